@@ -1,0 +1,61 @@
+import { redact } from './redact.js'
+
+/** Stable error codes: match on `err.code`, never on the message. */
+export type RodinErrorCode =
+  | 'E_CONFIG' // bad options, manifest or lockfile
+  | 'E_AUTH' // missing or rejected API key
+  | 'E_HTTP' // a non-retryable or exhausted HTTP failure
+  | 'E_TIMEOUT' // connect/headers/stall/deadline exceeded
+  | 'E_TOO_LARGE' // a body went over the size cap
+  | 'E_UNSAFE_URL' // a URL that is not https (or loopback http), or an unsafe redirect
+  | 'E_INTEGRITY' // bytes that do not match the lockfile or their own content address
+  | 'E_OFFLINE_MISS' // offline mode and something is not in the cache
+  | 'E_LOCK_MISSING' // frozen mode and the lockfile does not cover the manifest
+  | 'E_TASK_FAILED' // the provider says the task failed or was canceled
+  | 'E_TASK_PENDING' // the task did not finish within the `wait` budget
+  | 'E_NO_FILE' // the task has no file that matches the request
+  | 'E_NOT_IN_MANIFEST' // an import names an asset the manifest does not list
+  | 'E_BAD_GLB' // a model that glTF-Transform cannot read
+  | 'E_OPTIMIZE' // the optimizer crashed on a model
+
+/** Structured context carried by every {@link RodinError}; each field is also part of the message. */
+export interface RodinErrorDetails {
+  asset?: string
+  provider?: string
+  task?: string
+  status?: number
+  url?: string
+  file?: string
+  expected?: string
+  actual?: string
+}
+
+/**
+ * The one error type of unplugin-rodin. The message is always passed through `redact()`, so it can be
+ * logged or shown in an overlay as is.
+ */
+export class RodinError extends Error {
+  override name = 'RodinError'
+  readonly code: RodinErrorCode
+  readonly details: RodinErrorDetails
+
+  constructor(code: RodinErrorCode, message: string, options: RodinErrorDetails & { cause?: unknown } = {}) {
+    const { cause, ...details } = options
+    super(redact(`[unplugin-rodin] ${code}: ${message}`), cause === undefined ? undefined : { cause })
+    this.code = code
+    this.details = details
+  }
+}
+
+export function isRodinError(err: unknown, code?: RodinErrorCode): err is RodinError {
+  return err instanceof Error && (err as RodinError).name === 'RodinError'
+    && typeof (err as RodinError).code === 'string' && (code === undefined || (err as RodinError).code === code)
+}
+
+/** "asset "hero-sword" (rodin task 7f3c…)" — the prefix most messages start with. */
+export function describeAsset(d: RodinErrorDetails): string {
+  const parts: string[] = []
+  if (d.asset) parts.push(`asset "${d.asset}"`)
+  if (d.provider || d.task) parts.push(`(${[d.provider, d.task && `task ${d.task}`].filter(Boolean).join(' ')})`)
+  return parts.join(' ')
+}
