@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // Tests state their own mode; CI=true must not change what they see.
+    env: { CI: '', RODIN_MODE: '', RODIN_API_KEY: '', HYPER3D_API_KEY: '', RODIN_CACHE_DIR: '', RODIN_BASE_URL: '' },
+  },
+})
