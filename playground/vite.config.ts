@@ -1,0 +1,7 @@
+import { defineConfig } from 'vite'
+import rodin from 'unplugin-rodin/vite'
+
+// The demo (`npm run demo`) points the plugin at the local emulator through RODIN_BASE_URL / RODIN_API_KEY.
+export default defineConfig({
+  plugins: [rodin()],
+})

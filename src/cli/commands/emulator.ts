@@ -1,0 +1,19 @@
+import type { CliIO } from '../context.js'
+
+/** Serves the local API emulator until interrupted, and prints how to point a build at it. */
+export async function emulator(io: CliIO, port: number, apiKey?: string): Promise<void> {
+  const { startEmulator } = await import('../../emulator/index.js')
+  const emu = await startEmulator({ port, apiKey })
+  io.out(`unplugin-rodin emulator listening on ${emu.url}`)
+  io.out('Point a build at it with:')
+  io.out(`  RODIN_BASE_URL=${emu.rodinBaseURL} RODIN_API_KEY=${emu.apiKey}`)
+  io.out(`  MODELSLAB_BASE_URL=${emu.modelslabBaseURL}`)
+  io.out(`  GETTY_BASE_URL=${emu.gettyBaseURL} GETTY_TOKEN_URL=${emu.gettyTokenURL}`)
+  io.out('Press Ctrl+C to stop.')
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  await emu.close()
+}

@@ -1,0 +1,41 @@
+import { isRodinError } from '../../errors.js'
+import { expectedFiles, missingFiles } from '../../pipeline/source.js'
+import { createPipeline, table } from '../context.js'
+import type { CliIO, GlobalFlags } from '../context.js'
+
+/** One row per asset: what the provider says (unless offline), whether the cache has it, whether it is pinned. */
+export async function status(flags: GlobalFlags, io: CliIO): Promise<void> {
+  const pipeline = createPipeline(flags, io, { logLevel: 'silent' })
+  try {
+    const manifest = await pipeline.getManifest()
+    const lock = await pipeline.getLockfile()
+    const rows: string[][] = []
+    for (const entry of manifest.entries) {
+      const pinned = lock?.assets[entry.alias]
+      const locked = !pinned ? 'no' : pinned.provider === entry.provider && pinned.task === entry.task ? 'yes' : 'stale'
+      const files = await expectedFiles(pipeline.store, entry, locked === 'yes' ? pinned : undefined)
+      const missing = files ? await missingFiles(pipeline.store, files) : null
+      const cached = !files ? 'no' : missing!.length === 0 ? 'yes' : `partial (${missing!.length} missing)`
+      rows.push([entry.alias, entry.provider, entry.task, await providerState(pipeline, entry), cached, locked])
+    }
+    io.out(table(['asset', 'provider', 'task', 'provider state', 'cached', 'locked'], rows))
+  }
+  finally {
+    await pipeline.close()
+  }
+}
+
+async function providerState(pipeline: ReturnType<typeof createPipeline>, entry: Parameters<ReturnType<typeof createPipeline>['asset']>[0]): Promise<string> {
+  if (pipeline.options.mode === 'offline') return 'not checked (offline)'
+  try {
+    const files = await pipeline.listRemote(entry, { timeoutMs: 0 })
+    return `ready (${files.length} file${files.length === 1 ? '' : 's'})`
+  }
+  catch (err) {
+    if (!isRodinError(err)) throw err
+    if (err.code === 'E_TASK_PENDING') return 'pending'
+    if (err.code === 'E_TASK_FAILED') return 'failed'
+    if (err.code === 'E_AUTH') return 'no API key / rejected'
+    return `error (${err.code})`
+  }
+}

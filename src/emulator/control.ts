@@ -1,0 +1,71 @@
+import { type Reply, jsonReply, parseFields } from './reply.js'
+import type { EmulatorFault, EmulatorRodinTask, RequestLogEntry } from './types.js'
+
+/**
+ * `/__emu/*`: lets a test harness in another process (e.g. `rodin-assets emulator` in someone's CI) read the
+ * request log and script the emulator over HTTP. Bytes travel as base64; `times` may be `null` or
+ * `"Infinity"` since JSON has no Infinity.
+ *
+ * - `GET /__emu/log` → the request log; `DELETE /__emu/log` clears it
+ * - `POST /__emu/faults` `{...fault}` or `[...]`; `different-bytes` takes `bytes` as base64
+ * - `POST /__emu/tasks` `{ uuid?, subscriptionKey?, jobs?, files: [{ name, base64, contentType? }] }`
+ */
+export interface ControlTarget {
+  requests: RequestLogEntry[]
+  clearLog(): void
+  addFault(fault: EmulatorFault): void
+  addTask(task: EmulatorRodinTask): { uuid: string, subscriptionKey: string }
+}
+
+export function handleControl(emu: ControlTarget, method: string, sub: string, body: Buffer): Reply {
+  try {
+    if (sub === 'log' && method === 'GET') return jsonReply(200, emu.requests)
+    if (sub === 'log' && method === 'DELETE') {
+      emu.clearLog()
+      return { status: 204, headers: {}, body: new Uint8Array() }
+    }
+    if (sub === 'faults' && method === 'POST') {
+      const value: unknown = JSON.parse(body.toString('utf8'))
+      const faults = (Array.isArray(value) ? value : [value]).map(faultFromJson)
+      faults.forEach(f => emu.addFault(f))
+      return jsonReply(201, { added: faults.length })
+    }
+    if (sub === 'tasks' && method === 'POST') {
+      const fields = parseFields(body, 'application/json')
+      if (!fields) throw new TypeError('expected a JSON object')
+      return jsonReply(201, emu.addTask(taskFromJson(fields)))
+    }
+  }
+  catch (err) {
+    return jsonReply(400, { error: err instanceof Error ? err.message : String(err) })
+  }
+  return jsonReply(404, { error: `No control route ${method} /__emu/${sub}` })
+}
+
+function faultFromJson(raw: unknown): EmulatorFault {
+  if (!raw || typeof raw !== 'object') throw new TypeError('a fault must be an object')
+  const f = { ...raw } as Record<string, unknown>
+  if (f.times === null || f.times === 'Infinity') f.times = Infinity
+  if (f.kind === 'different-bytes') f.bytes = fromBase64(f.bytes, 'bytes')
+  return f as unknown as EmulatorFault
+}
+
+function taskFromJson(raw: Record<string, unknown>): EmulatorRodinTask {
+  if (!Array.isArray(raw.files)) throw new TypeError('files must be an array of { name, base64 }')
+  const files = raw.files.map((f: Record<string, unknown>) => ({
+    name: String(f?.name),
+    bytes: fromBase64(f?.base64, 'base64'),
+    ...(typeof f?.contentType === 'string' ? { contentType: f.contentType } : {}),
+  }))
+  return {
+    files,
+    ...(typeof raw.uuid === 'string' ? { uuid: raw.uuid } : {}),
+    ...(typeof raw.subscriptionKey === 'string' ? { subscriptionKey: raw.subscriptionKey } : {}),
+    ...(Array.isArray(raw.jobs) ? { jobs: raw.jobs as string[][] } : {}),
+  }
+}
+
+function fromBase64(value: unknown, field: string): Uint8Array {
+  if (typeof value !== 'string') throw new TypeError(`${field} must be a base64 string`)
+  return new Uint8Array(Buffer.from(value, 'base64'))
+}

@@ -1,0 +1,60 @@
+import { isIPv4 } from 'node:net'
+import { RodinError } from '../errors.js'
+import { displayURL } from '../redact.js'
+import { contextDetails, contextLabel } from './failure.js'
+import type { RequestContext } from './options.js'
+
+/**
+ * True for hosts that can only be this machine: `localhost`, 127.0.0.0/8 and `::1`. The WHATWG parser has
+ * already folded numeric tricks (`http://2130706433/`, `0x7f.1`) into dotted IPv4 and lower-cased names.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase()
+  if (host === 'localhost') return true
+  if (host === '[::1]' || host === '::1') return true
+  return isIPv4(host) && host.startsWith('127.')
+}
+
+const FIX = 'use an https:// URL; plain http:// is only allowed for loopback hosts such as 127.0.0.1 or localhost (the local emulator)'
+
+/**
+ * Accepts a URL we may connect to and returns it parsed, or throws `E_UNSAFE_URL` before any socket is
+ * opened. Applied to base URLs, file URLs and every redirect hop: a server-provided URL must not point us at
+ * local files, plain-text hosts or credentials embedded in the URL.
+ */
+export function assertSafeURL(url: string | URL, ctx: RequestContext & { what: string }): URL {
+  const fail = (reason: string, shown: string, fix = FIX): never => {
+    throw new RodinError('E_UNSAFE_URL', `http: ${contextLabel(ctx)}${ctx.what} ${shown} is not allowed: ${reason} (${fix})`,
+      { ...contextDetails(ctx), url: shown })
+  }
+  let parsed: URL
+  try {
+    parsed = new URL(String(url))
+  }
+  catch {
+    // Never echo a raw unparsable URL in full: it may still carry a signature.
+    return fail('it is not a valid absolute URL', JSON.stringify(displayURL(String(url).split(/[?#]/)[0] ?? '').slice(0, 80)),
+      'check the configured base URL or report the provider response')
+  }
+  const shown = displayURL(parsed)
+  if (parsed.username !== '' || parsed.password !== '') {
+    return fail('it embeds credentials (user:password@)', shown,
+      'remove the credentials from the URL; API keys belong in the provider apiKey option or its environment variable')
+  }
+  if (parsed.protocol === 'https:') return parsed
+  if (parsed.protocol === 'http:') {
+    if (isLoopbackHost(parsed.hostname)) return parsed
+    return fail(`plain http to ${parsed.hostname} is not encrypted`, shown)
+  }
+  return fail(`the ${parsed.protocol.replace(/:$/, '')}: scheme is not supported`, shown)
+}
+
+/** An unparsable Location is handed to assertSafeURL as is, which rejects it with a clear message. */
+export function resolveLocation(location: string, from: URL): string {
+  try {
+    return new URL(location, from).href
+  }
+  catch {
+    return location
+  }
+}

@@ -1,0 +1,13 @@
+import { createUnplugin } from 'unplugin'
+import { unpluginFactory } from './plugin/factory.js'
+
+export const unplugin = /* #__PURE__ */ createUnplugin(unpluginFactory)
+export default unplugin
+export { unpluginFactory }
+export { RodinError, isRodinError } from './errors.js'
+export type { RodinErrorCode, RodinErrorDetails } from './errors.js'
+export type { RodinOptions, Mode } from './options.js'
+export type { OptimizeOptions, OptimizePreset } from './optimize/options.js'
+export type { WaitOptions } from './providers/types.js'
+export type { HttpOptions } from './http/options.js'
+export type { RodinAssetMeta, RodinModelMeta, RodinImageMeta, RodinFileMeta, ModelStats, ImageStats, DecoderNeeds } from './meta.js'

@@ -1,0 +1,108 @@
+import { readFile, stat, writeFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import lockfile from 'proper-lockfile'
+import { z } from 'zod'
+import { RodinError } from '../errors.js'
+import { writeFileAtomic } from '../util/atomic.js'
+import { failpoint } from '../util/failpoint.js'
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/)
+const lockedFile = z.strictObject({ sha256, bytes: z.number().int().nonnegative() })
+
+export const lockEntrySchema = z.strictObject({
+  provider: z.enum(['rodin', 'modelslab', 'getty']),
+  task: z.string().min(1),
+  primary: z.string().min(1),
+  files: z.record(z.string(), lockedFile),
+  optimized: z.strictObject({ key: sha256, sha256, bytes: z.number().int().nonnegative() }).optional(),
+})
+
+const lockfileSchema = z.strictObject({
+  lockfileVersion: z.literal(1),
+  assets: z.record(z.string(), lockEntrySchema),
+})
+
+export type LockEntry = z.infer<typeof lockEntrySchema>
+export type Lockfile = z.infer<typeof lockfileSchema>
+export type LockedFile = z.infer<typeof lockedFile>
+
+export function emptyLockfile(): Lockfile {
+  return { lockfileVersion: 1, assets: {} }
+}
+
+/** Reads the lockfile; `null` when it does not exist. A malformed one is `E_CONFIG` (never silently replaced). */
+export async function readLockfile(path: string): Promise<Lockfile | null> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  }
+  catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw new RodinError('E_CONFIG', `cannot read ${path}: ${(err as Error).message}`, { cause: err })
+  }
+  // A build killed between creating the lock target and its first write leaves an empty file.
+  return text.trim() === '' ? null : parseLockfile(text, path)
+}
+
+export function parseLockfile(text: string, path: string): Lockfile {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  }
+  catch (err) {
+    throw new RodinError('E_CONFIG', `${basename(path)} is not valid JSON (${(err as Error).message}). It may hold a merge conflict: resolve it, or delete the file and run "rodin-assets lock".`, { cause: err })
+  }
+  const parsed = lockfileSchema.safeParse(json)
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]
+    throw new RodinError('E_CONFIG', `${basename(path)} is malformed at ${first?.path.join('.') || '(root)'}: ${first?.message}. Do not edit it by hand; delete it and run "rodin-assets lock" to write a new one.`, { cause: parsed.error })
+  }
+  return parsed.data
+}
+
+/** Same inputs → same bytes: keys sorted at every level, two-space indent, final newline. */
+export function serializeLockfile(lock: Lockfile): string {
+  return `${JSON.stringify(sortKeys(lock), null, 2)}\n`
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys)
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map(k => [k, sortKeys((value as Record<string, unknown>)[k])]))
+  }
+  return value
+}
+
+/**
+ * Re-reads the lockfile under an inter-process lock, applies `mutate`, and writes it atomically when the
+ * bytes changed. Two builds that add different entries at once both land (merge, never clobber).
+ */
+export async function updateLockfile(path: string, mutate: (lock: Lockfile) => void): Promise<Lockfile> {
+  await ensureExists(path)
+  const release = await lockfile.lock(path, { realpath: false, stale: 15_000, retries: { retries: 60, minTimeout: 50, maxTimeout: 500 } })
+  try {
+    const before = await readFile(path, 'utf8')
+    const lock = before.trim() === '' ? emptyLockfile() : parseLockfile(before, path)
+    mutate(lock)
+    const after = serializeLockfile(lock)
+    if (after !== before) {
+      failpoint('before-lockfile-write')
+      await writeFileAtomic(path, after)
+    }
+    return lock
+  }
+  finally {
+    await release()
+  }
+}
+
+/** proper-lockfile locks an existing path; an empty placeholder is read as "no entries". */
+async function ensureExists(path: string): Promise<void> {
+  try {
+    await stat(path)
+  }
+  catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    await writeFile(path, '', { flag: 'a' })
+  }
+}

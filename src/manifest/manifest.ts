@@ -1,0 +1,131 @@
+import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import type { z } from 'zod'
+import { RodinError } from '../errors.js'
+import type { ProviderName } from '../meta.js'
+import { manifestSchema } from './schema.js'
+import type { ManifestData } from './schema.js'
+
+/** One asset of the manifest, normalized: every provider has an alias, a task id and its import ids. */
+export interface AssetEntry {
+  alias: string
+  provider: ProviderName
+  /** Rodin task UUID (lower case), ModelsLab id, or Getty generationRequestId. */
+  task: string
+  /** Every import id that names this asset, e.g. `rodin:hero-sword`, `rodin:<uuid>`. */
+  ids: string[]
+  subscriptionKey?: string
+  file?: string
+  /** The entry's own optimize setting, else the manifest's (validated later against the optimizer's options). */
+  optimize: unknown
+  getty?: { index: number, size: '1k' | '4k', notes?: string, projectCode?: string }
+}
+
+export interface Manifest {
+  path: string
+  entries: AssetEntry[]
+  /** import id → entry */
+  byId: Map<string, AssetEntry>
+  byAlias: Map<string, AssetEntry>
+}
+
+/** Reads and validates a manifest file. Every problem is an `E_CONFIG` error naming the file, the JSON path and the fix. */
+export async function loadManifest(path: string): Promise<Manifest> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  }
+  catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new RodinError('E_CONFIG', `${path} does not exist. Create it with {"assets": {"my-model": "<rodin task uuid>"}} or set the "manifest" option to its path.`, { cause: err })
+    }
+    throw new RodinError('E_CONFIG', `cannot read ${path}: ${(err as Error).message}`, { cause: err })
+  }
+  return parseManifest(text, path)
+}
+
+export function parseManifest(text: string, path: string): Manifest {
+  let json: unknown
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''))
+  }
+  catch (err) {
+    throw new RodinError('E_CONFIG', `${basename(path)} is not valid JSON (${(err as Error).message}). Fix the syntax; comments and trailing commas are not allowed.`, { cause: err })
+  }
+  const parsed = manifestSchema.safeParse(json)
+  if (!parsed.success) throw new RodinError('E_CONFIG', formatIssues(basename(path), parsed.error.issues), { cause: parsed.error })
+  return indexManifest(path, normalize(parsed.data))
+}
+
+function normalize(data: ManifestData): AssetEntry[] {
+  const top = data.optimize
+  if (Array.isArray(data.assets)) {
+    return data.assets.map(uuid => rodin(uuid.toLowerCase(), { task: uuid }, top))
+  }
+  return Object.entries(data.assets).map(([alias, value]) => {
+    if (typeof value === 'string') return rodin(alias, { task: value }, top)
+    if (value.provider === 'modelslab') {
+      const id = String(value.id)
+      return { alias, provider: 'modelslab', task: id, ids: [`rodin:${alias}`, `modelslab:${id}`], file: value.file, optimize: value.optimize ?? top }
+    }
+    if (value.provider === 'getty') {
+      const { generation, index, size, notes, projectCode } = value
+      return { alias, provider: 'getty', task: generation, ids: [`rodin:${alias}`, `getty:${generation}/${index}`], optimize: value.optimize ?? top, getty: { index, size, notes, projectCode } }
+    }
+    return rodin(alias, value, top)
+  })
+}
+
+function rodin(alias: string, v: { task: string, subscriptionKey?: string, file?: string, optimize?: unknown }, top: unknown): AssetEntry {
+  const task = v.task.toLowerCase()
+  const ids = alias === task ? [`rodin:${task}`] : [`rodin:${alias}`, `rodin:${task}`]
+  return { alias, provider: 'rodin', task, ids, subscriptionKey: v.subscriptionKey, file: v.file, optimize: v.optimize ?? top }
+}
+
+function indexManifest(path: string, entries: AssetEntry[]): Manifest {
+  const byId = new Map<string, AssetEntry>()
+  const byAlias = new Map<string, AssetEntry>()
+  for (const entry of entries) {
+    if (byAlias.has(entry.alias)) {
+      throw new RodinError('E_CONFIG', `${basename(path)}: asset "${entry.alias}" is listed twice. Remove the duplicate.`)
+    }
+    byAlias.set(entry.alias, entry)
+    // An alias that looks like another entry's task UUID would make `rodin:<uuid>` ambiguous: aliases win.
+    for (const id of entry.ids) if (!byId.has(id) || id === `rodin:${entry.alias}`) byId.set(id, entry)
+  }
+  return { path, entries, byId, byAlias }
+}
+
+function formatIssues(file: string, issues: z.core.$ZodIssue[]): string {
+  const flat = issues.flatMap(issue => unwrapUnion(issue, []))
+  const lines = flat.slice(0, 5).map(issue => `  at ${jsonPath(issue.path)}: ${describeIssue(issue)}`)
+  if (flat.length > 5) lines.push(`  …and ${flat.length - 5} more`)
+  return `${file} is invalid:\n${lines.join('\n')}\nFix these entries (the JSON Schema at unplugin-rodin/schema.json shows every field).`
+}
+
+/**
+ * A union error lists every branch's issues; the useful ones are those of the branch the user meant,
+ * which is the one with the fewest complaints that still got the value's type right.
+ */
+function unwrapUnion(issue: z.core.$ZodIssue, prefix: PropertyKey[]): z.core.$ZodIssue[] {
+  const path = [...prefix, ...issue.path]
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [{ ...issue, path }]
+  const score = (branch: z.core.$ZodIssue[]) =>
+    branch.some(i => i.path.length === 0 && i.code === 'invalid_type') ? Infinity : branch.length
+  const best = [...issue.errors].sort((a, b) => score(a) - score(b))[0]
+  if (!best || score(best) === Infinity) return [{ ...issue, path }]
+  return best.flatMap(i => unwrapUnion(i, path))
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(k => `"${k}"`).join(', ')} (check the spelling; allowed keys are in the JSON Schema)`
+  if (issue.code === 'invalid_key') return `bad alias: ${issue.issues[0]?.message ?? issue.message}`
+  if (issue.code === 'invalid_union') {
+    return 'expected a Rodin task UUID string, {"task": "<uuid>"}, {"provider": "modelslab", "id": …} or {"provider": "getty", "generation": "…"}'
+  }
+  return issue.message
+}
+
+function jsonPath(path: PropertyKey[]): string {
+  return `$${path.map(p => typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`).join('')}`
+}

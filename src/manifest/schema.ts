@@ -1,0 +1,63 @@
+import { z } from 'zod'
+
+/** Aliases become import ids and file names: keep them short and path-safe. */
+export const ALIAS_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** Server file names are never paths: one segment, no control characters. */
+export const FILE_NAME_RE = /^(?!\.{1,2}$)[^/\\\0-\x1F:]{1,128}$/
+
+const presetName = z.enum(['web', 'max', 'none'])
+/** Deep validation of the object form happens in `resolveOptimizeOptions`, which knows every field. */
+const optimizeSetting = z.union([presetName, z.literal(false), z.record(z.string(), z.unknown())])
+  .describe('"web" (default), "max", "none", false, or an object that overrides single settings')
+
+const rodinTask = z.string().regex(UUID_RE, 'expected a Rodin task UUID like "7f3c1a2e-5b6d-4c8e-9f00-1234567890ab"')
+const fileName = z.string().regex(FILE_NAME_RE, 'expected a bare file name such as "base_basic_pbr.glb"')
+
+const rodinEntry = z.strictObject({
+  provider: z.literal('rodin').optional(),
+  task: rodinTask,
+  subscriptionKey: z.string().min(1).optional().describe('the task\'s subscription_key (JWT) from the generation response; lets the build wait for unfinished tasks'),
+  file: fileName.optional(),
+  optimize: optimizeSetting.optional(),
+})
+
+const modelslabEntry = z.strictObject({
+  provider: z.literal('modelslab'),
+  id: z.union([z.number().int().nonnegative(), z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)]),
+  file: fileName.optional(),
+  optimize: optimizeSetting.optional(),
+})
+
+const gettyEntry = z.strictObject({
+  provider: z.literal('getty'),
+  generation: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected the generationRequestId returned by Getty'),
+  index: z.number().int().nonnegative().default(0),
+  size: z.enum(['1k', '4k']).default('1k'),
+  notes: z.string().max(500).optional(),
+  projectCode: z.string().max(100).optional(),
+  optimize: optimizeSetting.optional(),
+})
+
+const assetEntry = z.union([rodinTask, rodinEntry, modelslabEntry, gettyEntry])
+
+export const manifestSchema = z.strictObject({
+  $schema: z.string().optional(),
+  optimize: optimizeSetting.optional(),
+  assets: z.union([
+    z.array(rodinTask),
+    z.record(z.string().regex(ALIAS_RE, 'aliases are 1–64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit'), assetEntry),
+  ]),
+})
+
+export type ManifestInput = z.input<typeof manifestSchema>
+export type ManifestData = z.output<typeof manifestSchema>
+
+/** JSON Schema for editors (`"$schema": "./node_modules/unplugin-rodin/schema/assets.rodin.schema.json"`). */
+export function manifestJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(manifestSchema, { io: 'input' }),
+    $id: 'https://unpkg.com/unplugin-rodin/schema/assets.rodin.schema.json',
+    title: 'unplugin-rodin manifest (assets.rodin.json)',
+  }
+}

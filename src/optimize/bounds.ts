@@ -1,0 +1,126 @@
+import type { Accessor, Mesh, Node, Primitive, Scene } from '@gltf-transform/core'
+
+type Vec3 = [number, number, number]
+type Mat4 = ArrayLike<number> // column-major, as glTF and glTF-Transform store them
+
+export interface Box { min: Vec3, max: Vec3 }
+
+/**
+ * World-space bounds of a scene in its stored pose. Rigid meshes are measured like glTF-Transform's
+ * `getBounds` (every indexed vertex through the node's world matrix). Skinned meshes need their own path:
+ * glTF ignores a skinned node's transform and places vertices through joints × inverse bind matrices, and
+ * after quantization (meshopt) the raw positions are in a unit box that only the bind matrices undo, so
+ * `getBounds` would report that unit box. An empty scene gives a zero box.
+ */
+export function sceneBounds(scene: Scene | undefined): Box {
+  const box: Box = { min: [Infinity, Infinity, Infinity], max: [-Infinity, -Infinity, -Infinity] }
+  for (const child of scene?.listChildren() ?? []) {
+    child.traverse((node) => {
+      const mesh = node.getMesh()
+      if (!mesh) return
+      const skin = node.getSkin()
+      if (skin) addSkinned(box, mesh, node.getWorldMatrix(), skin.listJoints(), skin.getInverseBindMatrices())
+      else addRigid(box, mesh, node.getWorldMatrix())
+    })
+  }
+  if (![...box.min, ...box.max].every(Number.isFinite)) return { min: [0, 0, 0], max: [0, 0, 0] }
+  return box
+}
+
+function addRigid(box: Box, mesh: Mesh, world: Mat4): void {
+  const local: number[] = [0, 0, 0]
+  for (const prim of mesh.listPrimitives()) {
+    const position = prim.getAttribute('POSITION')
+    if (!position) continue
+    forEachUsedVertex(prim, position, (index) => {
+      position.getElement(index, local)
+      expand(box, transformPoint(world, local[0]!, local[1]!, local[2]!))
+    })
+  }
+}
+
+function addSkinned(box: Box, mesh: Mesh, nodeWorld: Mat4, joints: Node[], ibms: Accessor | null): void {
+  const ibm: number[] = new Array(16).fill(0)
+  const jointMatrices = joints.map((joint, j) => {
+    if (ibms) ibms.getElement(j, ibm)
+    return multiply(joint.getWorldMatrix(), ibms ? ibm : IDENTITY)
+  })
+  const local: number[] = [0, 0, 0]
+  const jointIds: number[] = [0, 0, 0, 0]
+  const weights: number[] = [0, 0, 0, 0]
+  const blended = new Float64Array(16)
+  for (const prim of mesh.listPrimitives()) {
+    const position = prim.getAttribute('POSITION')
+    if (!position) continue
+    const sets = influenceSets(prim)
+    forEachUsedVertex(prim, position, (index) => {
+      position.getElement(index, local)
+      blended.fill(0)
+      let total = 0
+      for (const [jointAccessor, weightAccessor] of sets) {
+        jointAccessor.getElement(index, jointIds)
+        weightAccessor.getElement(index, weights)
+        for (let k = 0; k < 4; k++) {
+          const matrix = jointMatrices[jointIds[k]!]
+          const w = weights[k]!
+          if (!matrix || !(w > 0)) continue
+          for (let e = 0; e < 16; e++) blended[e]! += w * matrix[e]!
+          total += w
+        }
+      }
+      if (total > 0) {
+        for (let e = 0; e < 16; e++) blended[e]! /= total
+        expand(box, transformPoint(blended, local[0]!, local[1]!, local[2]!))
+      }
+      else {
+        expand(box, transformPoint(nodeWorld, local[0]!, local[1]!, local[2]!))
+      }
+    })
+  }
+}
+
+function influenceSets(prim: Primitive): [Accessor, Accessor][] {
+  const sets: [Accessor, Accessor][] = []
+  for (let n = 0; ; n++) {
+    const joints = prim.getAttribute(`JOINTS_${n}`)
+    const weights = prim.getAttribute(`WEIGHTS_${n}`)
+    if (!joints || !weights) return sets
+    sets.push([joints, weights])
+  }
+}
+
+function forEachUsedVertex(prim: Primitive, position: Accessor, visit: (index: number) => void): void {
+  const indices = prim.getIndices()
+  const count = indices ? indices.getCount() : position.getCount()
+  for (let i = 0; i < count; i++) visit(indices ? indices.getScalar(i) : i)
+}
+
+const IDENTITY: Mat4 = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]
+
+function multiply(a: Mat4, b: Mat4): Float64Array {
+  const out = new Float64Array(16)
+  for (let col = 0; col < 4; col++) {
+    for (let row = 0; row < 4; row++) {
+      let sum = 0
+      for (let k = 0; k < 4; k++) sum += a[k * 4 + row]! * b[col * 4 + k]!
+      out[col * 4 + row] = sum
+    }
+  }
+  return out
+}
+
+function transformPoint(m: Mat4, x: number, y: number, z: number): Vec3 {
+  const w = m[3]! * x + m[7]! * y + m[11]! * z + m[15]! || 1
+  return [
+    (m[0]! * x + m[4]! * y + m[8]! * z + m[12]!) / w,
+    (m[1]! * x + m[5]! * y + m[9]! * z + m[13]!) / w,
+    (m[2]! * x + m[6]! * y + m[10]! * z + m[14]!) / w,
+  ]
+}
+
+function expand(box: Box, p: Vec3): void {
+  for (let i = 0; i < 3; i++) {
+    if (p[i]! < box.min[i]!) box.min[i] = p[i]!
+    if (p[i]! > box.max[i]!) box.max[i] = p[i]!
+  }
+}

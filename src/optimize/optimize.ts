@@ -1,0 +1,88 @@
+import type { Document, Transform } from '@gltf-transform/core'
+import type { ModelStats } from '../meta.js'
+import type { ResolvedOptimizeOptions } from './options.js'
+import { isRodinError, RodinError } from '../errors.js'
+import { readGlb } from './glb.js'
+import { inspectDocument, inspectGlb } from './inspect.js'
+import { getIO, getMeshopt } from './io.js'
+import { compressTextures } from './textures.js'
+
+export { inspectGlb }
+
+/** Result of {@link optimizeGlb}: the bytes to emit and the facts about exactly those bytes. */
+export interface OptimizeResult {
+  bytes: Uint8Array
+  stats: ModelStats
+}
+
+const GEOMETRY_COMPRESSION = new Set(['EXT_meshopt_compression', 'KHR_draco_mesh_compression'])
+
+/**
+ * Optimizes one GLB in this thread: dedup → prune → weld → (simplify) → resample → prune → textures
+ * (resize, WebP) → meshopt/Draco. Pure: same bytes and options give the same output bytes. The input is
+ * parsed from memory only, and never modified.
+ *
+ * When geometry compression is on and the result is not smaller than the input (e.g. Draco input
+ * re-encoded with meshopt), the input is returned as it is: optimizing never makes a model bigger, and
+ * `stats.decoders` tells the page which decoder the returned bytes need.
+ *
+ * Throws {@link RodinError} `E_BAD_GLB` for unreadable input and `E_OPTIMIZE` when a step fails.
+ *
+ * Example:
+ * ```ts
+ * const { bytes, stats } = await optimizeGlb(source, resolveOptimizeOptions('web', 'example')!)
+ * ```
+ */
+export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptions): Promise<OptimizeResult> {
+  const doc = await readGlb(bytes)
+  const source = inspectDocument(doc)
+  let out: Uint8Array
+  try {
+    await runPipeline(doc, opts)
+    out = await (await getIO()).writeBinary(doc)
+  }
+  catch (err) {
+    if (isRodinError(err)) throw err
+    const reason = err instanceof Error ? err.message : String(err)
+    throw new RodinError('E_OPTIMIZE', `glTF-Transform failed while optimizing the model: ${reason}`, { cause: err })
+  }
+  // With compression off the user asked for a model that needs no decoder, so even a bigger result stands.
+  const mayKeepSource = opts.compress !== false || (!source.decoders.meshopt && !source.decoders.draco)
+  if (mayKeepSource && out.byteLength >= bytes.byteLength) return { bytes: bytes.slice(), stats: source }
+  // Stats come from re-reading the output: they describe exactly what is emitted, and decoding it proves
+  // the compressed payload is readable.
+  return { bytes: out, stats: await inspectGlb(out) }
+}
+
+async function runPipeline(doc: Document, o: ResolvedOptimizeOptions): Promise<void> {
+  const fn = await import('@gltf-transform/functions')
+  // Empty nodes are often sockets/attach points that game code looks up by name, and "unused" UVs are what
+  // a runtime material override needs: pruning keeps both. The solid-texture check decodes every texture
+  // (the slowest part of prune) and AI textures are never solid.
+  const pruneOptions = { keepLeaves: true, keepAttributes: true, keepSolidTextures: true }
+  const steps: Transform[] = []
+  if (o.dedup) steps.push(fn.dedup())
+  if (o.prune) steps.push(fn.prune(pruneOptions))
+  if (o.weld) steps.push(fn.weld())
+  if (o.simplify) {
+    const { simplifier } = await getMeshopt()
+    steps.push(fn.simplify({ simplifier, ratio: o.simplify.ratio, error: o.simplify.error }))
+  }
+  if (o.resample) steps.push(fn.resample())
+  if (o.prune) steps.push(fn.prune(pruneOptions))
+  if (steps.length > 0) await doc.transform(...steps)
+
+  await compressTextures(doc, o)
+
+  // Decoded input keeps its compression extension, which would re-encode it on write; the option decides.
+  for (const ext of doc.getRoot().listExtensionsUsed()) {
+    if (GEOMETRY_COMPRESSION.has(ext.extensionName)) ext.dispose()
+  }
+  if (o.compress === 'meshopt') {
+    const { encoder } = await getMeshopt()
+    await doc.transform(fn.meshopt({ encoder, level: 'high' }))
+  }
+  else if (o.compress === 'draco') {
+    await doc.transform(fn.draco({ method: 'edgebreaker' }))
+  }
+}

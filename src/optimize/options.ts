@@ -1,0 +1,187 @@
+import { RodinError } from '../errors.js'
+
+/** Named starting points: `'web'` (default), `'max'` (smaller, lossy geometry) and `'none'` (emit the original). */
+export type OptimizePreset = 'web' | 'max' | 'none'
+
+/**
+ * How a GLB is optimized before it is emitted. Every field is optional; `preset` picks the base values
+ * and the other fields override single settings.
+ *
+ * Example:
+ * ```ts
+ * rodin({ optimize: { preset: 'web', textureSize: 1024, compress: 'draco' } })
+ * ```
+ */
+export interface OptimizeOptions {
+  /** Base preset the other fields override. @default 'web' */
+  preset?: OptimizePreset
+  /** Merge duplicate accessors, meshes, materials and textures. @default true */
+  dedup?: boolean
+  /** Remove properties no scene uses. @default true */
+  prune?: boolean
+  /** Index geometry, merging bitwise-identical vertices. @default true */
+  weld?: boolean
+  /** Drop redundant animation keyframes (lossless). @default true */
+  resample?: boolean
+  /** `'webp'` converts PNG/JPEG textures (keeping the original when that is smaller); `'keep'` keeps formats. @default 'webp' */
+  textureFormat?: 'webp' | 'keep'
+  /** Longest texture edge in pixels; larger textures are scaled down, never up. @default 2048 (`'max'`: 1024) */
+  textureSize?: number
+  /**
+   * WebP quality (1-100) of color textures. Normal, metallic-roughness, occlusion and other data maps are
+   * always stored near-lossless, because lossy chroma subsampling bends normals and mixes packed channels.
+   * @default 80 (`'max'`: 75)
+   */
+  textureQuality?: number
+  /** Geometry compression: `'meshopt'` (EXT_meshopt_compression), `'draco'` (KHR_draco_mesh_compression) or none. @default 'meshopt' */
+  compress?: 'meshopt' | 'draco' | false
+  /**
+   * Mesh simplification (meshoptimizer): keep at least `ratio` of the triangles, stopping early once the error
+   * (a fraction of the mesh radius) would exceed `error`. Off in `'web'`: AI meshes crack and lose detail.
+   * @default false (`'max'`: { ratio: 0.5, error: 0.001 })
+   */
+  simplify?: false | { ratio: number, error: number }
+}
+
+/** Options with every field decided: the exact input of the optimizer and part of the derived-cache key. */
+export type ResolvedOptimizeOptions = Required<Omit<OptimizeOptions, 'preset'>> & { preset: OptimizePreset }
+
+const WEB: ResolvedOptimizeOptions = {
+  preset: 'web',
+  dedup: true,
+  prune: true,
+  weld: true,
+  resample: true,
+  textureFormat: 'webp',
+  textureSize: 2048,
+  textureQuality: 80,
+  compress: 'meshopt',
+  simplify: false,
+}
+
+/** The built-in presets. `'none'` is what an object with `preset: 'none'` starts from. */
+export const OPTIMIZE_PRESETS: Record<OptimizePreset, ResolvedOptimizeOptions> = {
+  web: WEB,
+  max: { ...WEB, preset: 'max', textureSize: 1024, textureQuality: 75, simplify: { ratio: 0.5, error: 0.001 } },
+  none: {
+    preset: 'none',
+    dedup: false,
+    prune: false,
+    weld: false,
+    resample: false,
+    textureFormat: 'keep',
+    textureSize: 16384,
+    textureQuality: 80,
+    compress: false,
+    simplify: false,
+  },
+}
+
+/** The `'web'` preset: what an asset gets when nothing is configured. */
+export const OPTIMIZE_DEFAULTS: ResolvedOptimizeOptions = OPTIMIZE_PRESETS.web
+
+const PRESET_NAMES = Object.keys(OPTIMIZE_PRESETS) as OptimizePreset[]
+const BOOLEAN_KEYS = ['dedup', 'prune', 'weld', 'resample'] as const
+const KNOWN_KEYS = new Set<string>(['preset', ...BOOLEAN_KEYS, 'textureFormat', 'textureSize', 'textureQuality', 'compress', 'simplify'])
+
+/**
+ * Turns the user's `optimize` setting (preset name, object, `false` or nothing) into resolved options.
+ * Returns `null` when the model must not be optimized (`false`, `'none'`, `{ preset: 'none' }`).
+ * `where` names the setting for error messages, e.g. `'assets.rodin.json: assets.crate'`.
+ * Throws {@link RodinError} `E_CONFIG` with a message that says how to fix the value.
+ *
+ * Example:
+ * ```ts
+ * resolveOptimizeOptions({ textureSize: 1024 }, 'plugin options') // → 'web' with 1024 px textures
+ * resolveOptimizeOptions('none', 'plugin options')                // → null
+ * ```
+ */
+export function resolveOptimizeOptions(
+  input: OptimizePreset | OptimizeOptions | false | undefined,
+  where: string,
+): ResolvedOptimizeOptions | null {
+  if (input === undefined) return cloneResolved(OPTIMIZE_DEFAULTS)
+  if (input === false) return null
+  if (typeof input === 'string') return input === 'none' ? null : cloneResolved(presetOf(input, where, 'optimize'))
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw configError(where, `optimize must be a preset name (${quoteList(PRESET_NAMES)}), an options object or false (got ${show(input)})`)
+  }
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_KEYS.has(key)) throw configError(where, `optimize.${key} is not an option (known: ${[...KNOWN_KEYS].join(', ')})`)
+  }
+  const base = input.preset === undefined ? OPTIMIZE_DEFAULTS : presetOf(input.preset, where, 'optimize.preset')
+  const out = cloneResolved(base)
+  const overrides = Object.entries(input).filter(([key, value]) => key !== 'preset' && value !== undefined)
+  if (out.preset === 'none' && overrides.length === 0) return null
+  for (const key of BOOLEAN_KEYS) {
+    const value = input[key]
+    if (value === undefined) continue
+    if (typeof value !== 'boolean') throw configError(where, `optimize.${key} must be true or false (got ${show(value)})`)
+    out[key] = value
+  }
+  if (input.textureFormat !== undefined) {
+    if (input.textureFormat !== 'webp' && input.textureFormat !== 'keep') {
+      throw configError(where, `optimize.textureFormat must be "webp" or "keep" (got ${show(input.textureFormat)})`)
+    }
+    out.textureFormat = input.textureFormat
+  }
+  if (input.textureSize !== undefined) out.textureSize = integerIn(input.textureSize, 16, 16384, where, 'textureSize')
+  if (input.textureQuality !== undefined) out.textureQuality = integerIn(input.textureQuality, 1, 100, where, 'textureQuality')
+  if (input.compress !== undefined) {
+    if (input.compress !== 'meshopt' && input.compress !== 'draco' && input.compress !== false) {
+      throw configError(where, `optimize.compress must be "meshopt", "draco" or false (got ${show(input.compress)})`)
+    }
+    out.compress = input.compress
+  }
+  if (input.simplify !== undefined) out.simplify = resolveSimplify(input.simplify, where)
+  return out
+}
+
+function resolveSimplify(value: unknown, where: string): ResolvedOptimizeOptions['simplify'] {
+  if (value === false) return false
+  const hint = 'use false or { "ratio": 0.5, "error": 0.001 }'
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw configError(where, `optimize.simplify must be false or an object (${hint}; got ${show(value)})`)
+  }
+  const record = value as Record<string, unknown>
+  for (const key of Object.keys(record)) {
+    if (key !== 'ratio' && key !== 'error') throw configError(where, `optimize.simplify.${key} is not an option (${hint})`)
+  }
+  const { ratio, error } = record
+  if (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1)) {
+    throw configError(where, `optimize.simplify.ratio must be a number in (0, 1], the share of triangles to keep (got ${show(ratio)})`)
+  }
+  if (typeof error !== 'number' || !(error >= 0 && error <= 1)) {
+    throw configError(where, `optimize.simplify.error must be a number in [0, 1], a fraction of the mesh size (got ${show(error)})`)
+  }
+  return { ratio, error }
+}
+
+function presetOf(name: unknown, where: string, field: string): ResolvedOptimizeOptions {
+  if (typeof name === 'string' && (PRESET_NAMES as string[]).includes(name)) return OPTIMIZE_PRESETS[name as OptimizePreset]
+  throw configError(where, `${field} must be one of ${quoteList(PRESET_NAMES)} (got ${show(name)})`)
+}
+
+function integerIn(value: unknown, min: number, max: number, where: string, key: string): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value
+  throw configError(where, `optimize.${key} must be an integer between ${min} and ${max} (got ${show(value)})`)
+}
+
+// Presets are shared constants: hand out copies so a caller mutating its result cannot change them.
+function cloneResolved(options: ResolvedOptimizeOptions): ResolvedOptimizeOptions {
+  return { ...options, simplify: options.simplify && { ...options.simplify } }
+}
+
+function configError(where: string, message: string): RodinError {
+  return new RodinError('E_CONFIG', `${where}: ${message}`)
+}
+
+function quoteList(values: readonly string[]): string {
+  return values.map(v => `"${v}"`).join(', ')
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value)
+  return Array.isArray(value) ? 'an array' : typeof value
+}

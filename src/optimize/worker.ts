@@ -1,0 +1,36 @@
+/**
+ * Optimizer worker thread: runs one job at a time for {@link createOptimizerPool}. Every failure is posted
+ * back as data (code + message) so the pool can rebuild a RodinError with the same code; only a real crash
+ * (native abort, out of memory, process.exit) kills the thread.
+ */
+import type { WorkerRequest, WorkerResponse } from './pool.js'
+import { parentPort } from 'node:worker_threads'
+import { isRodinError } from '../errors.js'
+import { inspectGlb, optimizeGlb } from './optimize.js'
+
+const port = parentPort
+if (!port) throw new Error('unplugin-rodin: optimize/worker.js must be started as a worker thread')
+
+port.on('message', (request: WorkerRequest) => {
+  void handle(request).then(({ response, transfer }) => port.postMessage(response, transfer))
+})
+
+async function handle(request: WorkerRequest): Promise<{ response: WorkerResponse, transfer: ArrayBuffer[] }> {
+  try {
+    if (request.kind === 'inspect') {
+      return { response: { id: request.id, ok: true, stats: await inspectGlb(request.bytes) }, transfer: [] }
+    }
+    const { bytes, stats } = await optimizeGlb(request.bytes, request.opts)
+    // Transfer only a buffer that holds exactly these bytes (a view into a larger buffer would move it all).
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+      ? bytes
+      : bytes.slice()
+    return { response: { id: request.id, ok: true, stats, bytes: own }, transfer: [own.buffer as ArrayBuffer] }
+  }
+  catch (err) {
+    const error = isRodinError(err)
+      ? { code: err.code, message: err.message }
+      : { message: err instanceof Error ? err.message : String(err) }
+    return { response: { id: request.id, ok: false, error }, transfer: [] }
+  }
+}

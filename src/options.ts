@@ -1,0 +1,158 @@
+import { isAbsolute, resolve } from 'node:path'
+import { RodinError } from './errors.js'
+import { assertSafeURL } from './http/url-policy.js'
+import type { HttpOptions } from './http/options.js'
+import type { OptimizeOptions, OptimizePreset } from './optimize/options.js'
+import { WAIT_DEFAULTS } from './providers/types.js'
+import type { WaitOptions } from './providers/types.js'
+import { registerSecret } from './redact.js'
+
+export type Mode = 'auto' | 'frozen' | 'offline'
+export const MODES: readonly Mode[] = ['auto', 'frozen', 'offline']
+
+export interface RodinProviderOptions {
+  /** API key. @default process.env.RODIN_API_KEY ?? process.env.HYPER3D_API_KEY */
+  apiKey?: string
+  /** @default process.env.RODIN_BASE_URL ?? 'https://api.hyper3d.com/api/v2' */
+  baseURL?: string
+}
+
+export interface ModelslabProviderOptions {
+  /** @default process.env.MODELSLAB_API_KEY */
+  apiKey?: string
+  /** @default process.env.MODELSLAB_BASE_URL ?? 'https://modelslab.com/api/v6' */
+  baseURL?: string
+}
+
+export interface GettyProviderOptions {
+  /** @default process.env.GETTY_API_KEY */
+  apiKey?: string
+  /** @default process.env.GETTY_CLIENT_ID */
+  clientId?: string
+  /** @default process.env.GETTY_CLIENT_SECRET */
+  clientSecret?: string
+  /** @default process.env.GETTY_BASE_URL ?? 'https://api.gettyimages.com' */
+  baseURL?: string
+  /** @default process.env.GETTY_TOKEN_URL ?? 'https://authentication.gettyimages.com/oauth2/token' */
+  tokenURL?: string
+}
+
+/** Options of the plugin and the CLI. Every field is optional. */
+export interface RodinOptions {
+  /** Manifest path, relative to the project root. @default 'assets.rodin.json' */
+  manifest?: string
+  /** Lockfile path, or `false` to neither read nor write one. @default 'assets.rodin.lock.json' */
+  lockfile?: string | false
+  /** Cache directory. @default process.env.RODIN_CACHE_DIR ?? 'node_modules/.cache/unplugin-rodin' */
+  cacheDir?: string
+  /** @default process.env.RODIN_MODE ?? (process.env.CI ? 'frozen' : 'auto') */
+  mode?: Mode
+  /** Project-wide optimization; the manifest's `optimize` and each entry's override it. @default 'web' */
+  optimize?: OptimizePreset | OptimizeOptions | false
+  /** Parallel downloads. @default 4 */
+  concurrency?: number
+  /** Waiting for unfinished tasks. @default { timeoutMs: 120_000, intervalMs: 3_000 } */
+  wait?: WaitOptions
+  providers?: {
+    rodin?: RodinProviderOptions
+    modelslab?: ModelslabProviderOptions
+    getty?: GettyProviderOptions
+  }
+  /** Timeouts, retries and size caps of every request. */
+  http?: HttpOptions
+  /** `'silent'` hides the per-asset lines. @default 'info' */
+  logLevel?: 'info' | 'silent'
+}
+
+export const OPTIONS_DEFAULTS = {
+  manifest: 'assets.rodin.json',
+  lockfile: 'assets.rodin.lock.json',
+  cacheDir: 'node_modules/.cache/unplugin-rodin',
+  concurrency: 4,
+  optimize: 'web',
+} as const
+
+export interface ResolvedOptions {
+  root: string
+  manifestPath: string
+  lockfilePath: string | null
+  cacheDir: string
+  mode: Mode
+  optimize: RodinOptions['optimize']
+  concurrency: number
+  wait: Required<WaitOptions>
+  http: HttpOptions
+  logLevel: 'info' | 'silent'
+  providers: {
+    rodin: { apiKey?: string, baseURL: string }
+    modelslab: { apiKey?: string, baseURL: string }
+    getty: { apiKey?: string, clientId?: string, clientSecret?: string, baseURL: string, tokenURL: string }
+  }
+}
+
+const KNOWN_KEYS = new Set(['manifest', 'lockfile', 'cacheDir', 'mode', 'optimize', 'concurrency', 'wait', 'providers', 'http', 'logLevel', 'dts'])
+
+/** Normalizes options against `root` and the environment. Throws `E_CONFIG` with the fix on bad input. */
+export function resolveOptions(user: RodinOptions = {}, root: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  for (const key of Object.keys(user)) {
+    if (!KNOWN_KEYS.has(key)) throw config(`unknown option "${key}" (known: ${[...KNOWN_KEYS].join(', ')})`)
+  }
+  const mode = user.mode ?? (env.RODIN_MODE || undefined) ?? (env.CI && env.CI !== 'false' && env.CI !== '0' ? 'frozen' : 'auto')
+  if (!MODES.includes(mode as Mode)) throw config(`mode must be one of ${MODES.join(', ')} (got ${JSON.stringify(mode)}; check the "mode" option or RODIN_MODE)`)
+  const concurrency = user.concurrency ?? OPTIONS_DEFAULTS.concurrency
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw config(`concurrency must be an integer from 1 to 64 (got ${concurrency})`)
+  const wait = { ...WAIT_DEFAULTS, ...stripUndefined(user.wait ?? {}) }
+  for (const [k, v] of Object.entries(wait)) {
+    if (!Number.isFinite(v) || v < 0) throw config(`wait.${k} must be a number of milliseconds ≥ 0 (got ${v})`)
+  }
+  const p = user.providers ?? {}
+  const providers: ResolvedOptions['providers'] = {
+    rodin: {
+      apiKey: p.rodin?.apiKey ?? (env.RODIN_API_KEY || env.HYPER3D_API_KEY || undefined),
+      baseURL: checkedURL(p.rodin?.baseURL ?? (env.RODIN_BASE_URL || 'https://api.hyper3d.com/api/v2'), 'providers.rodin.baseURL (RODIN_BASE_URL)'),
+    },
+    modelslab: {
+      apiKey: p.modelslab?.apiKey ?? (env.MODELSLAB_API_KEY || undefined),
+      baseURL: checkedURL(p.modelslab?.baseURL ?? (env.MODELSLAB_BASE_URL || 'https://modelslab.com/api/v6'), 'providers.modelslab.baseURL (MODELSLAB_BASE_URL)'),
+    },
+    getty: {
+      apiKey: p.getty?.apiKey ?? (env.GETTY_API_KEY || undefined),
+      clientId: p.getty?.clientId ?? (env.GETTY_CLIENT_ID || undefined),
+      clientSecret: p.getty?.clientSecret ?? (env.GETTY_CLIENT_SECRET || undefined),
+      baseURL: checkedURL(p.getty?.baseURL ?? (env.GETTY_BASE_URL || 'https://api.gettyimages.com'), 'providers.getty.baseURL (GETTY_BASE_URL)'),
+      tokenURL: checkedURL(p.getty?.tokenURL ?? (env.GETTY_TOKEN_URL || 'https://authentication.gettyimages.com/oauth2/token'), 'providers.getty.tokenURL (GETTY_TOKEN_URL)'),
+    },
+  }
+  for (const s of [providers.rodin.apiKey, providers.modelslab.apiKey, providers.getty.apiKey, providers.getty.clientSecret]) registerSecret(s)
+  const at = (path: string) => (isAbsolute(path) ? path : resolve(root, path))
+  return {
+    root,
+    manifestPath: at(user.manifest ?? OPTIONS_DEFAULTS.manifest),
+    lockfilePath: user.lockfile === false ? null : at(user.lockfile ?? OPTIONS_DEFAULTS.lockfile),
+    cacheDir: at(user.cacheDir ?? (env.RODIN_CACHE_DIR || OPTIONS_DEFAULTS.cacheDir)),
+    mode: mode as Mode,
+    optimize: user.optimize,
+    concurrency,
+    wait,
+    http: user.http ?? {},
+    logLevel: user.logLevel ?? 'info',
+    providers,
+  }
+}
+
+function checkedURL(url: string, what: string): string {
+  try {
+    return assertSafeURL(url, { what }).href.replace(/\/+$/, '')
+  }
+  catch (err) {
+    throw config(`${what}: ${(err as Error).message.replace(/^\[unplugin-rodin\] \w+: /, '')}`, err)
+  }
+}
+
+function config(message: string, cause?: unknown): RodinError {
+  return new RodinError('E_CONFIG', `options: ${message}`, { cause })
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+}

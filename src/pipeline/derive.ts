@@ -1,0 +1,64 @@
+import type { ImageStats, ModelStats } from '../meta.js'
+import type { ResolvedOptimizeOptions } from '../optimize/options.js'
+import type { OptimizerPool } from '../optimize/pool.js'
+import { TOOL_VERSIONS } from '../optimize/versions.js'
+import type { Store, StoredFile } from '../store/store.js'
+import { CACHE_VERSION } from '../store/store.js'
+import { sha256Hex } from '../util/hash.js'
+
+export interface DerivedRecord {
+  sha256: string
+  bytes: number
+  stats: ModelStats
+}
+
+interface StatsRecord<T> {
+  stats: T
+}
+
+/** The derived-cache key: what went in (source bytes), how (resolved options) and with which tools. */
+export function derivedKey(sourceSha256: string, what: ResolvedOptimizeOptions | 'inspect' | 'image'): string {
+  return sha256Hex(JSON.stringify({ cache: CACHE_VERSION, source: sourceSha256, what, tools: TOOL_VERSIONS }))
+}
+
+/**
+ * A usable derived entry for `key`: the record exists, its bytes are in the store, and (when the lockfile
+ * pins an output for the same key) it is the pinned one. A restored cache is untrusted, so anything else
+ * is a miss to recompute.
+ */
+export async function cachedOptimized(store: Store, key: string, pinned?: { key: string, sha256: string }): Promise<DerivedRecord | null> {
+  const record = await store.readJson<DerivedRecord>('derived', key)
+  if (!record || typeof record.sha256 !== 'string' || !record.stats) return null
+  if (pinned && pinned.key === key && pinned.sha256 !== record.sha256) return null
+  return (await store.has(record.sha256, record.bytes)) ? record : null
+}
+
+export async function optimizeAndStore(store: Store, pool: OptimizerPool, key: string, source: Uint8Array, options: ResolvedOptimizeOptions, label: string): Promise<DerivedRecord> {
+  const { bytes, stats } = await pool.optimize(source, options, label)
+  const file: StoredFile = await store.put(bytes)
+  const record: DerivedRecord = { ...file, stats }
+  await store.writeJson('derived', key, record)
+  return record
+}
+
+/** Model stats of an unoptimized GLB, cached like an optimized output. */
+export async function modelStats(store: Store, pool: () => Promise<OptimizerPool>, source: StoredFile, read: () => Promise<Uint8Array>): Promise<ModelStats> {
+  const key = derivedKey(source.sha256, 'inspect')
+  const cached = await store.readJson<StatsRecord<ModelStats>>('derived', key)
+  if (cached?.stats) return cached.stats
+  const stats = await (await pool()).inspect(await read())
+  await store.writeJson('derived', key, { stats })
+  return stats
+}
+
+/** Width, height and format of an image (sharp is loaded on a miss only). */
+export async function imageStats(store: Store, source: StoredFile, read: () => Promise<Uint8Array>): Promise<ImageStats> {
+  const key = derivedKey(source.sha256, 'image')
+  const cached = await store.readJson<StatsRecord<ImageStats>>('derived', key)
+  if (cached?.stats) return cached.stats
+  const { default: sharp } = await import('sharp')
+  const m = await sharp(await read()).metadata()
+  const stats: ImageStats = { width: m.width ?? 0, height: m.height ?? 0, format: m.format ?? 'unknown' }
+  await store.writeJson('derived', key, { stats })
+  return stats
+}

@@ -1,0 +1,80 @@
+import { RodinError, isRodinError } from '../errors.js'
+import type { ApiClient, RequestContext } from '../http/index.js'
+import type { AssetEntry } from '../manifest/manifest.js'
+import type { ProviderName } from '../meta.js'
+import type { ResolvedOptions } from '../options.js'
+import type { Provider, ProviderContext, ProviderFile, WaitOptions } from '../providers/types.js'
+import { realSleep } from '../providers/types.js'
+
+/**
+ * Everything that touches the network, loaded on the first cache miss only: a warm build never imports
+ * undici or a provider module (and `offline` mode never gets here at all).
+ */
+export interface Net {
+  listFiles: (entry: AssetEntry, wait?: Partial<WaitOptions>) => Promise<ProviderFile[]>
+  refreshFiles: (entry: AssetEntry) => Promise<ProviderFile[]>
+  download: (entry: AssetEntry, file: ProviderFile) => Promise<Uint8Array>
+  close: () => Promise<void>
+}
+
+const ENV_HINT: Record<ProviderName, string> = {
+  rodin: 'RODIN_API_KEY (or providers.rodin.apiKey)',
+  modelslab: 'MODELSLAB_API_KEY (or providers.modelslab.apiKey)',
+  getty: 'GETTY_API_KEY, GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty)',
+}
+
+export async function createNet(options: ResolvedOptions, warn: (message: string) => void): Promise<Net> {
+  const http = await import('../http/index.js')
+  const clients = new Map<ProviderName, ApiClient>()
+  const providers = new Map<ProviderName, Provider>()
+
+  async function setup(entry: AssetEntry, wait?: Partial<WaitOptions>): Promise<{ provider: Provider, pc: ProviderContext }> {
+    const name = entry.provider
+    const ctx: RequestContext = { asset: entry.alias, provider: name, task: entry.task }
+    let client = clients.get(name)
+    let provider = providers.get(name)
+    if (!client || !provider) {
+      ;({ client, provider } = await loadProvider(name, options, http, entry))
+      clients.set(name, client)
+      providers.set(name, provider)
+    }
+    return { provider, pc: { api: client, wait: { ...options.wait, ...wait }, ctx, sleep: realSleep, now: Date.now, warn } }
+  }
+
+  return {
+    async listFiles(entry, wait) {
+      const { provider, pc } = await setup(entry, wait)
+      return provider.listFiles(entry, pc)
+    },
+    async refreshFiles(entry) {
+      const { provider, pc } = await setup(entry)
+      return (provider.refreshFiles ?? provider.listFiles)(entry, pc)
+    },
+    async download(entry, file) {
+      const ctx = { asset: entry.alias, provider: entry.provider, task: entry.task, file: file.name }
+      const { bytes } = await http.downloadFile(file.url, { http: options.http, ctx })
+      return bytes
+    },
+    async close() {
+      await Promise.all([...clients.values()].map(c => c.close()))
+    },
+  }
+}
+
+async function loadProvider(name: ProviderName, options: ResolvedOptions, http: typeof import('../http/index.js'), entry: AssetEntry): Promise<{ client: ApiClient, provider: Provider }> {
+  const conf = options.providers[name]
+  if (!conf.apiKey) {
+    throw new RodinError('E_AUTH', `asset "${entry.alias}" (${name} task ${entry.task}) is not in the cache and no ${name} API key is set. Set ${ENV_HINT[name]}, or restore the cache directory ${options.cacheDir}.`, { asset: entry.alias, provider: name, task: entry.task })
+  }
+  if (name === 'rodin') {
+    const { rodinProvider } = await import('../providers/rodin.js')
+    const client = http.createApiClient({ baseURL: conf.baseURL, headers: { Authorization: `Bearer ${conf.apiKey}` }, http: options.http, provider: name })
+    return { client, provider: rodinProvider }
+  }
+  throw new RodinError('E_CONFIG', `asset "${entry.alias}": provider "${name}" is not supported by this version yet.`, { asset: entry.alias, provider: name })
+}
+
+/** True for the errors a signed file URL gives when it expired. */
+export function isExpiredURL(err: unknown): boolean {
+  return isRodinError(err, 'E_HTTP') && (err.details.status === 403 || err.details.status === 410)
+}

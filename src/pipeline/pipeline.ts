@@ -1,0 +1,258 @@
+import pLimit from 'p-limit'
+import type { LimitFunction } from 'p-limit'
+import { RodinError } from '../errors.js'
+import { readLockfile, updateLockfile } from '../manifest/lockfile.js'
+import type { LockEntry, Lockfile } from '../manifest/lockfile.js'
+import { loadManifest } from '../manifest/manifest.js'
+import type { AssetEntry, Manifest } from '../manifest/manifest.js'
+import { resolveOptimizeOptions } from '../optimize/options.js'
+import type { ResolvedOptimizeOptions } from '../optimize/options.js'
+import type { OptimizerPool } from '../optimize/pool.js'
+import type { ResolvedOptions } from '../options.js'
+import { extensionOf, pickPreview, pickPrimary } from '../providers/files.js'
+import type { ProviderFile, WaitOptions } from '../providers/types.js'
+import { Store } from '../store/store.js'
+import type { StoredFile } from '../store/store.js'
+import { cachedOptimized, derivedKey, optimizeAndStore } from './derive.js'
+import { createNet } from './net.js'
+import type { Net } from './net.js'
+import { assertPinned, expectedFiles, fetchSource, missingFiles } from './source.js'
+
+/** Everything known about one manifest asset after the pipeline ran. */
+export interface AssetRecord {
+  entry: AssetEntry
+  files: Record<string, StoredFile>
+  primary: string
+  preview: string | null
+  /** The optimized primary, when it is a GLB and optimization is on. */
+  optimized: { key: string, file: StoredFile, stats: import('../meta.js').ModelStats } | null
+  /** True when nothing had to be downloaded or optimized. */
+  hit: boolean
+  ms: number
+}
+
+export interface PipelineLogger {
+  info: (message: string) => void
+  warn: (message: string) => void
+}
+
+const SILENT: PipelineLogger = { info() {}, warn() {} }
+
+/**
+ * manifest entry → lock check → store hit? → provider → download → store → optimize → AssetRecord.
+ * Bundler-agnostic: the plugin, the CLI and the demo all drive this class.
+ */
+export class Pipeline {
+  readonly store: Store
+  private manifest?: Promise<Manifest>
+  private lock?: Promise<Lockfile | null>
+  private inflight = new Map<string, Promise<AssetRecord>>()
+  private net?: Promise<Net>
+  private pool?: OptimizerPool
+  private poolModule?: Promise<typeof import('../optimize/pool.js')>
+  private readonly limit: LimitFunction
+  private coldWarned = false
+  onAsset?: (record: AssetRecord) => void
+  /** Aliases whose pins are replaced by whatever the provider serves now (`rodin-assets lock --update`). */
+  readonly acceptChanges = new Set<string>()
+
+  constructor(readonly options: ResolvedOptions, readonly log: PipelineLogger = SILENT) {
+    this.store = new Store(options.cacheDir)
+    this.limit = pLimit(options.concurrency)
+  }
+
+  getManifest(): Promise<Manifest> {
+    this.manifest ??= loadManifest(this.options.manifestPath)
+    return this.manifest
+  }
+
+  getLockfile(): Promise<Lockfile | null> {
+    this.lock ??= this.options.lockfilePath ? readLockfile(this.options.lockfilePath) : Promise.resolve(null)
+    return this.lock
+  }
+
+  /** Forget memoized manifest, lockfile and records (a new build, or a watched file changed). */
+  invalidate(): void {
+    this.manifest = undefined
+    this.lock = undefined
+    this.inflight.clear()
+  }
+
+  /** Resolved optimize settings of an entry: the entry's, else the manifest's, else the plugin option's. */
+  optimizeFor(entry: AssetEntry): ResolvedOptimizeOptions | null {
+    const setting = entry.optimize ?? this.options.optimize
+    return resolveOptimizeOptions(setting as Parameters<typeof resolveOptimizeOptions>[0], `asset "${entry.alias}"`)
+  }
+
+  /** Mode checks that look at the whole manifest at once, so one error names every problem. */
+  async preflight(): Promise<void> {
+    const manifest = await this.getManifest()
+    for (const entry of manifest.entries) this.optimizeFor(entry) // eager E_CONFIG for bad optimize settings
+    const { mode, lockfilePath } = this.options
+    if (mode === 'frozen') {
+      if (!lockfilePath) throw new RodinError('E_CONFIG', 'mode "frozen" needs a lockfile, but the "lockfile" option is false. Enable it or use mode "auto".')
+      const lock = await this.getLockfile()
+      const missing = manifest.entries.filter(e => !lockCovers(lock?.assets[e.alias], e))
+      if (missing.length > 0) {
+        throw new RodinError('E_LOCK_MISSING', `mode "frozen": ${lockfilePath} does not pin ${missing.map(e => `"${e.alias}"`).join(', ')}. Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.`, { asset: missing[0]?.alias })
+      }
+    }
+    if (mode === 'offline') {
+      const missing: string[] = []
+      for (const entry of manifest.entries) {
+        const why = await this.offlineGap(entry)
+        if (why) missing.push(`"${entry.alias}" (${why})`)
+      }
+      if (missing.length > 0) {
+        throw new RodinError('E_OFFLINE_MISS', `mode "offline": the cache ${this.options.cacheDir} lacks ${missing.join(', ')}. Run a build in mode "auto" (or "npx rodin-assets pull") with network access first, or restore the cache.`, { asset: manifest.entries.find(e => missing.some(m => m.startsWith(`"${e.alias}"`)))?.alias })
+      }
+    }
+  }
+
+  /** Resolves one entry (de-duplicated while in flight and memoized until `invalidate()`). */
+  asset(entry: AssetEntry): Promise<AssetRecord> {
+    let pending = this.inflight.get(entry.alias)
+    if (!pending) {
+      pending = this.resolve(entry)
+      pending.catch(() => this.inflight.delete(entry.alias)) // a failed asset is retried by the next build
+      this.inflight.set(entry.alias, pending)
+    }
+    return pending
+  }
+
+  /** Verified bytes of a source file; refetched when the cache lost or damaged it (never in offline mode). */
+  async sourceBytes(record: AssetRecord, name: string): Promise<Uint8Array> {
+    const file = record.files[name]
+    if (!file) throw new RodinError('E_NO_FILE', `asset "${record.entry.alias}" has no file "${name}" (it has: ${Object.keys(record.files).join(', ')})`, { asset: record.entry.alias })
+    const cached = await this.store.get(file.sha256)
+    if (cached) return cached
+    const locked = (await this.getLockfile())?.assets[record.entry.alias]
+    const { bytes } = await this.refetch(record.entry, locked, [name])
+    const data = bytes.get(name)!
+    assertPinned(record.entry, name, file, data)
+    return data
+  }
+
+  /** Verified bytes of the optimized primary; recomputed (and checked against its pin) when the cache lost them. */
+  async optimizedBytes(record: AssetRecord): Promise<Uint8Array> {
+    const o = record.optimized
+    if (!o) throw new Error('optimizedBytes() called for an asset without optimized output')
+    const cached = await this.store.get(o.file.sha256)
+    if (cached) return cached
+    const source = await this.sourceBytes(record, record.primary)
+    const redo = await optimizeAndStore(this.store, await this.getPool(), o.key, source, this.optimizeFor(record.entry)!, `asset "${record.entry.alias}" (${record.primary})`)
+    if (redo.sha256 !== o.file.sha256) {
+      throw new RodinError('E_INTEGRITY', `the optimized output of asset "${record.entry.alias}" was lost from the cache and recomputing it gave other bytes (expected ${o.file.sha256}, got ${redo.sha256}). Delete the cache directory and build again.`, { asset: record.entry.alias, expected: o.file.sha256, actual: redo.sha256 })
+    }
+    return (await this.store.get(o.file.sha256))!
+  }
+
+  /** Asks the provider for the task's current files (the CLI's `status`); `wait` overrides the option. */
+  async listRemote(entry: AssetEntry, wait?: Partial<WaitOptions>): Promise<ProviderFile[]> {
+    this.net ??= createNet(this.options, m => this.log.warn(m))
+    return (await this.net).listFiles(entry, wait)
+  }
+
+  getPool(): Promise<OptimizerPool> {
+    this.poolModule ??= import('../optimize/pool.js')
+    return this.poolModule.then((m) => {
+      this.pool ??= m.createOptimizerPool()
+      return this.pool
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close()
+    this.pool = undefined
+    const net = await this.net?.catch(() => undefined)
+    await net?.close()
+    this.net = undefined
+  }
+
+  private async resolve(entry: AssetEntry): Promise<AssetRecord> {
+    const started = Date.now()
+    const lock = await this.getLockfile()
+    const accepting = this.acceptChanges.has(entry.alias)
+    const locked = !accepting && lockCovers(lock?.assets[entry.alias], entry) ? lock!.assets[entry.alias] : undefined
+    if (this.options.mode === 'frozen' && !locked) {
+      throw new RodinError('E_LOCK_MISSING', `mode "frozen": assets.rodin.lock.json does not pin asset "${entry.alias}". Run "npx rodin-assets lock" and commit the lockfile.`, { asset: entry.alias, provider: entry.provider, task: entry.task })
+    }
+    let hit = true
+    let files = accepting ? null : await expectedFiles(this.store, entry, locked)
+    let fresh = new Map<string, Uint8Array>()
+    if (!files || (await missingFiles(this.store, files)).length > 0) {
+      hit = false
+      ;({ files, bytes: fresh } = await this.refetch(entry, locked))
+    }
+    const names = Object.keys(files)
+    const primary = locked?.primary ?? pickPrimary(entry, names)
+    const opts = extensionOf(primary) === '.glb' ? this.optimizeFor(entry) : null
+    let optimized: AssetRecord['optimized'] = null
+    if (opts) {
+      const key = derivedKey(files[primary]!.sha256, opts)
+      const pinned = locked?.optimized
+      if (this.options.mode === 'frozen' && pinned?.key !== key) {
+        throw new RodinError('E_LOCK_MISSING', `mode "frozen": the optimized output of asset "${entry.alias}" is pinned for other optimize settings or tool versions. Run "npx rodin-assets lock" and commit the lockfile.`, { asset: entry.alias })
+      }
+      let record = await cachedOptimized(this.store, key, pinned)
+      if (!record) {
+        hit = false
+        const source = fresh.get(primary) ?? await this.sourceBytes({ entry, files, primary, preview: null, optimized: null, hit, ms: 0 }, primary)
+        record = await optimizeAndStore(this.store, await this.getPool(), key, source, opts, `asset "${entry.alias}" (${primary})`)
+        if (pinned && pinned.key === key && pinned.sha256 !== record.sha256) {
+          throw new RodinError('E_INTEGRITY', `SECURITY: the optimized output of asset "${entry.alias}" does not match assets.rodin.lock.json: expected sha256 ${pinned.sha256}, got ${record.sha256}. Nothing was emitted. If the change is expected, run "rodin-assets lock --update ${entry.alias}".`, { asset: entry.alias, provider: entry.provider, task: entry.task, file: primary, expected: pinned.sha256, actual: record.sha256 })
+        }
+      }
+      optimized = { key, file: { sha256: record.sha256, bytes: record.bytes }, stats: record.stats }
+    }
+    const result: AssetRecord = { entry, files, primary, preview: pickPreview(names, primary), optimized, hit, ms: Date.now() - started }
+    if (this.options.mode === 'auto' && this.options.lockfilePath) await this.pin(result, locked)
+    this.onAsset?.(result)
+    return result
+  }
+
+  private async refetch(entry: AssetEntry, locked: LockEntry | undefined, only?: string[]) {
+    if (this.options.mode === 'offline') {
+      throw new RodinError('E_OFFLINE_MISS', `mode "offline": asset "${entry.alias}" (${entry.provider} task ${entry.task}) is not in the cache ${this.options.cacheDir}. Run a build in mode "auto" with network access first, or restore the cache.`, { asset: entry.alias, provider: entry.provider, task: entry.task })
+    }
+    if (process.env.CI && !this.coldWarned) {
+      this.coldWarned = true
+      this.log.warn(`cache miss in CI: downloading from the provider. Persist ${this.options.cacheDir} between CI runs (key it on the lockfile's hash) to make builds offline and fast.`)
+    }
+    this.net ??= createNet(this.options, m => this.log.warn(m))
+    return fetchSource({ store: this.store, net: await this.net, limit: this.limit, entry, locked, only })
+  }
+
+  private async pin(record: AssetRecord, locked: LockEntry | undefined): Promise<void> {
+    const next: LockEntry = {
+      provider: record.entry.provider,
+      task: record.entry.task,
+      primary: record.primary,
+      files: record.files,
+      ...(record.optimized ? { optimized: { key: record.optimized.key, ...record.optimized.file } } : {}),
+    }
+    if (locked && JSON.stringify(sortedEntry(locked)) === JSON.stringify(sortedEntry(next))) return
+    const alias = record.entry.alias
+    const written = await updateLockfile(this.options.lockfilePath!, (lock) => { lock.assets[alias] = next })
+    this.lock = Promise.resolve(written)
+  }
+
+  /** Why an entry cannot be served from the cache alone, or `null` when it can. */
+  private async offlineGap(entry: AssetEntry): Promise<string | null> {
+    const lock = await this.getLockfile()
+    const locked = lockCovers(lock?.assets[entry.alias], entry) ? lock!.assets[entry.alias] : undefined
+    const files = await expectedFiles(this.store, entry, locked)
+    if (!files) return 'never fetched'
+    const missing = await missingFiles(this.store, files)
+    // A missing optimized output is fine: optimizing opens no socket.
+    return missing.length > 0 ? `missing ${missing.join(', ')}` : null
+  }
+}
+
+function lockCovers(locked: LockEntry | undefined, entry: AssetEntry): locked is LockEntry {
+  return !!locked && locked.provider === entry.provider && locked.task === entry.task
+}
+
+function sortedEntry(e: LockEntry): unknown {
+  return { ...e, files: Object.fromEntries(Object.keys(e.files).sort().map(k => [k, e.files[k]])) }
+}

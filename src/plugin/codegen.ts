@@ -1,0 +1,32 @@
+import type { ModuleData } from '../pipeline/module.js'
+
+/** How the host bundler turns a real file into a public URL expression. */
+export interface UrlImporter {
+  /** Import statements to put at the top of the module (may be empty). */
+  imports: (local: string, file: string) => string
+  /** An expression for the URL, after `imports`. */
+  expression: (local: string, file: string) => string
+}
+
+/**
+ * ESM for one import variant. No browser globals (works under SSR); `meta` is plain JSON; the secret-free
+ * file path only ever appears inside the host's own asset import.
+ */
+export function generateModule(data: ModuleData, urls: UrlImporter): string {
+  const meta = `export const meta = ${JSON.stringify(data.meta, null, 2)}\n`
+  if (!data.file) return `${meta}export default meta\n`
+  const lines: string[] = []
+  lines.push(urls.imports('__rodin_url', data.file))
+  if (data.preview) lines.push(urls.imports('__rodin_preview', data.preview))
+  lines.push(`export const url = ${urls.expression('__rodin_url', data.file)}`)
+  lines.push(`export const preview = ${data.preview ? urls.expression('__rodin_preview', data.preview) : 'null'}`)
+  lines.push(meta)
+  lines.push('export default url\n')
+  return lines.filter(Boolean).join('\n')
+}
+
+/** Vite: `?url` goes through Vite's asset pipeline (hashing, `base`, SSR, dev server); never inlined as data URL. */
+export const viteUrls: UrlImporter = {
+  imports: (local, file) => `import ${local} from ${JSON.stringify(`${file}?url&no-inline`)}`,
+  expression: local => local,
+}

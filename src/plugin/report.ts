@@ -1,0 +1,44 @@
+import pc from 'picocolors'
+import type { AssetRecord, PipelineLogger } from '../pipeline/pipeline.js'
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} kB`
+  return `${(n / 1024 ** 2).toFixed(2)} MB`
+}
+
+/** One line per asset (source → emitted bytes, time, hit/miss) and a summary at the end of the build. */
+export function createReporter(level: 'info' | 'silent') {
+  let records: AssetRecord[] = []
+  const say = (line: string) => {
+    if (level !== 'silent') console.log(line)
+  }
+  const logger: PipelineLogger = {
+    info: m => say(`${pc.cyan('[rodin]')} ${m}`),
+    warn: m => console.warn(`${pc.yellow('[rodin] warning:')} ${m}`),
+  }
+  return {
+    logger,
+    reset() {
+      records = []
+    },
+    asset(r: AssetRecord) {
+      records.push(r)
+      logger.info(formatAssetLine(r))
+    },
+    summary() {
+      if (records.length === 0) return
+      const hits = records.filter(r => r.hit).length
+      const src = records.reduce((a, r) => a + (r.files[r.primary]?.bytes ?? 0), 0)
+      const out = records.reduce((a, r) => a + (r.optimized?.file.bytes ?? r.files[r.primary]?.bytes ?? 0), 0)
+      logger.info(`${records.length} asset(s): ${hits} cache hit(s), ${records.length - hits} miss(es); ${formatBytes(src)} → ${formatBytes(out)}`)
+    },
+  }
+}
+
+export function formatAssetLine(r: AssetRecord): string {
+  const src = r.files[r.primary]?.bytes ?? 0
+  const out = r.optimized?.file.bytes ?? src
+  const pct = src > 0 ? ` (${Math.round((out / src) * 100)}%)` : ''
+  return `${r.entry.alias.padEnd(20)} ${formatBytes(src).padStart(9)} → ${formatBytes(out).padStart(9)}${pct}  ${(r.ms / 1000).toFixed(2)} s  ${r.hit ? pc.green('hit') : pc.yellow('miss')}`
+}

@@ -1,0 +1,4 @@
+import { unpluginFactory } from './plugin/factory.js'
+import { createRolldownPlugin } from 'unplugin'
+
+export default createRolldownPlugin(unpluginFactory)

@@ -1,0 +1,4 @@
+import { unpluginFactory } from './plugin/factory.js'
+import { createRollupPlugin } from 'unplugin'
+
+export default createRollupPlugin(unpluginFactory)

@@ -1,0 +1,4 @@
+import { unpluginFactory } from './plugin/factory.js'
+import { createRspackPlugin } from 'unplugin'
+
+export default createRspackPlugin(unpluginFactory)

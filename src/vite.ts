@@ -1,0 +1,4 @@
+import { unpluginFactory } from './plugin/factory.js'
+import { createVitePlugin } from 'unplugin'
+
+export default createVitePlugin(unpluginFactory)

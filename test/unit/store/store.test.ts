@@ -1,0 +1,60 @@
+import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it, vi } from 'vitest'
+import { Store } from '../../../src/store/store.js'
+import { sha256Hex } from '../../../src/util/hash.js'
+import { tempDir } from '../../helpers/tmp.js'
+
+const bytes = new TextEncoder().encode('hello glb')
+
+describe('Store', () => {
+  it('stores by sha256 and reads back verified bytes', async () => {
+    const store = new Store(await tempDir())
+    const f = await store.put(bytes)
+    expect(f).toEqual({ sha256: sha256Hex(bytes), bytes: bytes.byteLength })
+    expect(Buffer.from((await store.get(f.sha256))!).toString()).toBe('hello glb')
+    expect(await store.has(f.sha256, f.bytes)).toBe(true)
+    expect(await readdir(join(store.root, 'tmp'))).toEqual([]) // no temp file left behind
+  })
+
+  it('treats a bit-flipped entry as a miss and drops it', async () => {
+    const store = new Store(await tempDir())
+    const f = await store.put(bytes)
+    const damaged = Buffer.from(bytes)
+    damaged[0]! ^= 1
+    await writeFile(store.contentPath(f.sha256), damaged)
+    expect(await store.get(f.sha256)).toBeNull()
+    expect(await store.has(f.sha256, f.bytes)).toBe(false)
+    await store.put(bytes) // heals
+    expect(await store.get(f.sha256)).not.toBeNull()
+  })
+
+  it('materializes a named copy and rebuilds it when damaged or lost', async () => {
+    const store = new Store(await tempDir())
+    const f = await store.put(bytes)
+    const never = async () => { throw new Error('should not recover') }
+    const path = await store.materialize(f, 'x-1.glb', never)
+    expect(await readFile(path, 'utf8')).toBe('hello glb')
+    await writeFile(path, 'tampered!')
+    await store.materialize(f, 'x-1.glb', never)
+    expect(await readFile(path, 'utf8')).toBe('hello glb')
+    await writeFile(store.contentPath(f.sha256), 'gone')
+    await writeFile(path, 'gone')
+    await store.materialize(f, 'x-1.glb', async () => bytes)
+    expect(await readFile(path, 'utf8')).toBe('hello glb')
+    await writeFile(path, 'gone')
+    await writeFile(store.contentPath(f.sha256), 'gone')
+    await expect(store.materialize(f, 'x-1.glb', async () => new Uint8Array([1]))).rejects.toMatchObject({ code: 'E_INTEGRITY' })
+  })
+
+  it('writes nothing on a hit (so a read-only cache works)', async () => {
+    const store = new Store(await tempDir())
+    const f = await store.put(bytes)
+    const path = await store.materialize(f, 'x-1.glb', async () => bytes)
+    // Root ignores file modes, so prove "no write" directly: the only writer must not run.
+    const writeNew = vi.spyOn(store as unknown as { writeNew: () => Promise<void> }, 'writeNew')
+    expect(await store.materialize(f, 'x-1.glb', async () => bytes)).toBe(path)
+    expect(await store.put(bytes)).toEqual(f)
+    expect(writeNew).not.toHaveBeenCalled()
+  })
+})
