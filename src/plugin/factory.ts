@@ -1,4 +1,4 @@
-import { relative } from 'node:path'
+import { dirname, isAbsolute, join, relative } from 'node:path'
 import type { UnpluginFactory } from 'unplugin'
 import { RodinError } from '../errors.js'
 import { resolveOptions } from '../options.js'
@@ -10,6 +10,13 @@ import { ID_RE, RESOLVED_RE, formatRequest, parseImportId, parseResolvedId, toRe
 import { createReporter } from './report.js'
 
 export const PLUGIN_NAME = 'unplugin-rodin'
+const OUT_FILE_RE = /[\\/]v1[\\/]out[\\/][^\\/?]+(?:\?.*)?$/
+const ID_OR_OUT_FILE_RE = new RegExp(`${ID_RE.source}|${OUT_FILE_RE.source}`)
+
+function isOutFile(pipeline: Pipeline, source: string): boolean {
+  const path = source.replace(/\?.*$/, '')
+  return isAbsolute(path) && dirname(path) === join(pipeline.store.root, 'out')
+}
 
 export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userOptions = {}) => {
   let root = process.cwd()
@@ -39,8 +46,11 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
     },
 
     resolveId: {
-      filter: { id: ID_RE },
+      filter: { id: ID_OR_OUT_FILE_RE },
       handler(source) {
+        // Generated modules import the cache's named copies by absolute path; hosts cannot resolve absolute
+        // paths from a virtual importer themselves.
+        if (OUT_FILE_RE.test(source)) return isOutFile(getPipeline(), source) ? source : null
         const req = parseImportId(source)
         return req ? toResolvedId(req) : null
       },

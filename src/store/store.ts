@@ -69,7 +69,7 @@ export class Store {
     if (sha256Hex(bytes) !== file.sha256) {
       throw new RodinError('E_INTEGRITY', `cache entry ${file.sha256.slice(0, 12)}… for ${fileName} is damaged and could not be recovered. Delete ${this.root} and build again.`, { file: fileName, expected: file.sha256 })
     }
-    await rm(dest, { force: true })
+    // rename() replaces a damaged copy atomically: a concurrent reader never sees the path missing.
     await this.writeNew(dest, bytes)
     return dest
   }
