@@ -170,37 +170,40 @@ function shadedMaterial(doc: Document) {
 }
 
 /**
- * Textures from two octave value-noise fields plus per-pixel grain. The grain is what makes the PNGs as
- * large as real scanned-looking AI textures (textures are 30–70% of a Rodin GLB); smooth noise alone would
- * compress to almost nothing.
+ * Textures from two fractal value-noise fields whose finest octave is a few pixels wide at any size, like
+ * the baked detail of a real scan-like AI texture: the PNGs come out about as large as Rodin's (textures are
+ * 30–70% of a Rodin GLB), and a smooth field alone would compress to almost nothing.
  */
 async function pbrMaterial(doc: Document, size: number, seed: number) {
   const sharp = (await import('sharp')).default
-  const height = fbm(size, seed * 7 + 1, 6)
-  const tint = fbm(size, seed * 7 + 2, 4)
-  const grain = mulberry32(seed * 7 + 3)
+  const octaves = Math.max(3, Math.round(Math.log2(size)) - 4)
+  const height = fbm(size, seed * 7 + 1, octaves)
+  const tint = fbm(size, seed * 7 + 2, Math.max(3, octaves - 2))
   const pixels = size * size
   const color = new Uint8Array(pixels * 3)
   const normal = new Uint8Array(pixels * 3)
   const metalRough = new Uint8Array(pixels * 3)
-  const noise = (amount: number): number => (grain() - 0.5) * amount
+  // Central differences in UV units, scaled so the bumps look alike at every texture size.
+  const strength = size / 512
   for (let y = 0; y < size; y++) {
+    const up = ((y + size - 1) % size) * size
+    const down = ((y + 1) % size) * size
     for (let x = 0; x < size; x++) {
       const p = y * size + x
       const h = height[p]!
       const t = tint[p]!
-      color[p * 3] = clampByte(90 + 110 * h + 40 * t + noise(14))
-      color[p * 3 + 1] = clampByte(70 + 80 * h + 20 * t + noise(14))
-      color[p * 3 + 2] = clampByte(50 + 40 * h + 60 * (1 - t) + noise(14))
-      const dx = (height[y * size + ((x + 1) % size)]! - height[y * size + ((x + size - 1) % size)]!) * size * 0.02
-      const dy = (height[((y + 1) % size) * size + x]! - height[((y + size - 1) % size) * size + x]!) * size * 0.02
+      color[p * 3] = clampByte(90 + 110 * h + 40 * t)
+      color[p * 3 + 1] = clampByte(70 + 80 * h + 20 * t)
+      color[p * 3 + 2] = clampByte(50 + 40 * h + 60 * (1 - t))
+      const dx = (height[y * size + ((x + 1) % size)]! - height[y * size + ((x + size - 1) % size)]!) * strength
+      const dy = (height[down + x]! - height[up + x]!) * strength
       const len = Math.hypot(dx, dy, 1)
-      normal[p * 3] = clampByte(128 - (dx / len) * 127 + noise(4))
-      normal[p * 3 + 1] = clampByte(128 - (dy / len) * 127 + noise(4))
+      normal[p * 3] = clampByte(128 - (dx / len) * 127)
+      normal[p * 3 + 1] = clampByte(128 - (dy / len) * 127)
       normal[p * 3 + 2] = clampByte(128 + (1 / len) * 127)
-      metalRough[p * 3] = 255
-      metalRough[p * 3 + 1] = clampByte(90 + 120 * t + noise(10))
-      metalRough[p * 3 + 2] = h > 0.62 ? clampByte(200 + noise(10)) : clampByte(12 + noise(6))
+      metalRough[p * 3] = 255 // R is unused by glTF metallicRoughness
+      metalRough[p * 3 + 1] = clampByte(90 + 120 * t)
+      metalRough[p * 3 + 2] = h > 0.62 ? 200 : 12
     }
   }
   const [baseColor, normalMap, metallicRoughness] = await Promise.all([color, normal, metalRough].map(data => encodePng(sharp, data, size)))

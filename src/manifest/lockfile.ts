@@ -79,7 +79,7 @@ function sortKeys(value: unknown): unknown {
  */
 export async function updateLockfile(path: string, mutate: (lock: Lockfile) => void): Promise<Lockfile> {
   await ensureExists(path)
-  const release = await lockfile.lock(path, { realpath: false, stale: 15_000, retries: { retries: 60, minTimeout: 50, maxTimeout: 500 } })
+  const release = await lockfile.lock(path, { realpath: false, stale: 4_000, retries: { retries: 100, minTimeout: 20, maxTimeout: 200 } })
   try {
     const before = await readFile(path, 'utf8')
     const lock = before.trim() === '' ? emptyLockfile() : parseLockfile(before, path)
@@ -87,7 +87,7 @@ export async function updateLockfile(path: string, mutate: (lock: Lockfile) => v
     const after = serializeLockfile(lock)
     if (after !== before) {
       failpoint('before-lockfile-write')
-      await writeFileAtomic(path, after)
+      await writeFileAtomic(path, after, 'lockfile-temp-written')
     }
     return lock
   }

@@ -6,6 +6,7 @@
 import type { WorkerRequest, WorkerResponse } from './pool.js'
 import { parentPort } from 'node:worker_threads'
 import { isRodinError } from '../errors.js'
+import { failpoint } from '../util/failpoint.js'
 import { inspectGlb, optimizeGlb } from './optimize.js'
 
 const port = parentPort
@@ -21,6 +22,7 @@ async function handle(request: WorkerRequest): Promise<{ response: WorkerRespons
       return { response: { id: request.id, ok: true, stats: await inspectGlb(request.bytes) }, transfer: [] }
     }
     const { bytes, stats } = await optimizeGlb(request.bytes, request.opts)
+    failpoint('mid-optimize') // crash tests: the whole build process dies with a job in flight
     // Transfer only a buffer that holds exactly these bytes (a view into a larger buffer would move it all).
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
       ? bytes

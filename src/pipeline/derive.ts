@@ -4,6 +4,7 @@ import type { OptimizerPool } from '../optimize/pool.js'
 import { TOOL_VERSIONS } from '../optimize/versions.js'
 import type { Store, StoredFile } from '../store/store.js'
 import { CACHE_VERSION } from '../store/store.js'
+import { failpoint } from '../util/failpoint.js'
 import { sha256Hex } from '../util/hash.js'
 
 export interface DerivedRecord {
@@ -35,6 +36,7 @@ export async function cachedOptimized(store: Store, key: string, pinned?: { key:
 
 export async function optimizeAndStore(store: Store, pool: OptimizerPool, key: string, source: Uint8Array, options: ResolvedOptimizeOptions, label: string): Promise<DerivedRecord> {
   const { bytes, stats } = await pool.optimize(source, options, label)
+  failpoint('after-optimize')
   const file: StoredFile = await store.put(bytes)
   const record: DerivedRecord = { ...file, stats }
   await store.writeJson('derived', key, record)

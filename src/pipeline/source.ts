@@ -4,6 +4,7 @@ import type { LockEntry } from '../manifest/lockfile.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import type { ProviderFile } from '../providers/types.js'
 import type { Store, StoredFile } from '../store/store.js'
+import { failpoint } from '../util/failpoint.js'
 import { sha256Hex } from '../util/hash.js'
 import { isExpiredURL } from './net.js'
 import type { Net } from './net.js'
@@ -65,11 +66,13 @@ export async function fetchSource(opts: { store: Store, net: Net, limit: LimitFu
       if (!fresh) throw err
       data = await net.download(entry, fresh)
     }
+    failpoint('after-download')
     const pin = locked?.files[name]
     if (pin) assertPinned(entry, name, pin, data)
     files[name] = await store.put(data)
     bytes.set(name, data)
   })))
+  failpoint('before-task-record')
   await store.writeJson('tasks', taskKey(entry), { provider: entry.provider, task: entry.task, files: sortedFiles(files) } satisfies TaskRecord)
   return { files: sortedFiles(files), bytes }
 }

@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+export interface ProcessResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+const BUILD_CHILD = fileURLToPath(new URL('./build-child.js', import.meta.url))
+const CLI = fileURLToPath(new URL('../../bin/rodin-assets.js', import.meta.url))
+
+/** Environment for a child: nothing of the parent's RODIN_* / CI leaks in unless given. */
+function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(?:RODIN_|HYPER3D_|CI$)/.test(k)))
+  return { ...base, ...env }
+}
+
+export function run(args: string[], env: Record<string, string | undefined>, opts: { onSpawn?: (kill: () => void) => void, timeoutMs?: number, uid?: number } = {}): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }) })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stderr += d })
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 90_000)
+    opts.onSpawn?.(() => child.kill('SIGKILL'))
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr })
+    })
+  })
+}
+
+export const viteBuildProcess = (root: string, outDir: string, env: Record<string, string | undefined>, opts?: Parameters<typeof run>[2]) =>
+  run([BUILD_CHILD, root, outDir], env, opts)
+
+export const cli = (args: string[], env: Record<string, string | undefined>, opts?: Parameters<typeof run>[2]) =>
+  run([CLI, ...args], env, opts)

@@ -1,0 +1,295 @@
+import type { ModelStats } from '../../../src/meta.js'
+import type { ResolvedOptimizeOptions } from '../../../src/optimize/options.js'
+import fs from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Document } from '@gltf-transform/core'
+import { KHRMaterialsUnlit, KHRMeshQuantization, KHRTextureBasisu, KHRTextureTransform } from '@gltf-transform/extensions'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { generateRodinLikeGlb } from '../../../src/emulator/rodin-like.js'
+import { getIO } from '../../../src/optimize/io.js'
+import { OPTIMIZE_PRESETS, resolveOptimizeOptions } from '../../../src/optimize/options.js'
+import { inspectGlb, optimizeGlb } from '../../../src/optimize/optimize.js'
+import { fixture, rejectionOf, validate } from './helpers.js'
+
+const WEB = OPTIMIZE_PRESETS.web
+const FIXTURES = ['khr_fox.glb', 'khr_morphstresstest.glb', 'pmndrs_bunny_draco.glb', 'sketchfab_wooden_crate.glb', 'khr_anisotropy_barnlamp.glb']
+
+interface Run { input: Uint8Array, inputStats: ModelStats, bytes: Uint8Array, stats: ModelStats, ms: number }
+const runs = new Map<string, Run>()
+
+async function readBack(bytes: Uint8Array) {
+  return (await getIO()).readBinary(bytes)
+}
+
+describe('optimizeGlb on the fixtures (web preset)', () => {
+  beforeAll(async () => {
+    for (const name of FIXTURES) {
+      const input = fixture(name)
+      const start = performance.now()
+      const { bytes, stats } = await optimizeGlb(input, WEB)
+      runs.set(name, { input, inputStats: await inspectGlb(input), bytes, stats, ms: performance.now() - start })
+    }
+  })
+
+  afterAll(() => {
+    const rows = [...runs].map(([name, r]) => `${name}: ${r.input.byteLength} → ${r.bytes.byteLength} B (${(r.bytes.byteLength / r.input.byteLength).toFixed(3)}) in ${r.ms.toFixed(0)} ms`)
+    console.log(`optimize 'web':\n  ${rows.join('\n  ')}`)
+  })
+
+  it.each(FIXTURES)('%s: readable, no new validator errors, all triangles, not larger', async (name) => {
+    const run = runs.get(name)!
+    await expect(readBack(run.bytes)).resolves.toBeDefined()
+    const [before, after] = await Promise.all([validate(run.input), validate(run.bytes)])
+    expect(after.errors).toBeLessThanOrEqual(before.errors)
+    for (const code of after.errorCodes) expect(before.errorCodes).toContain(code)
+    expect(run.stats.triangles).toBe(run.inputStats.triangles)
+    expect(run.bytes.byteLength).toBeLessThanOrEqual(run.input.byteLength)
+    // the stats describe the output: re-inspecting it gives the same facts
+    expect(await inspectGlb(run.bytes)).toEqual(run.stats)
+  })
+
+  it('fox: keeps the skin and all animations, and reports bind-pose bounds', async () => {
+    const { bytes, stats, inputStats } = runs.get('khr_fox.glb')!
+    const doc = await readBack(bytes)
+    expect(doc.getRoot().listSkins()).toHaveLength(1)
+    expect(doc.getRoot().listAnimations().map(a => a.getName())).toEqual(['Survey', 'Walk', 'Run'])
+    expect(stats.animations).toBe(3)
+    expect(stats.decoders).toEqual({ meshopt: true, draco: false, ktx2: false })
+    expect(stats.extensionsRequired).toEqual(['EXT_meshopt_compression', 'KHR_mesh_quantization'])
+    // quantization moves positions into a unit box; the skin-aware bounds still find the real fox
+    for (let i = 0; i < 3; i++) {
+      expect(stats.bounds.min[i]).toBeCloseTo(inputStats.bounds.min[i]!, 0)
+      expect(stats.bounds.max[i]).toBeCloseTo(inputStats.bounds.max[i]!, 0)
+    }
+    expect(stats.bounds.max[1]).toBeGreaterThan(70)
+  })
+
+  it('morph: keeps targets and animations', async () => {
+    const { input, bytes } = runs.get('khr_morphstresstest.glb')!
+    const [src, out] = await Promise.all([readBack(input), readBack(bytes)])
+    const targets = (d: Document) => d.getRoot().listMeshes().flatMap(m => m.listPrimitives()).map(p => p.listTargets().length)
+    expect(targets(out)).toEqual(targets(src))
+    expect(targets(out).some(n => n > 0)).toBe(true)
+    expect(out.getRoot().listAnimations()).toHaveLength(3)
+  })
+
+  it('bunny: Draco input is decoded; meshopt would be larger, so the input is kept', async () => {
+    const { input, bytes, stats, inputStats } = runs.get('pmndrs_bunny_draco.glb')!
+    expect(inputStats.triangles).toBe(5648)
+    expect(inputStats.decoders.draco).toBe(true)
+    expect(Buffer.from(bytes).equals(Buffer.from(input))).toBe(true)
+    expect(stats.decoders).toEqual({ meshopt: false, draco: true, ktx2: false })
+    const drc = await optimizeGlb(input, { ...WEB, compress: 'draco' })
+    expect(drc.stats.triangles).toBe(5648)
+    expect(drc.stats.decoders.draco).toBe(true)
+    await expect(readBack(drc.bytes)).resolves.toBeDefined()
+    // compress: false means "no decoder on the page": the decoded, larger model is what was asked for
+    const plain = await optimizeGlb(input, { ...WEB, compress: false })
+    expect(plain.stats.decoders).toEqual({ meshopt: false, draco: false, ktx2: false })
+    expect(plain.stats.extensionsRequired).toEqual([])
+    expect(plain.bytes.byteLength).toBeGreaterThan(input.byteLength)
+  })
+
+  it('crate: much smaller, WebP textures, data maps stay faithful, KHR_materials_specular kept', async () => {
+    const { input, bytes, stats } = runs.get('sketchfab_wooden_crate.glb')!
+    expect(bytes.byteLength).toBeLessThan(input.byteLength * 0.6)
+    const [src, out] = await Promise.all([readBack(input), readBack(bytes)])
+    expect(out.getRoot().listExtensionsUsed().map(e => e.extensionName)).toContain('KHR_materials_specular')
+    expect(stats.extensionsRequired).toContain('EXT_texture_webp')
+    const material = out.getRoot().listMaterials()[0]!
+    expect(material.getBaseColorTexture()!.getMimeType()).toBe('image/webp')
+    expect(material.getNormalTexture()!.getMimeType()).toBe('image/webp')
+    const srcNormal = src.getRoot().listMaterials()[0]!.getNormalTexture()!.getImage()!
+    const outNormal = material.getNormalTexture()!.getImage()!
+    expect(await psnr(srcNormal, outNormal)).toBeGreaterThan(42)
+  })
+
+  it('barnlamp: KHR_materials_* survive and KTX2 images are left as they are', async () => {
+    const { input, bytes } = runs.get('khr_anisotropy_barnlamp.glb')!
+    const [src, out] = await Promise.all([readBack(input), readBack(bytes)])
+    const names = out.getRoot().listExtensionsUsed().map(e => e.extensionName)
+    for (const ext of ['KHR_materials_anisotropy', 'KHR_materials_clearcoat', 'KHR_materials_emissive_strength', 'KHR_materials_transmission', 'KHR_materials_volume']) {
+      expect(names).toContain(ext)
+    }
+    const ktx2 = (d: Document) => d.getRoot().listTextures().filter(t => t.getMimeType() === 'image/ktx2').map(t => Buffer.from(t.getImage()!).toString('base64'))
+    expect(ktx2(out).sort()).toEqual(ktx2(src).sort())
+    expect(ktx2(out)).toHaveLength(3)
+  })
+
+  it('is deterministic: same input and options give the same bytes', async () => {
+    for (const name of ['khr_fox.glb', 'sketchfab_wooden_crate.glb']) {
+      const again = await optimizeGlb(fixture(name), WEB)
+      expect(Buffer.from(again.bytes).equals(Buffer.from(runs.get(name)!.bytes)), name).toBe(true)
+    }
+  })
+})
+
+describe('optimizeGlb options', () => {
+  it("'max' simplifies gently and caps textures at 1024 px; smaller caps never upscale", async () => {
+    const input = await generateRodinLikeGlb({ triangles: 8000, textureSize: 1536, seed: 3 })
+    const max = await optimizeGlb(input, OPTIMIZE_PRESETS.max)
+    expect(max.stats.triangles).toBeLessThan(8000)
+    expect(max.stats.triangles).toBeGreaterThanOrEqual(4000)
+    for (const t of (await readBack(max.bytes)).getRoot().listTextures()) expect(Math.max(...t.getSize()!)).toBe(1024)
+
+    const morph = await optimizeGlb(fixture('khr_morphstresstest.glb'), resolveOptimizeOptions({ textureSize: 128 }, 'test')!)
+    const sizes = (await readBack(morph.bytes)).getRoot().listTextures().map(t => t.getSize()![0]).sort((a, b) => a - b)
+    expect(sizes).toEqual([64, 64, 128])
+  })
+
+  it('keeps the original image when WebP would be larger', async () => {
+    // 1-bit noise: a palette PNG stores it in a few KB, lossy WebP needs tens of KB
+    const size = 256
+    const pixels = new Uint8Array(size * size * 3)
+    for (let i = 0; i < size * size; i++) pixels.fill(((i * 2654435761) >>> 13) & 1 ? 255 : 0, i * 3, i * 3 + 3)
+    const png = new Uint8Array(await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png({ palette: true, colours: 2 }).toBuffer())
+    const doc = new Document()
+    doc.createBuffer()
+    const texture = doc.createTexture('noise').setMimeType('image/png').setImage(png)
+    const position = doc.createAccessor().setType('VEC3').setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]))
+    const uv = doc.createAccessor().setType('VEC2').setArray(new Float32Array([0, 0, 1, 0, 0, 1]))
+    const prim = doc.createPrimitive().setAttribute('POSITION', position).setAttribute('TEXCOORD_0', uv)
+      .setMaterial(doc.createMaterial().setBaseColorTexture(texture))
+    doc.createScene().addChild(doc.createNode().setMesh(doc.createMesh().addPrimitive(prim)))
+    const input = await (await getIO()).writeBinary(doc)
+    const { bytes, stats } = await optimizeGlb(input, { ...WEB, textureQuality: 100, compress: false })
+    const out = (await readBack(bytes)).getRoot().listTextures()[0]!
+    expect(out.getMimeType()).toBe('image/png')
+    expect(Buffer.from(out.getImage()!).equals(Buffer.from(png))).toBe(true)
+    expect(stats.extensionsRequired).toEqual([])
+  })
+
+  it("textureFormat 'keep' leaves formats alone; draco output is readable", async () => {
+    const opts: ResolvedOptimizeOptions = { ...WEB, textureFormat: 'keep', compress: 'draco' }
+    const { bytes, stats } = await optimizeGlb(fixture('khr_fox.glb'), opts)
+    const doc = await readBack(bytes)
+    expect(doc.getRoot().listTextures().map(t => t.getMimeType())).toEqual(['image/png'])
+    expect(stats.decoders).toEqual({ meshopt: false, draco: true, ktx2: false })
+    expect(stats.triangles).toBe(576)
+  })
+})
+
+describe('untrusted input', () => {
+  it.each([
+    ['garbage', () => new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)), /not a valid GLB: it does not start with the GLB magic/],
+    ['empty', () => new Uint8Array(0), /not a valid GLB: 0 bytes is too short/],
+    ['truncated', () => fixture('khr_fox.glb').slice(0, 80_000), /not a valid GLB: truncated/],
+    ['.gltf JSON', () => new TextEncoder().encode('{"asset":{"version":"2.0"}}'), /this is a \.gltf JSON file/],
+    ['broken JSON chunk', () => glbWithJson('{"asset": '), /the JSON chunk does not parse/],
+  ])('%s → E_BAD_GLB', async (_, make, message) => {
+    for (const call of [optimizeGlb(make(), WEB), inspectGlb(make())]) {
+      const err = await rejectionOf(call)
+      expect(err.code).toBe('E_BAD_GLB')
+      expect(err.message).toMatch(message)
+    }
+  })
+
+  it('a model glTF-Transform cannot read is E_BAD_GLB too', async () => {
+    const json = { asset: { version: '2.0' }, accessors: [{ bufferView: 7, componentType: 5126, count: 3, type: 'VEC3' }], meshes: [{ primitives: [{ attributes: { POSITION: 0 } }] }] }
+    const err = await rejectionOf(inspectGlb(glbWithJson(JSON.stringify(json))))
+    expect(err.code).toBe('E_BAD_GLB')
+  })
+
+  it('accepts unaligned views (a Buffer sliced out of a pool)', async () => {
+    const src = fixture('pmndrs_bunny_draco.glb')
+    const backing = new Uint8Array(src.byteLength + 1)
+    backing.set(src, 1)
+    expect((await inspectGlb(backing.subarray(1))).triangles).toBe(5648)
+  })
+
+  it('never follows external uris into the file system', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rodin-uri-'))
+    const readFile = vi.spyOn(fs.promises, 'readFile')
+    try {
+      writeFileSync(join(dir, 'secret.bin'), new Uint8Array(64))
+      for (const uri of [join(dir, 'secret.bin'), 'secret.bin', '../../etc/passwd', 'https://example.com/x.bin']) {
+        const json = { asset: { version: '2.0' }, buffers: [{ uri, byteLength: 64 }] }
+        const err = await rejectionOf(optimizeGlb(glbWithJson(JSON.stringify(json)), WEB))
+        expect(err.code).toBe('E_BAD_GLB')
+        expect(err.message).toContain(`references the external file "${uri}"`)
+      }
+      const image = { asset: { version: '2.0' }, images: [{ uri: 'texture.png' }] }
+      expect((await rejectionOf(inspectGlb(glbWithJson(JSON.stringify(image))))).message).toContain('"texture.png" (images)')
+      expect(readFile).not.toHaveBeenCalled()
+    }
+    finally {
+      readFile.mockRestore()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('inspectGlb', () => {
+  it('reports exact stats for a hand-built document', async () => {
+    const doc = new Document()
+    const buffer = doc.createBuffer()
+    const acc = (type: 'VEC3' | 'SCALAR', values: number[], indices = false) => doc.createAccessor().setType(type).setBuffer(buffer)
+      .setArray(indices ? new Uint16Array(values) : new Float32Array(values))
+    const quad = acc('VEC3', [0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0])
+    const matA = doc.createMaterial('a')
+    const unlit = doc.createExtension(KHRMaterialsUnlit)
+    matA.setExtension('KHR_materials_unlit', unlit.createUnlit())
+    const meshA = doc.createMesh('a')
+      .addPrimitive(doc.createPrimitive().setAttribute('POSITION', quad).setIndices(acc('SCALAR', [0, 1, 2, 0, 2, 3], true)).setMaterial(matA))
+      .addPrimitive(doc.createPrimitive().setMode(5).setAttribute('POSITION', acc('VEC3', [0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 2, 0])))
+      .addPrimitive(doc.createPrimitive().setMode(1).setAttribute('POSITION', acc('VEC3', [0, 0, 0, 0, 0, -3])))
+    const meshB = doc.createMesh('b').addPrimitive(doc.createPrimitive().setAttribute('POSITION', acc('VEC3', [0, 0, 0, 1, 0, 0, 0, 1, 0]))
+      .setMaterial(doc.createMaterial('b')))
+    const scene = doc.createScene()
+    scene.addChild(doc.createNode('a').setMesh(meshA))
+    scene.addChild(doc.createNode('b1').setMesh(meshB).setTranslation([10, 0, 0]))
+    scene.addChild(doc.createNode('b2').setMesh(meshB).setTranslation([0, -5, 0]).setScale([2, 2, 2]))
+    doc.getRoot().setDefaultScene(scene)
+    const node = scene.listChildren()[0]!
+    doc.createAnimation('spin').addChannel(doc.createAnimationChannel().setTargetNode(node).setTargetPath('translation')
+      .setSampler(doc.createAnimationSampler().setInput(acc('SCALAR', [0, 1])).setOutput(acc('VEC3', [0, 0, 0, 0, 0, 0]))))
+    doc.createExtension(KHRTextureTransform).setRequired(true)
+    doc.createExtension(KHRMeshQuantization).setRequired(true)
+
+    const stats = await inspectGlb(await (await getIO()).writeBinary(doc))
+    expect(stats).toEqual({
+      triangles: 2 + 3 + 1, // indexed quad + a 5-vertex strip (lines count nothing) + mesh b, counted once
+      vertices: 4 + 5 + 2 + 3,
+      bounds: { min: [0, -5, -3], max: [11, 2, 1] },
+      materials: 2,
+      animations: 1,
+      extensionsRequired: ['KHR_mesh_quantization', 'KHR_texture_transform'],
+      decoders: { meshopt: false, draco: false, ktx2: false },
+    })
+  })
+
+  it('flags KTX2 when KHR_texture_basisu is used', async () => {
+    const doc = new Document()
+    doc.createBuffer()
+    doc.createExtension(KHRTextureBasisu).setRequired(true)
+    doc.createTexture('t').setMimeType('image/ktx2').setImage(new Uint8Array(16))
+    const stats = await inspectGlb(await (await getIO()).writeBinary(doc))
+    expect(stats.decoders).toEqual({ meshopt: false, draco: false, ktx2: true })
+    expect(stats.bounds).toEqual({ min: [0, 0, 0], max: [0, 0, 0] })
+  })
+})
+
+/** A GLB container around arbitrary JSON text (space-padded), without a BIN chunk. */
+function glbWithJson(text: string): Uint8Array {
+  const json = new TextEncoder().encode(text.padEnd(Math.ceil(text.length / 4) * 4, ' '))
+  const out = new Uint8Array(20 + json.byteLength)
+  const view = new DataView(out.buffer)
+  view.setUint32(0, 0x46546C67, true)
+  view.setUint32(4, 2, true)
+  view.setUint32(8, out.byteLength, true)
+  view.setUint32(12, json.byteLength, true)
+  view.setUint32(16, 0x4E4F534A, true)
+  out.set(json, 20)
+  return out
+}
+
+/** Mean PSNR over RGB of two encodings of the same image. */
+async function psnr(a: Uint8Array, b: Uint8Array): Promise<number> {
+  const [x, y] = await Promise.all([a, b].map(img => sharp(img).removeAlpha().raw().toBuffer()))
+  let se = 0
+  for (let i = 0; i < x!.length; i++) se += (x![i]! - y![i]!) ** 2
+  return 10 * Math.log10((255 * 255) / (se / x!.length))
+}

@@ -1,0 +1,167 @@
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterEach, describe, expect, it } from 'vitest'
+import { OPTIMIZE_PRESETS } from '../../../src/optimize/options.js'
+import { createOptimizerPool, type OptimizerPool } from '../../../src/optimize/pool.js'
+import { optimizeGlb } from '../../../src/optimize/optimize.js'
+import { fixture, rejectionOf } from './helpers.js'
+
+const run = promisify(execFile)
+const FAKE_WORKER = new URL('./fake-worker.mjs', import.meta.url)
+const DIST = new URL('../../../dist/optimize/', import.meta.url)
+const WEB = OPTIMIZE_PRESETS.web
+
+let pools: OptimizerPool[] = []
+function pool(options: Parameters<typeof createOptimizerPool>[0]): OptimizerPool {
+  const p = createOptimizerPool(options)
+  pools.push(p)
+  return p
+}
+
+afterEach(async () => {
+  await Promise.all(pools.map(p => p.close()))
+  pools = []
+})
+
+describe('optimizer pool (protocol, with a scripted worker)', () => {
+  it('starts no worker until the first job, and at most `size`', async () => {
+    const p = pool({ size: 2, workerURL: FAKE_WORKER })
+    expect(p.size).toBe(2)
+    expect(p.threads).toBe(0)
+    await Promise.all([1, 2, 3, 4, 5].map(() => p.inspect(new Uint8Array(8), 'sleep:20')))
+    expect(p.threads).toBe(2)
+  })
+
+  it('defaults to min(cores, 4) workers and rejects a bad size', () => {
+    expect(createOptimizerPool().size).toBeGreaterThanOrEqual(1)
+    expect(createOptimizerPool().size).toBeLessThanOrEqual(4)
+    for (const size of [0, -1, 1.5]) expect(() => createOptimizerPool({ size })).toThrow(/pool size must be an integer of at least 1/)
+  })
+
+  it('runs jobs in parallel on separate threads', async () => {
+    const p = pool({ size: 2, workerURL: FAKE_WORKER })
+    const results = await Promise.all([1, 2, 3, 4].map(() => p.optimize(new Uint8Array(16), WEB, 'sleep:300')))
+    expect(new Set(results.map(r => r.stats.triangles)).size).toBe(2) // two distinct threadIds
+    // two at a time: some job started before another one ended
+    const spans = results.map(r => r.stats.bounds.min[0]!).sort((a, b) => a - b)
+    const ends = results.map(r => r.stats.bounds.max[0]!).sort((a, b) => a - b)
+    expect(spans[1]!).toBeLessThan(ends[0]!)
+  })
+
+  it('hands the largest waiting job out first', async () => {
+    const p = pool({ size: 1, workerURL: FAKE_WORKER })
+    const order: number[] = []
+    await Promise.all([10, 30, 20, 40, 25].map(n => p.inspect(new Uint8Array(n), 'sleep:10').then(s => order.push(s.vertices))))
+    expect(order).toEqual([40, 30, 25, 20, 10])
+  })
+
+  it('copies the input instead of detaching the caller\'s buffer, and returns the worker\'s bytes', async () => {
+    const p = pool({ size: 1, workerURL: FAKE_WORKER })
+    const input = new Uint8Array([1, 2, 3, 4])
+    const { bytes } = await p.optimize(input, WEB, 'sleep:0')
+    expect([...input]).toEqual([1, 2, 3, 4])
+    expect([...bytes]).toEqual([4, 3, 2, 1])
+  })
+
+  it('a crashing job fails alone (E_OPTIMIZE naming it); the worker is replaced', async () => {
+    const p = pool({ size: 1, workerURL: FAKE_WORKER })
+    const [crash, thrown, ok] = await Promise.allSettled([
+      p.inspect(new Uint8Array(30), 'crash'),
+      p.inspect(new Uint8Array(20), 'throw'),
+      p.inspect(new Uint8Array(10), 'sleep:0'),
+    ])
+    expect(crash.status).toBe('rejected')
+    const crashErr = (crash as PromiseRejectedResult).reason
+    expect(crashErr.code).toBe('E_OPTIMIZE')
+    expect(crashErr.message).toContain('model "crash": the optimizer worker crashed (exit code 3)')
+    const thrownErr = (thrown as PromiseRejectedResult).reason
+    expect(thrownErr.code).toBe('E_OPTIMIZE')
+    expect(thrownErr.message).toContain('model "throw": the optimizer worker crashed (kaboom in the worker)')
+    expect(ok.status).toBe('fulfilled')
+    expect(p.threads).toBe(1)
+  })
+
+  it('errors from the worker keep their code', async () => {
+    const p = pool({ size: 1, workerURL: FAKE_WORKER })
+    const bad = await rejectionOf(p.optimize(new Uint8Array(4), WEB, 'bad-glb'))
+    expect(bad.code).toBe('E_BAD_GLB')
+    expect(bad.message).toBe('[unplugin-rodin] E_BAD_GLB: model "bad-glb": not a valid GLB: fake reason')
+    const plain = await rejectionOf(p.optimize(new Uint8Array(4), WEB, 'plain-error'))
+    expect(plain.code).toBe('E_OPTIMIZE')
+    expect(plain.message).toContain('model "plain-error": something odd')
+  })
+
+  it('close() fails queued and running jobs and refuses new ones', async () => {
+    const p = pool({ size: 1, workerURL: FAKE_WORKER })
+    const running = p.inspect(new Uint8Array(20), 'sleep:5000')
+    const queued = p.inspect(new Uint8Array(10), 'sleep:0')
+    await new Promise(resolve => setTimeout(resolve, 50))
+    await p.close()
+    for (const job of [running, queued]) {
+      const err = await rejectionOf(job)
+      expect(err.code).toBe('E_OPTIMIZE')
+      expect(err.message).toContain('closed')
+    }
+    expect((await rejectionOf(p.inspect(new Uint8Array(1)))).message).toContain('the optimizer pool is closed')
+    expect(p.threads).toBe(0)
+  })
+
+  it('says how to fix a missing worker script', async () => {
+    const p = pool({ size: 1, workerURL: new URL('./no-such-worker.js', import.meta.url) })
+    const err = await rejectionOf(p.inspect(new Uint8Array(4), 'x'))
+    expect(err.code).toBe('E_OPTIMIZE')
+    expect(err.message).toContain('run `npm run build`')
+  })
+})
+
+describe('optimizer pool (real worker from dist/)', () => {
+  const built = existsSync(new URL('worker.js', DIST))
+
+  it('dist/ is built (npm test runs `npm run build` first)', () => {
+    expect(built, 'run `npm run build` before these tests').toBe(true)
+  })
+
+  it.runIf(built)('optimizes several models in parallel with the same bytes as in-process', async () => {
+    const p = pool({ size: 2 })
+    const names = ['khr_fox.glb', 'khr_morphstresstest.glb', 'pmndrs_bunny_draco.glb']
+    const viaPool = await Promise.all(names.map(n => p.optimize(fixture(n), WEB, n)))
+    expect(p.threads).toBe(2)
+    for (const [i, name] of names.entries()) {
+      const local = await optimizeGlb(fixture(name), WEB)
+      expect(Buffer.from(viaPool[i]!.bytes).equals(Buffer.from(local.bytes)), name).toBe(true)
+      expect(viaPool[i]!.stats).toEqual(local.stats)
+    }
+    expect((await p.inspect(fixture('khr_fox.glb'))).animations).toBe(3)
+  })
+
+  it.runIf(built)('E_BAD_GLB from the worker stays E_BAD_GLB and names the model', async () => {
+    const p = pool({ size: 1 })
+    const err = await rejectionOf(p.optimize(new Uint8Array(100), WEB, 'hero-sword'))
+    expect(err.code).toBe('E_BAD_GLB')
+    expect(err.message).toContain('model "hero-sword": not a valid GLB')
+  })
+
+  it.runIf(built)('loading the pool and versions loads neither glTF-Transform nor sharp; idle workers let the process exit', async () => {
+    // A resolve hook that fails the import of any heavy package: importing must still work.
+    const hook = `export async function resolve(s, c, next) { const r = await next(s, c); if (/gltf-transform|sharp|meshoptimizer|draco3d/.test(r.url)) throw new Error('heavy import: ' + r.url); return r }`
+    const register = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`
+    const main = `
+      const { createOptimizerPool } = await import(${JSON.stringify(new URL('pool.js', DIST).href)});
+      const { TOOL_VERSIONS } = await import(${JSON.stringify(new URL('versions.js', DIST).href)});
+      const pool = createOptimizerPool({ size: 1, workerURL: new URL(${JSON.stringify(FAKE_WORKER.href)}) });
+      await pool.inspect(new Uint8Array(4), 'sleep:10');
+      console.log(JSON.stringify({ threads: pool.threads, sharp: TOOL_VERSIONS.sharp }));
+      // no close(): an idle worker must not keep the process alive`
+    const { stdout } = await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', main], { timeout: 20_000 })
+    const result = JSON.parse(stdout.trim()) as { threads: number, sharp: string }
+    expect(result.threads).toBe(1)
+    expect(result.sharp).toMatch(/^\d+\.\d+/)
+  })
+})
+
+// Keeps the fake worker path honest when files move.
+it('fake worker exists', () => {
+  expect(existsSync(fileURLToPath(FAKE_WORKER))).toBe(true)
+})
