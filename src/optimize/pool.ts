@@ -117,7 +117,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   }
 
   function spawn(): Slot {
-    const worker = new Worker(workerURL, { name: 'unplugin-rodin optimizer' })
+    const worker = new Worker(workerURL, { name: 'unplugin-rodin optimizer', execArgv: workerExecArgv() })
     worker.unref()
     const slot: Slot = { worker }
     slots.push(slot)
@@ -189,6 +189,21 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     const message = error.message.replace(/^\[unplugin-rodin\] E_[A-Z_]+: /, '')
     return new RodinError(code, label ? `${subject(label)}: ${message}` : message)
   }
+}
+
+// Workers inherit the parent's Node flags (loaders, --conditions, …) but refuse the few that only make
+// sense for a main script: `node --input-type=module -e …` would crash every worker at start.
+const MAIN_ONLY_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '--input-type'])
+const MAIN_ONLY = /^(?:--(?:eval|print|input-type)=|--(?:check|interactive|test|watch)(?:=|$)|-[ci]$)/
+
+function workerExecArgv(): string[] {
+  const out: string[] = []
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i]!
+    if (MAIN_ONLY_WITH_VALUE.has(arg)) i++ // skip the flag's value too
+    else if (!MAIN_ONLY.test(arg)) out.push(arg)
+  }
+  return out
 }
 
 function subject(label: string): string {

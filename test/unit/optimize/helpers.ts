@@ -27,7 +27,7 @@ let validator: Promise<ValidatorModule> | undefined
 export async function validate(bytes: Uint8Array): Promise<ValidationSummary> {
   // gltf-validator ships no types: a non-literal specifier keeps TypeScript from asking for them.
   const name = 'gltf-validator'
-  validator ??= import(name).then((m: ValidatorModule & { default?: ValidatorModule }) => (m.validateBytes ? m : m.default!))
+  validator ??= import(name).then((m: Partial<ValidatorModule> & { default?: ValidatorModule }) => (m.validateBytes ? m as ValidatorModule : m.default!))
   const report = await (await validator).validateBytes(bytes, {
     maxIssues: 1000,
     externalResourceFunction: () => Promise.reject(new Error('external resources are not allowed')),

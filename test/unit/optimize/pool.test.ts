@@ -42,7 +42,7 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
 
   it('runs jobs in parallel on separate threads', async () => {
     const p = pool({ size: 2, workerURL: FAKE_WORKER })
-    const results = await Promise.all([1, 2, 3, 4].map(() => p.optimize(new Uint8Array(16), WEB, 'sleep:300')))
+    const results = await Promise.all([1, 2, 3, 4].map(() => p.optimize(new Uint8Array(16), WEB, 'sleep:500')))
     expect(new Set(results.map(r => r.stats.triangles)).size).toBe(2) // two distinct threadIds
     // two at a time: some job started before another one ended
     const spans = results.map(r => r.stats.bounds.min[0]!).sort((a, b) => a - b)
@@ -95,12 +95,12 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
 
   it('close() fails queued and running jobs and refuses new ones', async () => {
     const p = pool({ size: 1, workerURL: FAKE_WORKER })
-    const running = p.inspect(new Uint8Array(20), 'sleep:5000')
-    const queued = p.inspect(new Uint8Array(10), 'sleep:0')
+    const running = rejectionOf(p.inspect(new Uint8Array(20), 'sleep:5000'))
+    const queued = rejectionOf(p.inspect(new Uint8Array(10), 'sleep:0'))
     await new Promise(resolve => setTimeout(resolve, 50))
     await p.close()
     for (const job of [running, queued]) {
-      const err = await rejectionOf(job)
+      const err = await job
       expect(err.code).toBe('E_OPTIMIZE')
       expect(err.message).toContain('closed')
     }
