@@ -44,7 +44,8 @@ export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptio
   catch (err) {
     if (isRodinError(err)) throw err
     const reason = err instanceof Error ? err.message : String(err)
-    throw new RodinError('E_OPTIMIZE', `glTF-Transform failed while optimizing the model: ${reason}`, { cause: err })
+    throw new RodinError('E_OPTIMIZE', `glTF-Transform failed while optimizing the model: ${reason} `
+      + '(set `optimize: false` for this asset to emit it unchanged)', { cause: err })
   }
   // With compression off the user asked for a model that needs no decoder, so even a bigger result stands.
   const mayKeepSource = opts.compress !== false || (!source.decoders.meshopt && !source.decoders.draco)

@@ -117,6 +117,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   }
 
   function spawn(): Slot {
+    pinNativeLibraries()
     const worker = new Worker(workerURL, { name: 'unplugin-rodin optimizer', execArgv: workerExecArgv() })
     worker.unref()
     const slot: Slot = { worker }
@@ -189,6 +190,19 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     const message = error.message.replace(/^\[unplugin-rodin\] E_[A-Z_]+: /, '')
     return new RodinError(code, label ? `${subject(label)}: ${message}` : message)
   }
+}
+
+let nativePinned = false
+
+// sharp's docs (lovell/sharp#2263): on glibc the main thread should load sharp before workers do, so
+// libvips is not unloaded when a worker exits and then reloaded by its replacement. Done at the first
+// spawn only, so a build served from the cache still never loads it.
+function pinNativeLibraries(): void {
+  if (nativePinned) return
+  nativePinned = true
+  import('sharp').catch(() => {
+    // a missing sharp surfaces as the worker's own error, with the job that needed it
+  })
 }
 
 // Workers inherit the parent's Node flags (loaders, --conditions, …) but refuse the few that only make

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import sharp from 'sharp'
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../../fixtures/', import.meta.url))
 
@@ -48,4 +49,26 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { 
     return err as Error & { code?: string }
   }
   throw new Error('expected the promise to reject')
+}
+
+/** A GLB container around arbitrary JSON text (space-padded), without a BIN chunk. */
+export function glbWithJson(text: string): Uint8Array {
+  const json = new TextEncoder().encode(text.padEnd(Math.ceil(text.length / 4) * 4, ' '))
+  const out = new Uint8Array(20 + json.byteLength)
+  const view = new DataView(out.buffer)
+  view.setUint32(0, 0x46546C67, true)
+  view.setUint32(4, 2, true)
+  view.setUint32(8, out.byteLength, true)
+  view.setUint32(12, json.byteLength, true)
+  view.setUint32(16, 0x4E4F534A, true)
+  out.set(json, 20)
+  return out
+}
+
+/** Mean PSNR over RGB of two encodings of the same image. */
+export async function psnr(a: Uint8Array, b: Uint8Array): Promise<number> {
+  const [x, y] = await Promise.all([a, b].map(img => sharp(img).removeAlpha().raw().toBuffer()))
+  let se = 0
+  for (let i = 0; i < x!.length; i++) se += (x![i]! - y![i]!) ** 2
+  return 10 * Math.log10((255 * 255) / (se / x!.length))
 }

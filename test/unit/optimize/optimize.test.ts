@@ -5,14 +5,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Document } from '@gltf-transform/core'
-import { KHRMaterialsUnlit, KHRMeshQuantization, KHRTextureBasisu, KHRTextureTransform } from '@gltf-transform/extensions'
+import { KHRMaterialsUnlit, KHRMeshPrimitiveRestart, KHRMeshQuantization, KHRTextureBasisu, KHRTextureTransform } from '@gltf-transform/extensions'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { generateRodinLikeGlb } from '../../../src/emulator/rodin-like.js'
 import { getIO } from '../../../src/optimize/io.js'
 import { OPTIMIZE_PRESETS, resolveOptimizeOptions } from '../../../src/optimize/options.js'
 import { inspectGlb, optimizeGlb } from '../../../src/optimize/optimize.js'
-import { fixture, rejectionOf, validate } from './helpers.js'
+import { fixture, glbWithJson, psnr, rejectionOf, validate } from './helpers.js'
 
 const WEB = OPTIMIZE_PRESETS.web
 const FIXTURES = ['khr_fox.glb', 'khr_morphstresstest.glb', 'pmndrs_bunny_draco.glb', 'sketchfab_wooden_crate.glb', 'khr_anisotropy_barnlamp.glb']
@@ -193,6 +193,18 @@ describe('untrusted input', () => {
     expect(err.code).toBe('E_BAD_GLB')
   })
 
+  it('a step that fails is E_OPTIMIZE, with the reason and a way out', async () => {
+    const doc = new Document()
+    doc.createBuffer()
+    doc.createExtension(KHRMeshPrimitiveRestart) // weld refuses documents that use it
+    const position = doc.createAccessor().setType('VEC3').setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]))
+    doc.createScene().addChild(doc.createNode().setMesh(doc.createMesh().addPrimitive(doc.createPrimitive().setAttribute('POSITION', position))))
+    const err = await rejectionOf(optimizeGlb(await (await getIO()).writeBinary(doc), WEB))
+    expect(err.code).toBe('E_OPTIMIZE')
+    expect(err.message).toContain('KHR_mesh_primitive_restart')
+    expect(err.message).toContain('set `optimize: false` for this asset')
+  })
+
   it('accepts unaligned views (a Buffer sliced out of a pool)', async () => {
     const src = fixture('pmndrs_bunny_draco.glb')
     const backing = new Uint8Array(src.byteLength + 1)
@@ -271,25 +283,3 @@ describe('inspectGlb', () => {
     expect(stats.bounds).toEqual({ min: [0, 0, 0], max: [0, 0, 0] })
   })
 })
-
-/** A GLB container around arbitrary JSON text (space-padded), without a BIN chunk. */
-function glbWithJson(text: string): Uint8Array {
-  const json = new TextEncoder().encode(text.padEnd(Math.ceil(text.length / 4) * 4, ' '))
-  const out = new Uint8Array(20 + json.byteLength)
-  const view = new DataView(out.buffer)
-  view.setUint32(0, 0x46546C67, true)
-  view.setUint32(4, 2, true)
-  view.setUint32(8, out.byteLength, true)
-  view.setUint32(12, json.byteLength, true)
-  view.setUint32(16, 0x4E4F534A, true)
-  out.set(json, 20)
-  return out
-}
-
-/** Mean PSNR over RGB of two encodings of the same image. */
-async function psnr(a: Uint8Array, b: Uint8Array): Promise<number> {
-  const [x, y] = await Promise.all([a, b].map(img => sharp(img).removeAlpha().raw().toBuffer()))
-  let se = 0
-  for (let i = 0; i < x!.length; i++) se += (x![i]! - y![i]!) ** 2
-  return 10 * Math.log10((255 * 255) / (se / x!.length))
-}

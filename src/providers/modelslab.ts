@@ -1,0 +1,133 @@
+import { RodinError } from '../errors.js'
+import type { ApiResponse } from '../http/index.js'
+import type { AssetEntry } from '../manifest/manifest.js'
+import { registerSecret } from '../redact.js'
+import { hasWantedFile, sanitizeFiles } from './files.js'
+import { objectBody, said, secondsToMs, serverMessage } from './messages.js'
+import type { Provider, ProviderContext, ProviderFile } from './types.js'
+
+export const MODELSLAB_DEFAULT_BASE_URL = 'https://modelslab.com/api/v6'
+
+/** How often a `success` answer without a usable file is asked again (the file list may lag the status). */
+const SUCCESS_REASKS = 3
+/** Wait after a 429 that names no delay: the queue cap is per account, so hammering it helps no one. */
+const RATE_LIMIT_FALLBACK_MS = 5_000
+const KEY_ERROR = /api[\s_-]*key|unauthori[sz]ed|not authenticated|invalid key/i
+const KEY_HINT = 'Set MODELSLAB_API_KEY (or providers.modelslab.apiKey) to a valid ModelsLab key'
+
+/**
+ * ModelsLab 3D (API v6). One call, `POST /3d/fetch/{id}` with the key in the JSON body (never in a header or
+ * URL), polled while `processing`, at the pace of its `eta`, within the `wait` budget. Errors come both as
+ * HTTP 4xx and as HTTP 200 with `status: "error"`, and the message field may be spelled `messege`. Only
+ * `output` (else `proxy_links`) of a `success` answer is ever downloaded; `future_links` are never touched.
+ */
+export function createModelslabProvider(apiKey: string): Provider {
+  registerSecret(apiKey)
+  return {
+    listFiles: (entry, pc) => fetchFiles(entry, pc, apiKey, false),
+    // Output URLs are unsigned, so a 403/410 means that CDN copy is gone: try the alternate links.
+    refreshFiles: (entry, pc) => fetchFiles(entry, pc, apiKey, true),
+  }
+}
+
+async function fetchFiles(entry: AssetEntry, pc: ProviderContext, key: string, preferProxy: boolean): Promise<ProviderFile[]> {
+  const label = `asset "${entry.alias}" (modelslab task ${entry.task})`
+  const deadline = pc.now() + pc.wait.timeoutMs
+  let successes = 0
+  for (;;) {
+    const res = await pc.api.request({
+      method: 'POST',
+      path: `/3d/fetch/${encodeURIComponent(entry.task)}`,
+      json: { key },
+      ctx: pc.ctx,
+      // 4xx bodies carry ModelsLab's own message (and 429 its retry_after); 408 is left to the http layer.
+      acceptStatus: status => status >= 400 && status < 500 && status !== 408,
+    })
+    const body = objectBody(res.body)
+    const status = typeof body?.status === 'string' ? body.status.toLowerCase() : ''
+
+    if (res.status === 429 || (body && body.retry_after !== undefined && status !== 'success' && status !== 'processing')) {
+      const waitMs = secondsToMs(body?.retry_after) ?? secondsToMs(header(res, 'retry-after')) ?? Math.max(pc.wait.intervalMs, RATE_LIMIT_FALLBACK_MS)
+      if (pc.now() + waitMs > deadline) {
+        throw new RodinError('E_HTTP', `${label}: ModelsLab is rate limiting (HTTP ${res.status}${said(body)}) and asks to wait ${Math.ceil(waitMs / 1000)} s, beyond the wait budget (wait.timeoutMs ${pc.wait.timeoutMs}). The queue limit is per account: lower "concurrency", let other jobs finish, or raise wait.timeoutMs.`, { ...pc.ctx, status: res.status })
+      }
+      await pc.sleep(waitMs)
+      continue
+    }
+    if (res.status >= 400 || status === 'error' || status === 'failed') throw failure(label, res, body, status, pc)
+    if (!body) {
+      throw new RodinError('E_HTTP', `${label}: /3d/fetch answered HTTP ${res.status} with something that is not ModelsLab JSON${said(res.body)}. Check MODELSLAB_BASE_URL (it should end in /api/v6).`, { ...pc.ctx, status: res.status })
+    }
+
+    if (status === 'success') {
+      const files = successFiles(body, pc, label, preferProxy)
+      if (hasWantedFile(entry, files.map(f => f.name))) return files
+      successes++
+      if (successes >= SUCCESS_REASKS || pc.now() + pc.wait.intervalMs > deadline) {
+        const names = files.map(f => f.name).join(', ') || 'nothing'
+        throw new RodinError('E_NO_FILE', `${label}: the finished task lists ${names}, but no ${entry.file ? `"${entry.file}"` : 'model file (glb, obj, stl, ply)'}. ${entry.file ? 'Set "file" in the manifest to one of the listed names.' : 'Generate it again with output_format "glb".'}`, pc.ctx)
+      }
+      await pc.sleep(pc.wait.intervalMs)
+      continue
+    }
+
+    // `processing`, and anything unknown (e.g. a queued state): keep polling, at the pace of its estimate.
+    const etaMs = secondsToMs(body.eta) ?? 0
+    if (pc.now() + pc.wait.intervalMs > deadline) {
+      const eta = etaMs > 0 ? `, ModelsLab estimates ${Math.ceil(etaMs / 1000)} s more` : ''
+      throw new RodinError('E_TASK_PENDING', `${label} is not finished after ${Math.round(pc.wait.timeoutMs / 1000)} s (status "${status || 'none'}"${eta}). Build again later or raise wait.timeoutMs.`, pc.ctx)
+    }
+    await pc.sleep(Math.min(Math.max(pc.wait.intervalMs, etaMs), deadline - pc.now()))
+  }
+}
+
+function successFiles(body: Record<string, unknown>, pc: ProviderContext, label: string, preferProxy: boolean): ProviderFile[] {
+  const output = toFiles(body.output)
+  const proxies = toFiles(body.proxy_links)
+  let files = output.length > 0 ? output : proxies
+  if (preferProxy && proxies.length > 0) {
+    const names = new Set(proxies.map(f => f.name))
+    files = [...proxies, ...output.filter(f => !names.has(f.name))]
+  }
+  return sanitizeFiles(files, pc.warn, label)
+}
+
+/** ModelsLab names no files: the name is the last segment of the URL's path (never its query). */
+function toFiles(urls: unknown): ProviderFile[] {
+  if (!Array.isArray(urls)) return []
+  return urls.filter((u): u is string => typeof u === 'string' && u.trim() !== '').map(url => ({ name: basename(url), url: url.trim() }))
+}
+
+function basename(url: string): string {
+  try {
+    const segment = new URL(url.trim()).pathname.split('/').pop() ?? ''
+    return decodeURIComponent(segment)
+  }
+  catch {
+    return ''
+  }
+}
+
+function failure(label: string, res: ApiResponse, body: Record<string, unknown> | undefined, status: string, pc: ProviderContext): RodinError {
+  const text = serverMessage(body ?? res.body)
+  const where = `HTTP ${res.status}${status ? `, status "${status}"` : ''}`
+  const details = { ...pc.ctx, status: res.status }
+  if (res.status === 401 || res.status === 403 || KEY_ERROR.test(text)) {
+    return new RodinError('E_AUTH', `${label}: ModelsLab rejected the request (${where}${said(body ?? res.body)}). ${res.status === 403 ? 'The plan may lack 3D generation; check the account, or ' : ''}${KEY_HINT}.`, details)
+  }
+  if (res.status === 402) {
+    return new RodinError('E_HTTP', `${label}: ModelsLab says the account has no credits left (${where}${said(body)}). Top up the ModelsLab account, then build again.`, details)
+  }
+  if (res.status === 404) {
+    return new RodinError('E_HTTP', `${label}: ModelsLab does not know this id (${where}${said(body ?? res.body)}). Check "id" in assets.rodin.json (the id returned by text_to_3d / image_to_3d) and MODELSLAB_BASE_URL.`, details)
+  }
+  if (status !== 'error' && status !== 'failed') {
+    return new RodinError('E_HTTP', `${label}: ModelsLab refused /3d/fetch (${where}${said(body ?? res.body)}). This is not retried; check the "id" in assets.rodin.json.`, details)
+  }
+  return new RodinError('E_TASK_FAILED', `${label}: ModelsLab reports the generation ${status === 'failed' ? 'failed' : 'ended with an error'} (${where}${text ? `: "${text}"` : ', no message'}). Generate the model again and put the new id in assets.rodin.json.`, details)
+}
+
+function header(res: ApiResponse, name: string): string | undefined {
+  const value = res.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
