@@ -52,7 +52,13 @@ export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptio
   if (mayKeepSource && out.byteLength >= bytes.byteLength) return { bytes: bytes.slice(), stats: source }
   // Stats come from re-reading the output: they describe exactly what is emitted, and decoding it proves
   // the compressed payload is readable.
-  return { bytes: out, stats: await inspectGlb(out) }
+  try {
+    return { bytes: out, stats: await inspectGlb(out) }
+  }
+  catch (err) {
+    throw new RodinError('E_OPTIMIZE', `the optimized model does not read back (${err instanceof Error ? err.message : String(err)}); `
+      + 'set `optimize: false` for this asset to emit it unchanged', { cause: err })
+  }
 }
 
 async function runPipeline(doc: Document, o: ResolvedOptimizeOptions): Promise<void> {

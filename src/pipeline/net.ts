@@ -71,6 +71,24 @@ async function loadProvider(name: ProviderName, options: ResolvedOptions, http: 
     const client = http.createApiClient({ baseURL: conf.baseURL, headers: { Authorization: `Bearer ${conf.apiKey}` }, http: options.http, provider: name })
     return { client, provider: rodinProvider }
   }
+  if (name === 'modelslab') {
+    const { createModelslabProvider } = await import('../providers/modelslab.js')
+    // The key travels in each request's JSON body (ModelsLab's documented way), never as a header.
+    const client = http.createApiClient({ baseURL: conf.baseURL, http: options.http, provider: name })
+    return { client, provider: createModelslabProvider(conf.apiKey) }
+  }
+  if (name === 'getty') {
+    const { clientId, clientSecret, tokenURL } = options.providers.getty
+    if (!clientId || !clientSecret) {
+      throw new RodinError('E_AUTH', `asset "${entry.alias}" (getty generation ${entry.task}) is not in the cache and the Getty client credentials are incomplete (${!clientId ? 'no client id' : 'no client secret'}). Set ${ENV_HINT.getty}, or restore the cache directory ${options.cacheDir}.`, { asset: entry.alias, provider: name, task: entry.task })
+    }
+    const { createGettyProvider } = await import('../providers/getty.js')
+    const api = http.createApiClient({ baseURL: conf.baseURL, headers: { 'Api-Key': conf.apiKey }, http: options.http, provider: name })
+    // The token endpoint is another host: its own client, so neither credential reaches the other's host.
+    const tokenClient = http.createApiClient({ baseURL: tokenURL, http: options.http, provider: name, authHint: 'set GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty.clientId / clientSecret) to valid credentials' })
+    const client: ApiClient = { request: api.request, close: async () => { await Promise.all([api.close(), tokenClient.close()]) } }
+    return { client, provider: createGettyProvider({ clientId, clientSecret, tokenURL, tokenClient }) }
+  }
   throw new RodinError('E_CONFIG', `asset "${entry.alias}": provider "${name}" is not supported by this version yet.`, { asset: entry.alias, provider: name })
 }
 
