@@ -57,3 +57,23 @@ export async function glbTask(emu: Emulator, fixtureName: string, extra: Partial
   const preview = await fixture('preview.webp')
   return { ...emu.addTask({ files: [{ name: 'base_basic_pbr.glb', bytes }, { name: 'preview.webp', bytes: preview }], ...extra }), bytes }
 }
+
+/** Two locked-in-one-go assets (a textured, animated model and a Draco one) and the env a build process needs. */
+export async function twoAssetProject() {
+  const { writeApp } = await import('./vite-app.js')
+  const emu = await emulator({ assets: [] })
+  const fox = await glbTask(emu, 'khr_fox.glb')
+  const bunny = await glbTask(emu, 'pmndrs_bunny_draco.glb')
+  const p = await project(emu, { fox: fox.uuid, bunny: bunny.uuid })
+  await writeApp(p.root, { fox: 'rodin:fox', bunny: 'rodin:bunny' })
+  const env = { RODIN_BASE_URL: emu.rodinBaseURL, RODIN_API_KEY: emu.apiKey, RODIN_CACHE_DIR: p.options.cacheDir!, RODIN_MODE: 'auto' }
+  return { emu, p, env, fox, bunny }
+}
+
+/** Every file a Vite build emitted under `assets/`, by name, as base64 (for byte-identity checks). */
+export async function emittedAssets(outDir: string): Promise<Record<string, string>> {
+  const { readdir } = await import('node:fs/promises')
+  const out: Record<string, string> = {}
+  for (const name of await readdir(join(outDir, 'assets'))) out[name] = (await readFile(join(outDir, 'assets', name))).toString('base64')
+  return out
+}

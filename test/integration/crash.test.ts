@@ -3,25 +3,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readLockfile } from '../../src/manifest/lockfile.js'
 import { Store } from '../../src/store/store.js'
-import { emulator, glbTask, project } from '../helpers/env.js'
+import { emittedAssets, twoAssetProject } from '../helpers/env.js'
 import { cli, viteBuildProcess } from '../helpers/processes.js'
-import { writeApp } from '../helpers/vite-app.js'
-
-async function twoAssetProject() {
-  const emu = await emulator({ assets: [] })
-  const fox = await glbTask(emu, 'khr_fox.glb')
-  const bunny = await glbTask(emu, 'pmndrs_bunny_draco.glb')
-  const p = await project(emu, { fox: fox.uuid, bunny: bunny.uuid })
-  await writeApp(p.root, { fox: 'rodin:fox', bunny: 'rodin:bunny' })
-  const env = { RODIN_BASE_URL: emu.rodinBaseURL, RODIN_API_KEY: emu.apiKey, RODIN_CACHE_DIR: p.options.cacheDir!, RODIN_MODE: 'auto' }
-  return { emu, p, env }
-}
-
-async function emitted(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {}
-  for (const name of await readdir(join(dir, 'assets'))) out[name] = (await readFile(join(dir, 'assets', name))).toString('base64')
-  return out
-}
 
 /** After a crash, the next run must just work: pull, verify, and a build that is byte-identical to a clean one. */
 async function expectHealthy(p: Awaited<ReturnType<typeof twoAssetProject>>['p'], env: Record<string, string>) {
@@ -68,7 +51,7 @@ describe('concurrency and damaged caches', () => {
     const { p, env } = await twoAssetProject()
     const results = await Promise.all([1, 2, 3, 4].map(i => viteBuildProcess(p.root, `dist-${i}`, env)))
     for (const r of results) expect(r.code, r.stderr).toBe(0)
-    const outputs = await Promise.all([1, 2, 3, 4].map(i => emitted(join(p.root, `dist-${i}`))))
+    const outputs = await Promise.all([1, 2, 3, 4].map(i => emittedAssets(join(p.root, `dist-${i}`))))
     for (const o of outputs.slice(1)) expect(o).toEqual(outputs[0])
     expect(Object.keys((await readLockfile(p.lockfile))!.assets).sort()).toEqual(['bunny', 'fox'])
   })
@@ -94,7 +77,7 @@ describe('concurrency and damaged caches', () => {
     const healed = await viteBuildProcess(p.root, 'dist-healed', env)
     expect(healed.code, healed.stderr).toBe(0)
     expect(emu.requests.filter(r => r.route === 'file' && r.file === 'base_basic_pbr.glb')).toHaveLength(1) // only the fox was refetched
-    expect(await emitted(join(p.root, 'dist-healed'))).toEqual(await emitted(join(p.root, 'dist')))
+    expect(await emittedAssets(join(p.root, 'dist-healed'))).toEqual(await emittedAssets(join(p.root, 'dist')))
   })
 
   it('a read-only cache directory works when everything is a hit', async () => {
@@ -108,7 +91,7 @@ describe('concurrency and damaged caches', () => {
     try {
       const r = await viteBuildProcess(p.root, 'dist-ro', { ...env, RODIN_MODE: 'frozen' }, { uid: asNobody ? 65534 : undefined })
       expect(r.code, r.stderr).toBe(0)
-      expect(await emitted(join(p.root, 'dist-ro'))).toEqual(await emitted(join(p.root, 'dist')))
+      expect(await emittedAssets(join(p.root, 'dist-ro'))).toEqual(await emittedAssets(join(p.root, 'dist')))
     }
     finally {
       spawnSync('chmod', ['-R', 'u+w', env.RODIN_CACHE_DIR])

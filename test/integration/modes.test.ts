@@ -1,28 +1,16 @@
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Store } from '../../src/store/store.js'
-import { emulator, glbTask, project } from '../helpers/env.js'
+import { emittedAssets, glbTask, twoAssetProject } from '../helpers/env.js'
 import { viteBuildProcess } from '../helpers/processes.js'
-import { writeApp } from '../helpers/vite-app.js'
-
-async function emitted(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {}
-  for (const name of await readdir(join(dir, 'assets'))) out[name] = (await readFile(join(dir, 'assets', name))).toString('base64')
-  return out
-}
 
 /** A warm project: two assets fetched and locked by a first build in mode auto. */
 async function warmProject() {
-  const emu = await emulator({ assets: [] })
-  const fox = await glbTask(emu, 'khr_fox.glb')
-  const bunny = await glbTask(emu, 'pmndrs_bunny_draco.glb')
-  const p = await project(emu, { fox: fox.uuid, bunny: bunny.uuid })
-  await writeApp(p.root, { fox: 'rodin:fox', bunny: 'rodin:bunny' })
-  const env = { RODIN_BASE_URL: emu.rodinBaseURL, RODIN_API_KEY: emu.apiKey, RODIN_CACHE_DIR: p.options.cacheDir!, RODIN_MODE: 'auto' }
-  const first = await viteBuildProcess(p.root, 'dist-auto', env)
+  const project = await twoAssetProject()
+  const first = await viteBuildProcess(project.p.root, 'dist-auto', project.env)
   expect(first.code, first.stderr).toBe(0)
-  return { emu, p, env, fox, bunny }
+  return project
 }
 
 describe('modes in real build processes', () => {
@@ -32,7 +20,7 @@ describe('modes in real build processes', () => {
     const offline = { RODIN_CACHE_DIR: env.RODIN_CACHE_DIR, RODIN_MODE: 'offline', RODIN_BASE_URL: env.RODIN_BASE_URL }
     const r = await viteBuildProcess(p.root, 'dist-offline', offline)
     expect(r.code, r.stderr).toBe(0)
-    expect(await emitted(join(p.root, 'dist-offline'))).toEqual(await emitted(join(p.root, 'dist-auto')))
+    expect(await emittedAssets(join(p.root, 'dist-offline'))).toEqual(await emittedAssets(join(p.root, 'dist-auto')))
 
     // Drop the bunny's source GLB from the cache: offline must fail and say which asset.
     const lock = JSON.parse(await readFile(p.lockfile, 'utf8'))
