@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises'
+import { readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readLockfile } from '../../../src/manifest/lockfile.js'
@@ -124,5 +124,32 @@ describe('Pipeline against the emulator', () => {
     const again = await p.pipeline().asset(p.manifest.byAlias.get('fox')!)
     expect(again.hit).toBe(true)
     expect(again.optimized).toEqual(r.optimized)
+  })
+
+  it('times out on a server that never answers, naming the asset', async () => {
+    const emu = await emulator({ assets: [] })
+    const t = await glbTask(emu, 'pmndrs_bunny_draco.glb')
+    emu.addFault({ route: 'rodin.download', kind: 'hang', times: Infinity })
+    const p = await project(emu, { bunny: t.uuid }, { ...NO_OPT, http: { headersTimeoutMs: 1_000, maxRetries: 1, minRetryDelayMs: 1, maxRetryDelayMs: 5 } })
+    const err = await p.pipeline().asset(p.manifest.byAlias.get('bunny')!).catch(e => e)
+    expect(err.code).toBe('E_TIMEOUT')
+    expect(err.message).toContain('bunny')
+  })
+
+  it('discards a restored derived entry that does not match the pinned optimized sha256, and recomputes it', async () => {
+    const emu = await emulator({ assets: [] })
+    const t = await glbTask(emu, 'khr_fox.glb')
+    const p = await project(emu, { fox: t.uuid })
+    const first = await p.pipeline().asset(p.manifest.byAlias.get('fox')!)
+    // A poisoned CI cache: the derived record for the same key now points at other (valid, stored) bytes.
+    const store = p.pipeline().store
+    const recordPath = join(store.root, 'index', 'derived', `${first.optimized!.key}.json`)
+    const record = JSON.parse(await readFile(recordPath, 'utf8'))
+    const source = first.files['base_basic_pbr.glb']!
+    await writeFile(recordPath, JSON.stringify({ ...record, sha256: source.sha256, bytes: source.bytes }))
+    const again = await p.pipeline().asset(p.manifest.byAlias.get('fox')!)
+    expect(again.hit).toBe(false)
+    expect(again.optimized!.file).toEqual(first.optimized!.file)
+    expect(JSON.parse(await readFile(recordPath, 'utf8')).sha256).toBe(first.optimized!.file.sha256)
   })
 })
