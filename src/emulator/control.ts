@@ -1,5 +1,5 @@
 import { type Reply, jsonReply, parseFields } from './reply.js'
-import type { EmulatorFault, EmulatorRodinTask, RequestLogEntry } from './types.js'
+import type { EmulatorFault, EmulatorFile, EmulatorGettyGeneration, EmulatorModelslabTask, EmulatorRodinTask, RequestLogEntry } from './types.js'
 
 /**
  * `/__emu/*`: lets a test harness in another process (e.g. `rodin-assets emulator` in someone's CI) read the
@@ -9,12 +9,17 @@ import type { EmulatorFault, EmulatorRodinTask, RequestLogEntry } from './types.
  * - `GET /__emu/log` → the request log; `DELETE /__emu/log` clears it
  * - `POST /__emu/faults` `{...fault}` or `[...]`; `different-bytes` takes `bytes` as base64
  * - `POST /__emu/tasks` `{ uuid?, subscriptionKey?, jobs?, files: [{ name, base64, contentType? }] }`
+ * - `POST /__emu/modelslab-tasks` `{ id?, statuses?, eta?, error?, emptyOutput?, futureLinks?, files: [...] }`
+ * - `POST /__emu/getty-generations` `{ id?, pendingPolls?, gone?, sizes?, requireProjectCode?, contentType?,
+ *   images: [{ name, base64, contentType?, blocked? }] }`
  */
 export interface ControlTarget {
   requests: RequestLogEntry[]
   clearLog(): void
   addFault(fault: EmulatorFault): void
   addTask(task: EmulatorRodinTask): { uuid: string, subscriptionKey: string }
+  addModelslabTask(task: EmulatorModelslabTask): { id: number | string }
+  addGettyGeneration(generation: EmulatorGettyGeneration): { id: string }
 }
 
 export function handleControl(emu: ControlTarget, method: string, sub: string, body: Buffer): Reply {
@@ -35,6 +40,17 @@ export function handleControl(emu: ControlTarget, method: string, sub: string, b
       if (!fields) throw new TypeError('expected a JSON object')
       return jsonReply(201, emu.addTask(taskFromJson(fields)))
     }
+    if ((sub === 'modelslab-tasks' || sub === 'getty-generations') && method === 'POST') {
+      const fields = parseFields(body, 'application/json')
+      if (!fields) throw new TypeError('expected a JSON object')
+      if (sub === 'modelslab-tasks') {
+        if (!Array.isArray(fields.files)) throw new TypeError('files must be an array of { name, base64 }')
+        return jsonReply(201, emu.addModelslabTask({ ...fields, files: fields.files.map(fileFromJson) } as EmulatorModelslabTask))
+      }
+      if (!Array.isArray(fields.images)) throw new TypeError('images must be an array of { name, base64 }')
+      const images = fields.images.map((f: Record<string, unknown>) => ({ ...fileFromJson(f), ...(f?.blocked === true ? { blocked: true } : {}) }))
+      return jsonReply(201, emu.addGettyGeneration({ ...fields, images } as EmulatorGettyGeneration))
+    }
   }
   catch (err) {
     return jsonReply(400, { error: err instanceof Error ? err.message : String(err) })
@@ -52,16 +68,20 @@ function faultFromJson(raw: unknown): EmulatorFault {
 
 function taskFromJson(raw: Record<string, unknown>): EmulatorRodinTask {
   if (!Array.isArray(raw.files)) throw new TypeError('files must be an array of { name, base64 }')
-  const files = raw.files.map((f: Record<string, unknown>) => ({
-    name: String(f?.name),
-    bytes: fromBase64(f?.base64, 'base64'),
-    ...(typeof f?.contentType === 'string' ? { contentType: f.contentType } : {}),
-  }))
+  const files = raw.files.map(fileFromJson)
   return {
     files,
     ...(typeof raw.uuid === 'string' ? { uuid: raw.uuid } : {}),
     ...(typeof raw.subscriptionKey === 'string' ? { subscriptionKey: raw.subscriptionKey } : {}),
     ...(Array.isArray(raw.jobs) ? { jobs: raw.jobs as string[][] } : {}),
+  }
+}
+
+function fileFromJson(f: Record<string, unknown>): EmulatorFile {
+  return {
+    name: String(f?.name),
+    bytes: fromBase64(f?.base64, 'base64'),
+    ...(typeof f?.contentType === 'string' ? { contentType: f.contentType } : {}),
   }
 }
 

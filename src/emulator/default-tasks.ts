@@ -48,7 +48,7 @@ function fixture(name: string): Uint8Array {
 }
 
 /** A file whose bytes are read from fixtures/ on first access, so importing this module costs nothing. */
-function lazyFile(name: string, source: string, contentType: string): EmulatorFile {
+export function lazyFile(name: string, source: string, contentType: string): EmulatorFile {
   return Object.freeze({
     name,
     contentType,

@@ -1,11 +1,15 @@
 import type { EmulatorFault, FaultRoute } from './types.js'
 
-const ROUTES: readonly FaultRoute[] = ['rodin.status', 'rodin.download', 'file']
+const ROUTES: readonly FaultRoute[] = ['rodin.status', 'rodin.download', 'file', 'modelslab.fetch', 'getty.token', 'getty.download']
 
 const KINDS = new Set([
   'status', 'rate-limit', 'reset', 'reset-mid-body', 'truncate', 'hang', 'stall', 'delay', 'empty-list',
   'partial-list', 'expire', 'corrupt', 'odd-names', 'redirect', 'error-field', 'different-bytes',
+  'modelslab-error', 'revoke-token',
 ])
+
+/** Kinds that only make sense on one route; elsewhere they would silently never fire. */
+const ONLY_ON: Record<string, FaultRoute> = { 'modelslab-error': 'modelslab.fetch', 'revoke-token': 'getty.download' }
 
 interface Armed {
   fault: EmulatorFault
@@ -40,6 +44,14 @@ export function checkFault(fault: EmulatorFault): void {
     throw new TypeError('emulator fault: odd-names needs names: string[]')
   if (fault.kind === 'different-bytes' && !(fault.bytes instanceof Uint8Array))
     throw new TypeError('emulator fault: different-bytes needs bytes: Uint8Array')
+  const only = ONLY_ON[fault.kind]
+  if (only && fault.route !== only) throw new TypeError(`emulator fault: ${fault.kind} applies to route ${only} only`)
+  if (fault.kind === 'modelslab-error') {
+    if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 599))
+      throw new TypeError('emulator fault: modelslab-error status must be an HTTP status code')
+    if (fault.retryAfter !== undefined && !(typeof fault.retryAfter === 'number' && fault.retryAfter >= 0))
+      throw new TypeError('emulator fault: modelslab-error retryAfter must be seconds >= 0')
+  }
 }
 
 /**

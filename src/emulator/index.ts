@@ -1,16 +1,23 @@
 import { DEFAULT_TASKS } from './default-tasks.js'
 import { FaultBook } from './faults.js'
+import { GettyGenerationStore, GettyTokenBook } from './getty-state.js'
+import { ModelslabTaskStore } from './modelslab-tasks.js'
+import { DEFAULT_MODELSLAB_TASKS, defaultGettyGenerations } from './provider-defaults.js'
 import { TaskStore } from './rodin-tasks.js'
 import { EmulatorServer } from './server.js'
 import { UrlSigner } from './signed-urls.js'
-import type { Emulator, EmulatorFault, EmulatorOptions, EmulatorRodinTask, RequestLogEntry } from './types.js'
+import type { Emulator, EmulatorFault, EmulatorGettyGeneration, EmulatorModelslabTask, EmulatorOptions, EmulatorRodinTask, RequestLogEntry } from './types.js'
 
 export { DEFAULT_SUBSCRIPTION_KEYS, DEFAULT_TASK_IDS, DEFAULT_TASKS, type DefaultTaskAlias } from './default-tasks.js'
+export { DEFAULT_GETTY_GENERATION_ID, DEFAULT_MODELSLAB_TASK_ID, DEFAULT_MODELSLAB_TASKS, defaultGettyGenerations } from './provider-defaults.js'
 export type {
   Emulator,
   EmulatorFault,
   EmulatorFaultKind,
   EmulatorFile,
+  EmulatorGettyGeneration,
+  EmulatorGettyImage,
+  EmulatorModelslabTask,
   EmulatorOptions,
   EmulatorRodinTask,
   FaultRoute,
@@ -19,10 +26,15 @@ export type {
 } from './types.js'
 
 export const DEFAULT_EMULATOR_API_KEY = 'emulator-key'
+export const DEFAULT_GETTY_CLIENT_ID = 'emulator-client'
+export const DEFAULT_GETTY_CLIENT_SECRET = 'emulator-client-secret'
 
 /**
- * Starts a loopback (127.0.0.1) server that speaks the Rodin API and its signed-URL file host, with
- * scripted task lifecycles and faults. Point `providers.rodin.baseURL` at `rodinBaseURL`.
+ * Starts a loopback (127.0.0.1) server that speaks the Rodin, ModelsLab 3D and Getty AI APIs (with the Getty
+ * token endpoint) and their file hosts, with scripted task lifecycles and faults. Point
+ * `providers.rodin.baseURL` at `rodinBaseURL`, `providers.modelslab.baseURL` at `modelslabBaseURL`, and
+ * `providers.getty` at `gettyBaseURL` / `gettyTokenURL` with `gettyClientId` / `gettyClientSecret`; `apiKey`
+ * is every provider's key.
  *
  * ```ts
  * const emu = await startEmulator({ faults: [{ route: 'file', kind: 'reset' }] })
@@ -37,24 +49,40 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const urlTtlMs = options.urlTtlMs ?? 600_000
   if (!(urlTtlMs >= 0)) throw new TypeError('emulator: urlTtlMs must be >= 0')
 
+  const clientId = options.gettyClientId ?? DEFAULT_GETTY_CLIENT_ID
+  const clientSecret = options.gettyClientSecret ?? DEFAULT_GETTY_CLIENT_SECRET
+  const tokenTtl = options.gettyTokenTtlSeconds ?? 1800
+  if (!(tokenTtl > 0)) throw new TypeError('emulator: gettyTokenTtlSeconds must be > 0')
+
   const tasks = new TaskStore()
+  const modelslabTasks = new ModelslabTaskStore()
+  const generations = new GettyGenerationStore()
   const faults = new FaultBook()
   for (const task of options.assets ?? DEFAULT_TASKS) tasks.add(task)
+  for (const task of options.modelslabTasks ?? DEFAULT_MODELSLAB_TASKS) modelslabTasks.add(task)
+  for (const gen of options.gettyGenerations ?? await defaultGettyGenerations()) generations.add(gen)
   for (const fault of options.faults ?? []) faults.add(fault)
 
   const requests: RequestLogEntry[] = []
   const signer = new UrlSigner(urlTtlMs)
+  const site = { origin: '' }
   const rodin = { tasks, apiKey, signer }
+  const modelslab = { tasks: modelslabTasks, apiKey, site }
+  const tokens = new GettyTokenBook(tokenTtl)
+  const getty = { generations, tokens, apiKey, clientId, clientSecret, site }
   const control = {
     requests,
     clearLog: () => { requests.length = 0 },
     addFault: (fault: EmulatorFault) => faults.add(fault),
     addTask: (task: EmulatorRodinTask) => tasks.add(task),
+    addModelslabTask: (task: EmulatorModelslabTask) => modelslabTasks.add(task),
+    addGettyGeneration: (gen: EmulatorGettyGeneration) => generations.add(gen),
   }
-  const server = new EmulatorServer({ rodin, faults, log: requests, control })
+  const server = new EmulatorServer({ rodin, modelslab, getty, faults, log: requests, control })
   const port = await server.listen(options.port ?? 0)
   const url = `http://127.0.0.1:${port}`
   signer.origin = url
+  site.origin = url
 
   return {
     url,
@@ -63,7 +91,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     gettyBaseURL: `${url}/getty`,
     gettyTokenURL: `${url}/getty/oauth2/token`,
     apiKey,
+    gettyClientId: clientId,
+    gettyClientSecret: clientSecret,
+    get gettyTokensIssued() {
+      return tokens.issued
+    },
     addTask: control.addTask,
+    addModelslabTask: control.addModelslabTask,
+    addGettyGeneration: control.addGettyGeneration,
     addFault: control.addFault,
     requests,
     clearLog: control.clearLog,

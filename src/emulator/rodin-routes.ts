@@ -29,6 +29,8 @@ export interface Prepared {
   run(fault: EmulatorFault | undefined): Reply
   /** Where the redirect fault points by default. */
   redirectTo?(): string
+  /** Answers a route-specific fault in place of the route (e.g. ModelsLab's error bodies), else undefined. */
+  replace?(fault: EmulatorFault | undefined): Reply | undefined
 }
 
 export const RODIN_PREFIX = '/rodin/api/v2'
@@ -44,6 +46,7 @@ export function prepareRodinApi(ctx: RodinContext, sub: string, req: IncomingReq
   const value = fields?.[field]
   const key = typeof value === 'string' ? value : undefined
   const task = key === undefined ? undefined : isStatus ? ctx.tasks.bySubscriptionKey(key) : ctx.tasks.get(key)
+  req.entry.provider = 'rodin'
   return {
     route: isStatus ? 'rodin.status' : 'rodin.download',
     // The subscription key is a credential: only the task uuid it resolves to is logged.
@@ -86,6 +89,7 @@ export function prepareFile(ctx: RodinContext, rest: string, req: IncomingReques
     name = undefined
   }
   const signed = name === undefined ? undefined : ctx.signer.verify(token, name)
+  req.entry.provider = 'rodin'
   return {
     route: 'file',
     task: ctx.signer.peekTask(token),

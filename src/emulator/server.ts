@@ -4,18 +4,25 @@ import { type ControlTarget, handleControl } from './control.js'
 import { mangleBody, replacementReply, send } from './deliver.js'
 import type { FaultBook } from './faults.js'
 import { jsonReply, readBody } from './reply.js'
-import { FILES_PREFIX, type Prepared, RODIN_PREFIX, type RodinContext, prepareFile, prepareRodinApi } from './rodin-routes.js'
+import { GETTY_FILES_PREFIX, GETTY_PREFIX, type GettyContext, prepareGettyApi, prepareGettyFile } from './getty-routes.js'
+import { MODELSLAB_FILES_PREFIX, MODELSLAB_PREFIX, type ModelslabContext, prepareModelslabApi, prepareModelslabFile } from './modelslab-routes.js'
+import { FILES_PREFIX, type IncomingRequest, type Prepared, RODIN_PREFIX, type RodinContext, prepareFile, prepareRodinApi } from './rodin-routes.js'
 import type { RequestLogEntry } from './types.js'
 
 export interface ServerState {
   rodin: RodinContext
+  modelslab: ModelslabContext
+  getty: GettyContext
   faults: FaultBook
   log: RequestLogEntry[]
   control: ControlTarget
 }
 
-/** Prefixes reserved for providers the emulator does not speak yet: they answer 404 JSON. */
-const RESERVED = ['/modelslab/', '/getty/']
+/** Provider prefixes: a path below one that no route knows answers 404 JSON naming the provider. */
+const PROVIDER_PREFIXES = ['/rodin/', '/modelslab/', '/getty/', '/files/']
+
+// Credentials must never travel in a URL; the log says when one did (values are never recorded).
+const CREDENTIAL_QUERY = /[?&](?:key|api[_-]?key|apikey|token|access_token|client_secret|subscription_key)=/i
 
 /**
  * The loopback HTTP server: logs every request, routes it, picks its fault and delivers the answer.
@@ -80,6 +87,7 @@ export class EmulatorServer {
       route: 'unknown',
       authorization: req.headers.authorization !== undefined,
       apiKeyHeader: req.headers['api-key'] !== undefined,
+      credentialQuery: CREDENTIAL_QUERY.test(req.url ?? ''),
       time: Date.now(),
     }
     this.state.log.push(entry)
@@ -102,12 +110,10 @@ export class EmulatorServer {
       return
     }
     const request = { method, headers: req.headers, body, entry }
-    let prepared: Prepared | undefined
-    if (path.startsWith(`${RODIN_PREFIX}/`)) prepared = prepareRodinApi(this.state.rodin, path.slice(RODIN_PREFIX.length), request)
-    else if (path.startsWith(FILES_PREFIX)) prepared = prepareFile(this.state.rodin, path.slice(FILES_PREFIX.length), request)
+    const prepared = this.prepare(path, request)
     if (!prepared) {
-      const reserved = RESERVED.some(p => path.startsWith(p))
-      const error = reserved ? `${path.split('/')[1]} is not emulated yet` : `No emulated route for ${method} ${path}`
+      const known = PROVIDER_PREFIXES.some(p => path.startsWith(p))
+      const error = known ? `The emulated ${path.split('/')[path.startsWith('/files/') ? 2 : 1]} API has no route ${method} ${path}` : `No emulated route for ${method} ${path}`
       send(res, entry, jsonReply(404, { error }), undefined, sender)
       return
     }
@@ -125,9 +131,21 @@ export class EmulatorServer {
       return
     }
     if (fault?.kind === 'hang') return
-    const reply = replacementReply(fault, () => prepared.redirectTo?.() ?? path)
+    const reply = prepared.replace?.(fault)
+      ?? replacementReply(fault, () => prepared.redirectTo?.() ?? path)
       ?? mangleBody(prepared.run(fault), fault)
     send(res, entry, reply, fault, sender)
+  }
+
+  private prepare(path: string, request: IncomingRequest): Prepared | undefined {
+    const { rodin, modelslab, getty } = this.state
+    if (path.startsWith(`${RODIN_PREFIX}/`)) return prepareRodinApi(rodin, path.slice(RODIN_PREFIX.length), request)
+    if (path.startsWith(FILES_PREFIX)) return prepareFile(rodin, path.slice(FILES_PREFIX.length), request)
+    if (path.startsWith(`${MODELSLAB_PREFIX}/`)) return prepareModelslabApi(modelslab, path.slice(MODELSLAB_PREFIX.length), request)
+    if (path.startsWith(MODELSLAB_FILES_PREFIX)) return prepareModelslabFile(modelslab, path.slice(MODELSLAB_FILES_PREFIX.length), request)
+    if (path.startsWith(`${GETTY_PREFIX}/`)) return prepareGettyApi(getty, path.slice(GETTY_PREFIX.length), request)
+    if (path.startsWith(GETTY_FILES_PREFIX)) return prepareGettyFile(getty, path.slice(GETTY_FILES_PREFIX.length), request)
+    return undefined
   }
 
   private fail(res: ServerResponse, entry: RequestLogEntry, err: unknown): void {

@@ -22,6 +22,59 @@ export interface EmulatorRodinTask {
   jobs?: string[][]
 }
 
+export interface EmulatorModelslabTask {
+  /** The id `/3d/fetch/{id}` takes. Default: the next free number from 100001. */
+  id?: number | string
+  /** The files `output` lists once the task is `success`, in this order (real names look like `<uuid>-0.glb`). */
+  files: EmulatorFile[]
+  /**
+   * Status per `/3d/fetch` call; the last one sticks. `processing`, `success`, `error`, `failed` (any string is
+   * passed through). Default `['success']`.
+   */
+  statuses?: string[]
+  /** Seconds reported as `eta` while processing. Default 0. */
+  eta?: number
+  /** How an `error`/`failed` status is answered. */
+  error?: {
+    /** Default `'Generation failed'`. */
+    message?: string
+    /** HTTP status of the error answer; ModelsLab often says 200. Default 200. */
+    httpStatus?: number
+    /** `messege` is the legacy typo some endpoints still send. Default `'message'`. */
+    field?: 'message' | 'messege'
+  }
+  /** `success` with `output: []`, so only `proxy_links` name the files. Default false. */
+  emptyOutput?: boolean
+  /** `future_links` fetched before `success`: 404 (default) or 200 with half of the bytes. */
+  futureLinks?: '404' | 'partial'
+}
+
+/** One image of a Getty generation; it is served for every size. */
+export type EmulatorGettyImage = EmulatorFile & {
+  /** Blocked by the AI policy: the download answers 200 `{ url: null }`. */
+  blocked?: boolean
+}
+
+export interface EmulatorGettyGeneration {
+  /** generationRequestId. Default: a random upper-case GUID (like Getty's). */
+  id?: string
+  /** The images, by index. */
+  images: EmulatorGettyImage[]
+  /**
+   * 202 answers before the 200, the PUT's included: 0 (default) → the PUT answers 200 at once; 2 → PUT 202,
+   * GET 202, GET 200. A second PUT while this runs answers 409.
+   */
+  pendingPolls?: number
+  /** Aged out (older than 6 months): every download route answers 410. */
+  gone?: boolean
+  /** `size_name` values accepted. Default `['1k', '4k']`. */
+  sizes?: string[]
+  /** The product requires `project_code` (and rejects it when false, like the real rule). Default false. */
+  requireProjectCode?: boolean
+  /** Content-Type of the 200 JSON download answer, whatever the client accepts (Getty also sends `text/plain`). */
+  contentType?: string
+}
+
 export interface EmulatorOptions {
   /** Default 0 (a random free port). The server always binds 127.0.0.1. */
   port?: number
@@ -32,9 +85,19 @@ export interface EmulatorOptions {
   faults?: EmulatorFault[]
   /** Lifetime of signed file URLs in ms. Default 600 000 (the real API's 10 minutes). */
   urlTtlMs?: number
+  /** ModelsLab tasks served from the start (key: `apiKey`). Default: {@link DEFAULT_MODELSLAB_TASKS}. */
+  modelslabTasks?: EmulatorModelslabTask[]
+  /** Getty generations served from the start (`Api-Key`: `apiKey`). Default: {@link DEFAULT_GETTY_GENERATIONS}. */
+  gettyGenerations?: EmulatorGettyGeneration[]
+  /** Default `'emulator-client'`. */
+  gettyClientId?: string
+  /** Default `'emulator-client-secret'`. */
+  gettyClientSecret?: string
+  /** `expires_in` of issued Getty tokens, in seconds. Default 1800. */
+  gettyTokenTtlSeconds?: number
 }
 
-export type FaultRoute = 'rodin.status' | 'rodin.download' | 'file'
+export type FaultRoute = 'rodin.status' | 'rodin.download' | 'file' | 'modelslab.fetch' | 'getty.token' | 'getty.download'
 
 /**
  * What a fault does. Faults that answer in place of the route (`status`, `rate-limit`, `expire`, `redirect`,
@@ -76,6 +139,13 @@ export type EmulatorFaultKind =
   | { kind: 'error-field', value: string }
   /** Serves these bytes instead (Content-Length follows them). */
   | { kind: 'different-bytes', bytes: Uint8Array }
+  /**
+   * A ModelsLab error answer `{status: "error", <field>: message, retry_after?}` with HTTP `status` (default
+   * 200, as ModelsLab often does). `retryAfter` (seconds) goes in the body only, like the real queue limit.
+   */
+  | { kind: 'modelslab-error', message?: string, status?: number, field?: 'message' | 'messege', retryAfter?: number }
+  /** Getty: revokes every issued token and answers 401, as when a token expires mid-build. */
+  | { kind: 'revoke-token' }
 
 /**
  * A scripted misbehaviour. It matches requests by `route` and, when given, `task` (uuid) and `file` (name);
@@ -106,10 +176,19 @@ export interface RequestLogEntry {
   authorization: boolean
   /** An `Api-Key` header was present (its value is never recorded). */
   apiKeyHeader: boolean
+  /** The query string had a credential-like parameter (`key`, `api_key`, `token`, `access_token`, …). */
+  credentialQuery: boolean
+  /** Which API or file host answered (absent for control and unknown routes). */
+  provider?: 'rodin' | 'modelslab' | 'getty'
   /** Status code we answered; absent when the connection was reset or left hanging. */
   status?: number
-  /** `/download` was called before every job of the task was `Done`. */
+  /**
+   * Rodin: `/download` was called before every job of the task was `Done`. ModelsLab: a file (a
+   * `future_links` URL) was fetched before the task was `success`.
+   */
   early?: boolean
+  /** ModelsLab: the JSON body carried a `key` field (its value is never recorded). */
+  bodyKey?: boolean
   /** `Date.now()` when the request arrived. */
   time: number
 }
@@ -119,15 +198,24 @@ export interface Emulator {
   url: string
   /** `url + '/rodin/api/v2'` */
   rodinBaseURL: string
-  /** `url + '/modelslab/api/v6'` (reserved: answers 404 for now) */
+  /** `url + '/modelslab/api/v6'` */
   modelslabBaseURL: string
-  /** `url + '/getty'` (reserved: answers 404 for now) */
+  /** `url + '/getty'` */
   gettyBaseURL: string
-  /** `url + '/getty/oauth2/token'` (reserved: answers 404 for now) */
+  /** `url + '/getty/oauth2/token'` */
   gettyTokenURL: string
+  /** The Rodin Bearer key, the ModelsLab body `key` and the Getty `Api-Key`. */
   apiKey: string
+  gettyClientId: string
+  gettyClientSecret: string
   /** Adds a task (or replaces the one with the same uuid). */
   addTask(task: EmulatorRodinTask): { uuid: string, subscriptionKey: string }
+  /** Adds a ModelsLab task (or replaces the one with the same id). */
+  addModelslabTask(task: EmulatorModelslabTask): { id: number | string }
+  /** Adds a Getty generation (or replaces the one with the same id). */
+  addGettyGeneration(generation: EmulatorGettyGeneration): { id: string }
+  /** Getty access tokens issued so far (their values are never exposed). */
+  readonly gettyTokensIssued: number
   addFault(fault: EmulatorFault): void
   /** Live array: every request in arrival order. */
   requests: RequestLogEntry[]

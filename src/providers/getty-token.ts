@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { RodinError } from '../errors.js'
+import { RodinError, describeAsset } from '../errors.js'
 import type { ApiClient, RequestContext } from '../http/index.js'
 import { registerSecret } from '../redact.js'
 import { objectBody, said, secondsToMs } from './messages.js'
@@ -73,7 +73,7 @@ async function requestToken(req: TokenRequest): Promise<Token> {
     acceptStatus: status => status === 400 || status === 401 || status === 403,
   })
   const body = objectBody(res.body)
-  const label = `getty: ${req.ctx.asset ? `asset "${req.ctx.asset}": ` : ''}the token endpoint`
+  const label = `${describeAsset(req.ctx) || 'getty'}: the Getty token endpoint`
   if (res.status >= 400) {
     throw new RodinError('E_AUTH', `${label} refused the client credentials (HTTP ${res.status}${said(res.body)}). Set GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty.clientId / clientSecret) to the credentials of an account with the AI Generation licence, and check GETTY_TOKEN_URL.`, { ...req.ctx, status: res.status })
   }

@@ -5,7 +5,7 @@ import { registerSecret } from '../redact.js'
 import { extensionOf, isImageFile, sanitizeFiles } from './files.js'
 import { gettyToken } from './getty-token.js'
 import type { GettyClientCredentials } from './getty-token.js'
-import { objectBody, said } from './messages.js'
+import { duration, objectBody, said } from './messages.js'
 import type { Provider, ProviderContext, ProviderFile } from './types.js'
 
 export { clearGettyTokens } from './getty-token.js'
@@ -74,7 +74,7 @@ async function downloadURL(entry: AssetEntry, pc: ProviderContext, credentials: 
   // retried after a lost answer): either way the result is fetched with GET, never with another PUT.
   while (res.status === 202 || res.status === 409) {
     if (pc.now() + pc.wait.intervalMs > deadline) {
-      throw new RodinError('E_TASK_PENDING', `${label}: Getty is still preparing the download after ${Math.round(pc.wait.timeoutMs / 1000)} s (HTTP ${res.status}, ${polls} poll${polls === 1 ? '' : 's'}). Build again later (Getty says up to a minute) or raise wait.timeoutMs.`, { ...pc.ctx, status: res.status })
+      throw new RodinError('E_TASK_PENDING', `${label}: Getty is still preparing the download after ${duration(pc.wait.timeoutMs)} (HTTP ${res.status}, ${polls} poll${polls === 1 ? '' : 's'}). Build again later (Getty says up to a minute) or raise wait.timeoutMs.`, { ...pc.ctx, status: res.status })
     }
     await pc.sleep(pc.wait.intervalMs)
     res = await call('GET')

@@ -14,13 +14,17 @@ export function serverMessage(body: unknown, max = 200): string {
   const o = objectBody(body)
   let text = ''
   if (o) {
-    for (const field of ['message', 'messege', 'ErrorMessage', 'error_description', 'error', 'detail', 'ErrorCode', 'error_code']) {
-      const value = o[field]
-      if (typeof value === 'string' && value.trim() !== '') {
-        text = value
-        break
+    const first = (fields: string[]): string => {
+      for (const field of fields) {
+        const value = o[field]
+        if (typeof value === 'string' && value.trim() !== '') return value
       }
+      return ''
     }
+    // A stable code (GenerationRequestGone, invalid_client) says as much as the prose: keep both.
+    const code = first(['ErrorCode', 'error_code', 'error'])
+    const prose = first(['message', 'messege', 'ErrorMessage', 'error_description', 'detail'])
+    text = code && prose && !prose.includes(code) ? `${code}: ${prose}` : prose || code
   }
   else if (typeof body === 'string') {
     text = body
@@ -39,4 +43,11 @@ export function said(body: unknown): string {
 export function secondsToMs(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN
   return Number.isFinite(n) && n >= 0 ? Math.round(n * 1000) : undefined
+}
+
+/** "80 ms", "12 s", "3 min": a wait budget as people read it. */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`
+  return `${Math.round(ms / 60_000)} min`
 }

@@ -3,7 +3,7 @@ import type { ApiResponse } from '../http/index.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import { registerSecret } from '../redact.js'
 import { hasWantedFile, sanitizeFiles } from './files.js'
-import { objectBody, said, secondsToMs, serverMessage } from './messages.js'
+import { duration, objectBody, said, secondsToMs, serverMessage } from './messages.js'
 import type { Provider, ProviderContext, ProviderFile } from './types.js'
 
 export const MODELSLAB_DEFAULT_BASE_URL = 'https://modelslab.com/api/v6'
@@ -49,7 +49,7 @@ async function fetchFiles(entry: AssetEntry, pc: ProviderContext, key: string, p
     if (res.status === 429 || (body && body.retry_after !== undefined && status !== 'success' && status !== 'processing')) {
       const waitMs = secondsToMs(body?.retry_after) ?? secondsToMs(header(res, 'retry-after')) ?? Math.max(pc.wait.intervalMs, RATE_LIMIT_FALLBACK_MS)
       if (pc.now() + waitMs > deadline) {
-        throw new RodinError('E_HTTP', `${label}: ModelsLab is rate limiting (HTTP ${res.status}${said(body)}) and asks to wait ${Math.ceil(waitMs / 1000)} s, beyond the wait budget (wait.timeoutMs ${pc.wait.timeoutMs}). The queue limit is per account: lower "concurrency", let other jobs finish, or raise wait.timeoutMs.`, { ...pc.ctx, status: res.status })
+        throw new RodinError('E_HTTP', `${label}: ModelsLab is rate limiting (HTTP ${res.status}${said(body)}) and asks to wait ${Math.ceil(waitMs / 1000)} s, beyond the wait budget (wait.timeoutMs: ${duration(pc.wait.timeoutMs)}). The queue limit is per account: lower "concurrency", let other jobs finish, or raise wait.timeoutMs.`, { ...pc.ctx, status: res.status })
       }
       await pc.sleep(waitMs)
       continue
@@ -75,7 +75,7 @@ async function fetchFiles(entry: AssetEntry, pc: ProviderContext, key: string, p
     const etaMs = secondsToMs(body.eta) ?? 0
     if (pc.now() + pc.wait.intervalMs > deadline) {
       const eta = etaMs > 0 ? `, ModelsLab estimates ${Math.ceil(etaMs / 1000)} s more` : ''
-      throw new RodinError('E_TASK_PENDING', `${label} is not finished after ${Math.round(pc.wait.timeoutMs / 1000)} s (status "${status || 'none'}"${eta}). Build again later or raise wait.timeoutMs.`, pc.ctx)
+      throw new RodinError('E_TASK_PENDING', `${label} is not finished after ${duration(pc.wait.timeoutMs)} (status "${status || 'none'}"${eta}). Build again later or raise wait.timeoutMs.`, pc.ctx)
     }
     await pc.sleep(Math.min(Math.max(pc.wait.intervalMs, etaMs), deadline - pc.now()))
   }

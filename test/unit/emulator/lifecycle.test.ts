@@ -135,9 +135,9 @@ describe('emulator: task lifecycle', () => {
     }
   })
 
-  it('reserves the ModelsLab and Getty prefixes with 404 JSON, and logs unknown routes', async () => {
+  it('answers unknown routes under every provider prefix with 404 JSON, and logs them as unknown', async () => {
     const emu = await emulator()
-    for (const url of [`${emu.modelslabBaseURL}/3d/fetch/1`, `${emu.gettyBaseURL}/v3/ai/image-generations/x`, emu.gettyTokenURL, `${emu.url}/nope`]) {
+    for (const url of [`${emu.modelslabBaseURL}/3d/nope`, `${emu.gettyBaseURL}/v3/ai/image-generations/x`, `${emu.gettyBaseURL}/oauth2/nope`, `${emu.url}/nope`]) {
       const res = await fetch(url, { method: 'POST' })
       expect(res.status).toBe(404)
       expect(res.headers.get('content-type')).toBe('application/json')
