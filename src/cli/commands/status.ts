@@ -27,6 +27,8 @@ export async function status(flags: GlobalFlags, io: CliIO): Promise<void> {
 
 async function providerState(pipeline: ReturnType<typeof createPipeline>, entry: Parameters<ReturnType<typeof createPipeline>['asset']>[0]): Promise<string> {
   if (pipeline.options.mode === 'offline') return 'not checked (offline)'
+  // Getty has no read-only status call for downloads: asking means starting one (which may be billed).
+  if (entry.provider === 'getty') return 'not checked (getty)'
   try {
     const files = await pipeline.listRemote(entry, { timeoutMs: 0 })
     return `ready (${files.length} file${files.length === 1 ? '' : 's'})`
