@@ -62,6 +62,12 @@ export interface RodinOptions {
   http?: HttpOptions
   /** `'silent'` hides the per-asset lines. @default 'info' */
   logLevel?: 'info' | 'silent'
+  /**
+   * Write a declaration file for exactly the manifest's import ids, so a misspelled id fails `tsc`. `true` writes
+   * `rodin-env.d.ts` in the project root; a string is the path (relative to the root). Include that file in
+   * tsconfig.json instead of `unplugin-rodin/client`. @default false
+   */
+  dts?: boolean | string
 }
 
 export const OPTIONS_DEFAULTS = {
@@ -96,6 +102,9 @@ const KNOWN_KEYS = new Set(['manifest', 'lockfile', 'cacheDir', 'mode', 'optimiz
 export function resolveOptions(user: RodinOptions = {}, root: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
   for (const key of Object.keys(user)) {
     if (!KNOWN_KEYS.has(key)) throw config(`unknown option "${key}" (known: ${[...KNOWN_KEYS].join(', ')})`)
+  }
+  if (user.dts !== undefined && typeof user.dts !== 'boolean' && (typeof user.dts !== 'string' || user.dts === '')) {
+    throw config(`dts must be true, false or a file path (got ${JSON.stringify(user.dts)})`)
   }
   const mode = user.mode ?? (env.RODIN_MODE || undefined) ?? (env.CI && env.CI !== 'false' && env.CI !== '0' ? 'frozen' : 'auto')
   if (!MODES.includes(mode as Mode)) throw config(`mode must be one of ${MODES.join(', ')} (got ${JSON.stringify(mode)}; check the "mode" option or RODIN_MODE)`)

@@ -78,6 +78,13 @@ export class Pipeline {
     this.inflight.clear()
   }
 
+  /** Re-read manifest and lockfile, but forget the records of only these aliases (dev server: a watched file changed). */
+  invalidateAliases(aliases: Iterable<string>): void {
+    this.manifest = undefined
+    this.lock = undefined
+    for (const alias of aliases) this.inflight.delete(alias)
+  }
+
   /** Resolved optimize settings of an entry: the entry's, else the manifest's, else the plugin option's. */
   optimizeFor(entry: AssetEntry): ResolvedOptimizeOptions | null {
     const setting = entry.optimize ?? this.options.optimize

@@ -30,3 +30,20 @@ export const viteUrls: UrlImporter = {
   imports: (local, file) => `import ${local} from ${JSON.stringify(`${file}?url&no-inline`)}`,
   expression: local => local,
 }
+
+/**
+ * webpack, Rspack and esbuild: a plain import of the real file; the plugin routes the cache's out directory to
+ * the host's own file emission (`asset/resource`, the `file` loader), which hashes names and applies the public path.
+ */
+export const fileImportUrls: UrlImporter = {
+  imports: (local, file) => `import ${local} from ${JSON.stringify(file)}`,
+  expression: local => local,
+}
+
+/** Rollup and Rolldown: assets emitted by the plugin, referenced by id so the host hashes and places them. */
+export function emittedUrls(refs: ReadonlyMap<string, string>): UrlImporter {
+  return {
+    imports: () => '',
+    expression: (_local, file) => `import.meta.ROLLUP_FILE_URL_${refs.get(file)!}`,
+  }
+}

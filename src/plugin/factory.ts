@@ -1,29 +1,41 @@
-import { dirname, isAbsolute, join, relative } from 'node:path'
-import type { UnpluginFactory } from 'unplugin'
+import { basename, join, relative, resolve } from 'node:path'
+import type { UnpluginBuildContext, UnpluginFactory } from 'unplugin'
 import { RodinError } from '../errors.js'
 import { resolveOptions } from '../options.js'
 import type { RodinOptions } from '../options.js'
 import { moduleData } from '../pipeline/module.js'
+import type { ModuleData } from '../pipeline/module.js'
 import { Pipeline } from '../pipeline/pipeline.js'
-import { generateModule, viteUrls } from './codegen.js'
+import { emittedUrls, fileImportUrls, generateModule, viteUrls } from './codegen.js'
+import type { UrlImporter } from './codegen.js'
+import { dtsPath, renderDts, writeDts } from './dts.js'
+import { ExpectedFiles, addAssetRule, addFileLoader, outDirMatcher, rewriteImportScheme } from './hosts.js'
 import { ID_RE, RESOLVED_RE, formatRequest, parseImportId, parseResolvedId, toResolvedId } from './ids.js'
 import { createReporter } from './report.js'
+import { createReloader, modulesFor, reloadChangedIds } from './watch.js'
 
 export const PLUGIN_NAME = 'unplugin-rodin'
 const OUT_FILE_RE = /[\\/]v1[\\/]out[\\/][^\\/?]+(?:\?.*)?$/
-const ID_OR_OUT_FILE_RE = new RegExp(`${ID_RE.source}|${OUT_FILE_RE.source}`)
+const HOOK_ID_RE = new RegExp(`${ID_RE.source}|${RESOLVED_RE.source}|${OUT_FILE_RE.source}`)
 
-function isOutFile(pipeline: Pipeline, source: string): boolean {
-  const path = source.replace(/\?.*$/, '')
-  return isAbsolute(path) && dirname(path) === join(pipeline.store.root, 'out')
-}
+/** The part of Rollup's context that unplugin's types leave out: `emitFile` returns the reference id. */
+type EmitAsset = (file: { type: 'asset', name: string, originalFileName: string, source: Uint8Array }) => string
 
-export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userOptions = {}) => {
+export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userOptions = {}, { framework: host }) => {
   let root = process.cwd()
   let pipeline: Pipeline | undefined
   const reporter = createReporter(userOptions.logLevel ?? 'info')
-  // Validate eagerly (config time, not mid-build); the Vite hook re-resolves against its root.
+  // Validate eagerly (config time, not mid-build); host hooks below re-resolve against the host's root.
   resolveOptions(userOptions, root)
+  const expected = new ExpectedFiles()
+  // Asset resolutions under way (they may be writing lock pins): see reloadChangedIds.
+  const resolving = new Set<Promise<unknown>>()
+  const isOut = outDirMatcher(() => join(getPipeline().store.root, 'out'))
+  const reload = createReloader(async () => {
+    const ids = await reloadChangedIds(getPipeline(), () => Promise.allSettled([...resolving]))
+    await updateDts()
+    return ids
+  })
 
   function getPipeline(): Pipeline {
     if (!pipeline) {
@@ -31,6 +43,39 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
       pipeline.onAsset = reporter.asset
     }
     return pipeline
+  }
+
+  function setRoot(dir: string): void {
+    if (dir !== root) {
+      root = dir
+      pipeline = undefined
+    }
+  }
+
+  async function updateDts(): Promise<void> {
+    const path = dtsPath(userOptions.dts, root)
+    if (!path) return
+    const p = getPipeline()
+    const [manifest, lock] = await Promise.all([p.getManifest(), p.getLockfile()])
+    await writeDts(path, renderDts(manifest, lock, root))
+  }
+
+  /** How this host turns the cache's files into public URLs (DESIGN §3 "Emitting files across bundlers"). */
+  async function urlsFor(ctx: UnpluginBuildContext, data: ModuleData): Promise<UrlImporter> {
+    if (host === 'vite') return viteUrls
+    const files = new Map<string, string>()
+    if (data.file) files.set(data.file, data.meta.sha256)
+    if (data.preview) files.set(data.preview, data.record.files[data.record.preview!]!.sha256)
+    for (const [file, sha256] of files) expected.expect(file, sha256)
+    if (host === 'rollup' || host === 'rolldown') {
+      const rollup = ctx as unknown as { emitFile: EmitAsset }
+      const refs = new Map<string, string>()
+      for (const file of files.keys()) {
+        refs.set(file, rollup.emitFile({ type: 'asset', name: basename(file), originalFileName: file, source: await expected.read(file) }))
+      }
+      return emittedUrls(refs)
+    }
+    return fileImportUrls
   }
 
   return {
@@ -41,16 +86,24 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
       const p = getPipeline()
       p.invalidate()
       reporter.reset()
-      this.addWatchFile(p.options.manifestPath)
+      // esbuild has no watch files outside resolveId/load; there `load` adds them.
+      if (host !== 'esbuild') {
+        this.addWatchFile(p.options.manifestPath)
+        if (p.options.lockfilePath) this.addWatchFile(p.options.lockfilePath)
+      }
+      // Before preflight: the declarations follow the manifest even when the build then stops on a missing pin.
+      await updateDts()
       await p.preflight()
     },
 
     resolveId: {
-      filter: { id: ID_OR_OUT_FILE_RE },
+      filter: { id: HOOK_ID_RE },
       handler(source) {
-        // Generated modules import the cache's named copies by absolute path; hosts cannot resolve absolute
-        // paths from a virtual importer themselves.
-        if (OUT_FILE_RE.test(source)) return isOutFile(getPipeline(), source) ? source : null
+        // webpack: `rodin:` requests arrive already rewritten to their resolved id (see rewriteImportScheme).
+        if (RESOLVED_RE.test(source)) return parseResolvedId(source) ? source : null
+        // Vite and esbuild cannot resolve the cache's absolute paths from a virtual importer themselves;
+        // webpack and Rspack can (and must, to apply the asset rule); Rollup never sees them.
+        if (OUT_FILE_RE.test(source)) return (host === 'vite' || host === 'esbuild') && isOut(source) ? source : null
         const req = parseImportId(source)
         return req ? toResolvedId(req) : null
       },
@@ -62,34 +115,88 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
         const req = parseResolvedId(id)
         if (!req) return null
         const p = getPipeline()
+        // Watch mode rebuilds the generated module when either file changes. The Vite dev server instead
+        // updates only the changed assets (hotUpdate below).
+        if (host !== 'vite') {
+          this.addWatchFile(p.options.manifestPath)
+          if (p.options.lockfilePath) this.addWatchFile(p.options.lockfilePath)
+        }
         const manifest = await p.getManifest()
         const entry = manifest.byId.get(req.id)
         if (!entry) {
           const rel = relative(root, manifest.path) || manifest.path
           throw new RodinError('E_NOT_IN_MANIFEST', `import "${formatRequest(req)}" is not in ${rel}. Add it under "assets", e.g. "my-model": "<rodin task uuid>", then import "rodin:my-model". Known: ${manifest.entries.map(e => e.alias).slice(0, 10).join(', ') || 'none'}.`)
         }
-        const record = await p.asset(entry)
+        const pending = p.asset(entry)
+        resolving.add(pending)
+        const record = await pending.finally(() => resolving.delete(pending))
         const data = await moduleData(p, record, req.variant)
-        return generateModule(data, viteUrls)
+        return generateModule(data, await urlsFor(this, data))
       },
     },
 
     async buildEnd() {
       reporter.summary()
+      // New lock pins make the declarations more precise (kinds, file names).
+      await updateDts().catch(() => {})
       await pipeline?.close()
     },
 
     vite: {
-      config(config) {
-        // The cache may live outside the project root (RODIN_CACHE_DIR); let the dev server read it.
-        const dir = resolveOptions(userOptions, config.root ?? root).cacheDir
-        return { server: { fs: { allow: [...(config.server?.fs?.allow ?? []), dir] } } }
+      async config(config) {
+        // The cache may live outside the project root (RODIN_CACHE_DIR); let the dev server read it. Setting
+        // `allow` replaces Vite's default (the workspace root), so that comes along unless the user set a list
+        // (which Vite then concatenates with ours).
+        const at = resolve(config.root ?? root)
+        const dir = resolveOptions(userOptions, at).cacheDir
+        const allow = config.server?.fs?.allow ? [dir] : [(await import('vite')).searchForWorkspaceRoot(at), dir]
+        return { server: { fs: { allow } } }
       },
       configResolved(config) {
-        if (config.root !== root) {
-          root = config.root
-          pipeline = undefined
+        setRoot(config.root)
+      },
+      configureServer(server) {
+        const { manifestPath, lockfilePath } = getPipeline().options
+        server.watcher.add(lockfilePath ? [manifestPath, lockfilePath] : [manifestPath])
+      },
+      async hotUpdate({ file, timestamp }) {
+        const { manifestPath, lockfilePath } = getPipeline().options
+        if (resolve(file) !== manifestPath && resolve(file) !== lockfilePath) return
+        let ids: Set<string>
+        try {
+          ids = await reload(resolve(file), timestamp)
         }
+        catch (err) {
+          if (this.environment.name === 'client') reporter.logger.warn(`${relative(root, file)} changed but cannot be used; keeping the previous assets. ${(err as Error).message}`)
+          return []
+        }
+        const mods = modulesFor(this.environment.moduleGraph.idToModuleMap, ids)
+        if (mods.length > 0 && this.environment.name === 'client') reporter.logger.info(`${relative(root, file)} changed: updating ${[...ids].join(', ')}`)
+        return mods
+      },
+    },
+
+    rolldown: {
+      options(options) {
+        if (options.cwd) setRoot(resolve(options.cwd))
+      },
+    },
+
+    webpack(compiler) {
+      setRoot(compiler.options.context ?? process.cwd())
+      addAssetRule(compiler, isOut)
+      rewriteImportScheme(compiler, PLUGIN_NAME)
+    },
+
+    rspack(compiler) {
+      setRoot(compiler.options.context ?? process.cwd())
+      addAssetRule(compiler, isOut)
+    },
+
+    esbuild: {
+      setup(build) {
+        setRoot(build.initialOptions.absWorkingDir ?? process.cwd())
+        addFileLoader(build, isOut, expected)
       },
     },
   }

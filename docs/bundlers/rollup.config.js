@@ -1,0 +1,8 @@
+import rodin from 'unplugin-rodin/rollup'
+
+export default {
+  input: 'src/main.js',
+  // Models land in dist/assets/ with hashed names; their URLs resolve against the chunk (import.meta.url).
+  output: { dir: 'dist', format: 'es' },
+  plugins: [rodin()],
+}
