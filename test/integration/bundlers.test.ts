@@ -90,8 +90,8 @@ describe('the documented config of every bundler, built against the emulator', (
     if (bundler !== 'esbuild') expect(js).not.toContain(cache)
   })
 
-  it('docs/bundlers.md shows each tested config verbatim', async () => {
-    const doc = await readFile(new URL('bundlers.md', new URL('..', SNIPPETS)), 'utf8')
+  it('the README shows each tested config verbatim', async () => {
+    const doc = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
     for (const bundler of BUNDLERS) {
       const file = await readFile(new URL(`${bundler}.config.js`, SNIPPETS), 'utf8')
       expect(doc, bundler).toContain(`// ${bundler}.config.js\n${file.trimEnd()}\n\`\`\``)
