@@ -17,6 +17,12 @@ export interface RodinLikeOptions {
   material?: 'pbr' | 'shaded'
   /** Seed of all noise: shape and textures. @default 1 */
   seed?: number
+  /**
+   * 0–1: how much sharp, baked-in detail the textures carry (crevices between plate-like cells, per-cell
+   * color and roughness, pixel grain), as real AI textures do. 0 gives smooth noise that any codec
+   * compresses to almost nothing; benchmarks use ~0.6. @default 0
+   */
+  detail?: number
 }
 
 /**
@@ -42,6 +48,8 @@ export async function generateRodinLikeGlb(opts: RodinLikeOptions = {}): Promise
     throw new RangeError(`generateRodinLikeGlb: material must be "pbr" or "shaded" (got ${String(material)})`)
   }
   if (!Number.isInteger(seed)) throw new RangeError(`generateRodinLikeGlb: seed must be an integer (got ${seed})`)
+  const detail = opts.detail ?? 0
+  if (!(detail >= 0 && detail <= 1)) throw new RangeError(`generateRodinLikeGlb: detail must be a number from 0 to 1 (got ${detail})`)
 
   const { Document, NodeIO } = await import('@gltf-transform/core')
   const doc = new Document()
@@ -53,7 +61,7 @@ export async function generateRodinLikeGlb(opts: RodinLikeOptions = {}): Promise
     .setAttribute('NORMAL', doc.createAccessor().setType('VEC3').setArray(geo.normals).setBuffer(buffer))
     .setAttribute('TEXCOORD_0', doc.createAccessor().setType('VEC2').setArray(geo.uvs).setBuffer(buffer))
     .setIndices(doc.createAccessor().setType('SCALAR').setArray(geo.indices).setBuffer(buffer))
-    .setMaterial(material === 'pbr' ? await pbrMaterial(doc, textureSize, seed) : shadedMaterial(doc))
+    .setMaterial(material === 'pbr' ? await pbrMaterial(doc, textureSize, seed, detail) : shadedMaterial(doc))
   const mesh = doc.createMesh('geometry_0').addPrimitive(prim)
   const node = doc.createNode('rodin_model').setMesh(mesh)
   doc.createScene('Scene').addChild(node)
@@ -174,11 +182,12 @@ function shadedMaterial(doc: Document) {
  * the baked detail of a real scan-like AI texture: the PNGs come out about as large as Rodin's (textures are
  * 30–70% of a Rodin GLB), and a smooth field alone would compress to almost nothing.
  */
-async function pbrMaterial(doc: Document, size: number, seed: number) {
+async function pbrMaterial(doc: Document, size: number, seed: number, detail: number) {
   const sharp = (await import('sharp')).default
   const octaves = Math.max(3, Math.round(Math.log2(size)) - 4)
   const height = fbm(size, seed * 7 + 1, octaves)
   const tint = fbm(size, seed * 7 + 2, Math.max(3, octaves - 2))
+  if (detail > 0) addDetail(height, tint, size, seed * 7 + 3, detail)
   const pixels = size * size
   const color = new Uint8Array(pixels * 3)
   const normal = new Uint8Array(pixels * 3)
@@ -219,6 +228,39 @@ async function pbrMaterial(doc: Document, size: number, seed: number) {
 async function encodePng(sharp: typeof Sharp, data: Uint8Array, size: number): Promise<Uint8Array> {
   const png = await sharp(data, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer()
   return new Uint8Array(png)
+}
+
+/**
+ * Sharp detail on top of the smooth fields: cells (a Worley pattern, 40 across) whose borders sink into
+ * 1–2 px crevices, a value per cell that shifts tint, and per-pixel grain. Same seed → same pixels.
+ */
+function addDetail(height: Float32Array, tint: Float32Array, size: number, seed: number, detail: number): void {
+  const random = mulberry32(seed)
+  const cells = 40
+  const points = Float32Array.from({ length: cells * cells * 3 }, () => random())
+  const cellSize = size / cells
+  for (let y = 0; y < size; y++) {
+    const cy = Math.floor(y / cellSize)
+    for (let x = 0; x < size; x++) {
+      const cx = Math.floor(x / cellSize)
+      let f1 = Infinity
+      let f2 = Infinity
+      let value = 0
+      for (let j = cy - 1; j <= cy + 1; j++) {
+        for (let i = cx - 1; i <= cx + 1; i++) {
+          const k = (((j + cells) % cells) * cells + ((i + cells) % cells)) * 3
+          const d = Math.hypot((i + points[k]!) * cellSize - x, (j + points[k + 1]!) * cellSize - y)
+          if (d < f1) [f2, f1, value] = [f1, d, points[k + 2]!]
+          else if (d < f2) f2 = d
+        }
+      }
+      const crevice = Math.max(0, 1 - (f2 - f1) / (1.5 * size / 1024))
+      const p = y * size + x
+      const grain = random() - 0.5
+      height[p] = height[p]! * (1 - 0.3 * detail) + detail * (0.3 * value - 0.35 * crevice)
+      tint[p] = tint[p]! * (1 - 0.5 * detail) + detail * (0.5 * value + 0.015 * grain)
+    }
+  }
 }
 
 /** Fractal value noise in [0, 1], horizontally tileable (the sphere's UV seam shows no edge). */

@@ -89,10 +89,21 @@ function influenceSets(prim: Primitive): [Accessor, Accessor][] {
   }
 }
 
+// Each used vertex once, in index order: a vertex is shared by ~6 triangles, and the bounds only need
+// the set (this runs on every optimized model, so visiting each index would cost 6× for nothing).
 function forEachUsedVertex(prim: Primitive, position: Accessor, visit: (index: number) => void): void {
-  const indices = prim.getIndices()
-  const count = indices ? indices.getCount() : position.getCount()
-  for (let i = 0; i < count; i++) visit(indices ? indices.getScalar(i) : i)
+  const count = position.getCount()
+  const indices = prim.getIndices()?.getArray()
+  if (!indices) {
+    for (let v = 0; v < count; v++) visit(v)
+    return
+  }
+  const used = new Uint8Array(count)
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i]!
+    if (v < count) used[v] = 1
+  }
+  for (let v = 0; v < count; v++) if (used[v]) visit(v)
 }
 
 const IDENTITY: Mat4 = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]

@@ -3,8 +3,9 @@ import type { ModelStats } from '../meta.js'
 import type { ResolvedOptimizeOptions } from './options.js'
 import { isRodinError, RodinError } from '../errors.js'
 import { readGlb } from './glb.js'
-import { inspectDocument, inspectGlb } from './inspect.js'
+import { inspectGlb } from './inspect.js'
 import { getIO, getMeshopt } from './io.js'
+import { simplifyMeshes } from './simplify.js'
 import { compressTextures } from './textures.js'
 
 export { inspectGlb }
@@ -15,11 +16,11 @@ export interface OptimizeResult {
   stats: ModelStats
 }
 
-const GEOMETRY_COMPRESSION = new Set(['EXT_meshopt_compression', 'KHR_draco_mesh_compression'])
+const GEOMETRY_COMPRESSION = new Set(['EXT_meshopt_compression', 'KHR_meshopt_compression', 'KHR_draco_mesh_compression'])
 
 /**
- * Optimizes one GLB in this thread: dedup → prune → weld → (simplify) → resample → prune → textures
- * (resize, WebP) → meshopt/Draco. Pure: same bytes and options give the same output bytes. The input is
+ * Optimizes one GLB in this thread: dedup → prune → weld → (simplify) → resample → prune → sparse →
+ * textures (per-texture encodings, see textures.ts) → meshopt/Draco. Pure: same bytes and options give the same output bytes. The input is
  * parsed from memory only, and never modified.
  *
  * When geometry compression is on and the result is not smaller than the input (e.g. Draco input
@@ -35,7 +36,7 @@ const GEOMETRY_COMPRESSION = new Set(['EXT_meshopt_compression', 'KHR_draco_mesh
  */
 export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptions): Promise<OptimizeResult> {
   const doc = await readGlb(bytes)
-  const source = inspectDocument(doc)
+  const sourceNeedsDecoder = doc.getRoot().listExtensionsUsed().some(ext => GEOMETRY_COMPRESSION.has(ext.extensionName))
   let out: Uint8Array
   try {
     await runPipeline(doc, opts)
@@ -48,8 +49,9 @@ export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptio
       + '(set `optimize: false` for this asset to emit it unchanged)', { cause: err })
   }
   // With compression off the user asked for a model that needs no decoder, so even a bigger result stands.
-  const mayKeepSource = opts.compress !== false || (!source.decoders.meshopt && !source.decoders.draco)
-  if (mayKeepSource && out.byteLength >= bytes.byteLength) return { bytes: bytes.slice(), stats: source }
+  const mayKeepSource = opts.compress !== false || !sourceNeedsDecoder
+  // The source's stats are read again only in this (rare) case: the document was changed in place.
+  if (mayKeepSource && out.byteLength >= bytes.byteLength) return { bytes: bytes.slice(), stats: await inspectGlb(bytes) }
   // Stats come from re-reading the output: they describe exactly what is emitted, and decoding it proves
   // the compressed payload is readable.
   try {
@@ -73,11 +75,13 @@ async function runPipeline(doc: Document, o: ResolvedOptimizeOptions): Promise<v
   if (o.weld) steps.push(fn.weld())
   if (o.simplify) {
     const { simplifier } = await getMeshopt()
-    steps.push(fn.simplify({ simplifier, ratio: o.simplify.ratio, error: o.simplify.error }))
+    steps.push(simplifyMeshes(simplifier, o.simplify.ratio, o.simplify.error))
   }
   if (o.resample) steps.push(fn.resample())
   if (o.prune) steps.push(fn.prune(pruneOptions))
-  if (steps.length > 0) await doc.transform(...steps)
+  // Lossless: accessors that are mostly zeros (morph target deltas) are stored as sparse accessors.
+  steps.push(fn.sparse())
+  await doc.transform(...steps)
 
   await compressTextures(doc, o)
 

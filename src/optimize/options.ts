@@ -23,22 +23,30 @@ export interface OptimizeOptions {
   weld?: boolean
   /** Drop redundant animation keyframes (lossless). @default true */
   resample?: boolean
-  /** `'webp'` converts PNG/JPEG textures (keeping the original when that is smaller); `'keep'` keeps formats. @default 'webp' */
+  /**
+   * `'webp'` re-encodes PNG/JPEG textures as WebP, keeping the original when that is smaller; a texture that
+   * lossy WebP cannot keep faithful (see `textureQuality`) is stored as JPEG 4:4:4 or near-lossless WebP
+   * instead. `'keep'` keeps formats (PNG/JPEG are re-encoded only when resized). @default 'webp'
+   */
   textureFormat?: 'webp' | 'keep'
   /** Longest texture edge in pixels; larger textures are scaled down, never up. @default 2048 (`'max'`: 1024) */
   textureSize?: number
   /**
-   * WebP quality (1-100) of color textures. Normal, metallic-roughness, occlusion and other data maps are
-   * always stored near-lossless, because lossy chroma subsampling bends normals and mixes packed channels.
-   * @default 80 (`'max'`: 75)
+   * WebP quality (1-100) of color textures; normal maps get 5 more. Every re-encoded texture is then
+   * checked channel by channel against what it was made from (only the channels a material reads count:
+   * occlusion R, roughness G, metalness B, …) and, when one falls below a fidelity floor, encoded again
+   * more faithfully: color at a higher quality, then JPEG 4:4:4, then near-lossless WebP. Lossy WebP's 4:2:0
+   * chroma blurs packed data maps (a metalness mask next to roughness), which is what the floor catches.
+   * @default 80 (`'max'`: 75, with lower floors)
    */
   textureQuality?: number
   /** Geometry compression: `'meshopt'` (EXT_meshopt_compression), `'draco'` (KHR_draco_mesh_compression) or none. @default 'meshopt' */
   compress?: 'meshopt' | 'draco' | false
   /**
-   * Mesh simplification (meshoptimizer): keep at least `ratio` of the triangles, stopping early once the error
-   * (a fraction of the mesh radius) would exceed `error`. Off in `'web'`: AI meshes crack and lose detail.
-   * @default false (`'max'`: { ratio: 0.5, error: 0.001 })
+   * Mesh simplification (meshoptimizer, weighing normals and UVs as well as positions): keep at least
+   * `ratio` of the triangles, stopping early once the error (a fraction of the mesh size) would exceed
+   * `error`. Primitives with morph targets are never simplified. Off in `'web'`: AI meshes crack and lose
+   * detail. @default false (`'max'`: { ratio: 0.5, error: 0.001 })
    */
   simplify?: false | { ratio: number, error: number }
 }

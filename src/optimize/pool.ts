@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { RodinError, type RodinErrorCode } from '../errors.js'
+import { estimateCost } from './cost.js'
 
 /** Runs optimizer jobs on worker threads, so N models use N cores and one bad model cannot crash the build. */
 export interface OptimizerPool {
@@ -41,6 +42,8 @@ type NewRequest = WorkerRequest extends infer R ? R extends WorkerRequest ? Omit
 
 interface Job {
   request: WorkerRequest
+  /** Estimated work (see `estimateCost`): the most expensive waiting job starts first. */
+  cost: number
   resolve: (response: Extract<WorkerResponse, { ok: true }>) => void
   reject: (err: RodinError) => void
 }
@@ -57,9 +60,12 @@ const ERROR_CODES: ReadonlySet<string> = new Set<RodinErrorCode>([
 ])
 
 /**
- * Creates a lazy pool of optimizer workers. No thread starts (and neither sharp nor glTF-Transform loads)
- * until the first job. When several jobs wait, the largest input goes first, so one big model does not end
- * up running alone at the end of the build. Idle workers do not keep the process alive.
+ * Creates a lazy pool of optimizer workers, one per core (at most 4: each worker holds its own copy of
+ * glTF-Transform, sharp and the codecs, and libvips already spreads one texture over several threads).
+ * No thread starts (and neither sharp nor glTF-Transform loads) until the first job. When several jobs
+ * wait, the one with the most estimated work goes first (texture pixels and vertices, read from the GLB
+ * headers), so one big model does not end up running alone at the end of the build. Idle workers do not
+ * keep the process alive.
  *
  * Example:
  * ```ts
@@ -83,8 +89,9 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   function submit(request: NewRequest): Promise<Extract<WorkerResponse, { ok: true }>> {
     return new Promise((resolve, reject) => {
       if (closed) return reject(new RodinError('E_OPTIMIZE', `${subject(request.label)}: the optimizer pool is closed`))
-      queue.push({ request: { ...request, id: nextId++ } as WorkerRequest, resolve, reject })
-      // Dispatch on a microtask so that jobs submitted together are ordered by size, not by arrival.
+      const cost = request.kind === 'optimize' ? estimateCost(request.bytes) : request.bytes.byteLength / 50_000
+      queue.push({ request: { ...request, id: nextId++ } as WorkerRequest, cost, resolve, reject })
+      // Dispatch on a microtask so that jobs submitted together are ordered by cost, not by arrival.
       if (!pumpScheduled) {
         pumpScheduled = true
         queueMicrotask(() => {
@@ -104,14 +111,16 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     while (queue.length > 0 && !closed) {
       const slot = slots.find(s => !s.job && !s.crash) ?? (slots.length < size ? spawn() : undefined)
       if (!slot) return
-      run(slot, takeLargest())
+      run(slot, takeCostliest())
     }
   }
 
-  function takeLargest(): Job {
+  // Longest job first: with N workers, the build ends when the last job does, and starting the big ones
+  // early keeps every core busy until the end (a 3-texture 2048² model takes ~10× a small one).
+  function takeCostliest(): Job {
     let best = 0
     for (let i = 1; i < queue.length; i++) {
-      if (queue[i]!.request.bytes.byteLength > queue[best]!.request.bytes.byteLength) best = i
+      if (queue[i]!.cost > queue[best]!.cost) best = i
     }
     return queue.splice(best, 1)[0]!
   }

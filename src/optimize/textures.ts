@@ -1,133 +1,169 @@
-import type { Document, Texture } from '@gltf-transform/core'
+import type { Document } from '@gltf-transform/core'
 import type Sharp from 'sharp'
 import type { ResolvedOptimizeOptions } from './options.js'
+import type { ImageFormat, TexturePlan, TextureRole } from './texture-plan.js'
 import { getSharp } from './io.js'
-
-type Format = 'png' | 'jpeg' | 'webp'
-const FORMAT_OF: Record<string, Format | undefined> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/webp': 'webp' }
+import { repairUndeclaredKtx2 } from './ktx2.js'
+import type { Texels } from './texture-encode.js'
+import { decodeTexels, fidelity, fromTexels } from './texture-encode.js'
+import { outputPixels, planTextures } from './texture-plan.js'
 
 /**
- * Slots whose texels are colors a viewer looks at. Everything else (normal, metallic-roughness, occlusion,
- * specular strength, clearcoat, thickness, …) is data: it goes through shading math, and lossy WebP's 4:2:0
- * chroma subsampling would bend normals and bleed between packed channels.
+ * WebP quality per role, as an offset from the user's `textureQuality` (the quality of color textures):
+ * normal maps bend lighting everywhere, so they get a few more bits.
  */
-const COLOR_SLOTS = new Set(['baseColorTexture', 'emissiveTexture', 'sheenColorTexture', 'specularColorTexture', 'diffuseTexture'])
+const QUALITY_OFFSET: Record<TextureRole, number> = { color: 0, normal: 5, data: 0 }
 
-/** Near-lossless preprocessing level for data maps: ~50 dB PSNR per channel at about 55% of the PNG. */
-const DATA_NEAR_LOSSLESS_LEVEL = 60
+/**
+ * Alpha that a material reads as coverage (MASK/BLEND base color) decides where the surface is at all, so it
+ * keeps more bits than alpha that carries a data term (e.g. KHR_materials_specular's strength).
+ */
+const ALPHA_QUALITY: Record<TextureRole, number> = { color: 90, normal: 90, data: 50 }
+
+/**
+ * The worst-channel PSNR (dB) a lossy texture must keep, per preset and role. Lossy WebP is always 4:2:0:
+ * packed data maps with sharp edges in two or three channels (a metalness mask next to roughness and
+ * occlusion) lose 10–15 dB in the chroma-borne channels whatever the quality, and renders show it. Such
+ * textures fall back to JPEG 4:4:4 (full-resolution chroma; every glTF viewer reads it) and, if even that
+ * misses the floor, to near-lossless WebP. Normal maps tolerate more channel noise (it is renormalised, and
+ * ~27 dB is ~4° of tilt), so their floor only catches broken encodes; 'max' trades fidelity for size and
+ * falls back only when an encode is clearly broken. Color, normal and single-channel maps pass at once.
+ */
+const FIDELITY_FLOOR_DB: Record<'web' | 'max', Record<TextureRole, number>> = {
+  web: { color: 37, normal: 26, data: 30 },
+  max: { color: 30, normal: 20, data: 25 },
+}
+
+/**
+ * libwebp method 2: 0.4× the encode time of the default (4) for ~4% more bytes on this project's bench corpus;
+ * texture encoding is most of a cold build's time.
+ */
+const WEBP_EFFORT = 2
+
+/** Decoded texture pixels one worker works on at once (two 2048² maps). */
+const PIXEL_BUDGET = 2 * 2048 * 2048
 
 interface Candidate { image: Uint8Array, mimeType: string }
 
 /**
- * Resizes (never up) and re-encodes PNG/JPEG/WebP textures in place. A texture keeps its original image
- * when the re-encoded one is not smaller, so a file never grows because of its textures. KTX2 and other
- * GPU formats are left as they are. sharp is loaded only when some texture actually needs work.
+ * Resizes (never up) and re-encodes PNG/JPEG/WebP textures in place, several at once (see `inPixelBudget`),
+ * each in the smallest encoding that keeps the channels its materials read faithful (see
+ * `FIDELITY_FLOOR_DB`). A texture keeps its original image when the re-encoded one is not smaller, so a
+ * file never grows because of its textures. Basis Universal KTX2 and other GPU formats are left as they
+ * are. sharp is loaded only when some texture actually needs work.
  */
 export async function compressTextures(doc: Document, opts: ResolvedOptimizeOptions): Promise<void> {
-  const jobs = doc.getRoot().listTextures().map(texture => planTexture(texture, opts)).filter(job => job !== undefined)
-  if (jobs.length === 0) return
-  const [sharp, functions, extensions] = await Promise.all([
-    getSharp(),
-    import('@gltf-transform/functions'),
-    import('@gltf-transform/extensions'),
-  ])
-  await Promise.all(jobs.map(job => compressTexture(sharp, functions.listTextureSlots, job, opts)))
+  // KTX2 images of a file without KHR_texture_basisu are invalid glTF; plain ones become PNG here first
+  // (quickly compressed when the WebP step re-encodes them next).
+  await repairUndeclaredKtx2(doc, { fast: opts.textureFormat === 'webp' })
+  const plans = await planTextures(doc, opts)
+  if (plans.length === 0) return
+  const [sharp, extensions] = await Promise.all([getSharp(), import('@gltf-transform/extensions')])
+  await inPixelBudget(plans, plan => compressTexture(sharp, plan, opts))
   if (doc.getRoot().listTextures().some(t => t.getMimeType() === 'image/webp')) {
     doc.createExtension(extensions.EXTTextureWebP).setRequired(true)
   }
 }
 
-interface TextureJob {
-  texture: Texture
-  image: Uint8Array
-  format: Format
-  resize: [number, number] | undefined
-}
-
-function planTexture(texture: Texture, opts: ResolvedOptimizeOptions): TextureJob | undefined {
-  const image = texture.getImage()
-  const format = FORMAT_OF[texture.getMimeType()]
-  const size = texture.getSize()
-  if (!image || !format || !size) return undefined
-  const [width, height] = size
-  const scale = Math.min(1, opts.textureSize / Math.max(width, height))
-  const resize: [number, number] | undefined = scale < 1
-    ? [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))]
-    : undefined
-  // Re-encoding a lossy WebP only adds generation loss; PNG/JPEG are left alone when formats are kept.
-  const convert = opts.textureFormat === 'webp' && format !== 'webp'
-  if (!resize && !convert) return undefined
-  return { texture, image, format, resize }
-}
-
-async function compressTexture(
-  sharp: typeof Sharp,
-  listSlots: (texture: Texture) => string[],
-  job: TextureJob,
-  opts: ResolvedOptimizeOptions,
-): Promise<void> {
-  const { texture, image, format, resize } = job
-  const slots = listSlots(texture)
-  const isColor = slots.length > 0 && slots.every(slot => COLOR_SLOTS.has(slot))
+async function compressTexture(sharp: typeof Sharp, plan: TexturePlan, opts: ResolvedOptimizeOptions): Promise<void> {
+  const { texture, image, format, resize } = plan
   const original: Candidate = { image, mimeType: texture.getMimeType() }
-  const candidates: Candidate[] = resize ? [] : [original]
-  if (opts.textureFormat === 'webp') {
-    const webp = await encode(sharp, image, 'webp', isColor, opts.textureQuality, resize)
-    if (webp) candidates.push(webp)
-  }
-  // A resize is a promise about the texture cap; when WebP cannot keep it smaller, the original format may.
-  if (resize && (candidates.length === 0 || candidates.every(c => c.image.byteLength >= image.byteLength))) {
-    const same = await encode(sharp, image, format, isColor, opts.textureQuality, resize)
-    if (same) candidates.push(same)
-  }
   let best: Candidate | undefined
-  for (const candidate of candidates) {
-    if (!best || candidate.image.byteLength < best.image.byteLength) best = candidate
+  try {
+    const texels = await decodeTexels(sharp, plan)
+    if (opts.textureFormat === 'webp') best = await faithfulWebp(sharp, plan, texels, opts, resize ? Infinity : image.byteLength)
+    // A resize is a promise about the texture cap; when WebP cannot keep it smaller, the original format may.
+    if (resize && (!best || best.image.byteLength >= image.byteLength)) {
+      const same = await encodeSame(sharp, texels, format, plan, opts)
+      if (!best || same.image.byteLength < best.image.byteLength) best = same
+    }
   }
+  catch {
+    return // an image sharp cannot decode stays as it is: the validator reports it, and it was already in the input
+  }
+  // Without a resize the original is a candidate too: re-encoding never makes a texture bigger.
+  if (!resize && (!best || best.image.byteLength >= image.byteLength)) best = original
   if (!best || best === original) return
   texture.setImage(best.image).setMimeType(best.mimeType)
   const uri = texture.getURI()
   if (uri && best.mimeType !== original.mimeType) texture.setURI(uri.replace(/\.[a-z0-9]+$/i, `.${best.mimeType.slice(6)}`))
 }
 
-async function encode(
-  sharp: typeof Sharp,
-  src: Uint8Array,
-  format: Format,
-  isColor: boolean,
-  quality: number,
-  resize: [number, number] | undefined,
-): Promise<Candidate | undefined> {
-  try {
-    // glTF viewers upload texels as they are, ignoring embedded ICC profiles; converting would shift data maps.
-    let img = sharp(src, { ignoreIcc: true, failOn: 'error' })
-    if (resize) img = img.resize(resize[0], resize[1], { fit: 'fill', kernel: 'lanczos3' })
-    let out: Buffer
-    if (format === 'webp' && isColor) {
-      // exact: keep RGB under alpha 0, which an OPAQUE material still shows.
-      out = await img.webp({ quality, exact: true }).toBuffer()
-    }
-    else if (format === 'webp') {
-      // Near-lossless needs an opaque image (with `exact` libwebp falls back to plain lossless).
-      out = await isOpaque(sharp, src)
-        ? await img.removeAlpha().webp({ nearLossless: true, quality: DATA_NEAR_LOSSLESS_LEVEL }).toBuffer()
-        : await img.webp({ lossless: true, exact: true }).toBuffer()
-    }
-    else if (format === 'png') {
-      out = await img.png({ compressionLevel: 9, adaptiveFiltering: true }).toBuffer()
-    }
-    else {
-      out = await img.jpeg({ quality: isColor ? quality : Math.max(quality, 95), chromaSubsampling: isColor ? '4:2:0' : '4:4:4' }).toBuffer()
-    }
-    return { image: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), mimeType: `image/${format}` }
+/**
+ * The first encoding, in order of expected size, that keeps every read channel above the floor: lossy WebP;
+ * for color, WebP at a higher quality; JPEG 4:4:4 (opaque textures only); else near-lossless WebP.
+ * `limit`: the size of the original when it may be kept; once an attempt reaches it, every later (larger)
+ * attempt would lose to the original too, so the search stops and returns undefined.
+ */
+async function faithfulWebp(sharp: typeof Sharp, plan: TexturePlan, texels: Texels, opts: ResolvedOptimizeOptions, limit: number): Promise<Candidate | undefined> {
+  const max = opts.preset === 'max'
+  const floor = FIDELITY_FLOOR_DB[max ? 'max' : 'web'][plan.role]
+  const quality = clampQuality(opts.textureQuality + QUALITY_OFFSET[plan.role])
+  // exact: keep RGB under alpha 0, which texture filtering blends into visible edge texels.
+  const webp = (q: number) => async () => candidate(await fromTexels(sharp, texels)
+    .webp({ quality: q, alphaQuality: ALPHA_QUALITY[plan.role], effort: WEBP_EFFORT, exact: texels.alpha })
+    .toBuffer(), 'image/webp')
+  const jpeg = async () => candidate(await fromTexels(sharp, texels)
+    .jpeg({ quality: clampQuality(opts.textureQuality + (max ? 5 : 10)), chromaSubsampling: '4:4:4' })
+    .toBuffer(), 'image/jpeg')
+  const attempts = [webp(quality)]
+  if (plan.role === 'color') attempts.push(webp(clampQuality(quality + 10)))
+  if (!texels.alpha) attempts.push(jpeg)
+  for (const attempt of attempts) {
+    const encoded = await attempt()
+    const f = await fidelity(sharp, texels, encoded.image)
+    if (f >= floor) return encoded
+    if (encoded.image.byteLength >= limit) return undefined
   }
-  catch {
-    // An image sharp cannot decode stays as it is: the validator reports it, and it was already in the input.
-    return undefined
-  }
+  const nearLossless = await fromTexels(sharp, texels).webp({ nearLossless: true, quality: 60, effort: 4, exact: texels.alpha }).toBuffer()
+  return candidate(nearLossless, 'image/webp')
 }
 
-async function isOpaque(sharp: typeof Sharp, src: Uint8Array): Promise<boolean> {
-  const { hasAlpha } = await sharp(src).metadata()
-  return !hasAlpha || (await sharp(src, { failOn: 'error' }).stats()).isOpaque
+async function encodeSame(sharp: typeof Sharp, texels: Texels, format: ImageFormat, plan: TexturePlan, opts: ResolvedOptimizeOptions): Promise<Candidate> {
+  const img = fromTexels(sharp, texels)
+  if (format === 'png') return candidate(await img.png({ compressionLevel: 9, adaptiveFiltering: true }).toBuffer(), 'image/png')
+  if (format === 'webp') return candidate(await img.webp({ quality: clampQuality(opts.textureQuality + QUALITY_OFFSET[plan.role]), effort: WEBP_EFFORT, exact: texels.alpha }).toBuffer(), 'image/webp')
+  const color = plan.role === 'color'
+  const jpeg = await img.jpeg({ quality: color ? opts.textureQuality : Math.max(opts.textureQuality, 95), chromaSubsampling: color ? '4:2:0' : '4:4:4' }).toBuffer()
+  return candidate(jpeg, 'image/jpeg')
+}
+
+/**
+ * Runs texture jobs in parallel, largest first, while their decoded pixels stay within a budget: three
+ * 2048² maps at once hold ~150 MB of texels and codec buffers, and the pool runs one model per core, so
+ * peak memory would grow with the texture count rather than the core count. A texture larger than the
+ * budget still runs, alone.
+ */
+async function inPixelBudget(plans: TexturePlan[], job: (plan: TexturePlan) => Promise<void>): Promise<void> {
+  const waiting = [...plans].sort((a, b) => outputPixels(b) - outputPixels(a))
+  let inFlight = 0
+  await new Promise<void>((resolve, reject) => {
+    let running = 0
+    const next = (): void => {
+      while (waiting.length > 0) {
+        const i = waiting.findIndex(p => running === 0 || inFlight + outputPixels(p) <= PIXEL_BUDGET)
+        if (i < 0) break
+        const [plan] = waiting.splice(i, 1)
+        const pixels = outputPixels(plan!)
+        inFlight += pixels
+        running++
+        job(plan!).then(() => {
+          inFlight -= pixels
+          running--
+          if (waiting.length === 0 && running === 0) resolve()
+          else next()
+        }, reject)
+      }
+    }
+    if (waiting.length === 0) resolve()
+    else next()
+  })
+}
+
+function candidate(bytes: Buffer, mimeType: string): Candidate {
+  return { image: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), mimeType }
+}
+
+function clampQuality(q: number): number {
+  return Math.max(1, Math.min(100, Math.round(q)))
 }

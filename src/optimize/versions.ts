@@ -8,7 +8,8 @@ const TOOLS = ['@gltf-transform/core', '@gltf-transform/functions', '@gltf-trans
 const require = createRequire(import.meta.url)
 
 /**
- * Versions of the optimizer's tool chain, e.g. `{ "@gltf-transform/core": "4.5.1", "sharp": "0.35.5", … }`.
+ * Versions of the optimizer's tool chain, e.g. `{ "@gltf-transform/core": "4.5.1", "sharp": "0.35.5", … }`,
+ * and the revision of this package's own optimizer code (`"unplugin-rodin/optimize"`).
  * Part of the derived-cache key: upgrading any tool re-optimizes every model. Reads package.json files only,
  * so a build that is served from the cache never loads sharp or glTF-Transform.
  *
@@ -17,9 +18,14 @@ const require = createRequire(import.meta.url)
  * const key = sha256(JSON.stringify({ source, options, tools: TOOL_VERSIONS }))
  * ```
  */
-export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number], string>> = Object.freeze(
-  Object.fromEntries(TOOLS.map(name => [name, readVersion(name)])) as Record<(typeof TOOLS)[number], string>,
-)
+export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-rodin/optimize', string>> = Object.freeze({
+  ...Object.fromEntries(TOOLS.map(name => [name, readVersion(name)])) as Record<(typeof TOOLS)[number], string>,
+  // This package's own optimizer: bump whenever the same input and options give other bytes than before.
+  // 2: KTX2 images of files without KHR_texture_basisu are repaired (src/optimize/ktx2.ts).
+  // 3: per-texture encodings checked against a fidelity floor; attribute-aware simplify; sparse accessors;
+  //    WebP method 2.
+  'unplugin-rodin/optimize': '3',
+})
 
 // These packages do not export ./package.json, so resolve the entry point (resolution only, no loading) and
 // walk up to the package.json that carries the name.

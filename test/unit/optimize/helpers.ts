@@ -72,3 +72,16 @@ export async function psnr(a: Uint8Array, b: Uint8Array): Promise<number> {
   for (let i = 0; i < x!.length; i++) se += (x![i]! - y![i]!) ** 2
   return 10 * Math.log10((255 * 255) / (se / x!.length))
 }
+
+/** Mean angle (degrees) between the tangent-space normals of two encodings of the same normal map. */
+export async function meanNormalAngleDeg(a: Uint8Array, b: Uint8Array): Promise<number> {
+  const [x, y] = await Promise.all([a, b].map(img => sharp(img).removeAlpha().raw().toBuffer()))
+  let sum = 0
+  for (let i = 0; i < x!.length; i += 3) {
+    const u = [0, 1, 2].map(k => x![i + k]! / 127.5 - 1)
+    const v = [0, 1, 2].map(k => y![i + k]! / 127.5 - 1)
+    const cos = (u[0]! * v[0]! + u[1]! * v[1]! + u[2]! * v[2]!) / (Math.hypot(...u) * Math.hypot(...v) || 1)
+    sum += Math.acos(Math.max(-1, Math.min(1, cos)))
+  }
+  return (sum / (x!.length / 3)) * 180 / Math.PI
+}

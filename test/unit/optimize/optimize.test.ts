@@ -5,14 +5,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Document } from '@gltf-transform/core'
-import { KHRMaterialsUnlit, KHRMeshPrimitiveRestart, KHRMeshQuantization, KHRTextureBasisu, KHRTextureTransform } from '@gltf-transform/extensions'
+import { KHRMaterialsUnlit, KHRMeshPrimitiveRestart, KHRMeshQuantization, KHRTextureBasisu, KHRTextureTransform, type Specular } from '@gltf-transform/extensions'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { generateRodinLikeGlb } from '../../../src/emulator/rodin-like.js'
 import { getIO } from '../../../src/optimize/io.js'
+import { decodePlainKtx2 } from '../../../src/optimize/ktx2.js'
 import { OPTIMIZE_PRESETS, resolveOptimizeOptions } from '../../../src/optimize/options.js'
 import { inspectGlb, optimizeGlb } from '../../../src/optimize/optimize.js'
-import { fixture, glbWithJson, psnr, rejectionOf, validate } from './helpers.js'
+import { fixture, glbWithJson, meanNormalAngleDeg, psnr, rejectionOf, validate } from './helpers.js'
 
 const WEB = OPTIMIZE_PRESETS.web
 const FIXTURES = ['khr_fox.glb', 'khr_morphstresstest.glb', 'pmndrs_bunny_draco.glb', 'sketchfab_wooden_crate.glb', 'khr_anisotropy_barnlamp.glb']
@@ -95,28 +96,46 @@ describe('optimizeGlb on the fixtures (web preset)', () => {
 
   it('crate: much smaller, WebP textures, data maps stay faithful, KHR_materials_specular kept', async () => {
     const { input, bytes, stats } = runs.get('sketchfab_wooden_crate.glb')!
-    expect(bytes.byteLength).toBeLessThan(input.byteLength * 0.6)
+    expect(bytes.byteLength).toBeLessThan(input.byteLength * 0.2)
     const [src, out] = await Promise.all([readBack(input), readBack(bytes)])
     expect(out.getRoot().listExtensionsUsed().map(e => e.extensionName)).toContain('KHR_materials_specular')
     expect(stats.extensionsRequired).toContain('EXT_texture_webp')
     const material = out.getRoot().listMaterials()[0]!
     expect(material.getBaseColorTexture()!.getMimeType()).toBe('image/webp')
     expect(material.getNormalTexture()!.getMimeType()).toBe('image/webp')
+    // Lossy now (it was near-lossless at 5× the bytes): the normals tilt by under 4° on average.
     const srcNormal = src.getRoot().listMaterials()[0]!.getNormalTexture()!.getImage()!
     const outNormal = material.getNormalTexture()!.getImage()!
-    expect(await psnr(srcNormal, outNormal)).toBeGreaterThan(42)
+    expect(await psnr(srcNormal, outNormal)).toBeGreaterThan(30)
+    expect(await meanNormalAngleDeg(srcNormal, outNormal)).toBeLessThan(4)
+    // KHR_materials_specular reads only the alpha channel: it survives, the unread color is flattened.
+    const spec = (d: Document) => d.getRoot().listMaterials()[0]!.getExtension<Specular>('KHR_materials_specular')!.getSpecularTexture()!.getImage()!
+    const [srcSpec, outSpec] = await Promise.all([spec(src), spec(out)].map(i => sharp(i).ensureAlpha().raw().toBuffer()))
+    let se = 0
+    for (let i = 3; i < srcSpec!.length; i += 4) se += (srcSpec![i]! - outSpec![i]!) ** 2
+    expect(10 * Math.log10(255 ** 2 / (se / (srcSpec!.length / 4)))).toBeGreaterThan(30)
   })
 
-  it('barnlamp: KHR_materials_* survive and KTX2 images are left as they are', async () => {
-    const { input, bytes } = runs.get('khr_anisotropy_barnlamp.glb')!
+  it('barnlamp: KHR_materials_* survive; KTX2 images without KHR_texture_basisu become browser images with the same texels', async () => {
+    const { input, bytes, stats } = runs.get('khr_anisotropy_barnlamp.glb')!
     const [src, out] = await Promise.all([readBack(input), readBack(bytes)])
     const names = out.getRoot().listExtensionsUsed().map(e => e.extensionName)
     for (const ext of ['KHR_materials_anisotropy', 'KHR_materials_clearcoat', 'KHR_materials_emissive_strength', 'KHR_materials_transmission', 'KHR_materials_volume']) {
       expect(names).toContain(ext)
     }
-    const ktx2 = (d: Document) => d.getRoot().listTextures().filter(t => t.getMimeType() === 'image/ktx2').map(t => Buffer.from(t.getImage()!).toString('base64'))
-    expect(ktx2(out).sort()).toEqual(ktx2(src).sort())
-    expect(ktx2(out)).toHaveLength(3)
+    // The input's 3 errors (TEXTURE_INVALID_IMAGE_MIME_TYPE) are gone: a browser can decode every texture now.
+    expect((await validate(bytes)).errors).toBe(0)
+    const mimeTypes = out.getRoot().listTextures().map(t => t.getMimeType())
+    expect(mimeTypes).toHaveLength(4)
+    for (const mime of mimeTypes) expect(['image/png', 'image/jpeg', 'image/webp']).toContain(mime)
+    expect(stats.decoders).toEqual({ meshopt: true, draco: false, ktx2: false })
+    // The Zstandard-supercompressed R8G8B8 normal map, decoded and re-encoded: its texels survive (a wrong
+    // decode would be far below 30 dB).
+    const normal = (d: Document) => d.getRoot().listMaterials()[0]!.getNormalTexture()!
+    expect(normal(src).getMimeType()).toBe('image/ktx2')
+    const { width, height, channels, pixels } = decodePlainKtx2(normal(src).getImage()!)
+    const reference = await sharp(pixels, { raw: { width, height, channels } }).png().toBuffer()
+    expect(await psnr(new Uint8Array(reference), normal(out).getImage()!)).toBeGreaterThan(30)
   })
 
   it('is deterministic: same input and options give the same bytes', async () => {
@@ -134,6 +153,13 @@ describe('optimizeGlb options', () => {
     expect(max.stats.triangles).toBeLessThan(8000)
     expect(max.stats.triangles).toBeGreaterThanOrEqual(4000)
     for (const t of (await readBack(max.bytes)).getRoot().listTextures()) expect(Math.max(...t.getSize()!)).toBe(1024)
+
+    // Morph targets move vertices the simplifier cannot see: their primitives stay whole.
+    const morphMax = await optimizeGlb(fixture('khr_morphstresstest.glb'), OPTIMIZE_PRESETS.max)
+    const withTargets = async (bytes: Uint8Array) => (await readBack(bytes)).getRoot().listMeshes().flatMap(m => m.listPrimitives())
+      .filter(p => p.listTargets().length > 0).map(p => p.getIndices()!.getCount())
+    expect(await withTargets(morphMax.bytes)).toEqual(await withTargets(fixture('khr_morphstresstest.glb')))
+    expect(morphMax.stats.animations).toBe(3)
 
     const morph = await optimizeGlb(fixture('khr_morphstresstest.glb'), resolveOptimizeOptions({ textureSize: 128 }, 'test')!)
     const sizes = (await readBack(morph.bytes)).getRoot().listTextures().map(t => t.getSize()![0]).sort((a, b) => a - b)

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { OPTIMIZE_PRESETS } from '../../../src/optimize/options.js'
 import { createOptimizerPool, type OptimizerPool } from '../../../src/optimize/pool.js'
 import { optimizeGlb } from '../../../src/optimize/optimize.js'
+import { generateRodinLikeGlb } from '../../../src/emulator/rodin-like.js'
 import { fixture, rejectionOf } from './helpers.js'
 
 const run = promisify(execFile)
@@ -55,6 +56,16 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
     const order: number[] = []
     await Promise.all([10, 30, 20, 40, 25].map(n => p.inspect(new Uint8Array(n), 'sleep:10').then(s => order.push(s.vertices))))
     expect(order).toEqual([40, 30, 25, 20, 10])
+  })
+
+  it('hands the job with the most texture pixels out first, even when its file is smaller', async () => {
+    const p = pool({ size: 1, workerURL: FAKE_WORKER })
+    const [small, big] = await Promise.all([64, 2048].map(size => generateRodinLikeGlb({ triangles: 12, textureSize: size, material: 'pbr' })))
+    const padded = new Uint8Array(big!.byteLength * 3) // not a GLB: weighed by its size only
+    const order: number[] = []
+    // Submitted in one tick, so all three wait together and the pool picks among them.
+    await Promise.all([small!, padded, big!].map(bytes => p.optimize(bytes, WEB, 'sleep:0').then(r => order.push(r.bytes.byteLength))))
+    expect(order).toEqual([big!.byteLength, padded.byteLength, small!.byteLength])
   })
 
   it('copies the input instead of detaching the caller\'s buffer, and returns the worker\'s bytes', async () => {

@@ -1,0 +1,138 @@
+// `npm run bench`: this plugin's optimizer against the tools users reach for, on one corpus, in one run.
+// Options: --corpus DIR (repeatable; every .glb in DIR instead of fixtures/ + generated models),
+//          --runs N (measured warm Vite builds, default 7), --repeat N (cold runs of (a)-(c), median kept, default 3), --no-vite, --no-render, --keep (keep temp files),
+//          --out DIR (default bench/results).
+// Writes <out>/latest.json and <out>/latest.md; temp files go to the OS temp dir.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { buildCorpus } from './corpus.js'
+import { peakMethod } from './proc.js'
+import { checkOutput, triangles, validatorErrors } from './quality.js'
+import { referenceModel } from './reference.js'
+import { maskedPsnr, openRenderer } from './render.js'
+import { renderMarkdown, summarize } from './report.js'
+import { gltfpackCommand, gltfTransformCommand, medianOf, runOurs, runPerFile } from './variants.js'
+import { benchViteBuilds } from './vite-build.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const { values: args } = parseArgs({
+  options: {
+    'corpus': { type: 'string', multiple: true, default: [] },
+    'runs': { type: 'string', default: '7' },
+    'repeat': { type: 'string', default: '3' },
+    'no-vite': { type: 'boolean', default: false },
+    'no-render': { type: 'boolean', default: false },
+    'keep': { type: 'boolean', default: false },
+    'out': { type: 'string', default: join(ROOT, 'bench/results') },
+  },
+})
+
+const work = await mkdtemp(join(tmpdir(), 'unplugin-rodin-bench-'))
+const log = (message) => console.log(`bench: ${message}`)
+try {
+  const started = performance.now()
+  const corpusDir = join(work, 'corpus')
+  await mkdir(corpusDir)
+  const corpus = await buildCorpus(corpusDir, { corpusDirs: args.corpus.map(d => resolve(d)) })
+  log(`${corpus.length} models, ${(corpus.reduce((s, c) => s + c.bytes, 0) / 1e6).toFixed(2)} MB (temp dir ${work})`)
+
+  const outRoot = join(work, 'out')
+  const largest = corpus.reduce((a, b) => (b.bytes > a.bytes ? b : a))
+  // The file with the most texture pixels (and vertices) can need more memory than the largest file.
+  const { estimateCost } = await import('../dist/optimize/cost.js')
+  const costs = new Map(await Promise.all(corpus.map(async c => [c.name, estimateCost(new Uint8Array(await readFile(c.path)))])))
+  const heaviest = corpus.reduce((a, b) => (costs.get(b.name) > costs.get(a.name) ? b : a))
+  // Cold runs one after another, each in fresh processes; (b) first, as every ratio is against it.
+  log('(b) gltf-transform optimize --compress meshopt --texture-compress webp, one CLI call per file …')
+  const repeat = Math.max(1, Number(args.repeat))
+  const baseline = await medianOf(repeat, () => runPerFile('b-gltf-transform', corpus, outRoot, gltfTransformCommand))
+  log('(c) gltfpack -cc per file …')
+  const gltfpack = await medianOf(repeat, () => runPerFile('c-gltfpack', corpus, outRoot, gltfpackCommand))
+  log("(a) 'web' and 'max' through the plugin's worker pool …")
+  const web = await medianOf(repeat, () => runOurs('web', corpus, outRoot))
+  const max = await medianOf(repeat, () => runOurs('max', corpus, outRoot))
+  log(`(a) 'web' on the largest file alone (${largest.name}), for peak RSS …`)
+  const webLargest = await medianOf(repeat, () => runOurs('web', [largest], outRoot, { name: 'web-largest' }))
+  const webHeaviest = heaviest === largest ? undefined : await medianOf(repeat, () => runOurs('web', [heaviest], outRoot, { name: 'web-heaviest' }))
+  const variants = [web, max, baseline, gltfpack]
+
+  log('checking outputs (decode, triangles, validator) …')
+  const models = {}
+  for (const entry of corpus) {
+    const input = new Uint8Array(await readFile(entry.path))
+    const inputErrors = await validatorErrors(input)
+    models[entry.name] = { bytes: entry.bytes, source: entry.source, triangles: await triangles(input), validatorErrors: inputErrors.length, variants: {} }
+    for (const v of variants) {
+      const f = v.files[entry.name]
+      models[entry.name].variants[v.name] = f.ok
+        ? { ok: true, bytes: f.bytes, ...await checkOutput(new Uint8Array(await readFile(f.out)), inputErrors) }
+        : { ok: false, error: f.error }
+    }
+  }
+
+  if (!args['no-render']) {
+    log('rendering originals and outputs in headless Chromium (three.js, SwiftShader) …')
+    const renderer = await openRenderer({ size: 1024 })
+    try {
+      for (const entry of corpus) {
+        const ref = await referenceModel(new Uint8Array(await readFile(entry.path)))
+        const original = await renderer.render(ref.bytes)
+        models[entry.name].referenceRepaired = ref.repaired
+        for (const v of variants) {
+          const result = models[entry.name].variants[v.name]
+          if (!result.ok || !result.decodes) continue
+          try {
+            const image = await renderer.render(new Uint8Array(await readFile(v.files[entry.name].out)), original.camera)
+            result.psnr = maskedPsnr(original.rgba, image.rgba)
+          }
+          catch (err) {
+            result.renderError = String(err?.message ?? err).slice(0, 200)
+          }
+        }
+      }
+    }
+    finally {
+      await renderer.close()
+    }
+  }
+
+  let vite
+  if (!args['no-vite']) {
+    log(`(d) Vite builds: ?url assets vs rodin: ids with a warm cache (${args.runs} measured runs each) …`)
+    const viteModels = corpus.filter(c => web.files[c.name]?.ok).map(c => ({ name: c.name, path: c.path, optimized: web.files[c.name].out }))
+    vite = await benchViteBuilds(viteModels, join(work, 'vite'), { runs: Number(args.runs) })
+  }
+
+  const machine = { cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memGB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` }
+  const tools = await toolVersions()
+  const result = summarize({ corpus, models, variants, webLargest, largest: largest.name, webHeaviest, heaviest: heaviest.name, vite, machine, tools, peakMethod, benchMs: performance.now() - started })
+  await mkdir(args.out, { recursive: true })
+  // JSON has no Infinity (identical renders have infinite PSNR): write it as a string rather than null.
+  const json = JSON.stringify(result, (_, v) => (v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v), 2)
+  await writeFile(join(args.out, 'latest.json'), `${json}\n`)
+  const md = renderMarkdown(result)
+  await writeFile(join(args.out, 'latest.md'), md)
+  console.log(`\n${md}`)
+  log(`wrote ${join(args.out, 'latest.json')} and latest.md in ${((performance.now() - started) / 1000).toFixed(0)} s`)
+}
+finally {
+  if (args.keep) log(`kept ${work}`)
+  else await rm(work, { recursive: true, force: true })
+}
+
+async function toolVersions() {
+  const version = async (name) => JSON.parse(await readFile(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version
+  const { TOOL_VERSIONS } = await import('../dist/optimize/versions.js')
+  return {
+    '@gltf-transform/cli': await version('@gltf-transform/cli'),
+    'gltfpack': await version('gltfpack'),
+    'gltf-validator': await version('gltf-validator'),
+    'vite': await version('vite'),
+    'three': await version('three'),
+    'playwright-core': await version('playwright-core'),
+    ...TOOL_VERSIONS,
+  }
+}

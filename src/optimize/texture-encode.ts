@@ -1,0 +1,98 @@
+import type Sharp from 'sharp'
+import type { Sharp as SharpPipeline } from 'sharp'
+import type { TexturePlan } from './texture-plan.js'
+import { CHANNEL } from './texture-plan.js'
+
+/** Decoded texels of a texture as it will be stored (resized, unused channels dropped or flattened). */
+export interface Texels {
+  data: Buffer
+  width: number
+  height: number
+  /** 1 (grey), 3 (RGB) or 4 (RGBA). */
+  channels: 1 | 3 | 4
+  /** Whether alpha is stored and read. */
+  alpha: boolean
+  /** glTF channels (CHANNEL bits) some material reads: the ones whose fidelity counts. */
+  used: number[]
+}
+
+const ALL = CHANNEL.R | CHANNEL.G | CHANNEL.B | CHANNEL.A
+
+/**
+ * Decodes (and resizes, never up) a texture once, with the channels no material reads made cheap to store:
+ * - one color channel read (occlusion R, a lone roughness G, …): that channel alone, as a grey image, which
+ *   WebP keeps entirely in full-resolution luma instead of half-resolution chroma;
+ * - only alpha read (KHR_materials_specular strength): the color becomes flat white;
+ * - alpha never read (opaque base color, normal, ORM): the alpha channel is dropped.
+ * A texture no material slot names (only an extension we do not know reads it) keeps every channel.
+ */
+export async function decodeTexels(sharp: typeof Sharp, plan: TexturePlan): Promise<Texels> {
+  // glTF viewers upload texels as they are, ignoring embedded ICC profiles; converting would shift data maps.
+  let img = sharp(plan.image, { ignoreIcc: true, failOn: 'error' })
+  if (plan.resize) img = img.resize(plan.resize[0], plan.resize[1], { fit: 'fill', kernel: 'lanczos3' })
+  const mask = plan.channels || ALL
+  const colorUsed = [CHANNEL.R, CHANNEL.G, CHANNEL.B].filter(bit => mask & bit)
+  const alphaUsed = (mask & CHANNEL.A) !== 0
+  const { hasAlpha = false } = await sharp(plan.image).metadata()
+  // sharp turns grey (+alpha) sources into RGB(A) before extracting, so channel names work for every layout.
+  if (colorUsed.length === 1 && !alphaUsed) {
+    const band = colorUsed[0] === CHANNEL.R ? 'red' : colorUsed[0] === CHANNEL.G ? 'green' : 'blue'
+    const { data, info } = await img.extractChannel(band).raw().toBuffer({ resolveWithObject: true })
+    return { data, width: info.width, height: info.height, channels: 1, alpha: false, used: colorUsed }
+  }
+  if (colorUsed.length === 0 && alphaUsed && hasAlpha) {
+    const { data, info } = await img.extractChannel('alpha').raw().toBuffer({ resolveWithObject: true })
+    const rgba = Buffer.alloc(info.width * info.height * 4, 255)
+    for (let i = 0; i < data.length; i++) rgba[i * 4 + 3] = data[i]!
+    return { data: rgba, width: info.width, height: info.height, channels: 4, alpha: true, used: [CHANNEL.A] }
+  }
+  const alpha = alphaUsed && hasAlpha
+  const { data, info } = await (alpha ? img.ensureAlpha() : img.removeAlpha()).raw().toBuffer({ resolveWithObject: true })
+  return { data, width: info.width, height: info.height, channels: alpha ? 4 : 3, alpha, used: [...colorUsed, ...(alpha ? [CHANNEL.A] : [])] }
+}
+
+/** A sharp pipeline that starts from the decoded texels (each encode reuses the one decode). */
+export function fromTexels(sharp: typeof Sharp, t: Texels): SharpPipeline {
+  return sharp(t.data, { raw: { width: t.width, height: t.height, channels: t.channels } })
+}
+
+/**
+ * Fidelity of an encoded image against the texels it was made from: the PSNR (dB) of the worst channel a
+ * material reads. Per channel, because a packed data map (occlusion/roughness/metalness) is only as good as
+ * its worst channel; a mean over channels would hide a smeared metalness mask behind a clean occlusion.
+ */
+export async function fidelity(sharp: typeof Sharp, reference: Texels, encoded: Uint8Array): Promise<number> {
+  const { data, info } = await sharp(encoded).raw().toBuffer({ resolveWithObject: true })
+  if (info.width !== reference.width || info.height !== reference.height) return 0
+  let worst = Infinity
+  for (const bit of reference.used) {
+    const a = bandOf(reference.channels, bit)
+    const b = bandOf(info.channels, bit)
+    if (a === undefined || b === undefined) return 0
+    worst = Math.min(worst, psnr(reference.data, reference.channels, a, data, info.channels, b))
+  }
+  return worst
+}
+
+// Over every third texel of large textures: a third of the work, and with an even width a stride of 3
+// still visits every position of the 2×2 blocks that 4:2:0 chroma errors come in. A plain function over
+// typed arrays with numeric strides, so V8 keeps the loop tight.
+function psnr(x: Uint8Array, xStride: number, xBand: number, y: Uint8Array, yStride: number, yBand: number): number {
+  const texels = x.length / xStride
+  const step = texels > 65_536 ? 3 : 1
+  let se = 0
+  let n = 0
+  for (let t = 0, i = xBand, j = yBand; t < texels; t += step, i += xStride * step, j += yStride * step) {
+    const d = x[i]! - y[j]!
+    se += d * d
+    n++
+  }
+  return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / se)
+}
+
+// Where a glTF channel lives in decoded texels: a grey image answers every color channel from its one band.
+function bandOf(channels: number, bit: number): number | undefined {
+  if (bit === CHANNEL.A) return channels === 4 ? 3 : channels === 2 ? 1 : undefined
+  if (channels <= 2) return 0
+  return bit === CHANNEL.R ? 0 : bit === CHANNEL.G ? 1 : 2
+}

@@ -1,0 +1,108 @@
+import type { Material, Texture } from '@gltf-transform/core'
+import { Document } from '@gltf-transform/core'
+import sharp from 'sharp'
+import { describe, expect, it } from 'vitest'
+import { getIO } from '../../../src/optimize/io.js'
+import { OPTIMIZE_PRESETS } from '../../../src/optimize/options.js'
+import { optimizeGlb } from '../../../src/optimize/optimize.js'
+import { validate } from './helpers.js'
+
+const WEB = OPTIMIZE_PRESETS.web
+const SIZE = 256
+
+/** A one-triangle model whose material uses `setup`'s textures; compression off, so only textures change. */
+async function modelWith(setup: (doc: Document, material: Material) => void): Promise<Uint8Array> {
+  const doc = new Document()
+  doc.createBuffer()
+  const position = doc.createAccessor().setType('VEC3').setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]))
+  const uv = doc.createAccessor().setType('VEC2').setArray(new Float32Array([0, 0, 1, 0, 0, 1]))
+  const material = doc.createMaterial('m')
+  setup(doc, material)
+  const prim = doc.createPrimitive().setAttribute('POSITION', position).setAttribute('TEXCOORD_0', uv).setMaterial(material)
+  doc.createScene().addChild(doc.createNode().setMesh(doc.createMesh().addPrimitive(prim)))
+  return (await getIO()).writeBinary(doc)
+}
+
+async function png(channels: 3 | 4, texel: (x: number, y: number) => number[]): Promise<Uint8Array> {
+  const data = new Uint8Array(SIZE * SIZE * channels)
+  for (let y = 0; y < SIZE; y++) {
+    for (let x = 0; x < SIZE; x++) data.set(texel(x, y), (y * SIZE + x) * channels)
+  }
+  return new Uint8Array(await sharp(data, { raw: { width: SIZE, height: SIZE, channels } }).png().toBuffer())
+}
+
+function texture(doc: Document, image: Uint8Array): Texture {
+  return doc.createTexture().setMimeType('image/png').setImage(image)
+}
+
+/** Smooth-but-busy noise in 0..255 (deterministic). */
+function noise(x: number, y: number, k: number): number {
+  return Math.round(127.5 + 60 * Math.sin(x * 0.13 * k + y * 0.07) + 50 * Math.cos(y * 0.11 * k - x * 0.05) + 15 * Math.sin((x * y) * 0.003 * k))
+}
+
+async function outTextures(bytes: Uint8Array) {
+  return (await getIO()).readBinary(bytes).then(d => d.getRoot().listMaterials()[0]!)
+}
+
+/** PSNR of one channel of two images (decoded to RGBA). */
+async function channelPsnr(a: Uint8Array, b: Uint8Array, channel: number): Promise<number> {
+  const [x, y] = await Promise.all([a, b].map(i => sharp(i).ensureAlpha().raw().toBuffer()))
+  let se = 0
+  for (let i = channel; i < x!.length; i += 4) se += (x![i]! - y![i]!) ** 2
+  return se === 0 ? Infinity : 10 * Math.log10(255 ** 2 / (se / (x!.length / 4)))
+}
+
+describe('per-texture decisions', () => {
+  it('a packed ORM map with a sharp metalness mask falls back to JPEG 4:4:4 and keeps every channel faithful', async () => {
+    // A checkerboard metalness mask in B next to smooth roughness/occlusion: 4:2:0 WebP smears the mask.
+    const orm = await png(3, (x, y) => [noise(x, y, 1), noise(x, y, 2), ((x >> 2) + (y >> 2)) & 1 ? 255 : 0])
+    const input = await modelWith((doc, m) => {
+      const t = texture(doc, orm)
+      m.setOcclusionTexture(t).setMetallicRoughnessTexture(t)
+    })
+    const { bytes } = await optimizeGlb(input, { ...WEB, compress: false })
+    const out = (await outTextures(bytes)).getMetallicRoughnessTexture()!
+    expect(out.getMimeType()).toBe('image/jpeg')
+    for (const channel of [0, 1, 2]) expect(await channelPsnr(orm, out.getImage()!, channel)).toBeGreaterThan(30)
+    expect((await validate(bytes)).errors).toBe(0)
+  })
+
+  it('a texture read through one channel (occlusion R) is stored grey, that channel faithful', async () => {
+    const ao = await png(3, (x, y) => [noise(x, y, 1), 17, 230])
+    const input = await modelWith((doc, m) => {
+      m.setOcclusionTexture(texture(doc, ao))
+    })
+    const { bytes } = await optimizeGlb(input, { ...WEB, compress: false })
+    const out = (await outTextures(bytes)).getOcclusionTexture()!
+    expect(out.getMimeType()).toBe('image/webp')
+    expect(await channelPsnr(ao, out.getImage()!, 0)).toBeGreaterThan(38)
+    // Grey: G and B (never read) now carry R, so WebP keeps it in full-resolution luma.
+    const raw = await sharp(out.getImage()!).removeAlpha().raw().toBuffer()
+    for (let i = 0; i < raw.length; i += 3 * 97) expect(Math.abs(raw[i]! - raw[i + 2]!)).toBeLessThanOrEqual(2)
+  })
+
+  it('an opaque base color drops its unread alpha; a BLEND one keeps it', async () => {
+    const rgba = await png(4, (x, y) => [noise(x, y, 1), noise(x, y, 2), noise(x, y, 3), (x * 7 + y) & 255])
+    for (const [mode, hasAlpha] of [['OPAQUE', false], ['BLEND', true]] as const) {
+      const input = await modelWith((doc, m) => {
+        m.setBaseColorTexture(texture(doc, rgba)).setAlphaMode(mode)
+      })
+      const { bytes } = await optimizeGlb(input, { ...WEB, compress: false })
+      const out = (await outTextures(bytes)).getBaseColorTexture()!
+      expect((await sharp(out.getImage()!).metadata()).hasAlpha, mode).toBe(hasAlpha)
+      if (hasAlpha) expect(await channelPsnr(rgba, out.getImage()!, 3)).toBeGreaterThan(30)
+    }
+  })
+
+  it('never makes a texture bigger, and gives the same bytes every time', async () => {
+    const color = await png(3, (x, y) => [noise(x, y, 1), noise(x, y, 2), noise(x, y, 3)])
+    const input = await modelWith((doc, m) => {
+      m.setBaseColorTexture(texture(doc, color))
+    })
+    const a = await optimizeGlb(input, { ...WEB, compress: false })
+    const b = await optimizeGlb(input, { ...WEB, compress: false })
+    expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true)
+    const out = (await outTextures(a.bytes)).getBaseColorTexture()!.getImage()!
+    expect(out.byteLength).toBeLessThanOrEqual(color.byteLength)
+  })
+})
