@@ -1,5 +1,6 @@
 // `npm run demo`: the whole pipeline on the embedded default, with no API key and no network.
-// Starts the local emulator (the repository's fixture models plus one generated Rodin-like model), then
+// Starts the local emulator (the repository's fixture models as Rodin tasks, one generated Rodin-like model and
+// one ModelsLab task), then
 // builds playground/ with Vite; the plugin prints one line per asset and a summary.
 import { fileURLToPath } from 'node:url'
 import { startEmulator } from '../dist/emulator/index.js'
@@ -20,6 +21,8 @@ try {
   Object.assign(process.env, {
     RODIN_BASE_URL: emu.rodinBaseURL,
     RODIN_API_KEY: emu.apiKey,
+    MODELSLAB_BASE_URL: emu.modelslabBaseURL,
+    MODELSLAB_API_KEY: emu.apiKey,
     RODIN_MODE: process.env.RODIN_MODE || 'auto',
     RODIN_CACHE_DIR: process.env.RODIN_CACHE_DIR || `${root}node_modules/.cache/unplugin-rodin-demo`,
   })
@@ -27,7 +30,7 @@ try {
   const started = Date.now()
   const { build } = await import('vite')
   await build({ root: playground, logLevel: 'warn' })
-  const api = emu.requests.filter(r => r.route.startsWith('rodin.')).length
+  const api = emu.requests.filter(r => r.route !== 'file' && r.route !== 'control').length
   const files = emu.requests.filter(r => r.route === 'file').length
   console.log(`demo: built playground/dist in ${((Date.now() - started) / 1000).toFixed(1)} s; the emulator answered ${api} API and ${files} file request(s)`)
   console.log('demo: run it again to see every asset come from the cache (0 requests); `npx vite preview playground` serves the page.')

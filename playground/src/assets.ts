@@ -5,6 +5,7 @@ import bunny, { meta as bunnyMeta } from 'rodin:bunny'
 import morph, { meta as morphMeta } from 'rodin:c9d3a6e4-2f8b-4e15-b7a9-6d0e4c2f8a44'
 import barnlamp, { meta as barnlampMeta } from 'rodin:barnlamp'
 import rodinLike, { meta as rodinLikeMeta } from 'rodin:rodin-like'
+import statue, { meta as statueMeta } from 'modelslab:424242'
 import type { RodinAssetMeta } from 'unplugin-rodin'
 
 export interface PlaygroundAsset {
@@ -20,4 +21,5 @@ export const assets: PlaygroundAsset[] = [
   { url: morph, meta: morphMeta },
   { url: barnlamp, meta: barnlampMeta },
   { url: rodinLike, meta: rodinLikeMeta },
+  { url: statue, meta: statueMeta },
 ]

@@ -46,7 +46,7 @@ export async function playgroundEnv(): Promise<PlaygroundEnv> {
     mode: 'auto',
     cacheDir: join(dir, 'rodin-cache'),
     lockfile,
-    providers: { rodin: { apiKey: emu.apiKey, baseURL: emu.rodinBaseURL } },
+    providers: { rodin: { apiKey: emu.apiKey, baseURL: emu.rodinBaseURL }, modelslab: { apiKey: emu.apiKey, baseURL: emu.modelslabBaseURL } },
     wait: { timeoutMs: 30_000, intervalMs: 20 },
     logLevel: 'silent',
   }
