@@ -35,13 +35,8 @@ export interface Answer {
   text: string
 }
 
-/** POSTs to a Rodin route the way the real clients do (JSON, Bearer key). */
-export async function api(emu: Emulator, route: 'status' | 'download', body: Record<string, string>, key: string | null = emu.apiKey): Promise<Answer> {
-  const res = await fetch(`${emu.rodinBaseURL}/${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }) },
-    body: JSON.stringify(body),
-  })
+/** Reads a response as text and, when it parses, as JSON. */
+export async function answer(res: Response): Promise<Answer> {
   const text = await res.text()
   let json: unknown
   try {
@@ -49,6 +44,15 @@ export async function api(emu: Emulator, route: 'status' | 'download', body: Rec
   }
   catch {}
   return { status: res.status, headers: res.headers, json, text }
+}
+
+/** POSTs to a Rodin route the way the real clients do (JSON, Bearer key). */
+export async function api(emu: Emulator, route: 'status' | 'download', body: Record<string, string>, key: string | null = emu.apiKey): Promise<Answer> {
+  return answer(await fetch(`${emu.rodinBaseURL}/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }) },
+    body: JSON.stringify(body),
+  }))
 }
 
 export async function status(emu: Emulator, subscriptionKey: string): Promise<string[]> {

@@ -1,21 +1,8 @@
 import type { Emulator } from '../../../src/emulator/index.js'
+import { answer } from './helpers.js'
+import type { Answer } from './helpers.js'
 
-export interface JsonAnswer {
-  status: number
-  headers: Headers
-  json: any
-  text: string
-}
-
-async function answer(res: Response): Promise<JsonAnswer> {
-  const text = await res.text()
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  }
-  catch {}
-  return { status: res.status, headers: res.headers, json, text }
-}
+export type JsonAnswer = Answer
 
 /** `POST {modelslab}/3d/fetch/{id}` with `{ key }` in the body, as the real clients do. */
 export async function mlFetch(emu: Emulator, id: number | string, key: string | null = emu.apiKey, method = 'POST'): Promise<JsonAnswer> {
