@@ -1,7 +1,12 @@
-import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { runInNewContext } from 'node:vm'
+import { afterAll, beforeAll, vi } from 'vitest'
+import { startEmulator } from '../../src/emulator/index.js'
+import type { Emulator } from '../../src/emulator/index.js'
+import { glbTask } from './env.js'
 
 export const BUNDLERS = ['vite', 'rollup', 'rolldown', 'webpack', 'rspack', 'esbuild'] as const
 export type Bundler = typeof BUNDLERS[number]
@@ -168,4 +173,29 @@ export function fileOfUrl(bundler: Bundler, outDir: string, url: string): string
   if (base === null) return fileURLToPath(url)
   if (!url.startsWith(base)) throw new Error(`${url} does not start with the public path ${base}`)
   return join(outDir, url.slice(base.length))
+}
+
+/**
+ * One emulator serving a fox task and one temp cache for a whole test file. The documented configs take no
+ * options, so the environment carries them, as in CI. Fields are filled in by the file's first beforeAll.
+ */
+export function useEmulatorEnv(cachePrefix: string) {
+  const suite = {} as { emu: Emulator, cache: string, task: Awaited<ReturnType<typeof glbTask>> }
+  beforeAll(async () => {
+    suite.emu = await startEmulator({ assets: [] })
+    suite.cache = await mkdtemp(join(tmpdir(), cachePrefix))
+    suite.task = await glbTask(suite.emu, 'khr_fox.glb')
+    vi.stubEnv('RODIN_MODE', 'auto')
+    vi.stubEnv('RODIN_BASE_URL', suite.emu.rodinBaseURL)
+    vi.stubEnv('RODIN_API_KEY', suite.emu.apiKey)
+    vi.stubEnv('RODIN_CACHE_DIR', suite.cache)
+    vi.spyOn(console, 'log').mockImplementation(() => {})
+  })
+  afterAll(async () => {
+    vi.unstubAllEnvs()
+    vi.restoreAllMocks()
+    await suite.emu?.close()
+    if (suite.cache) await rm(suite.cache, { recursive: true, force: true })
+  })
+  return suite
 }

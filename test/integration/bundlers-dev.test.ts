@@ -1,36 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { startEmulator } from '../../src/emulator/index.js'
-import type { Emulator } from '../../src/emulator/index.js'
+import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../src/util/hash.js'
-import { inDir, loadSnippet, runScript, writeEntry } from '../helpers/bundlers.js'
-import { fixture, glbTask } from '../helpers/env.js'
+import { inDir, loadSnippet, runScript, useEmulatorEnv, writeEntry } from '../helpers/bundlers.js'
+import { fixture } from '../helpers/env.js'
 import { tempDir } from '../helpers/tmp.js'
 
-let emu: Emulator
-let cache: string
-let task: Awaited<ReturnType<typeof glbTask>>
-
-beforeAll(async () => {
-  emu = await startEmulator({ assets: [] })
-  cache = await mkdtemp(join(tmpdir(), 'rodin-dev-cache-'))
-  task = await glbTask(emu, 'khr_fox.glb')
-  vi.stubEnv('RODIN_MODE', 'auto')
-  vi.stubEnv('RODIN_BASE_URL', emu.rodinBaseURL)
-  vi.stubEnv('RODIN_API_KEY', emu.apiKey)
-  vi.stubEnv('RODIN_CACHE_DIR', cache)
-  vi.spyOn(console, 'log').mockImplementation(() => {})
-})
-
-afterAll(async () => {
-  vi.unstubAllEnvs()
-  vi.restoreAllMocks()
-  await emu?.close()
-  if (cache) await rm(cache, { recursive: true, force: true })
-})
+const suite = useEmulatorEnv('rodin-dev-cache-')
 
 interface DevServer {
   start: () => Promise<void>
@@ -66,7 +43,7 @@ async function get(url: string): Promise<Uint8Array> {
 describe('dev servers serve the models', () => {
   it.each(['webpack', 'rspack'] as const)('%s dev server: the bundle names a GLB URL under publicPath that serves the optimized bytes', async (bundler) => {
     const root = await tempDir(`rodin-dev-${bundler}-`)
-    await writeFile(join(root, 'assets.rodin.json'), JSON.stringify({ assets: { hero: task.uuid } }))
+    await writeFile(join(root, 'assets.rodin.json'), JSON.stringify({ assets: { hero: suite.task.uuid } }))
     await writeEntry(root, 'hero')
     const { origin, stop } = await serve(bundler, root)
     try {
@@ -74,9 +51,9 @@ describe('dev servers serve the models', () => {
       expect(app.url).toMatch(/^\/static\/assets\/hero-[0-9a-f]{12}-[\w-]{8}\.glb$/)
       const glb = await get(`${origin}${app.url}`)
       expect(sha256Hex(glb)).toBe(app.meta.sha256)
-      expect(app.meta.sourceSha256).toBe(sha256Hex(task.bytes))
-      expect(app.meta.bytes).toBeLessThan(task.bytes.byteLength)
-      expect(sha256Hex(await get(`${origin}${app.raw}`))).toBe(sha256Hex(task.bytes))
+      expect(app.meta.sourceSha256).toBe(sha256Hex(suite.task.bytes))
+      expect(app.meta.bytes).toBeLessThan(suite.task.bytes.byteLength)
+      expect(sha256Hex(await get(`${origin}${app.raw}`))).toBe(sha256Hex(suite.task.bytes))
       expect(sha256Hex(await get(`${origin}${app.preview}`))).toBe(sha256Hex(await fixture('preview.webp')))
     }
     finally {

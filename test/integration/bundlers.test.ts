@@ -1,43 +1,29 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { startEmulator } from '../../src/emulator/index.js'
-import type { Emulator } from '../../src/emulator/index.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../src/util/hash.js'
-import { BUNDLERS, PUBLIC_PATH, SNIPPETS, build, entryFile, fileOfUrl, inDir, runEntry, writeEntry } from '../helpers/bundlers.js'
+import { BUNDLERS, PUBLIC_PATH, SNIPPETS, build, entryFile, fileOfUrl, inDir, runEntry, useEmulatorEnv, writeEntry } from '../helpers/bundlers.js'
 import type { Bundler } from '../helpers/bundlers.js'
-import { fixture, glbTask } from '../helpers/env.js'
+import { fixture } from '../helpers/env.js'
 import { tempDir } from '../helpers/tmp.js'
 
 // One emulator and one warm cache for the whole file: optimization is deterministic, so the GLB is optimized
 // once (by the reference Vite build) and every bundler must emit exactly those bytes.
-let emu: Emulator
-let cache: string
-let task: Awaited<ReturnType<typeof glbTask>>
+const suite = useEmulatorEnv('rodin-bundlers-cache-')
 let reference: { sha256: string, bytes: number }
 
 async function project(): Promise<string> {
   const root = await tempDir('rodin-bundler-')
-  await writeFile(join(root, 'assets.rodin.json'), JSON.stringify({ assets: { hero: task.uuid } }))
+  await writeFile(join(root, 'assets.rodin.json'), JSON.stringify({ assets: { hero: suite.task.uuid } }))
   await writeEntry(root, 'hero')
   return root
 }
 
 beforeAll(async () => {
-  emu = await startEmulator({ assets: [] })
-  cache = await mkdtemp(join(tmpdir(), 'rodin-bundlers-cache-'))
-  task = await glbTask(emu, 'khr_fox.glb')
-  // The documented configs take no options: the environment carries them, as in CI.
-  vi.stubEnv('RODIN_MODE', 'auto')
-  vi.stubEnv('RODIN_BASE_URL', emu.rodinBaseURL)
-  vi.stubEnv('RODIN_API_KEY', emu.apiKey)
-  vi.stubEnv('RODIN_CACHE_DIR', cache)
-  vi.spyOn(console, 'log').mockImplementation(() => {})
-
   const root = await mkdtemp(join(tmpdir(), 'rodin-bundler-vite-'))
   try {
-    await writeFile(join(root, 'assets.rodin.json'), JSON.stringify({ assets: { hero: task.uuid } }))
+    await writeFile(join(root, 'assets.rodin.json'), JSON.stringify({ assets: { hero: suite.task.uuid } }))
     await writeEntry(root, 'hero')
     const { outDir: out } = await build('vite', root)
     const { url } = await runEntry('vite', out)
@@ -47,13 +33,6 @@ beforeAll(async () => {
   finally {
     await rm(root, { recursive: true, force: true })
   }
-})
-
-afterAll(async () => {
-  vi.unstubAllEnvs()
-  vi.restoreAllMocks()
-  await emu?.close()
-  if (cache) await rm(cache, { recursive: true, force: true })
 })
 
 describe('the documented config of every bundler, built against the emulator', () => {
@@ -74,20 +53,20 @@ describe('the documented config of every bundler, built against the emulator', (
     const bytes = await readFile(file)
     // Exactly the Vite build's optimized bytes, under "<alias>-<sha256 prefix>-<host hash>".
     expect(sha256Hex(bytes)).toBe(reference.sha256)
-    expect(app.meta).toMatchObject({ kind: 'model', sha256: reference.sha256, bytes: reference.bytes, sourceSha256: sha256Hex(task.bytes) })
+    expect(app.meta).toMatchObject({ kind: 'model', sha256: reference.sha256, bytes: reference.bytes, sourceSha256: sha256Hex(suite.task.bytes) })
     expect(basename(file)).toMatch(new RegExp(`^hero-${reference.sha256.slice(0, 12)}-[\\w-]{8}\\.glb$`))
     expect(app.metaOnly).toEqual(app.meta)
 
     // The original and the preview come out the same way.
-    expect(sha256Hex(await readFile(fileOfUrl(bundler, out, app.raw)))).toBe(sha256Hex(task.bytes))
-    expect(app.rawMeta.sha256).toBe(sha256Hex(task.bytes))
+    expect(sha256Hex(await readFile(fileOfUrl(bundler, out, app.raw)))).toBe(sha256Hex(suite.task.bytes))
+    expect(app.rawMeta.sha256).toBe(sha256Hex(suite.task.bytes))
     expect(app.preview).toMatch(/preview-[0-9a-f]{12}-[\w-]{8}\.webp$/)
     expect(sha256Hex(await readFile(fileOfUrl(bundler, out, app.preview!)))).toBe(sha256Hex(await fixture('preview.webp')))
 
     // The bundle names the emitted file, never the cache (esbuild's unminified output comments every module's path).
     const js = await readFile(await entryFile(bundler, out), 'utf8')
     expect(js).toContain(basename(file))
-    if (bundler !== 'esbuild') expect(js).not.toContain(cache)
+    if (bundler !== 'esbuild') expect(js).not.toContain(suite.cache)
   })
 
   it('the README shows each tested config verbatim', async () => {
