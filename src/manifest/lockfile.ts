@@ -62,7 +62,12 @@ export function parseLockfile(text: string, path: string): Lockfile {
 
 /** Same inputs → same bytes: keys sorted at every level, two-space indent, final newline. */
 export function serializeLockfile(lock: Lockfile): string {
-  return `${JSON.stringify(sortKeys(lock), null, 2)}\n`
+  return `${canonicalJson(lock, 2)}\n`
+}
+
+/** JSON with keys sorted at every level, so a pin read from disk and the same one built in memory compare equal. */
+export function canonicalJson(value: unknown, indent?: number): string {
+  return JSON.stringify(sortKeys(value), null, indent)
 }
 
 function sortKeys(value: unknown): unknown {

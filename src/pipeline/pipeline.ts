@@ -1,7 +1,7 @@
 import pLimit from 'p-limit'
 import type { LimitFunction } from 'p-limit'
 import { RodinError } from '../errors.js'
-import { readLockfile, updateLockfile } from '../manifest/lockfile.js'
+import { canonicalJson, readLockfile, updateLockfile } from '../manifest/lockfile.js'
 import type { LockEntry, Lockfile } from '../manifest/lockfile.js'
 import { loadManifest } from '../manifest/manifest.js'
 import type { AssetEntry, Manifest } from '../manifest/manifest.js'
@@ -128,7 +128,7 @@ export class Pipeline {
   }
 
   /** Verified bytes of a source file; refetched when the cache lost or damaged it (never in offline mode). */
-  async sourceBytes(record: AssetRecord, name: string): Promise<Uint8Array> {
+  async sourceBytes(record: Pick<AssetRecord, 'entry' | 'files'>, name: string): Promise<Uint8Array> {
     const file = record.files[name]
     if (!file) throw new RodinError('E_NO_FILE', `asset "${record.entry.alias}" has no file "${name}" (it has: ${Object.keys(record.files).join(', ')})`, { asset: record.entry.alias })
     const cached = await this.store.get(file.sha256)
@@ -204,7 +204,7 @@ export class Pipeline {
       let record = await cachedOptimized(this.store, key, pinned)
       if (!record) {
         hit = false
-        const source = fresh.get(primary) ?? await this.sourceBytes({ entry, files, primary, preview: null, optimized: null, hit, ms: 0 }, primary)
+        const source = fresh.get(primary) ?? await this.sourceBytes({ entry, files }, primary)
         record = await optimizeAndStore(this.store, await this.getPool(), key, source, opts, `asset "${entry.alias}" (${primary})`)
         if (pinned && pinned.key === key && pinned.sha256 !== record.sha256) {
           throw new RodinError('E_INTEGRITY', `SECURITY: the optimized output of asset "${entry.alias}" does not match assets.rodin.lock.json: expected sha256 ${pinned.sha256}, got ${record.sha256}. Nothing was emitted. If the change is expected, run "rodin-assets lock --update ${entry.alias}".`, { asset: entry.alias, provider: entry.provider, task: entry.task, file: primary, expected: pinned.sha256, actual: record.sha256 })
@@ -238,7 +238,7 @@ export class Pipeline {
       files: record.files,
       ...(record.optimized ? { optimized: { key: record.optimized.key, ...record.optimized.file } } : {}),
     }
-    if (locked && JSON.stringify(sortedEntry(locked)) === JSON.stringify(sortedEntry(next))) return
+    if (locked && canonicalJson(locked) === canonicalJson(next)) return
     const alias = record.entry.alias
     const written = await updateLockfile(this.options.lockfilePath!, (lock) => { lock.assets[alias] = next })
     this.lock = Promise.resolve(written)
@@ -258,8 +258,4 @@ export class Pipeline {
 
 function lockCovers(locked: LockEntry | undefined, entry: AssetEntry): locked is LockEntry {
   return !!locked && locked.provider === entry.provider && locked.task === entry.task
-}
-
-function sortedEntry(e: LockEntry): unknown {
-  return { ...e, files: Object.fromEntries(Object.keys(e.files).sort().map(k => [k, e.files[k]])) }
 }

@@ -1,4 +1,4 @@
-import { readLockfile } from '../manifest/lockfile.js'
+import { canonicalJson, readLockfile } from '../manifest/lockfile.js'
 import type { Lockfile } from '../manifest/lockfile.js'
 import { loadManifest } from '../manifest/manifest.js'
 import type { Manifest } from '../manifest/manifest.js'
@@ -17,13 +17,6 @@ function inputsById(manifest: Manifest, lock: Lockfile | null): Map<string, Inpu
     out.set(id, { alias: entry.alias, key: canonicalJson([entry, lock?.assets[entry.alias] ?? null]) })
   }
   return out
-}
-
-/** JSON with sorted keys: a lock entry read from disk and the same one the pipeline just built compare equal. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    : v)
 }
 
 /** What the pipeline currently builds from (its memoized manifest and lockfile), or `null` if that is broken. */

@@ -1,5 +1,5 @@
 import { RodinError } from '../../errors.js'
-import { updateLockfile } from '../../manifest/lockfile.js'
+import { canonicalJson, updateLockfile } from '../../manifest/lockfile.js'
 import { createPipeline } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
 
@@ -22,7 +22,7 @@ export async function lock(flags: GlobalFlags, io: CliIO, update: string[]): Pro
     for (const entry of manifest.entries) {
       const r = await pipeline.asset(entry)
       if (!before[entry.alias]) io.out(`locked ${entry.alias}`)
-      else if (JSON.stringify(before[entry.alias]) !== JSON.stringify((await pipeline.getLockfile())?.assets[entry.alias])) io.out(`updated ${entry.alias} (${r.primary})`)
+      else if (canonicalJson(before[entry.alias]) !== canonicalJson((await pipeline.getLockfile())?.assets[entry.alias])) io.out(`updated ${entry.alias} (${r.primary})`)
     }
     const stale = Object.keys(before).filter(alias => !manifest.byAlias.has(alias))
     const written = await updateLockfile(lockfilePath, (l) => {
