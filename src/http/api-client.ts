@@ -1,13 +1,13 @@
 import type { Dispatcher } from 'undici'
-import { request as undiciRequest } from 'undici'
 import { isRodinError, RodinError } from '../errors.js'
 import { displayURL, registerSecret } from '../redact.js'
 import { createAgent, USER_AGENT } from './agents.js'
-import { contentLength, decodeContent, discard, readBody } from './body.js'
+import { contentLength, decodeContent, readBody } from './body.js'
 import { bodyExcerpt, contextDetails, contextLabel, networkFailure, RetryableFailure } from './failure.js'
 import type { HttpInternals, HttpOptions, RequestContext } from './options.js'
 import { API_MAX_BYTES, resolveHttpOptions } from './options.js'
 import { isRetryableStatus, parseRetryAfter, withRetries } from './retry.js'
+import { redirectLocation, send } from './send.js'
 import { assertSafeURL, resolveLocation } from './url-policy.js'
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>
@@ -142,23 +142,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         const shown = displayURL(url)
         const details = { ...contextDetails(ctx), url: shown }
         const nextStep = `the ${provider} API is unreachable or failing; try again later`
-        let res: Dispatcher.ResponseData
-        try {
-          res = await undiciRequest(url, {
-            method: method as Dispatcher.HttpMethod, headers, body, signal, dispatcher: dispatcher(),
-            headersTimeout: http.headersTimeoutMs, bodyTimeout: http.stallTimeoutMs,
-          })
-        }
-        catch (err) {
-          throw networkFailure(err, { request: what, ctx, url: shown, nextStep })
-        }
+        const res = await send(url, { method, headers, body, signal, dispatcher: dispatcher(), http }, { request: what, ctx, url: shown, nextStep })
         const status = res.statusCode
-        const location = res.headers.location
-        if (status >= 300 && status < 400 && typeof location === 'string') {
-          discard(res.body)
-          if (hops >= http.maxRedirects) {
-            throw new RodinError('E_HTTP', `http: ${contextLabel(ctx)}${what} redirected more than ${http.maxRedirects} times (check the ${provider} base URL, or raise http.maxRedirects)`, { ...details, status })
-          }
+        const location = redirectLocation(res, hops, http.maxRedirects, () => new RodinError('E_HTTP', `http: ${contextLabel(ctx)}${what} redirected more than ${http.maxRedirects} times (check the ${provider} base URL, or raise http.maxRedirects)`, { ...details, status }))
+        if (location !== undefined) {
           const next = assertSafeURL(resolveLocation(location, url), { ...ctx, what: `redirect from ${what} to` })
           if (next.origin !== base.origin) {
             throw new RodinError('E_UNSAFE_URL', `http: ${contextLabel(ctx)}${what} redirected to another origin ${displayURL(next)}; API credentials are never sent there (set the ${provider} baseURL to the final API host)`,

@@ -1,13 +1,13 @@
 import type { Dispatcher } from 'undici'
-import { request as undiciRequest } from 'undici'
 import { isRodinError, RodinError } from '../errors.js'
 import { displayURL } from '../redact.js'
 import { sharedFileAgent, USER_AGENT } from './agents.js'
-import { contentLength, decodeContent, discard, readBody, readExcerpt } from './body.js'
+import { contentLength, decodeContent, readBody, readExcerpt } from './body.js'
 import { bodyExcerpt, contextDetails, contextLabel, networkFailure, RetryableFailure } from './failure.js'
 import type { HttpInternals, HttpOptions, RequestContext } from './options.js'
 import { resolveHttpOptions } from './options.js'
 import { isRetryableStatus, parseRetryAfter, withRetries } from './retry.js'
+import { redirectLocation, send } from './send.js'
 import { assertSafeURL, resolveLocation } from './url-policy.js'
 
 export interface DownloadOptions {
@@ -49,23 +49,10 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
       const shown = displayURL(current)
       const what = `download of ${fileName} from ${shown}`
       const details = { ...contextDetails(ctx), url: shown }
-      let res: Dispatcher.ResponseData
-      try {
-        res = await undiciRequest(current, {
-          method: 'GET', headers, signal, dispatcher,
-          headersTimeout: http.headersTimeoutMs, bodyTimeout: http.stallTimeoutMs,
-        })
-      }
-      catch (err) {
-        throw networkFailure(err, { request: what, ctx, url: shown, nextStep })
-      }
+      const res = await send(current, { method: 'GET', headers, signal, dispatcher, http }, { request: what, ctx, url: shown, nextStep })
       const status = res.statusCode
-      const location = res.headers.location
-      if (status >= 300 && status < 400 && typeof location === 'string') {
-        discard(res.body)
-        if (hops >= http.maxRedirects) {
-          throw new RodinError('E_HTTP', `http: ${contextLabel(ctx)}${what} redirected more than ${http.maxRedirects} times (the file host is misconfigured; raise http.maxRedirects only if the chain is legitimate)`, { ...details, status })
-        }
+      const location = redirectLocation(res, hops, http.maxRedirects, () => new RodinError('E_HTTP', `http: ${contextLabel(ctx)}${what} redirected more than ${http.maxRedirects} times (the file host is misconfigured; raise http.maxRedirects only if the chain is legitimate)`, { ...details, status }))
+      if (location !== undefined) {
         current = assertSafeURL(resolveLocation(location, current), { ...ctx, what: `redirect from ${shown} to` })
         continue
       }
