@@ -1,6 +1,5 @@
 import type { Document } from '@gltf-transform/core'
-import { getSharp } from './io.js'
-import { decompress as zstdDecompress } from 'fzstd'
+import { getSharp, getZstd } from './io.js'
 
 const KTX2_IDENTIFIER = [0xAB, 0x4B, 0x54, 0x58, 0x20, 0x32, 0x30, 0xBB, 0x0D, 0x0A, 0x1A, 0x0A]
 const HEADER_BYTES = 80
@@ -74,11 +73,11 @@ export function readKtx2Header(bytes: Uint8Array): Ktx2Header | undefined {
  *
  * Example:
  * ```ts
- * const { width, height, channels, pixels } = decodePlainKtx2(texture.getImage()!)
+ * const { width, height, channels, pixels } = await decodePlainKtx2(texture.getImage()!)
  * const png = await sharp(pixels, { raw: { width, height, channels } }).png().toBuffer()
  * ```
  */
-export function decodePlainKtx2(bytes: Uint8Array): DecodedKtx2 {
+export async function decodePlainKtx2(bytes: Uint8Array): Promise<DecodedKtx2> {
   const header = readKtx2Header(bytes)
   if (!header) throw new Error('not a KTX2 file')
   const { vkFormat, width, height, supercompression } = header
@@ -99,8 +98,10 @@ export function decodePlainKtx2(bytes: Uint8Array): DecodedKtx2 {
   if (offset + length > bytes.byteLength) throw new Error('KTX2 level 0 lies outside the file')
   if (uncompressed !== expected) throw new Error(`KTX2 level 0 holds ${uncompressed} bytes, ${width}×${height}×${source} expected`)
   const level = bytes.subarray(offset, offset + length)
-  const texels = supercompression === SUPERCOMPRESSION_ZSTD ? zstdDecompress(level, new Uint8Array(expected)) : level
-  if (texels.byteLength !== expected) throw new Error(`KTX2 level 0 holds ${texels.byteLength} bytes, ${expected} expected`)
+  const texels = supercompression === SUPERCOMPRESSION_ZSTD ? (await getZstd()).decode(level, expected) : level
+  if (texels.byteLength !== expected) {
+    throw new Error(`KTX2 level 0 decompresses to ${texels.byteLength} bytes, ${width}×${height}×${source} expected: its Zstandard data is damaged`)
+  }
 
   const channels = source === 4 ? 4 : 3
   let pixels: Uint8Array
@@ -171,7 +172,7 @@ export async function repairUndeclaredKtx2(doc: Document, { fast = false }: { fa
     }
     let decoded: DecodedKtx2
     try {
-      decoded = decodePlainKtx2(image)
+      decoded = await decodePlainKtx2(image)
     }
     catch {
       continue // unchanged, as invalid as it came: the validator reports it for the input already

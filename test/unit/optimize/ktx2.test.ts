@@ -51,37 +51,52 @@ const R8 = 9
 const R8G8B8 = 23
 
 describe('decodePlainKtx2', () => {
-  it('reads RGBA8 as it is, widens R8 and R8G8 to RGB with zeros, flips "ru" images', () => {
+  it('reads RGBA8 as it is, widens R8 and R8G8 to RGB with zeros, flips "ru" images', async () => {
     const rgba = Uint8Array.from({ length: 2 * 2 * 4 }, (_, i) => i * 10)
-    expect(decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 2, height: 2, data: rgba }))).toEqual({ width: 2, height: 2, channels: 4, pixels: rgba })
-    expect(decodePlainKtx2(ktx2({ vkFormat: R8G8, width: 2, height: 1, data: Uint8Array.of(1, 2, 3, 4) })).pixels).toEqual(Uint8Array.of(1, 2, 0, 3, 4, 0))
-    expect(decodePlainKtx2(ktx2({ vkFormat: R8, width: 1, height: 2, data: Uint8Array.of(7, 8) })).pixels).toEqual(Uint8Array.of(7, 0, 0, 8, 0, 0))
-    const up = decodePlainKtx2(ktx2({ vkFormat: R8, width: 1, height: 3, data: Uint8Array.of(1, 2, 3), orientation: 'ru' }))
+    expect(await decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 2, height: 2, data: rgba }))).toEqual({ width: 2, height: 2, channels: 4, pixels: rgba })
+    expect((await decodePlainKtx2(ktx2({ vkFormat: R8G8, width: 2, height: 1, data: Uint8Array.of(1, 2, 3, 4) }))).pixels).toEqual(Uint8Array.of(1, 2, 0, 3, 4, 0))
+    expect((await decodePlainKtx2(ktx2({ vkFormat: R8, width: 1, height: 2, data: Uint8Array.of(7, 8) }))).pixels).toEqual(Uint8Array.of(7, 0, 0, 8, 0, 0))
+    const up = await decodePlainKtx2(ktx2({ vkFormat: R8, width: 1, height: 3, data: Uint8Array.of(1, 2, 3), orientation: 'ru' }))
     expect(up.pixels).toEqual(Uint8Array.of(3, 0, 0, 2, 0, 0, 1, 0, 0))
-    const down = decodePlainKtx2(ktx2({ vkFormat: R8, width: 1, height: 3, data: Uint8Array.of(1, 2, 3), orientation: 'rd' }))
+    const down = await decodePlainKtx2(ktx2({ vkFormat: R8, width: 1, height: 3, data: Uint8Array.of(1, 2, 3), orientation: 'rd' }))
     expect(down.pixels).toEqual(Uint8Array.of(1, 0, 0, 2, 0, 0, 3, 0, 0))
   })
 
-  it('refuses what it cannot decode, saying why', () => {
+  it('refuses what it cannot decode, saying why', async () => {
     const px = new Uint8Array(16)
-    expect(() => decodePlainKtx2(new Uint8Array(100))).toThrow(/not a KTX2 file/)
-    expect(() => decodePlainKtx2(ktx2({ vkFormat: 0, width: 2, height: 2, data: px }))).toThrow(/vkFormat 0 is not a plain 8-bit format/)
-    expect(() => decodePlainKtx2(ktx2({ vkFormat: 145, width: 4, height: 4, data: px }))).toThrow(/vkFormat 145/) // BC7
-    expect(() => decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 2, height: 2, data: px, faces: 6 }))).toThrow(/single 2D image/)
-    expect(() => decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 3, height: 2, data: px }))).toThrow(/holds 16 bytes, 3×2×4 expected/)
-    expect(() => decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 100_000, height: 100_000, data: px }))).toThrow(/out of range/)
+    await expect(decodePlainKtx2(new Uint8Array(100))).rejects.toThrow(/not a KTX2 file/)
+    await expect(decodePlainKtx2(ktx2({ vkFormat: 0, width: 2, height: 2, data: px }))).rejects.toThrow(/vkFormat 0 is not a plain 8-bit format/)
+    await expect(decodePlainKtx2(ktx2({ vkFormat: 145, width: 4, height: 4, data: px }))).rejects.toThrow(/vkFormat 145/) // BC7
+    await expect(decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 2, height: 2, data: px, faces: 6 }))).rejects.toThrow(/single 2D image/)
+    await expect(decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 3, height: 2, data: px }))).rejects.toThrow(/holds 16 bytes, 3×2×4 expected/)
+    await expect(decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 100_000, height: 100_000, data: px }))).rejects.toThrow(/out of range/)
   })
 
   it('decodes the barn lamp\'s Zstandard-supercompressed R8G8B8 normal map', async () => {
     const doc = await (await getIO()).readBinary(fixture('khr_anisotropy_barnlamp.glb'))
     const image = doc.getRoot().listMaterials()[0]!.getNormalTexture()!.getImage()!
     expect(readKtx2Header(image)).toMatchObject({ vkFormat: R8G8B8, width: 1024, height: 1024, supercompression: 2 })
-    const { width, height, channels, pixels } = decodePlainKtx2(image)
+    const { width, height, channels, pixels } = await decodePlainKtx2(image)
     expect([width, height, channels, pixels.length]).toEqual([1024, 1024, 3, 1024 * 1024 * 3])
     // a tangent-space normal map: mostly (128, 128, 255)-ish texels pointing out of the surface
     let blue = 0
     for (let i = 0; i < pixels.length; i += 3) if (pixels[i + 2]! > 200) blue++
     expect(blue / (width * height)).toBeGreaterThan(0.9)
+  })
+
+  it('refuses a damaged Zstandard payload, and the decoder still works afterwards', async () => {
+    const doc = await (await getIO()).readBinary(fixture('khr_anisotropy_barnlamp.glb'))
+    const image = doc.getRoot().listMaterials()[0]!.getNormalTexture()!.getImage()!
+    const view = new DataView(image.buffer, image.byteOffset, image.byteLength)
+    const offset = Number(view.getBigUint64(80, true))
+    const length = Number(view.getBigUint64(88, true))
+    const damaged = image.slice()
+    damaged.fill(0xFF, offset, offset + length) // no valid zstd frame
+    await expect(decodePlainKtx2(damaged)).rejects.toThrow(/KTX2 level 0 decompresses to \d+ bytes, 1024×1024×3 expected: its Zstandard data is damaged/)
+    const truncated = image.slice()
+    new DataView(truncated.buffer).setBigUint64(88, BigInt(Math.floor(length / 2)), true)
+    await expect(decodePlainKtx2(truncated)).rejects.toThrow(/Zstandard data is damaged/)
+    expect((await decodePlainKtx2(image)).pixels.length).toBe(1024 * 1024 * 3)
   })
 })
 

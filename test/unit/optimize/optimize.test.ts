@@ -133,7 +133,7 @@ describe('optimizeGlb on the fixtures (web preset)', () => {
     // decode would be far below 30 dB).
     const normal = (d: Document) => d.getRoot().listMaterials()[0]!.getNormalTexture()!
     expect(normal(src).getMimeType()).toBe('image/ktx2')
-    const { width, height, channels, pixels } = decodePlainKtx2(normal(src).getImage()!)
+    const { width, height, channels, pixels } = await decodePlainKtx2(normal(src).getImage()!)
     const reference = await sharp(pixels, { raw: { width, height, channels } }).png().toBuffer()
     expect(await psnr(new Uint8Array(reference), normal(out).getImage()!)).toBeGreaterThan(30)
   })
