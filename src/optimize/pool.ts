@@ -1,13 +1,14 @@
 import type { ModelStats } from '../meta.js'
 import type { ResolvedOptimizeOptions } from './options.js'
 import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { RodinError, type RodinErrorCode } from '../errors.js'
 import { estimateCost } from './cost.js'
 
-/** Runs optimizer jobs on worker threads, so N models use N cores and one bad model cannot crash the build. */
+/** Runs optimizer jobs on worker threads, so models use every core and one bad model cannot crash the build. */
 export interface OptimizerPool {
   /** Optimizes a GLB (see `optimizeGlb`). The caller's bytes are copied, never transferred away. `label` names the model in errors. */
   optimize: (bytes: Uint8Array, opts: ResolvedOptimizeOptions, label?: string) => Promise<{ bytes: Uint8Array, stats: ModelStats }>
@@ -17,13 +18,17 @@ export interface OptimizerPool {
   close: () => Promise<void>
   /** Most workers this pool runs at once. */
   readonly size: number
+  /** Most jobs one worker runs at once. */
+  readonly jobsPerWorker: number
   /** Workers alive right now (0 until the first job: a build served from the cache never starts one). */
   readonly threads: number
 }
 
 export interface OptimizerPoolOptions {
-  /** Worker threads at most. @default min(available cores, 4) */
+  /** Worker threads at most. @default one per two cores, at least 1, at most 4 */
   size?: number
+  /** Jobs one worker runs at once, interleaved on its thread. @default 3 */
+  jobsPerWorker?: number
   /** @internal Test seam: another worker script speaking the same protocol. */
   workerURL?: URL
 }
@@ -44,14 +49,24 @@ interface Job {
   request: WorkerRequest
   /** Estimated work (see `estimateCost`): the most expensive waiting job starts first. */
   cost: number
+  /**
+   * Set when a worker died while this job ran next to others: which of them killed it is unknown, so each
+   * runs again alone, and only the one that kills a worker on its own fails.
+   */
+  suspect: boolean
   resolve: (response: Extract<WorkerResponse, { ok: true }>) => void
   reject: (err: RodinError) => void
 }
 
 interface Slot {
   worker: Worker
-  job?: Job
+  jobs: Map<number, Job>
   crash?: string
+}
+
+/** @internal The defaults of {@link OptimizerPoolOptions}, for `cores` available cores. */
+export function poolDefaults(cores: number): Required<Pick<OptimizerPoolOptions, 'size' | 'jobsPerWorker'>> {
+  return { size: Math.max(1, Math.min(4, Math.floor(cores / 2))), jobsPerWorker: 3 }
 }
 
 const ERROR_CODES: ReadonlySet<string> = new Set<RodinErrorCode>([
@@ -60,12 +75,18 @@ const ERROR_CODES: ReadonlySet<string> = new Set<RodinErrorCode>([
 ])
 
 /**
- * Creates a lazy pool of optimizer workers, one per core (at most 4: each worker holds its own copy of
- * glTF-Transform, sharp and the codecs, and libvips already spreads one texture over several threads).
- * No thread starts (and neither sharp nor glTF-Transform loads) until the first job. When several jobs
- * wait, the one with the most estimated work goes first (texture pixels and vertices, read from the GLB
- * headers), so one big model does not end up running alone at the end of the build. Idle workers do not
- * keep the process alive.
+ * Creates a lazy pool of optimizer workers. A model's texture codecs run on libvips threads, off the
+ * worker's JavaScript thread, so one worker running a few models at once (while one waits for its textures,
+ * another parses or compresses geometry) keeps about two cores busy: the pool starts one worker per two
+ * cores, at most 4 (each worker holds its own copy of glTF-Transform, sharp and the codecs, and pays its own
+ * module loading and JIT warm-up, ~0.4 s of CPU on a cold build). No thread starts (and neither sharp nor
+ * glTF-Transform loads) until the first job. When several jobs wait, the one with the most estimated work
+ * goes first (texture pixels and vertices, read from the GLB headers), so one big model does not end up
+ * running alone at the end of the build. Idle workers do not keep the process alive.
+ *
+ * A worker that dies (native abort, out of memory) takes its running jobs with it; each of them runs again
+ * alone, and only a job that kills a worker on its own fails (`E_OPTIMIZE`), so one bad model never fails
+ * the others.
  *
  * Example:
  * ```ts
@@ -75,9 +96,14 @@ const ERROR_CODES: ReadonlySet<string> = new Set<RodinErrorCode>([
  * ```
  */
 export function createOptimizerPool(options: OptimizerPoolOptions = {}): OptimizerPool {
-  const size = options.size ?? Math.min(availableParallelism(), 4)
+  const defaults = poolDefaults(availableParallelism())
+  const size = options.size ?? defaults.size
+  const jobsPerWorker = options.jobsPerWorker ?? defaults.jobsPerWorker
   if (!Number.isInteger(size) || size < 1) {
     throw new RodinError('E_CONFIG', `optimizer pool size must be an integer of at least 1 (got ${String(size)})`)
+  }
+  if (!Number.isInteger(jobsPerWorker) || jobsPerWorker < 1) {
+    throw new RodinError('E_CONFIG', `optimizer pool jobsPerWorker must be an integer of at least 1 (got ${String(jobsPerWorker)})`)
   }
   const workerURL = options.workerURL ?? defaultWorkerURL()
   const queue: Job[] = []
@@ -90,7 +116,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     return new Promise((resolve, reject) => {
       if (closed) return reject(new RodinError('E_OPTIMIZE', `${subject(request.label)}: the optimizer pool is closed`))
       const cost = request.kind === 'optimize' ? estimateCost(request.bytes) : request.bytes.byteLength / 50_000
-      queue.push({ request: { ...request, id: nextId++ } as WorkerRequest, cost, resolve, reject })
+      queue.push({ request: { ...request, id: nextId++ } as WorkerRequest, cost, suspect: false, resolve, reject })
       // Dispatch on a microtask so that jobs submitted together are ordered by cost, not by arrival.
       if (!pumpScheduled) {
         pumpScheduled = true
@@ -109,27 +135,45 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
       return
     }
     while (queue.length > 0 && !closed) {
-      const slot = slots.find(s => !s.job && !s.crash) ?? (slots.length < size ? spawn() : undefined)
+      const job = costliest()
+      const slot = slotFor(job)
       if (!slot) return
-      run(slot, takeCostliest())
+      queue.splice(queue.indexOf(job), 1)
+      run(slot, job)
     }
   }
 
-  // Longest job first: with N workers, the build ends when the last job does, and starting the big ones
-  // early keeps every core busy until the end (a 3-texture 2048² model takes ~10× a small one).
-  function takeCostliest(): Job {
-    let best = 0
-    for (let i = 1; i < queue.length; i++) {
-      if (queue[i]!.cost > queue[best]!.cost) best = i
+  // Longest job first: the build ends when the last job does, and starting the big ones early keeps every
+  // core busy until the end (a 3-texture 2048² model takes ~10× a small one).
+  function costliest(): Job {
+    let best = queue[0]!
+    for (const job of queue) {
+      if (job.cost > best.cost) best = job
     }
-    return queue.splice(best, 1)[0]!
+    return best
+  }
+
+  // An idle worker first, then a new one, then the least busy. A suspect job only ever gets an idle worker,
+  // a worker running one takes no other, and while one waits busy workers take nothing new, so they drain.
+  function slotFor(job: Job): Slot | undefined {
+    const live = slots.filter(s => !s.crash)
+    const idle = live.find(s => s.jobs.size === 0)
+    if (idle) return idle
+    if (slots.length < size) return spawn()
+    if (job.suspect || queue.some(j => j.suspect)) return undefined
+    let best: Slot | undefined
+    for (const s of live) {
+      if (s.jobs.size >= jobsPerWorker || [...s.jobs.values()].some(j => j.suspect)) continue
+      if (!best || s.jobs.size < best.jobs.size) best = s
+    }
+    return best
   }
 
   function spawn(): Slot {
     pinNativeLibraries()
     const worker = new Worker(workerURL, { name: 'unplugin-rodin optimizer', execArgv: workerExecArgv() })
     worker.unref()
-    const slot: Slot = { worker }
+    const slot: Slot = { worker, jobs: new Map() }
     slots.push(slot)
     worker.on('message', (response: WorkerResponse) => onMessage(slot, response))
     worker.on('error', (err) => {
@@ -140,17 +184,17 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   }
 
   function run(slot: Slot, job: Job): void {
-    slot.job = job
+    slot.jobs.set(job.request.id, job)
     slot.worker.ref() // a running job must keep the process alive until its promise settles
-    const { bytes } = job.request
-    slot.worker.postMessage(job.request, [bytes.buffer as ArrayBuffer])
+    // Copied, not transferred: if the worker dies, the job runs again from these bytes.
+    slot.worker.postMessage(job.request)
   }
 
   function onMessage(slot: Slot, response: WorkerResponse): void {
-    const job = slot.job
-    if (!job || job.request.id !== response.id) return
-    slot.job = undefined
-    slot.worker.unref()
+    const job = slot.jobs.get(response.id)
+    if (!job) return
+    slot.jobs.delete(response.id)
+    if (slot.jobs.size === 0) slot.worker.unref()
     if (response.ok) job.resolve(response)
     else job.reject(workerError(job.request.label, response.error))
     pump()
@@ -158,16 +202,23 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
 
   function onExit(slot: Slot, code: number): void {
     slots.splice(slots.indexOf(slot), 1)
-    const job = slot.job
-    if (job) {
-      const why = closed ? 'the optimizer pool was closed' : `the optimizer worker crashed (${slot.crash ?? `exit code ${code}`})`
-      job.reject(new RodinError('E_OPTIMIZE', `${subject(job.request.label)}: ${why}; other models are not affected`))
+    const jobs = [...slot.jobs.values()]
+    const alone = jobs.length === 1
+    for (const job of jobs) {
+      if (closed || alone) {
+        const why = closed ? 'the optimizer pool was closed' : `the optimizer worker crashed (${slot.crash ?? `exit code ${code}`})`
+        job.reject(new RodinError('E_OPTIMIZE', `${subject(job.request.label)}: ${why}; other models are not affected`))
+      }
+      else {
+        queue.push({ ...job, suspect: true })
+      }
     }
     pump() // a replacement worker starts only if jobs are waiting
   }
 
   return {
     size,
+    jobsPerWorker,
     get threads() {
       return slots.length
     },
@@ -203,15 +254,23 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
 
 let nativePinned = false
 
-// sharp's docs (lovell/sharp#2263): on glibc the main thread should load sharp before workers do, so
-// libvips is not unloaded when a worker exits and then reloaded by its replacement. Done at the first
-// spawn only, so a build served from the cache still never loads it.
+// sharp's docs (lovell/sharp#2263): on glibc the main thread should load sharp's native module before
+// workers do, so libvips is not unloaded when a worker exits and then reloaded by its replacement. Only the
+// native module is loaded (~10 ms of CPU; sharp's JavaScript would cost ~100 ms more on a build's main
+// thread), and only at the first spawn, so a build served from the cache still never loads it.
 function pinNativeLibraries(): void {
   if (nativePinned) return
   nativePinned = true
-  import('sharp').catch(() => {
-    // a missing sharp surfaces as the worker's own error, with the job that needed it
-  })
+  try {
+    const fromSharp = createRequire(createRequire(import.meta.url).resolve('sharp'))
+    fromSharp(`@img/sharp-${process.platform}-${process.arch}/sharp.node`)
+  }
+  catch {
+    // another platform package (musl, WebAssembly) or a custom libvips build: load sharp itself
+    import('sharp').catch(() => {
+      // a missing sharp surfaces as the worker's own error, with the job that needed it
+    })
+  }
 }
 
 // Workers inherit the parent's Node flags (loaders, --conditions, …) but refuse the few that only make

@@ -6,6 +6,7 @@ import { getSharp } from './io.js'
 import { repairUndeclaredKtx2 } from './ktx2.js'
 import type { Texels } from './texture-encode.js'
 import { decodeTexels, fidelity, fromTexels } from './texture-encode.js'
+import { PixelBudget } from './pixel-budget.js'
 import { outputPixels, planTextures } from './texture-plan.js'
 
 /**
@@ -40,13 +41,17 @@ const FIDELITY_FLOOR_DB: Record<'web' | 'max', Record<TextureRole, number>> = {
  */
 const WEBP_EFFORT = 2
 
-/** Decoded texture pixels one worker works on at once (two 2048² maps). */
-const PIXEL_BUDGET = 2 * 2048 * 2048
+/**
+ * Decoded texture pixels this thread works on at once, over every model it optimizes (three 2048² maps:
+ * ~150 MB of texels and codec buffers). More in flight only adds memory: two cores are busy already.
+ */
+const budget = new PixelBudget(3 * 2048 * 2048)
 
 interface Candidate { image: Uint8Array, mimeType: string }
 
 /**
- * Resizes (never up) and re-encodes PNG/JPEG/WebP textures in place, several at once (see `inPixelBudget`),
+ * Resizes (never up) and re-encodes PNG/JPEG/WebP textures in place, largest first and several at once
+ * (within this thread's pixel budget, shared with the other models it optimizes at the same time),
  * each in the smallest encoding that keeps the channels its materials read faithful (see
  * `FIDELITY_FLOOR_DB`). A texture keeps its original image when the re-encoded one is not smaller, so a
  * file never grows because of its textures. Basis Universal KTX2 and other GPU formats are left as they
@@ -59,7 +64,8 @@ export async function compressTextures(doc: Document, opts: ResolvedOptimizeOpti
   const plans = await planTextures(doc, opts)
   if (plans.length === 0) return
   const [sharp, extensions] = await Promise.all([getSharp(), import('@gltf-transform/extensions')])
-  await inPixelBudget(plans, plan => compressTexture(sharp, plan, opts))
+  const largestFirst = [...plans].sort((a, b) => outputPixels(b) - outputPixels(a))
+  await Promise.all(largestFirst.map(plan => budget.run(outputPixels(plan), () => compressTexture(sharp, plan, opts))))
   if (doc.getRoot().listTextures().some(t => t.getMimeType() === 'image/webp')) {
     doc.createExtension(extensions.EXTTextureWebP).setRequired(true)
   }
@@ -126,38 +132,6 @@ async function encodeSame(sharp: typeof Sharp, texels: Texels, format: ImageForm
   const color = plan.role === 'color'
   const jpeg = await img.jpeg({ quality: color ? opts.textureQuality : Math.max(opts.textureQuality, 95), chromaSubsampling: color ? '4:2:0' : '4:4:4' }).toBuffer()
   return candidate(jpeg, 'image/jpeg')
-}
-
-/**
- * Runs texture jobs in parallel, largest first, while their decoded pixels stay within a budget: three
- * 2048² maps at once hold ~150 MB of texels and codec buffers, and the pool runs one model per core, so
- * peak memory would grow with the texture count rather than the core count. A texture larger than the
- * budget still runs, alone.
- */
-async function inPixelBudget(plans: TexturePlan[], job: (plan: TexturePlan) => Promise<void>): Promise<void> {
-  const waiting = [...plans].sort((a, b) => outputPixels(b) - outputPixels(a))
-  let inFlight = 0
-  await new Promise<void>((resolve, reject) => {
-    let running = 0
-    const next = (): void => {
-      while (waiting.length > 0) {
-        const i = waiting.findIndex(p => running === 0 || inFlight + outputPixels(p) <= PIXEL_BUDGET)
-        if (i < 0) break
-        const [plan] = waiting.splice(i, 1)
-        const pixels = outputPixels(plan!)
-        inFlight += pixels
-        running++
-        job(plan!).then(() => {
-          inFlight -= pixels
-          running--
-          if (waiting.length === 0 && running === 0) resolve()
-          else next()
-        }, reject)
-      }
-    }
-    if (waiting.length === 0) resolve()
-    else next()
-  })
 }
 
 function candidate(bytes: Buffer, mimeType: string): Candidate {

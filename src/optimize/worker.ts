@@ -1,5 +1,5 @@
 /**
- * Optimizer worker thread: runs one job at a time for {@link createOptimizerPool}. Every failure is posted
+ * Optimizer worker thread for {@link createOptimizerPool}: runs the jobs it is sent, several at once. Every failure is posted
  * back as data (code + message) so the pool can rebuild a RodinError with the same code; only a real crash
  * (native abort, out of memory, process.exit) kills the thread.
  */

@@ -1,8 +1,13 @@
 // A stand-in optimizer worker for pool tests: it speaks the pool's message protocol, and the job label
-// scripts what happens ("sleep:<ms>", "crash", "throw", "bad-glb", "plain-error").
+// scripts what happens ("sleep:<ms>", "crash", "throw", "bad-glb", "plain-error"). Answers carry the
+// worker's threadId as `triangles` and, as `materials`, how many other jobs it was running at the start.
 import { parentPort, threadId } from 'node:worker_threads'
 
+let inFlight = 0
+
 parentPort.on('message', async (request) => {
+  inFlight++
+  const alongside = inFlight - 1 // jobs this worker was already running when this one arrived
   const { id, label, bytes } = request
   if (label === 'crash') process.exit(3)
   if (label === 'throw') {
@@ -22,7 +27,8 @@ parentPort.on('message', async (request) => {
   const ms = Number(/^sleep:(\d+)$/.exec(label)?.[1] ?? 0)
   const started = Date.now()
   await new Promise(resolve => setTimeout(resolve, ms))
-  const stats = { triangles: threadId, vertices: bytes.byteLength, bounds: { min: [started, 0, 0], max: [Date.now(), 0, 0] }, materials: 0, animations: 0, extensionsRequired: [], decoders: { meshopt: false, draco: false, ktx2: false } }
+  inFlight--
+  const stats = { triangles: threadId, vertices: bytes.byteLength, bounds: { min: [started, 0, 0], max: [Date.now(), 0, 0] }, materials: alongside, animations: 0, extensionsRequired: [], decoders: { meshopt: false, draco: false, ktx2: false } }
   const out = new Uint8Array(bytes.byteLength)
   out.set(bytes)
   out.reverse()

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { OPTIMIZE_PRESETS } from '../../../src/optimize/options.js'
-import { createOptimizerPool, type OptimizerPool } from '../../../src/optimize/pool.js'
+import { createOptimizerPool, type OptimizerPool, poolDefaults } from '../../../src/optimize/pool.js'
 import { optimizeGlb } from '../../../src/optimize/optimize.js'
 import { generateRodinLikeGlb } from '../../../src/emulator/rodin-like.js'
 import { fixture, rejectionOf } from './helpers.js'
@@ -35,10 +36,22 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
     expect(p.threads).toBe(2)
   })
 
-  it('defaults to min(cores, 4) workers and rejects a bad size', () => {
-    expect(createOptimizerPool().size).toBeGreaterThanOrEqual(1)
-    expect(createOptimizerPool().size).toBeLessThanOrEqual(4)
+  it('defaults to one worker per two cores (1 to 4), 3 jobs each, and rejects bad sizes', () => {
+    expect([1, 2, 3, 4, 8, 16, 64].map(cores => poolDefaults(cores).size)).toEqual([1, 1, 1, 2, 4, 4, 4])
+    expect(poolDefaults(2).jobsPerWorker).toBe(3)
+    const p = createOptimizerPool()
+    expect(p.size).toBe(poolDefaults(availableParallelism()).size)
+    expect(p.jobsPerWorker).toBe(3)
     for (const size of [0, -1, 1.5]) expect(() => createOptimizerPool({ size })).toThrow(/pool size must be an integer of at least 1/)
+    for (const jobsPerWorker of [0, 2.5]) expect(() => createOptimizerPool({ jobsPerWorker })).toThrow(/jobsPerWorker must be an integer of at least 1/)
+  })
+
+  it('runs up to `jobsPerWorker` jobs at once on one worker, and queues the rest', async () => {
+    const p = pool({ size: 1, jobsPerWorker: 3, workerURL: FAKE_WORKER })
+    const results = await Promise.all([1, 2, 3, 4].map(() => p.inspect(new Uint8Array(8), 'sleep:300')))
+    expect(new Set(results.map(r => r.triangles)).size).toBe(1)
+    expect(results.map(r => r.materials).sort()).toEqual([0, 0, 1, 2]) // three together, then the fourth alone
+    expect(p.threads).toBe(1)
   })
 
   it('runs jobs in parallel on separate threads', async () => {
@@ -52,14 +65,14 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
   })
 
   it('hands the largest waiting job out first', async () => {
-    const p = pool({ size: 1, workerURL: FAKE_WORKER })
+    const p = pool({ size: 1, jobsPerWorker: 1, workerURL: FAKE_WORKER })
     const order: number[] = []
     await Promise.all([10, 30, 20, 40, 25].map(n => p.inspect(new Uint8Array(n), 'sleep:10').then(s => order.push(s.vertices))))
     expect(order).toEqual([40, 30, 25, 20, 10])
   })
 
   it('hands the job with the most texture pixels out first, even when its file is smaller', async () => {
-    const p = pool({ size: 1, workerURL: FAKE_WORKER })
+    const p = pool({ size: 1, jobsPerWorker: 1, workerURL: FAKE_WORKER })
     const [small, big] = await Promise.all([64, 2048].map(size => generateRodinLikeGlb({ triangles: 12, textureSize: size, material: 'pbr' })))
     const padded = new Uint8Array(big!.byteLength * 3) // not a GLB: weighed by its size only
     const order: number[] = []
@@ -77,7 +90,7 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
   })
 
   it('a crashing job fails alone (E_OPTIMIZE naming it); the worker is replaced', async () => {
-    const p = pool({ size: 1, workerURL: FAKE_WORKER })
+    const p = pool({ size: 1, jobsPerWorker: 1, workerURL: FAKE_WORKER })
     const [crash, thrown, ok] = await Promise.allSettled([
       p.inspect(new Uint8Array(30), 'crash'),
       p.inspect(new Uint8Array(20), 'throw'),
@@ -94,6 +107,24 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
     expect(p.threads).toBe(1)
   })
 
+  it('when a worker running several jobs dies, each runs again alone and only the culprit fails', async () => {
+    const p = pool({ size: 1, jobsPerWorker: 3, workerURL: FAKE_WORKER })
+    // All four start together on one worker (costliest first: the crash is sent first and kills it at once).
+    const [crash, slow, fast, later] = await Promise.allSettled([
+      p.inspect(new Uint8Array(40), 'crash'),
+      p.inspect(new Uint8Array(30), 'sleep:200'),
+      p.inspect(new Uint8Array(20), 'sleep:0'),
+      p.inspect(new Uint8Array(10), 'sleep:0'),
+    ])
+    expect(crash.status).toBe('rejected')
+    expect((crash as PromiseRejectedResult).reason.message).toContain('model "crash": the optimizer worker crashed (exit code 3)')
+    for (const job of [slow, fast]) {
+      expect(job.status).toBe('fulfilled')
+      expect((job as PromiseFulfilledResult<{ materials: number }>).value.materials).toBe(0) // ran again, alone
+    }
+    expect(later.status).toBe('fulfilled')
+  })
+
   it('errors from the worker keep their code', async () => {
     const p = pool({ size: 1, workerURL: FAKE_WORKER })
     const bad = await rejectionOf(p.optimize(new Uint8Array(4), WEB, 'bad-glb'))
@@ -105,7 +136,7 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
   })
 
   it('close() fails queued and running jobs and refuses new ones', async () => {
-    const p = pool({ size: 1, workerURL: FAKE_WORKER })
+    const p = pool({ size: 1, jobsPerWorker: 1, workerURL: FAKE_WORKER })
     const running = rejectionOf(p.inspect(new Uint8Array(20), 'sleep:5000'))
     const queued = rejectionOf(p.inspect(new Uint8Array(10), 'sleep:0'))
     await new Promise(resolve => setTimeout(resolve, 50))
