@@ -1,6 +1,6 @@
 // `npm run bench`: this plugin's optimizer against the tools users reach for, on one corpus, in one run.
 // Options: --corpus DIR (repeatable; every .glb in DIR instead of fixtures/ + generated models),
-//          --runs N (measured warm Vite builds, default 7), --repeat N (cold runs of (a)-(c), median kept, default 3), --no-vite, --no-render, --keep (keep temp files),
+//          --runs N (measured warm Vite builds, default 7), --repeat N (cold rounds of (a)-(c), median kept, default 5), --no-vite, --no-render, --keep (keep temp files),
 //          --out DIR (default bench/results).
 // Writes <out>/latest.json and <out>/latest.md; temp files go to the OS temp dir.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -14,7 +14,7 @@ import { checkOutput, triangles, validatorErrors } from './quality.js'
 import { referenceModel } from './reference.js'
 import { maskedPsnr, openRenderer } from './render.js'
 import { renderMarkdown, summarize } from './report.js'
-import { gltfpackCommand, gltfTransformCommand, medianOf, runOurs, runPerFile } from './variants.js'
+import { gltfpackCommand, gltfTransformCommand, interleavedMedians, medianOf, runOurs, runPerFile } from './variants.js'
 import { benchViteBuilds } from './vite-build.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -22,7 +22,7 @@ const { values: args } = parseArgs({
   options: {
     'corpus': { type: 'string', multiple: true, default: [] },
     'runs': { type: 'string', default: '7' },
-    'repeat': { type: 'string', default: '3' },
+    'repeat': { type: 'string', default: '5' },
     'no-vite': { type: 'boolean', default: false },
     'no-render': { type: 'boolean', default: false },
     'keep': { type: 'boolean', default: false },
@@ -45,15 +45,15 @@ try {
   const { estimateCost } = await import('../dist/optimize/cost.js')
   const costs = new Map(await Promise.all(corpus.map(async c => [c.name, estimateCost(new Uint8Array(await readFile(c.path)))])))
   const heaviest = corpus.reduce((a, b) => (costs.get(b.name) > costs.get(a.name) ? b : a))
-  // Cold runs one after another, each in fresh processes; (b) first, as every ratio is against it.
-  log('(b) gltf-transform optimize --compress meshopt --texture-compress webp, one CLI call per file …')
+  // Cold runs, each in fresh processes, round-robin over the variants (see interleavedMedians).
   const repeat = Math.max(1, Number(args.repeat))
-  const baseline = await medianOf(repeat, () => runPerFile('b-gltf-transform', corpus, outRoot, gltfTransformCommand))
-  log('(c) gltfpack -cc per file …')
-  const gltfpack = await medianOf(repeat, () => runPerFile('c-gltfpack', corpus, outRoot, gltfpackCommand))
-  log("(a) 'web' and 'max' through the plugin's worker pool …")
-  const web = await medianOf(repeat, () => runOurs('web', corpus, outRoot))
-  const max = await medianOf(repeat, () => runOurs('max', corpus, outRoot))
+  log(`(b) gltf-transform optimize --compress meshopt --texture-compress webp (one CLI call per file), (c) gltfpack -cc per file, (a) 'web' and 'max' through the plugin's worker pool: ${repeat} rounds …`)
+  const { baseline, gltfpack, web, max } = await interleavedMedians(repeat, {
+    baseline: () => runPerFile('b-gltf-transform', corpus, outRoot, gltfTransformCommand),
+    gltfpack: () => runPerFile('c-gltfpack', corpus, outRoot, gltfpackCommand),
+    web: () => runOurs('web', corpus, outRoot),
+    max: () => runOurs('max', corpus, outRoot),
+  })
   log(`(a) 'web' on the largest file alone (${largest.name}), for peak RSS …`)
   const webLargest = await medianOf(repeat, () => runOurs('web', [largest], outRoot, { name: 'web-largest' }))
   const webHeaviest = heaviest === largest ? undefined : await medianOf(repeat, () => runOurs('web', [heaviest], outRoot, { name: 'web-heaviest' }))

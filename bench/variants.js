@@ -15,13 +15,26 @@ const BIN = join(ROOT, 'node_modules/.bin')
 export const BASELINE_ARGS = ['--compress', 'meshopt', '--texture-compress', 'webp']
 
 /**
- * Runs a variant `times` times (each run cold: fresh processes) and keeps the run with the median wall
- * time, as research/perf.md's baseline did; peak RSS is the largest of all runs. One background burst on a
- * 2-core machine otherwise decides a ratio.
+ * Runs every variant `times` times, round-robin (run 1 of each, then run 2 of each, …; every run cold: fresh
+ * processes), and keeps each variant's run with the median wall time, as research/perf.md's baseline did;
+ * peak RSS is the largest of all its runs. On a shared 2-core machine the speed drifts over a minute:
+ * interleaving makes every variant meet the same drift, so a ratio compares like with like, and the median
+ * keeps one background burst from deciding it.
  */
+export async function interleavedMedians(times, onces) {
+  const runs = Object.fromEntries(Object.keys(onces).map(name => [name, []]))
+  for (let i = 0; i < times; i++) {
+    for (const [name, once] of Object.entries(onces)) runs[name].push(await once())
+  }
+  return Object.fromEntries(Object.entries(runs).map(([name, r]) => [name, pickMedian(r)]))
+}
+
+/** {@link interleavedMedians} of one variant. */
 export async function medianOf(times, once) {
-  const runs = []
-  for (let i = 0; i < times; i++) runs.push(await once())
+  return (await interleavedMedians(times, { once })).once
+}
+
+function pickMedian(runs) {
   const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs)
   const pick = sorted[Math.floor((sorted.length - 1) / 2)]
   const files = Object.fromEntries(Object.entries(pick.files).map(([name, f]) => [name, f.peakMB === undefined
