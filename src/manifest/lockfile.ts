@@ -1,6 +1,5 @@
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
-import lockfile from 'proper-lockfile'
 import { z } from 'zod'
 import { RodinError } from '../errors.js'
 import { writeFileAtomic } from '../util/atomic.js'
@@ -84,6 +83,8 @@ function sortKeys(value: unknown): unknown {
  */
 export async function updateLockfile(path: string, mutate: (lock: Lockfile) => void): Promise<Lockfile> {
   await ensureExists(path)
+  // Loaded here, not at the top: a build served from the cache never writes the lockfile.
+  const { default: lockfile } = await import('proper-lockfile')
   const release = await lockfile.lock(path, { realpath: false, stale: 4_000, retries: { retries: 100, minTimeout: 20, maxTimeout: 200 } })
   try {
     const before = await readFile(path, 'utf8')
