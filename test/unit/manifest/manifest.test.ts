@@ -65,3 +65,33 @@ describe('parseManifest', () => {
     expect(JSON.stringify(shipped)).toContain('subscriptionKey')
   })
 })
+
+// The build bundles zod into dist/vendor/zod.js (scripts/vendor-zod.js): the published code must read and
+// reject manifests exactly as the sources do.
+describe('dist/ with the bundled zod', () => {
+  const DIST = new URL('../../../dist/manifest/manifest.js', import.meta.url)
+
+  it('imports the bundled zod, not the package, and parses like the sources', async () => {
+    const schemaJs = await readFile(new URL('../../../dist/manifest/schema.js', import.meta.url), 'utf8')
+    expect(schemaJs).toContain(`from '../vendor/zod.js'`)
+    expect(schemaJs).not.toMatch(/from ['"]zod['"]/)
+    const dist = await import(DIST.href) as typeof import('../../../src/manifest/manifest.js')
+    const good = JSON.stringify({ optimize: 'max', assets: { 'hero-sword': A, 'statue': { provider: 'modelslab', id: 7 } } })
+    const fromDist = dist.parseManifest(good, '/p/assets.rodin.json')
+    const fromSrc = parseManifest(good, '/p/assets.rodin.json')
+    expect(fromDist.entries).toEqual(fromSrc.entries)
+    for (const bad of [{ assets: { x: 'not-a-uuid' } }, { assets: {}, extra: 1 }, { assets: { y: { provider: 'getty', index: 2 } } }]) {
+      const text = JSON.stringify(bad)
+      const message = (f: () => unknown) => {
+        try {
+          f()
+        }
+        catch (err) {
+          return (err as Error).message
+        }
+        throw new Error(`accepted ${text}`)
+      }
+      expect(message(() => dist.parseManifest(text, '/p/assets.rodin.json'))).toBe(message(() => parseManifest(text, '/p/assets.rodin.json')))
+    }
+  })
+})
