@@ -1,6 +1,6 @@
 // `npm run bench`: this plugin's optimizer against the tools users reach for, on one corpus, in one run.
 // Options: --corpus DIR (repeatable; every .glb in DIR instead of fixtures/ + generated models),
-//          --runs N (measured warm Vite builds, default 7), --repeat N (cold rounds of (a)-(c), median kept, default 5), --no-vite, --no-render, --keep (keep temp files),
+//          --runs N (measured warm Vite builds, default 11), --repeat N (cold rounds of (a)-(c), median kept, default 5), --no-vite, --no-render, --keep (keep temp files),
 //          --out DIR (default bench/results).
 // Writes <out>/latest.json and <out>/latest.md; temp files go to the OS temp dir.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -21,7 +21,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const { values: args } = parseArgs({
   options: {
     'corpus': { type: 'string', multiple: true, default: [] },
-    'runs': { type: 'string', default: '7' },
+    'runs': { type: 'string', default: '11' },
     'repeat': { type: 'string', default: '5' },
     'no-vite': { type: 'boolean', default: false },
     'no-render': { type: 'boolean', default: false },
