@@ -27,15 +27,50 @@ export function sceneBounds(scene: Scene | undefined): Box {
   return box
 }
 
-function addRigid(box: Box, mesh: Mesh, world: Mat4): void {
-  const local: number[] = [0, 0, 0]
+// Straight from the accessor's array (this runs on every optimized model): the same decoding as
+// `Accessor.getElement` and the same arithmetic as `transformPoint`, so the bounds are bit-identical.
+function addRigid(box: Box, mesh: Mesh, m: Mat4): void {
   for (const prim of mesh.listPrimitives()) {
     const position = prim.getAttribute('POSITION')
     if (!position) continue
-    forEachUsedVertex(prim, position, (index) => {
-      position.getElement(index, local)
-      expand(box, transformPoint(world, local[0]!, local[1]!, local[2]!))
-    })
+    const array = position.getArray()
+    if (!array) continue
+    const stride = position.getElementSize()
+    const decode = position.getNormalized() ? normalizedDecoder(position.getComponentType()) : undefined
+    const used = usedVertices(prim, position.getCount())
+    const { min, max } = box
+    for (let v = 0; v < used.length; v++) {
+      if (!used[v]) continue
+      let x = array[v * stride]!
+      let y = array[v * stride + 1]!
+      let z = array[v * stride + 2]!
+      if (decode) {
+        x = decode(x)
+        y = decode(y)
+        z = decode(z)
+      }
+      const w = m[3]! * x + m[7]! * y + m[11]! * z + m[15]! || 1
+      const px = (m[0]! * x + m[4]! * y + m[8]! * z + m[12]!) / w
+      const py = (m[1]! * x + m[5]! * y + m[9]! * z + m[13]!) / w
+      const pz = (m[2]! * x + m[6]! * y + m[10]! * z + m[14]!) / w
+      if (px < min[0]) min[0] = px
+      if (px > max[0]) max[0] = px
+      if (py < min[1]) min[1] = py
+      if (py > max[1]) max[1] = py
+      if (pz < min[2]) min[2] = pz
+      if (pz > max[2]) max[2] = pz
+    }
+  }
+}
+
+// glTF component types (spec constants) and how `Accessor.getElement` decodes each when normalized.
+function normalizedDecoder(componentType: number): ((i: number) => number) | undefined {
+  switch (componentType) {
+    case 5123: return i => i / 65535 // UNSIGNED_SHORT
+    case 5121: return i => i / 255 // UNSIGNED_BYTE
+    case 5122: return i => Math.max(i / 32767, -1) // SHORT
+    case 5120: return i => Math.max(i / 127, -1) // BYTE
+    default: return undefined // FLOAT (and anything else) as stored
   }
 }
 
@@ -92,18 +127,20 @@ function influenceSets(prim: Primitive): [Accessor, Accessor][] {
 // Each used vertex once, in index order: a vertex is shared by ~6 triangles, and the bounds only need
 // the set (this runs on every optimized model, so visiting each index would cost 6× for nothing).
 function forEachUsedVertex(prim: Primitive, position: Accessor, visit: (index: number) => void): void {
-  const count = position.getCount()
+  const used = usedVertices(prim, position.getCount())
+  for (let v = 0; v < used.length; v++) if (used[v]) visit(v)
+}
+
+/** 1 for every vertex an index (or, without indices, the draw) refers to. */
+function usedVertices(prim: Primitive, count: number): Uint8Array {
   const indices = prim.getIndices()?.getArray()
-  if (!indices) {
-    for (let v = 0; v < count; v++) visit(v)
-    return
-  }
   const used = new Uint8Array(count)
+  if (!indices) return used.fill(1)
   for (let i = 0; i < indices.length; i++) {
     const v = indices[i]!
     if (v < count) used[v] = 1
   }
-  for (let v = 0; v < count; v++) if (used[v]) visit(v)
+  return used
 }
 
 const IDENTITY: Mat4 = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]

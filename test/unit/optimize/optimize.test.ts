@@ -299,6 +299,26 @@ describe('inspectGlb', () => {
     })
   })
 
+  it('bounds: decodes normalized (quantized) positions, applies the node transform, skips unindexed vertices', async () => {
+    const doc = new Document()
+    const buffer = doc.createBuffer()
+    // SHORT normalized: 32767 → 1, -32768 → -1 (clamped), 16384 → 16384/32767; the last vertex is never indexed.
+    const position = doc.createAccessor().setType('VEC3').setBuffer(buffer).setNormalized(true)
+      .setArray(new Int16Array([-32768, 0, 0, 32767, 16384, 0, 0, 32767, -16384, 32767, 32767, 32767]))
+    const bytes = doc.createAccessor().setType('VEC3').setBuffer(buffer).setNormalized(true).setArray(new Uint8Array([0, 255, 51, 255, 0, 102, 0, 0, 0]))
+    const mesh = doc.createMesh()
+      .addPrimitive(doc.createPrimitive().setAttribute('POSITION', position).setIndices(doc.createAccessor().setType('SCALAR').setBuffer(buffer).setArray(new Uint16Array([0, 1, 2]))))
+      .addPrimitive(doc.createPrimitive().setAttribute('POSITION', bytes)) // no indices: every vertex counts
+    const scene = doc.createScene()
+    scene.addChild(doc.createNode().setMesh(mesh).setScale([10, 10, 10]).setTranslation([0, 0, 5]))
+    doc.createExtension(KHRMeshQuantization).setRequired(true)
+    const { bounds } = await inspectGlb(await (await getIO()).writeBinary(doc))
+    expect(bounds).toEqual({
+      min: [-10, 0, 5 + 10 * Math.max(-16384 / 32767, -1)],
+      max: [10, 10, 5 + 10 * (102 / 255)],
+    })
+  })
+
   it('flags KTX2 when KHR_texture_basisu is used', async () => {
     const doc = new Document()
     doc.createBuffer()
