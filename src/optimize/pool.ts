@@ -80,9 +80,10 @@ const ERROR_CODES: ReadonlySet<string> = new Set<RodinErrorCode>([
  * another parses or compresses geometry) keeps about two cores busy: the pool starts one worker per two
  * cores, at most 4. Each worker holds its own copy of glTF-Transform, sharp and the codecs, and pays its own
  * module loading and JIT warm-up: on 2 cores, two workers used ~0.6 s more CPU than one for the same
- * models, and took longer. No thread starts (and neither sharp nor glTF-Transform loads) until the first job. When several jobs wait, the one with the most estimated work
- * goes first (texture pixels and vertices, read from the GLB headers), so one big model does not end up
- * running alone at the end of the build. Idle workers do not keep the process alive.
+ * models, and took longer. No thread starts (and neither sharp nor glTF-Transform loads) until the first
+ * job. When several jobs wait, the one with the most estimated work goes first (texture pixels and
+ * vertices, read from the GLB headers), so one big model does not end up running alone at the end of the
+ * build. Idle workers do not keep the process alive.
  *
  * A worker that dies (native abort, out of memory) takes its running jobs with it; each of them runs again
  * alone, and only a job that kills a worker on its own fails (`E_OPTIMIZE`), so one bad model never fails
