@@ -7,6 +7,20 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     // Tests state their own mode; CI=true must not change what they see.
-    env: { CI: '', RODIN_MODE: '', RODIN_API_KEY: '', HYPER3D_API_KEY: '', RODIN_CACHE_DIR: '', RODIN_BASE_URL: '', MODELSLAB_API_KEY: '', MODELSLAB_BASE_URL: '', GETTY_API_KEY: '', GETTY_CLIENT_ID: '', GETTY_CLIENT_SECRET: '', GETTY_BASE_URL: '', GETTY_TOKEN_URL: '' },
+    env: {
+      CI: '',
+      RODIN_MODE: '',
+      RODIN_API_KEY: '',
+      HYPER3D_API_KEY: '',
+      RODIN_CACHE_DIR: '',
+      RODIN_BASE_URL: '',
+      MODELSLAB_API_KEY: '',
+      MODELSLAB_BASE_URL: '',
+      GETTY_API_KEY: '',
+      GETTY_CLIENT_ID: '',
+      GETTY_CLIENT_SECRET: '',
+      GETTY_BASE_URL: '',
+      GETTY_TOKEN_URL: '',
+    },
   },
 })

@@ -25,7 +25,12 @@ export async function buildCorpus(dir, { corpusDirs = [] } = {}) {
     for (const file of (await readdir(source)).filter(f => f.toLowerCase().endsWith('.glb')).sort()) {
       const path = join(dir, file)
       await copyFile(join(source, file), path)
-      entries.push({ name: basename(file, '.glb'), path, bytes: (await stat(path)).size, source: source === FIXTURES ? 'fixture' : source })
+      entries.push({
+        name: basename(file, '.glb'),
+        path,
+        bytes: (await stat(path)).size,
+        source: source === FIXTURES ? 'fixture' : source,
+      })
     }
   }
   if (corpusDirs.length === 0) {

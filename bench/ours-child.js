@@ -11,18 +11,26 @@ const { createOptimizerPool } = await import('../dist/optimize/pool.js')
 const { resolveOptimizeOptions } = await import('../dist/optimize/options.js')
 const opts = resolveOptimizeOptions(preset, 'bench')
 const pool = createOptimizerPool()
-const results = await Promise.all(files.map(async (file) => {
-  const input = new Uint8Array(await readFile(file))
-  const t = performance.now()
-  try {
-    const { bytes, stats } = await pool.optimize(input, opts, basename(file))
-    const out = join(outDir, basename(file))
-    await writeFile(out, bytes)
-    return { file: basename(file), ok: true, out, bytes: bytes.byteLength, jobMs: performance.now() - t, triangles: stats.triangles }
-  }
-  catch (err) {
-    return { file: basename(file), ok: false, error: String(err?.message ?? err), jobMs: performance.now() - t }
-  }
-}))
+const results = await Promise.all(
+  files.map(async file => {
+    const input = new Uint8Array(await readFile(file))
+    const t = performance.now()
+    try {
+      const { bytes, stats } = await pool.optimize(input, opts, basename(file))
+      const out = join(outDir, basename(file))
+      await writeFile(out, bytes)
+      return {
+        file: basename(file),
+        ok: true,
+        out,
+        bytes: bytes.byteLength,
+        jobMs: performance.now() - t,
+        triangles: stats.triangles,
+      }
+    } catch (err) {
+      return { file: basename(file), ok: false, error: String(err?.message ?? err), jobMs: performance.now() - t }
+    }
+  }),
+)
 await pool.close()
 process.stdout.write(JSON.stringify({ preset, poolSize: pool.size, ms: performance.now() - started, results }))

@@ -19,12 +19,20 @@ export function run(command, args, { cwd, env, timeoutMs = 600_000 } = {}) {
     let stdout = ''
     let stderr = ''
     let sampledKB = 0
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
-    const sampler = HAVE_GNU_TIME ? undefined : setInterval(() => { sampledKB = Math.max(sampledKB, vmHwmKB(child.pid)) }, 20)
+    child.stdout.on('data', d => {
+      stdout += d
+    })
+    child.stderr.on('data', d => {
+      stderr += d
+    })
+    const sampler = HAVE_GNU_TIME
+      ? undefined
+      : setInterval(() => {
+          sampledKB = Math.max(sampledKB, vmHwmKB(child.pid))
+        }, 20)
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.on('error', reject)
-    child.on('close', (code) => {
+    child.on('close', code => {
       const ms = performance.now() - started
       clearTimeout(timer)
       if (sampler) clearInterval(sampler)
@@ -45,10 +53,11 @@ function vmHwmKB(pid) {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     return m ? Number(m[1]) : 0
-  }
-  catch {
+  } catch {
     return 0
   }
 }
 
-export const peakMethod = HAVE_GNU_TIME ? 'GNU time %M (ru_maxrss of the child process, threads included)' : '/proc/<pid>/status VmHWM, sampled every 20 ms'
+export const peakMethod = HAVE_GNU_TIME
+  ? 'GNU time %M (ru_maxrss of the child process, threads included)'
+  : '/proc/<pid>/status VmHWM, sampled every 20 ms'

@@ -33,8 +33,7 @@ export async function checkOutput(bytes, inputErrors) {
   try {
     await (await getIO()).readBinary(bytes)
     triangles = (await inspectGlb(bytes)).triangles
-  }
-  catch (err) {
+  } catch (err) {
     decodes = false
     error = String(err?.message ?? err).slice(0, 200)
   }

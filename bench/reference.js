@@ -11,9 +11,17 @@ import { repairUndeclaredKtx2 } from '../dist/optimize/ktx2.js'
 export async function referenceModel(bytes) {
   const io = await getIO()
   const doc = await io.readBinary(bytes)
-  const before = doc.getRoot().listTextures().map(t => t.getMimeType()).join()
+  const before = doc
+    .getRoot()
+    .listTextures()
+    .map(t => t.getMimeType())
+    .join()
   await repairUndeclaredKtx2(doc)
-  const after = doc.getRoot().listTextures().map(t => t.getMimeType()).join()
+  const after = doc
+    .getRoot()
+    .listTextures()
+    .map(t => t.getMimeType())
+    .join()
   if (before === after) return { bytes, repaired: false }
   return { bytes: await io.writeBinary(doc), repaired: true }
 }

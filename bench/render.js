@@ -8,12 +8,24 @@ import { fileURLToPath } from 'node:url'
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const THREE_DIR = join(ROOT, 'node_modules/three/')
 const PAGE = fileURLToPath(new URL('./render-page.html', import.meta.url))
-const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm', '.glb': 'model/gltf-binary' }
+const TYPES = {
+  '.js': 'text/javascript',
+  '.html': 'text/html',
+  '.wasm': 'application/wasm',
+  '.glb': 'model/gltf-binary',
+}
 
 export const CHROMIUM = process.env.BENCH_CHROMIUM || '/usr/bin/chromium'
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--ignore-gpu-blocklist',
 ]
 
 /**
@@ -33,9 +45,11 @@ export async function openRenderer({ size = 768 } = {}) {
     const problems = []
     page.on('pageerror', err => problems.push(String(err)))
     await page.goto(`${origin}/page.html?size=${size}`)
-    await page.waitForFunction(() => window.rendererReady === true, null, { timeout: 30_000 }).catch((err) => {
-      throw new Error(`the render page did not start: ${problems.join('; ') || err.message}`)
-    })
+    await page
+      .waitForFunction(() => window.rendererReady === true, null, { timeout: 30_000 })
+      .catch(err => {
+        throw new Error(`the render page did not start: ${problems.join('; ') || err.message}`)
+      })
     return {
       async render(bytes, camera) {
         const id = `${next++}.glb`
@@ -43,8 +57,7 @@ export async function openRenderer({ size = 768 } = {}) {
         try {
           const out = await page.evaluate(([url, cam]) => window.renderModel(url, cam), [`/m/${id}`, camera ?? null])
           return { rgba: Buffer.from(out.rgba, 'base64'), camera: out.camera, size: out.size }
-        }
-        finally {
+        } finally {
           models.delete(id)
         }
       },
@@ -53,8 +66,7 @@ export async function openRenderer({ size = 768 } = {}) {
         await new Promise(resolve => server.close(resolve))
       },
     }
-  }
-  catch (err) {
+  } catch (err) {
     await browser.close()
     server.close()
     throw err
@@ -76,8 +88,7 @@ async function serve(req, res, models) {
       return
     }
     res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body)
-  }
-  catch {
+  } catch {
     res.writeHead(500).end()
   }
 }

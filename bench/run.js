@@ -20,18 +20,18 @@ import { benchViteBuilds } from './vite-build.js'
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const { values: args } = parseArgs({
   options: {
-    'corpus': { type: 'string', multiple: true, default: [] },
-    'runs': { type: 'string', default: '11' },
-    'repeat': { type: 'string', default: '5' },
+    corpus: { type: 'string', multiple: true, default: [] },
+    runs: { type: 'string', default: '11' },
+    repeat: { type: 'string', default: '5' },
     'no-vite': { type: 'boolean', default: false },
     'no-render': { type: 'boolean', default: false },
-    'keep': { type: 'boolean', default: false },
-    'out': { type: 'string', default: join(ROOT, 'bench/results') },
+    keep: { type: 'boolean', default: false },
+    out: { type: 'string', default: join(ROOT, 'bench/results') },
   },
 })
 
 const work = await mkdtemp(join(tmpdir(), 'unplugin-rodin-bench-'))
-const log = (message) => console.log(`bench: ${message}`)
+const log = message => console.log(`bench: ${message}`)
 try {
   const started = performance.now()
   const corpusDir = join(work, 'corpus')
@@ -43,11 +43,15 @@ try {
   const largest = corpus.reduce((a, b) => (b.bytes > a.bytes ? b : a))
   // The file with the most texture pixels (and vertices) can need more memory than the largest file.
   const { estimateCost } = await import('../dist/optimize/cost.js')
-  const costs = new Map(await Promise.all(corpus.map(async c => [c.name, estimateCost(new Uint8Array(await readFile(c.path)))])))
+  const costs = new Map(
+    await Promise.all(corpus.map(async c => [c.name, estimateCost(new Uint8Array(await readFile(c.path)))])),
+  )
   const heaviest = corpus.reduce((a, b) => (costs.get(b.name) > costs.get(a.name) ? b : a))
   // Cold runs, each in fresh processes, round-robin over the variants (see interleavedMedians).
   const repeat = Math.max(1, Number(args.repeat))
-  log(`(b) gltf-transform optimize --compress meshopt --texture-compress webp (one CLI call per file), (c) gltfpack -cc per file, (a) 'web' and 'max' through the plugin's worker pool: ${repeat} rounds …`)
+  log(
+    `(b) gltf-transform optimize --compress meshopt --texture-compress webp (one CLI call per file), (c) gltfpack -cc per file, (a) 'web' and 'max' through the plugin's worker pool: ${repeat} rounds …`,
+  )
   const { baseline, gltfpack, web, max } = await interleavedMedians(repeat, {
     baseline: () => runPerFile('b-gltf-transform', corpus, outRoot, gltfTransformCommand),
     gltfpack: () => runPerFile('c-gltfpack', corpus, outRoot, gltfpackCommand),
@@ -56,7 +60,10 @@ try {
   })
   log(`(a) 'web' on the largest file alone (${largest.name}), for peak RSS …`)
   const webLargest = await medianOf(repeat, () => runOurs('web', [largest], outRoot, { name: 'web-largest' }))
-  const webHeaviest = heaviest === largest ? undefined : await medianOf(repeat, () => runOurs('web', [heaviest], outRoot, { name: 'web-heaviest' }))
+  const webHeaviest =
+    heaviest === largest
+      ? undefined
+      : await medianOf(repeat, () => runOurs('web', [heaviest], outRoot, { name: 'web-heaviest' }))
   const variants = [web, max, baseline, gltfpack]
 
   log('checking outputs (decode, triangles, validator) …')
@@ -64,11 +71,17 @@ try {
   for (const entry of corpus) {
     const input = new Uint8Array(await readFile(entry.path))
     const inputErrors = await validatorErrors(input)
-    models[entry.name] = { bytes: entry.bytes, source: entry.source, triangles: await triangles(input), validatorErrors: inputErrors.length, variants: {} }
+    models[entry.name] = {
+      bytes: entry.bytes,
+      source: entry.source,
+      triangles: await triangles(input),
+      validatorErrors: inputErrors.length,
+      variants: {},
+    }
     for (const v of variants) {
       const f = v.files[entry.name]
       models[entry.name].variants[v.name] = f.ok
-        ? { ok: true, bytes: f.bytes, ...await checkOutput(new Uint8Array(await readFile(f.out)), inputErrors) }
+        ? { ok: true, bytes: f.bytes, ...(await checkOutput(new Uint8Array(await readFile(f.out)), inputErrors)) }
         : { ok: false, error: f.error }
     }
   }
@@ -85,16 +98,17 @@ try {
           const result = models[entry.name].variants[v.name]
           if (!result.ok || !result.decodes) continue
           try {
-            const image = await renderer.render(new Uint8Array(await readFile(v.files[entry.name].out)), original.camera)
+            const image = await renderer.render(
+              new Uint8Array(await readFile(v.files[entry.name].out)),
+              original.camera,
+            )
             result.psnr = maskedPsnr(original.rgba, image.rgba)
-          }
-          catch (err) {
+          } catch (err) {
             result.renderError = String(err?.message ?? err).slice(0, 200)
           }
         }
       }
-    }
-    finally {
+    } finally {
       await renderer.close()
     }
   }
@@ -102,13 +116,34 @@ try {
   let vite
   if (!args['no-vite']) {
     log(`(d) Vite builds: ?url assets vs rodin: ids with a warm cache (${args.runs} measured runs each) …`)
-    const viteModels = corpus.filter(c => web.files[c.name]?.ok).map(c => ({ name: c.name, path: c.path, optimized: web.files[c.name].out }))
+    const viteModels = corpus
+      .filter(c => web.files[c.name]?.ok)
+      .map(c => ({ name: c.name, path: c.path, optimized: web.files[c.name].out }))
     vite = await benchViteBuilds(viteModels, join(work, 'vite'), { runs: Number(args.runs) })
   }
 
-  const machine = { cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memGB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` }
+  const machine = {
+    cpus: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memGB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  }
   const tools = await toolVersions()
-  const result = summarize({ corpus, models, variants, webLargest, largest: largest.name, webHeaviest, heaviest: heaviest.name, vite, machine, tools, peakMethod, benchMs: performance.now() - started })
+  const result = summarize({
+    corpus,
+    models,
+    variants,
+    webLargest,
+    largest: largest.name,
+    webHeaviest,
+    heaviest: heaviest.name,
+    vite,
+    machine,
+    tools,
+    peakMethod,
+    benchMs: performance.now() - started,
+  })
   await mkdir(args.out, { recursive: true })
   // JSON has no Infinity (identical renders have infinite PSNR): write it as a string rather than null.
   const json = JSON.stringify(result, (_, v) => (v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v), 2)
@@ -117,21 +152,21 @@ try {
   await writeFile(join(args.out, 'latest.md'), md)
   console.log(`\n${md}`)
   log(`wrote ${join(args.out, 'latest.json')} and latest.md in ${((performance.now() - started) / 1000).toFixed(0)} s`)
-}
-finally {
+} finally {
   if (args.keep) log(`kept ${work}`)
   else await rm(work, { recursive: true, force: true })
 }
 
 async function toolVersions() {
-  const version = async (name) => JSON.parse(await readFile(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version
+  const version = async name =>
+    JSON.parse(await readFile(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version
   const { TOOL_VERSIONS } = await import('../dist/optimize/versions.js')
   return {
     '@gltf-transform/cli': await version('@gltf-transform/cli'),
-    'gltfpack': await version('gltfpack'),
+    gltfpack: await version('gltfpack'),
     'gltf-validator': await version('gltf-validator'),
-    'vite': await version('vite'),
-    'three': await version('three'),
+    vite: await version('vite'),
+    three: await version('three'),
     'playwright-core': await version('playwright-core'),
     ...TOOL_VERSIONS,
   }

@@ -37,22 +37,36 @@ export async function medianOf(times, once) {
 function pickMedian(runs) {
   const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs)
   const pick = sorted[Math.floor((sorted.length - 1) / 2)]
-  const files = Object.fromEntries(Object.entries(pick.files).map(([name, f]) => [name, f.peakMB === undefined
-    ? f
-    : { ...f, peakMB: Math.max(...runs.map(r => r.files[name]?.peakMB ?? 0)) }]))
-  return { ...pick, files, peakMB: Math.max(...runs.map(r => r.peakMB)), wallRunsMs: runs.map(r => Math.round(r.wallMs)) }
+  const files = Object.fromEntries(
+    Object.entries(pick.files).map(([name, f]) => [
+      name,
+      f.peakMB === undefined ? f : { ...f, peakMB: Math.max(...runs.map(r => r.files[name]?.peakMB ?? 0)) },
+    ]),
+  )
+  return {
+    ...pick,
+    files,
+    peakMB: Math.max(...runs.map(r => r.peakMB)),
+    wallRunsMs: runs.map(r => Math.round(r.wallMs)),
+  }
 }
 
 /** (a): `{ name, wallMs, peakMB, files: { [name]: { ok, out, bytes, error } } }` */
 export async function runOurs(preset, corpus, outRoot, { name = preset } = {}) {
   const outDir = join(outRoot, name)
   await mkdir(outDir, { recursive: true })
-  const r = await run(process.execPath, [join(ROOT, 'bench/ours-child.js'), preset, outDir, ...corpus.map(c => c.path)], { cwd: ROOT })
+  const r = await run(
+    process.execPath,
+    [join(ROOT, 'bench/ours-child.js'), preset, outDir, ...corpus.map(c => c.path)],
+    { cwd: ROOT },
+  )
   if (r.code !== 0) throw new Error(`bench: the '${preset}' run failed (exit ${r.code}): ${r.stderr.slice(-2000)}`)
   const summary = JSON.parse(r.stdout)
   const files = {}
   for (const res of summary.results) {
-    files[res.file.replace(/\.glb$/, '')] = res.ok ? { ok: true, out: res.out, bytes: res.bytes } : { ok: false, error: res.error }
+    files[res.file.replace(/\.glb$/, '')] = res.ok
+      ? { ok: true, out: res.out, bytes: res.bytes }
+      : { ok: false, error: res.error }
   }
   return { name, wallMs: r.ms, cpuMs: r.cpuMs, peakMB: r.peakMB, poolSize: summary.poolSize, files }
 }
@@ -71,10 +85,17 @@ export async function runPerFile(name, corpus, outRoot, commandFor) {
     const r = await run(command, args, { cwd: ROOT })
     peakMB = Math.max(peakMB, r.peakMB)
     cpuMs += r.cpuMs ?? Number.NaN
-    const bytes = r.code === 0 ? await stat(out).then(s => s.size, () => undefined) : undefined
-    files[entry.name] = bytes === undefined
-      ? { ok: false, error: lastLine(r.stderr) || lastLine(r.stdout) || `exit ${r.code}`, ms: r.ms, peakMB: r.peakMB }
-      : { ok: true, out, bytes, ms: r.ms, peakMB: r.peakMB }
+    const bytes =
+      r.code === 0
+        ? await stat(out).then(
+            s => s.size,
+            () => undefined,
+          )
+        : undefined
+    files[entry.name] =
+      bytes === undefined
+        ? { ok: false, error: lastLine(r.stderr) || lastLine(r.stdout) || `exit ${r.code}`, ms: r.ms, peakMB: r.peakMB }
+        : { ok: true, out, bytes, ms: r.ms, peakMB: r.peakMB }
   }
   return { name, wallMs: performance.now() - started, cpuMs: Number.isNaN(cpuMs) ? undefined : cpuMs, peakMB, files }
 }

@@ -37,16 +37,32 @@ export async function benchViteBuilds(models, workDir, { runs = 3 } = {}) {
     for (const [i, m] of models.entries()) {
       const n = c * models.length + i
       const uuid = `00000000-0000-4000-8000-${String(n + 1).padStart(12, '0')}`
-      assets.push({ alias: `m${String(n).padStart(2, '0')}-${m.name.replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64), uuid, model: m })
+      assets.push({
+        alias: `m${String(n).padStart(2, '0')}-${m.name.replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64),
+        uuid,
+        model: m,
+      })
     }
   }
   const staticDir = join(workDir, 'app-static')
   const rodinDir = join(workDir, 'app-rodin')
-  await writeApp(staticDir, assets.map(a => `./models/${a.alias}.glb?url`), '')
+  await writeApp(
+    staticDir,
+    assets.map(a => `./models/${a.alias}.glb?url`),
+    '',
+  )
   await mkdir(join(staticDir, 'models'), { recursive: true })
   for (const a of assets) await copyFile(a.model.optimized, join(staticDir, 'models', `${a.alias}.glb`))
-  await writeApp(rodinDir, assets.map(a => `rodin:${a.alias}`), `import rodin from 'unplugin-rodin/vite'\n`, 'plugins: [rodin()],')
-  const manifest = { optimize: 'web', assets: Object.fromEntries(assets.map(a => [a.alias, { task: a.uuid, subscriptionKey: `sub-${a.uuid}` }])) }
+  await writeApp(
+    rodinDir,
+    assets.map(a => `rodin:${a.alias}`),
+    `import rodin from 'unplugin-rodin/vite'\n`,
+    'plugins: [rodin()],',
+  )
+  const manifest = {
+    optimize: 'web',
+    assets: Object.fromEntries(assets.map(a => [a.alias, { task: a.uuid, subscriptionKey: `sub-${a.uuid}` }])),
+  }
   await writeFile(join(rodinDir, 'assets.rodin.json'), `${JSON.stringify(manifest, null, 2)}\n`)
 
   const cacheDir = join(workDir, 'rodin-cache')
@@ -56,7 +72,12 @@ export async function benchViteBuilds(models, workDir, { runs = 3 } = {}) {
   const { readFile } = await import('node:fs/promises')
   const tasks = []
   for (const a of assets) {
-    tasks.push({ uuid: a.uuid, subscriptionKey: `sub-${a.uuid}`, jobs: [['Done']], files: [{ name: 'base_basic_pbr.glb', bytes: new Uint8Array(await readFile(a.model.path)) }] })
+    tasks.push({
+      uuid: a.uuid,
+      subscriptionKey: `sub-${a.uuid}`,
+      jobs: [['Done']],
+      files: [{ name: 'base_basic_pbr.glb', bytes: new Uint8Array(await readFile(a.model.path)) }],
+    })
   }
   const emu = await startEmulator({ assets: tasks })
   let cold
@@ -64,11 +85,15 @@ export async function benchViteBuilds(models, workDir, { runs = 3 } = {}) {
     const env = { ...baseEnv, RODIN_MODE: 'auto', RODIN_BASE_URL: emu.rodinBaseURL, RODIN_API_KEY: emu.apiKey }
     cold = await viteBuild(rodinDir, env)
     cold.requests = emu.requests.length
-  }
-  finally {
+  } finally {
     await emu.close()
   }
-  const offlineEnv = { ...baseEnv, RODIN_MODE: 'offline', RODIN_BASE_URL: 'http://127.0.0.1:9/api/v2', RODIN_API_KEY: 'unused' }
+  const offlineEnv = {
+    ...baseEnv,
+    RODIN_MODE: 'offline',
+    RODIN_BASE_URL: 'http://127.0.0.1:9/api/v2',
+    RODIN_API_KEY: 'unused',
+  }
   await viteBuild(staticDir, baseEnv)
   await viteBuild(rodinDir, offlineEnv)
   const staticRuns = []
@@ -100,10 +125,19 @@ export async function benchViteBuilds(models, workDir, { runs = 3 } = {}) {
 async function writeApp(dir, ids, header, pluginLine = '') {
   await mkdir(dir, { recursive: true })
   await linkNodeModules(dir)
-  await writeFile(join(dir, 'index.html'), '<!doctype html>\n<html><body><script type="module" src="/main.js"></script></body></html>\n')
+  await writeFile(
+    join(dir, 'index.html'),
+    '<!doctype html>\n<html><body><script type="module" src="/main.js"></script></body></html>\n',
+  )
   await writeFile(join(dir, 'main.js'), MAIN)
-  await writeFile(join(dir, 'models.js'), `${ids.map((id, i) => `import m${i} from ${JSON.stringify(id)}`).join('\n')}\nexport default [${ids.map((_, i) => `m${i}`).join(', ')}]\n`)
-  await writeFile(join(dir, 'vite.config.mjs'), `${header}export default {\n  ${pluginLine}\n  logLevel: 'warn',\n  build: { chunkSizeWarningLimit: 4000, rolldownOptions: { checks: { pluginTimings: false } } },\n}\n`)
+  await writeFile(
+    join(dir, 'models.js'),
+    `${ids.map((id, i) => `import m${i} from ${JSON.stringify(id)}`).join('\n')}\nexport default [${ids.map((_, i) => `m${i}`).join(', ')}]\n`,
+  )
+  await writeFile(
+    join(dir, 'vite.config.mjs'),
+    `${header}export default {\n  ${pluginLine}\n  logLevel: 'warn',\n  build: { chunkSizeWarningLimit: 4000, rolldownOptions: { checks: { pluginTimings: false } } },\n}\n`,
+  )
 }
 
 // The app sees this repository as the installed package `unplugin-rodin` (and its dependencies next to it),
@@ -121,7 +155,8 @@ async function linkNodeModules(dir) {
 
 async function viteBuild(dir, env) {
   const r = await run(process.execPath, [VITE, 'build'], { cwd: dir, env })
-  if (r.code !== 0) throw new Error(`bench: vite build in ${dir} failed (exit ${r.code}): ${(r.stderr || r.stdout).slice(-2000)}`)
+  if (r.code !== 0)
+    throw new Error(`bench: vite build in ${dir} failed (exit ${r.code}): ${(r.stderr || r.stdout).slice(-2000)}`)
   return r
 }
 

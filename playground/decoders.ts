@@ -5,11 +5,23 @@ import type { Plugin, ResolvedConfig } from 'vite'
 const require = createRequire(import.meta.url)
 
 /** Public path (under `base`) → file of the `three` package. The page never fetches a decoder from a CDN. */
-const FILES: Record<string, { from: string, type: string }> = {
-  'decoders/draco/draco_wasm_wrapper.js': { from: 'three/examples/jsm/libs/draco/gltf/draco_wasm_wrapper.js', type: 'text/javascript' },
-  'decoders/draco/draco_decoder.wasm': { from: 'three/examples/jsm/libs/draco/gltf/draco_decoder.wasm', type: 'application/wasm' },
-  'decoders/basis/basis_transcoder.js': { from: 'three/examples/jsm/libs/basis/basis_transcoder.js', type: 'text/javascript' },
-  'decoders/basis/basis_transcoder.wasm': { from: 'three/examples/jsm/libs/basis/basis_transcoder.wasm', type: 'application/wasm' },
+const FILES: Record<string, { from: string; type: string }> = {
+  'decoders/draco/draco_wasm_wrapper.js': {
+    from: 'three/examples/jsm/libs/draco/gltf/draco_wasm_wrapper.js',
+    type: 'text/javascript',
+  },
+  'decoders/draco/draco_decoder.wasm': {
+    from: 'three/examples/jsm/libs/draco/gltf/draco_decoder.wasm',
+    type: 'application/wasm',
+  },
+  'decoders/basis/basis_transcoder.js': {
+    from: 'three/examples/jsm/libs/basis/basis_transcoder.js',
+    type: 'text/javascript',
+  },
+  'decoders/basis/basis_transcoder.wasm': {
+    from: 'three/examples/jsm/libs/basis/basis_transcoder.wasm',
+    type: 'application/wasm',
+  },
 }
 
 /**
@@ -30,7 +42,7 @@ export function threeDecoders(): Plugin {
         const path = new URL(req.url ?? '/', 'http://localhost').pathname
         const file = path.startsWith(config.base) ? FILES[path.slice(config.base.length)] : undefined
         if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) return next()
-        readFile(require.resolve(file.from)).then((bytes) => {
+        readFile(require.resolve(file.from)).then(bytes => {
           res.setHeader('Content-Type', file.type)
           res.setHeader('Content-Length', bytes.byteLength)
           res.end(req.method === 'HEAD' ? undefined : bytes)

@@ -9,13 +9,21 @@ import { generateRodinLikeGlb } from '../dist/emulator/rodin-like.js'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const playground = fileURLToPath(new URL('../playground/', import.meta.url))
 
-export const RODIN_LIKE_TASK = { uuid: '5d6e7f80-1a2b-4c3d-8e9f-0a1b2c3d4e5f', subscriptionKey: 'sub-emulator-rodin-like' }
+export const RODIN_LIKE_TASK = {
+  uuid: '5d6e7f80-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
+  subscriptionKey: 'sub-emulator-rodin-like',
+}
 
 const emu = await startEmulator()
 try {
   emu.addTask({
     ...RODIN_LIKE_TASK,
-    files: [{ name: 'base_basic_pbr.glb', bytes: await generateRodinLikeGlb({ triangles: 30_000, textureSize: 1024, seed: 7 }) }],
+    files: [
+      {
+        name: 'base_basic_pbr.glb',
+        bytes: await generateRodinLikeGlb({ triangles: 30_000, textureSize: 1024, seed: 7 }),
+      },
+    ],
     jobs: [['Waiting', 'Generating', 'Done']],
   })
   Object.assign(process.env, {
@@ -32,9 +40,12 @@ try {
   await build({ root: playground, logLevel: 'warn' })
   const api = emu.requests.filter(r => r.route !== 'file' && r.route !== 'control').length
   const files = emu.requests.filter(r => r.route === 'file').length
-  console.log(`demo: built playground/dist in ${((Date.now() - started) / 1000).toFixed(1)} s; the emulator answered ${api} API and ${files} file request(s)`)
-  console.log('demo: run it again to see every asset come from the cache (0 requests); `npx vite preview playground` serves the page.')
-}
-finally {
+  console.log(
+    `demo: built playground/dist in ${((Date.now() - started) / 1000).toFixed(1)} s; the emulator answered ${api} API and ${files} file request(s)`,
+  )
+  console.log(
+    'demo: run it again to see every asset come from the cache (0 requests); `npx vite preview playground` serves the page.',
+  )
+} finally {
   await emu.close()
 }

@@ -40,7 +40,10 @@ for (const file of await jsFiles(DIST)) {
   const text = await readFile(file, 'utf8')
   if (!text.match(ZOD_IMPORT)) continue
   const specifier = `./${relative(dirname(file), OUT).split(sep).join('/')}`.replace(/^\.\/\.\.\//, '../')
-  await writeFile(file, text.replace(ZOD_IMPORT, (_, from, quote) => `${from}${quote}${specifier}${quote}`))
+  await writeFile(
+    file,
+    text.replace(ZOD_IMPORT, (_, from, quote) => `${from}${quote}${specifier}${quote}`),
+  )
   rewritten++
 }
 if (rewritten === 0) throw new Error('vendor-zod: no file in dist/ imports zod; is this step still needed?')
@@ -49,7 +52,7 @@ async function jsFiles(dir) {
   const out = []
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name)
-    if (entry.isDirectory()) out.push(...await jsFiles(path))
+    if (entry.isDirectory()) out.push(...(await jsFiles(path)))
     else if (entry.name.endsWith('.js')) out.push(path)
   }
   return out

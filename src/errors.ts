@@ -48,8 +48,12 @@ export class RodinError extends Error {
 }
 
 export function isRodinError(err: unknown, code?: RodinErrorCode): err is RodinError {
-  return err instanceof Error && (err as RodinError).name === 'RodinError'
-    && typeof (err as RodinError).code === 'string' && (code === undefined || (err as RodinError).code === code)
+  return (
+    err instanceof Error &&
+    (err as RodinError).name === 'RodinError' &&
+    typeof (err as RodinError).code === 'string' &&
+    (code === undefined || (err as RodinError).code === code)
+  )
 }
 
 /** "asset "hero-sword" (rodin task 7f3c…)" — the prefix most messages start with. */

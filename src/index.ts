@@ -10,4 +10,12 @@ export type { RodinOptions, Mode } from './options.js'
 export type { OptimizeOptions, OptimizePreset } from './optimize/options.js'
 export type { WaitOptions } from './providers/types.js'
 export type { HttpOptions } from './http/options.js'
-export type { RodinAssetMeta, RodinModelMeta, RodinImageMeta, RodinFileMeta, ModelStats, ImageStats, DecoderNeeds } from './meta.js'
+export type {
+  RodinAssetMeta,
+  RodinModelMeta,
+  RodinImageMeta,
+  RodinFileMeta,
+  ModelStats,
+  ImageStats,
+  DecoderNeeds,
+} from './meta.js'

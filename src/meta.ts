@@ -16,7 +16,7 @@ export interface DecoderNeeds {
 export interface ModelStats {
   triangles: number
   vertices: number
-  bounds: { min: [number, number, number], max: [number, number, number] }
+  bounds: { min: [number, number, number]; max: [number, number, number] }
   materials: number
   animations: number
   extensionsRequired: string[]

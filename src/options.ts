@@ -90,26 +90,47 @@ export interface ResolvedOptions {
   http: HttpOptions
   logLevel: 'info' | 'silent'
   providers: {
-    rodin: { apiKey?: string, baseURL: string }
-    modelslab: { apiKey?: string, baseURL: string }
-    getty: { apiKey?: string, clientId?: string, clientSecret?: string, baseURL: string, tokenURL: string }
+    rodin: { apiKey?: string; baseURL: string }
+    modelslab: { apiKey?: string; baseURL: string }
+    getty: { apiKey?: string; clientId?: string; clientSecret?: string; baseURL: string; tokenURL: string }
   }
 }
 
-const KNOWN_KEYS = new Set(['manifest', 'lockfile', 'cacheDir', 'mode', 'optimize', 'concurrency', 'wait', 'providers', 'http', 'logLevel', 'dts'])
+const KNOWN_KEYS = new Set([
+  'manifest',
+  'lockfile',
+  'cacheDir',
+  'mode',
+  'optimize',
+  'concurrency',
+  'wait',
+  'providers',
+  'http',
+  'logLevel',
+  'dts',
+])
 
 /** Normalizes options against `root` and the environment. Throws `E_CONFIG` with the fix on bad input. */
-export function resolveOptions(user: RodinOptions = {}, root: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+export function resolveOptions(
+  user: RodinOptions = {},
+  root: string = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedOptions {
   for (const key of Object.keys(user)) {
     if (!KNOWN_KEYS.has(key)) throw config(`unknown option "${key}" (known: ${[...KNOWN_KEYS].join(', ')})`)
   }
   if (user.dts !== undefined && typeof user.dts !== 'boolean' && (typeof user.dts !== 'string' || user.dts === '')) {
     throw config(`dts must be true, false or a file path (got ${JSON.stringify(user.dts)})`)
   }
-  const mode = user.mode ?? (env.RODIN_MODE || undefined) ?? (env.CI && env.CI !== 'false' && env.CI !== '0' ? 'frozen' : 'auto')
-  if (!MODES.includes(mode as Mode)) throw config(`mode must be one of ${MODES.join(', ')} (got ${JSON.stringify(mode)}; check the "mode" option or RODIN_MODE)`)
+  const mode =
+    user.mode ?? (env.RODIN_MODE || undefined) ?? (env.CI && env.CI !== 'false' && env.CI !== '0' ? 'frozen' : 'auto')
+  if (!MODES.includes(mode as Mode))
+    throw config(
+      `mode must be one of ${MODES.join(', ')} (got ${JSON.stringify(mode)}; check the "mode" option or RODIN_MODE)`,
+    )
   const concurrency = user.concurrency ?? OPTIONS_DEFAULTS.concurrency
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw config(`concurrency must be an integer from 1 to 64 (got ${concurrency})`)
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw config(`concurrency must be an integer from 1 to 64 (got ${concurrency})`)
   const wait = { ...WAIT_DEFAULTS, ...stripUndefined(user.wait ?? {}) }
   for (const [k, v] of Object.entries(wait)) {
     if (!Number.isFinite(v) || v < 0) throw config(`wait.${k} must be a number of milliseconds ≥ 0 (got ${v})`)
@@ -118,21 +139,39 @@ export function resolveOptions(user: RodinOptions = {}, root: string = process.c
   const providers: ResolvedOptions['providers'] = {
     rodin: {
       apiKey: p.rodin?.apiKey ?? (env.RODIN_API_KEY || env.HYPER3D_API_KEY || undefined),
-      baseURL: checkedURL(p.rodin?.baseURL ?? (env.RODIN_BASE_URL || 'https://api.hyper3d.com/api/v2'), 'providers.rodin.baseURL (RODIN_BASE_URL)'),
+      baseURL: checkedURL(
+        p.rodin?.baseURL ?? (env.RODIN_BASE_URL || 'https://api.hyper3d.com/api/v2'),
+        'providers.rodin.baseURL (RODIN_BASE_URL)',
+      ),
     },
     modelslab: {
       apiKey: p.modelslab?.apiKey ?? (env.MODELSLAB_API_KEY || undefined),
-      baseURL: checkedURL(p.modelslab?.baseURL ?? (env.MODELSLAB_BASE_URL || 'https://modelslab.com/api/v6'), 'providers.modelslab.baseURL (MODELSLAB_BASE_URL)'),
+      baseURL: checkedURL(
+        p.modelslab?.baseURL ?? (env.MODELSLAB_BASE_URL || 'https://modelslab.com/api/v6'),
+        'providers.modelslab.baseURL (MODELSLAB_BASE_URL)',
+      ),
     },
     getty: {
       apiKey: p.getty?.apiKey ?? (env.GETTY_API_KEY || undefined),
       clientId: p.getty?.clientId ?? (env.GETTY_CLIENT_ID || undefined),
       clientSecret: p.getty?.clientSecret ?? (env.GETTY_CLIENT_SECRET || undefined),
-      baseURL: checkedURL(p.getty?.baseURL ?? (env.GETTY_BASE_URL || 'https://api.gettyimages.com'), 'providers.getty.baseURL (GETTY_BASE_URL)'),
-      tokenURL: checkedURL(p.getty?.tokenURL ?? (env.GETTY_TOKEN_URL || 'https://authentication.gettyimages.com/oauth2/token'), 'providers.getty.tokenURL (GETTY_TOKEN_URL)'),
+      baseURL: checkedURL(
+        p.getty?.baseURL ?? (env.GETTY_BASE_URL || 'https://api.gettyimages.com'),
+        'providers.getty.baseURL (GETTY_BASE_URL)',
+      ),
+      tokenURL: checkedURL(
+        p.getty?.tokenURL ?? (env.GETTY_TOKEN_URL || 'https://authentication.gettyimages.com/oauth2/token'),
+        'providers.getty.tokenURL (GETTY_TOKEN_URL)',
+      ),
     },
   }
-  for (const s of [providers.rodin.apiKey, providers.modelslab.apiKey, providers.getty.apiKey, providers.getty.clientSecret]) registerSecret(s)
+  for (const s of [
+    providers.rodin.apiKey,
+    providers.modelslab.apiKey,
+    providers.getty.apiKey,
+    providers.getty.clientSecret,
+  ])
+    registerSecret(s)
   const at = (path: string) => (isAbsolute(path) ? path : resolve(root, path))
   return {
     root,
@@ -152,8 +191,7 @@ export function resolveOptions(user: RodinOptions = {}, root: string = process.c
 function checkedURL(url: string, what: string): string {
   try {
     return assertSafeURL(url, { what }).href.replace(/\/+$/, '')
-  }
-  catch (err) {
+  } catch (err) {
     throw config(`${what}: ${(err as Error).message.replace(/^\[unplugin-rodin\] \w+: /, '')}`, err)
   }
 }

@@ -15,7 +15,10 @@ const PATTERNS: [RegExp, string][] = [
   [/(bearer\s+)[A-Za-z0-9._~+/=-]{6,}/gi, '$1[redacted]'],
   [/(api[-_]?key\s*[:=]\s*"?)[^\s,;"'&]+/gi, '$1[redacted]'],
   [/([?&](?:key|api_key|apikey|token|access_token|client_secret|subscription_key)=)[^&#\s"']+/gi, '$1[redacted]'],
-  [/("(?:key|api_key|apiKey|client_secret|access_token|subscription_key|subscriptionKey)"\s*:\s*")[^"]*"/g, '$1[redacted]"'],
+  [
+    /("(?:key|api_key|apiKey|client_secret|access_token|subscription_key|subscriptionKey)"\s*:\s*")[^"]*"/g,
+    '$1[redacted]"',
+  ],
 ]
 
 /** Returns `text` with every registered secret and every credential-shaped substring replaced by `[redacted]`. */
@@ -31,8 +34,7 @@ export function displayURL(url: string | URL): string {
   try {
     const u = new URL(String(url))
     return redact(`${u.origin}${u.pathname}`)
-  }
-  catch {
+  } catch {
     return redact(String(url)).slice(0, 200)
   }
 }

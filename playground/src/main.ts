@@ -13,7 +13,7 @@ const grid = document.getElementById('grid')!
 /** Per asset: 'loading' → 'ok' | 'error'. The browser test waits on this. */
 const status: Record<string, 'loading' | 'ok' | 'error'> = {}
 /** Per asset: the URL loaded and the decoders set up for it (exactly those `meta.decoders` asks for). */
-const models: Record<string, { url: string, decoders: Decoder[] }> = {}
+const models: Record<string, { url: string; decoders: Decoder[] }> = {}
 Object.assign(window, { __rodin: status, __rodinModels: models })
 
 // Decoder files are served by this site (see ../decoders.ts), never by a CDN.
@@ -28,10 +28,13 @@ function loaderFor(url: string, meta: RodinModelMeta, renderer: THREE.WebGLRende
   const loader = new GLTFLoader()
   const setup: Record<Decoder, () => void> = {
     meshopt: () => loader.setMeshoptDecoder(MeshoptDecoder),
-    draco: () => loader.setDRACOLoader(draco ??= new DRACOLoader().setDecoderPath(`${DECODERS}draco/`)),
-    ktx2: () => loader.setKTX2Loader(ktx2 ??= new KTX2Loader().setTranscoderPath(`${DECODERS}basis/`).detectSupport(renderer)),
+    draco: () => loader.setDRACOLoader((draco ??= new DRACOLoader().setDecoderPath(`${DECODERS}draco/`))),
+    ktx2: () =>
+      loader.setKTX2Loader((ktx2 ??= new KTX2Loader().setTranscoderPath(`${DECODERS}basis/`).detectSupport(renderer))),
   }
-  const needed = Object.entries(meta.decoders).filter(([, needs]) => needs).map(([name]) => name)
+  const needed = Object.entries(meta.decoders)
+    .filter(([, needs]) => needs)
+    .map(([name]) => name)
   const unknown = needed.filter(name => !(name in setup))
   if (unknown.length > 0) throw new Error(`${meta.id} needs a decoder this page does not ship: ${unknown.join(', ')}`)
   for (const name of needed as Decoder[]) setup[name]()
@@ -50,16 +53,20 @@ async function show({ url, meta }: PlaygroundAsset): Promise<void> {
   grid.append(figure)
   try {
     if (meta.kind !== 'model') throw new Error(`${meta.id} is a ${meta.kind}, not a model`)
-    const decoders = Object.entries(meta.decoders).filter(([, v]) => v).map(([k]) => k).join(', ') || 'no decoder'
+    const decoders =
+      Object.entries(meta.decoders)
+        .filter(([, v]) => v)
+        .map(([k]) => k)
+        .join(', ') || 'no decoder'
     caption.innerHTML = `<b>${meta.id}</b> · ${(meta.sourceBytes / 1024).toFixed(0)} kB → ${(meta.bytes / 1024).toFixed(0)} kB · ${meta.triangles.toLocaleString('en')} triangles · ${decoders}`
 
     const renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true })
     renderer.setPixelRatio(1)
     renderer.setSize(canvas.clientWidth || 320, 260, false)
     const scene = new THREE.Scene()
-    scene.background = new THREE.Color(0x1E2128)
-    scene.add(new THREE.HemisphereLight(0xFFFFFF, 0x444455, 2.5))
-    const sun = new THREE.DirectionalLight(0xFFFFFF, 2)
+    scene.background = new THREE.Color(0x1e2128)
+    scene.add(new THREE.HemisphereLight(0xffffff, 0x444455, 2.5))
+    const sun = new THREE.DirectionalLight(0xffffff, 2)
     sun.position.set(3, 5, 4)
     scene.add(sun)
     const camera = new THREE.PerspectiveCamera(40, (canvas.clientWidth || 320) / 260, 0.01, 1000)
@@ -73,8 +80,7 @@ async function show({ url, meta }: PlaygroundAsset): Promise<void> {
     scene.add(gltf.scene)
     renderer.render(scene, camera)
     status[meta.id] = 'ok'
-  }
-  catch (err) {
+  } catch (err) {
     status[meta.id] = 'error'
     caption.innerHTML += ` · <span style="color:#f66">failed: ${String(err)}</span>`
     console.error(err)

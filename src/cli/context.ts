@@ -22,14 +22,17 @@ export interface CliIO {
 
 export function createPipeline(flags: GlobalFlags, io: CliIO, overrides: Partial<RodinOptions> = {}): Pipeline {
   const root = resolve(flags.root ?? process.cwd())
-  const options = resolveOptions({
-    manifest: flags.manifest,
-    lockfile: flags.lockfile,
-    cacheDir: flags.cacheDir,
-    mode: flags.mode,
-    concurrency: flags.concurrency,
-    ...overrides,
-  }, root)
+  const options = resolveOptions(
+    {
+      manifest: flags.manifest,
+      lockfile: flags.lockfile,
+      cacheDir: flags.cacheDir,
+      mode: flags.mode,
+      concurrency: flags.concurrency,
+      ...overrides,
+    },
+    root,
+  )
   const log: PipelineLogger = { info: io.out, warn: m => io.err(`warning: ${m}`) }
   return new Pipeline(options, log)
 }
@@ -37,6 +40,10 @@ export function createPipeline(flags: GlobalFlags, io: CliIO, overrides: Partial
 /** Renders rows as an aligned plain-text table (no colours: it may go to a CI log). */
 export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)))
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()
   return [line(head), line(widths.map(w => '-'.repeat(w))), ...rows.map(line)].join('\n')
 }

@@ -12,43 +12,52 @@ const io: CliIO = {
 /** Entry of the `rodin-assets` binary. Exit code 0 on success; otherwise 1 and a one-line reason on stderr. */
 export async function run(argv: string[]): Promise<void> {
   const cli = cac('rodin-assets')
-  const withGlobals = <T extends ReturnType<typeof cli.command>>(cmd: T): T => cmd
-    .option('--root <dir>', 'Project root', { default: process.cwd() })
-    .option('--manifest <file>', 'Manifest path', { default: OPTIONS_DEFAULTS.manifest })
-    .option('--lockfile <file>', 'Lockfile path (--no-lockfile to ignore it)', { default: OPTIONS_DEFAULTS.lockfile })
-    .option('--cache-dir <dir>', `Cache directory (env RODIN_CACHE_DIR; default ${OPTIONS_DEFAULTS.cacheDir})`)
-    .option('--mode <mode>', 'auto | frozen | offline (env RODIN_MODE; frozen when CI is set)')
-    .option('--concurrency <n>', 'Parallel downloads', { default: OPTIONS_DEFAULTS.concurrency })
+  const withGlobals = <T extends ReturnType<typeof cli.command>>(cmd: T): T =>
+    cmd
+      .option('--root <dir>', 'Project root', { default: process.cwd() })
+      .option('--manifest <file>', 'Manifest path', { default: OPTIONS_DEFAULTS.manifest })
+      .option('--lockfile <file>', 'Lockfile path (--no-lockfile to ignore it)', { default: OPTIONS_DEFAULTS.lockfile })
+      .option('--cache-dir <dir>', `Cache directory (env RODIN_CACHE_DIR; default ${OPTIONS_DEFAULTS.cacheDir})`)
+      .option('--mode <mode>', 'auto | frozen | offline (env RODIN_MODE; frozen when CI is set)')
+      .option('--concurrency <n>', 'Parallel downloads', { default: OPTIONS_DEFAULTS.concurrency })
 
-  const go = (fn: (flags: GlobalFlags, opts: Record<string, unknown>) => Promise<void>) => async (...args: unknown[]) => {
-    const opts = args.at(-1) as Record<string, unknown>
-    const flags: GlobalFlags = {
-      root: opts.root as string,
-      manifest: opts.manifest as string,
-      lockfile: opts.lockfile === false ? false : (opts.lockfile as string),
-      cacheDir: opts.cacheDir as string | undefined,
-      mode: opts.mode as Mode | undefined,
-      concurrency: Number(opts.concurrency),
+  const go =
+    (fn: (flags: GlobalFlags, opts: Record<string, unknown>) => Promise<void>) =>
+    async (...args: unknown[]) => {
+      const opts = args.at(-1) as Record<string, unknown>
+      const flags: GlobalFlags = {
+        root: opts.root as string,
+        manifest: opts.manifest as string,
+        lockfile: opts.lockfile === false ? false : (opts.lockfile as string),
+        cacheDir: opts.cacheDir as string | undefined,
+        mode: opts.mode as Mode | undefined,
+        concurrency: Number(opts.concurrency),
+      }
+      await fn(flags, { ...opts, args: args.slice(0, -1) })
     }
-    await fn(flags, { ...opts, args: args.slice(0, -1) })
-  }
 
-  withGlobals(cli.command('pull', 'Fetch and optimize every asset of the manifest (progress and a summary)'))
-    .action(go(async flags => (await import('./commands/pull.js')).pull(flags, io)))
+  withGlobals(cli.command('pull', 'Fetch and optimize every asset of the manifest (progress and a summary)')).action(
+    go(async flags => (await import('./commands/pull.js')).pull(flags, io)),
+  )
   withGlobals(cli.command('lock', 'Write or refresh the lockfile'))
-    .option('--update <alias>', 'Accept the provider\'s current bytes for this asset (repeatable)')
+    .option('--update <alias>', "Accept the provider's current bytes for this asset (repeatable)")
     .action(go(async (flags, o) => (await import('./commands/lock.js')).lock(flags, io, toList(o.update))))
-  withGlobals(cli.command('status', 'Table of provider state, cache and lock per asset'))
-    .action(go(async flags => (await import('./commands/status.js')).status(flags, io)))
-  withGlobals(cli.command('verify', 'Re-hash the cache against the lockfile'))
-    .action(go(async flags => (await import('./commands/verify.js')).verify(flags, io)))
+  withGlobals(cli.command('status', 'Table of provider state, cache and lock per asset')).action(
+    go(async flags => (await import('./commands/status.js')).status(flags, io)),
+  )
+  withGlobals(cli.command('verify', 'Re-hash the cache against the lockfile')).action(
+    go(async flags => (await import('./commands/verify.js')).verify(flags, io)),
+  )
   withGlobals(cli.command('gc', 'Delete cache entries the manifest no longer needs'))
     .option('--dry-run', 'Only report what would be removed')
     .action(go(async (flags, o) => (await import('./commands/gc.js')).gc(flags, io, !!o.dryRun)))
-  cli.command('emulator', 'Serve the local API emulator (Rodin, ModelsLab, Getty)')
+  cli
+    .command('emulator', 'Serve the local API emulator (Rodin, ModelsLab, Getty)')
     .option('--port <port>', 'Port (0 = random)', { default: 8787 })
     .option('--api-key <key>', 'Key the emulator accepts', { default: 'emulator-key' })
-    .action(async (o: { port: number, apiKey: string }) => (await import('./commands/emulator.js')).emulator(io, Number(o.port), String(o.apiKey)))
+    .action(async (o: { port: number; apiKey: string }) =>
+      (await import('./commands/emulator.js')).emulator(io, Number(o.port), String(o.apiKey)),
+    )
 
   cli.help()
   cli.version(await version())
@@ -62,9 +71,13 @@ export async function run(argv: string[]): Promise<void> {
       return
     }
     await cli.runMatchedCommand()
-  }
-  catch (err) {
-    const message = (err as Error).message.replace(/^\[unplugin-rodin\] /, '').split('\n').map(s => s.trim()).filter(Boolean).join(' ')
+  } catch (err) {
+    const message = (err as Error).message
+      .replace(/^\[unplugin-rodin\] /, '')
+      .split('\n')
+      .map(s => s.trim())
+      .filter(Boolean)
+      .join(' ')
     console.error(`rodin-assets: ${message}`)
     if (process.env.DEBUG) console.error(err)
     process.exitCode = 1

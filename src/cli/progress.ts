@@ -21,7 +21,10 @@ export async function createProgress(io: CliIO, total: number): Promise<Progress
     }
   }
   const { SingleBar, Presets } = (await import('cli-progress')).default
-  const bar = new SingleBar({ format: '{bar} {value}/{total} {last}', hideCursor: true, clearOnComplete: false }, Presets.shades_classic)
+  const bar = new SingleBar(
+    { format: '{bar} {value}/{total} {last}', hideCursor: true, clearOnComplete: false },
+    Presets.shades_classic,
+  )
   bar.start(total, 0, { last: '' })
   return {
     done(alias, what) {

@@ -1,5 +1,12 @@
 import { type Reply, jsonReply, parseFields } from './reply.js'
-import type { EmulatorFault, EmulatorFile, EmulatorGettyGeneration, EmulatorModelslabTask, EmulatorRodinTask, RequestLogEntry } from './types.js'
+import type {
+  EmulatorFault,
+  EmulatorFile,
+  EmulatorGettyGeneration,
+  EmulatorModelslabTask,
+  EmulatorRodinTask,
+  RequestLogEntry,
+} from './types.js'
 
 /**
  * `/__emu/*`: lets a test harness in another process (e.g. `rodin-assets emulator` in someone's CI) read the
@@ -17,7 +24,7 @@ export interface ControlTarget {
   requests: RequestLogEntry[]
   clearLog(): void
   addFault(fault: EmulatorFault): void
-  addTask(task: EmulatorRodinTask): { uuid: string, subscriptionKey: string }
+  addTask(task: EmulatorRodinTask): { uuid: string; subscriptionKey: string }
   addModelslabTask(task: EmulatorModelslabTask): { id: number | string }
   addGettyGeneration(generation: EmulatorGettyGeneration): { id: string }
 }
@@ -32,7 +39,7 @@ export function handleControl(emu: ControlTarget, method: string, sub: string, b
     if (sub === 'faults' && method === 'POST') {
       const value: unknown = JSON.parse(body.toString('utf8'))
       const faults = (Array.isArray(value) ? value : [value]).map(faultFromJson)
-      faults.forEach(f => emu.addFault(f))
+      for (const f of faults) emu.addFault(f)
       return jsonReply(201, { added: faults.length })
     }
     if (sub === 'tasks' && method === 'POST') {
@@ -45,14 +52,19 @@ export function handleControl(emu: ControlTarget, method: string, sub: string, b
       if (!fields) throw new TypeError('expected a JSON object')
       if (sub === 'modelslab-tasks') {
         if (!Array.isArray(fields.files)) throw new TypeError('files must be an array of { name, base64 }')
-        return jsonReply(201, emu.addModelslabTask({ ...fields, files: fields.files.map(fileFromJson) } as EmulatorModelslabTask))
+        return jsonReply(
+          201,
+          emu.addModelslabTask({ ...fields, files: fields.files.map(fileFromJson) } as EmulatorModelslabTask),
+        )
       }
       if (!Array.isArray(fields.images)) throw new TypeError('images must be an array of { name, base64 }')
-      const images = fields.images.map((f: Record<string, unknown>) => ({ ...fileFromJson(f), ...(f?.blocked === true ? { blocked: true } : {}) }))
+      const images = fields.images.map((f: Record<string, unknown>) => ({
+        ...fileFromJson(f),
+        ...(f?.blocked === true ? { blocked: true } : {}),
+      }))
       return jsonReply(201, emu.addGettyGeneration({ ...fields, images } as EmulatorGettyGeneration))
     }
-  }
-  catch (err) {
+  } catch (err) {
     return jsonReply(400, { error: err instanceof Error ? err.message : String(err) })
   }
   return jsonReply(404, { error: `No control route ${method} /__emu/${sub}` })

@@ -26,7 +26,10 @@ export const DEFAULT_TASK_IDS: Readonly<Record<DefaultTaskAlias, string>> = Obje
 
 /** Fixed subscription keys of the default tasks (for `/status`), by alias. */
 export const DEFAULT_SUBSCRIPTION_KEYS: Readonly<Record<DefaultTaskAlias, string>> = Object.freeze(
-  Object.fromEntries(Object.keys(SOURCES).map(alias => [alias, `sub-emulator-${alias}`])) as Record<DefaultTaskAlias, string>,
+  Object.fromEntries(Object.keys(SOURCES).map(alias => [alias, `sub-emulator-${alias}`])) as Record<
+    DefaultTaskAlias,
+    string
+  >,
 )
 
 const cache = new Map<string, Uint8Array>()
@@ -37,10 +40,12 @@ function fixture(name: string): Uint8Array {
     const path = fileURLToPath(new URL(name, FIXTURES))
     try {
       bytes = new Uint8Array(readFileSync(path))
-    }
-    catch (err) {
-      throw new Error(`emulator: default task file ${path} is missing (the fixtures/ folder ships with the repository, `
-        + 'not the npm package); pass `assets` to startEmulator()', { cause: err })
+    } catch (err) {
+      throw new Error(
+        `emulator: default task file ${path} is missing (the fixtures/ folder ships with the repository, ` +
+          'not the npm package); pass `assets` to startEmulator()',
+        { cause: err },
+      )
     }
     cache.set(name, bytes)
   }
@@ -64,13 +69,15 @@ export function lazyFile(name: string, source: string, contentType: string): Emu
  */
 export const DEFAULT_TASKS: readonly EmulatorRodinTask[] = Object.freeze(
   // Frozen all the way down: one test editing a default task must not change what the next emulator serves.
-  (Object.keys(SOURCES) as DefaultTaskAlias[]).map(alias => Object.freeze({
-    uuid: DEFAULT_TASK_IDS[alias],
-    subscriptionKey: DEFAULT_SUBSCRIPTION_KEYS[alias],
-    files: Object.freeze([
-      lazyFile('base_basic_pbr.glb', SOURCES[alias], 'model/gltf-binary'),
-      lazyFile('preview.webp', 'preview.webp', 'image/webp'),
-    ]) as EmulatorFile[],
-    jobs: Object.freeze([Object.freeze(['Done'])]) as string[][],
-  })),
+  (Object.keys(SOURCES) as DefaultTaskAlias[]).map(alias =>
+    Object.freeze({
+      uuid: DEFAULT_TASK_IDS[alias],
+      subscriptionKey: DEFAULT_SUBSCRIPTION_KEYS[alias],
+      files: Object.freeze([
+        lazyFile('base_basic_pbr.glb', SOURCES[alias], 'model/gltf-binary'),
+        lazyFile('preview.webp', 'preview.webp', 'image/webp'),
+      ]) as EmulatorFile[],
+      jobs: Object.freeze([Object.freeze(['Done'])]) as string[][],
+    }),
+  ),
 )

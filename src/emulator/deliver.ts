@@ -46,7 +46,13 @@ export interface Sender {
  * Writes a reply, or only part of it for the transport faults. `Content-Length` always announces the whole
  * body, so a client that trusts it notices the missing bytes.
  */
-export function send(res: ServerResponse, entry: RequestLogEntry, reply: Reply, fault: EmulatorFault | undefined, sender: Sender): void {
+export function send(
+  res: ServerResponse,
+  entry: RequestLogEntry,
+  reply: Reply,
+  fault: EmulatorFault | undefined,
+  sender: Sender,
+): void {
   const { body } = reply
   for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v)
   if (!res.hasHeader('content-length')) res.setHeader('content-length', body.length)
@@ -83,8 +89,7 @@ function guessType(body: string): string {
   try {
     JSON.parse(body)
     return 'application/json'
-  }
-  catch {
+  } catch {
     return 'text/plain; charset=utf-8'
   }
 }

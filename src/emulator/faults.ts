@@ -1,11 +1,33 @@
 import type { EmulatorFault, FaultRoute } from './types.js'
 
-const ROUTES: readonly FaultRoute[] = ['rodin.status', 'rodin.download', 'file', 'modelslab.fetch', 'getty.token', 'getty.download']
+const ROUTES: readonly FaultRoute[] = [
+  'rodin.status',
+  'rodin.download',
+  'file',
+  'modelslab.fetch',
+  'getty.token',
+  'getty.download',
+]
 
 const KINDS = new Set([
-  'status', 'rate-limit', 'reset', 'reset-mid-body', 'truncate', 'hang', 'stall', 'delay', 'empty-list',
-  'partial-list', 'expire', 'corrupt', 'odd-names', 'redirect', 'error-field', 'different-bytes',
-  'modelslab-error', 'revoke-token',
+  'status',
+  'rate-limit',
+  'reset',
+  'reset-mid-body',
+  'truncate',
+  'hang',
+  'stall',
+  'delay',
+  'empty-list',
+  'partial-list',
+  'expire',
+  'corrupt',
+  'odd-names',
+  'redirect',
+  'error-field',
+  'different-bytes',
+  'modelslab-error',
+  'revoke-token',
 ])
 
 /** Kinds that only make sense on one route; elsewhere they would silently never fire. */
@@ -28,7 +50,8 @@ export interface FaultTarget {
 /** Throws a TypeError naming the problem, so a typo in a test script fails loudly instead of never firing. */
 export function checkFault(fault: EmulatorFault): void {
   if (!fault || typeof fault !== 'object') throw new TypeError('emulator fault: expected an object')
-  if (!ROUTES.includes(fault.route)) throw new TypeError(`emulator fault: unknown route ${JSON.stringify(fault.route)} (one of ${ROUTES.join(', ')})`)
+  if (!ROUTES.includes(fault.route))
+    throw new TypeError(`emulator fault: unknown route ${JSON.stringify(fault.route)} (one of ${ROUTES.join(', ')})`)
   if (!KINDS.has(fault.kind)) throw new TypeError(`emulator fault: unknown kind ${JSON.stringify(fault.kind)}`)
   const count = (n: unknown, name: string): void => {
     if (n !== undefined && !(typeof n === 'number' && n >= 0 && (Number.isInteger(n) || n === Infinity)))
@@ -82,7 +105,9 @@ export class FaultBook {
 }
 
 function matches(fault: EmulatorFault, target: FaultTarget): boolean {
-  return fault.route === target.route
-    && (fault.task === undefined || fault.task === target.task)
-    && (fault.file === undefined || fault.file === target.file)
+  return (
+    fault.route === target.route &&
+    (fault.task === undefined || fault.task === target.task) &&
+    (fault.file === undefined || fault.file === target.file)
+  )
 }

@@ -41,9 +41,13 @@ export function prepareGettyApi(ctx: GettyContext, sub: string, req: IncomingReq
 }
 
 function tokenReply(ctx: GettyContext, req: IncomingRequest): Reply {
-  if (req.method !== 'POST') return jsonReply(405, { error: 'invalid_request', error_description: 'POST only' }, { allow: 'POST' })
+  if (req.method !== 'POST')
+    return jsonReply(405, { error: 'invalid_request', error_description: 'POST only' }, { allow: 'POST' })
   if (!req.headers['content-type']?.toLowerCase().includes('application/x-www-form-urlencoded'))
-    return jsonReply(400, { error: 'invalid_request', error_description: 'Expected an application/x-www-form-urlencoded body' })
+    return jsonReply(400, {
+      error: 'invalid_request',
+      error_description: 'Expected an application/x-www-form-urlencoded body',
+    })
   const fields = parseFields(req.body, req.headers['content-type']) ?? {}
   if (fields.grant_type !== 'client_credentials') return jsonReply(400, { error: 'unsupported_grant_type' })
   if (!sameSecret(fields.client_id, ctx.clientId) || !sameSecret(fields.client_secret, ctx.clientSecret))
@@ -52,9 +56,11 @@ function tokenReply(ctx: GettyContext, req: IncomingRequest): Reply {
 }
 
 function downloadReply(ctx: GettyContext, req: IncomingRequest, id: string | undefined, rawIndex: string): Reply {
-  if (req.method !== 'PUT' && req.method !== 'GET') return jsonReply(405, { message: 'The requested resource does not support this method' }, { allow: 'GET, PUT' })
+  if (req.method !== 'PUT' && req.method !== 'GET')
+    return jsonReply(405, { message: 'The requested resource does not support this method' }, { allow: 'GET, PUT' })
   if (!sameSecret(req.headers['api-key'], ctx.apiKey)) return jsonReply(401, UNAUTHORIZED)
-  if (!ctx.tokens.valid(req.headers.authorization)) return jsonReply(401, UNAUTHORIZED, { 'www-authenticate': 'Bearer error="invalid_token"' })
+  if (!ctx.tokens.valid(req.headers.authorization))
+    return jsonReply(401, UNAUTHORIZED, { 'www-authenticate': 'Bearer error="invalid_token"' })
   const gen = id === undefined ? undefined : ctx.generations.get(id)
   if (!gen) return error(404, 'GenerationRequestIdNotFound', `Generation request ${id ?? ''} was not found.`)
   if (gen.gone) return error(410, 'GenerationRequestGone', 'The generation request is no longer available.')
@@ -69,10 +75,13 @@ function downloadReply(ctx: GettyContext, req: IncomingRequest, id: string | und
     if (unknown.length) return error(400, 'InvalidRequest', `Unknown fields: ${unknown.join(', ')}.`)
     if (typeof fields.size_name !== 'string' || !gen.sizes.includes(fields.size_name))
       return error(400, 'InvalidSize', `size_name must be one of ${gen.sizes.join(', ')}.`)
-    if (gen.requireProjectCode && typeof fields.project_code !== 'string') return error(400, 'ProjectCodeRequired', 'This product requires project_code.')
-    if (!gen.requireProjectCode && fields.project_code !== undefined) return error(400, 'ProjectCodeNotAllowed', 'project_code must be omitted for this product.')
+    if (gen.requireProjectCode && typeof fields.project_code !== 'string')
+      return error(400, 'ProjectCodeRequired', 'This product requires project_code.')
+    if (!gen.requireProjectCode && fields.project_code !== undefined)
+      return error(400, 'ProjectCodeNotAllowed', 'project_code must be omitted for this product.')
     const current = ctx.generations.download(gen, index)
-    if (current && !current.done) return error(409, 'DownloadInProgress', 'A download of this image is already in progress; poll it with GET.')
+    if (current && !current.done)
+      return error(409, 'DownloadInProgress', 'A download of this image is already in progress; poll it with GET.')
     if (image.blocked) return ready(ctx, req.headers, gen, index, fields.size_name, true)
     const state = ctx.generations.startDownload(gen, index, fields.size_name)
     return state.done ? ready(ctx, req.headers, gen, index, state.size) : accepted()
@@ -89,7 +98,14 @@ function downloadReply(ctx: GettyContext, req: IncomingRequest, id: string | und
 }
 
 /** 200 `{url, generated_asset_id}` in the Content-Type the client asks for (Getty serves JSON as text/plain too). */
-function ready(ctx: GettyContext, headers: IncomingHttpHeaders, gen: GettyGenerationState, index: number, size: string, blocked = false): Reply {
+function ready(
+  ctx: GettyContext,
+  headers: IncomingHttpHeaders,
+  gen: GettyGenerationState,
+  index: number,
+  size: string,
+  blocked = false,
+): Reply {
   const image = gen.images[index]!
   const body = blocked
     ? { url: null, generated_asset_id: null }
@@ -131,7 +147,14 @@ export function prepareGettyFile(ctx: GettyContext, rest: string, req: IncomingR
       const gen = id === undefined ? undefined : ctx.generations.get(id)
       const image = gen?.images[Number(rawIndex)]
       if (!gen || !image || image.blocked || image.name !== name) return jsonReply(404, { message: 'Not found' })
-      return { status: 200, headers: { 'content-type': image.contentType ?? contentTypeFor(image.name), 'cache-control': 'private, max-age=3600' }, body: image.bytes }
+      return {
+        status: 200,
+        headers: {
+          'content-type': image.contentType ?? contentTypeFor(image.name),
+          'cache-control': 'private, max-age=3600',
+        },
+        body: image.bytes,
+      }
     },
   }
 }
@@ -139,8 +162,7 @@ export function prepareGettyFile(ctx: GettyContext, rest: string, req: IncomingR
 function decode(segment: string): string | undefined {
   try {
     return decodeURIComponent(segment)
-  }
-  catch {
+  } catch {
     return undefined
   }
 }

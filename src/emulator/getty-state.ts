@@ -26,7 +26,8 @@ export class GettyGenerationStore {
   private readonly downloads = new Map<string, DownloadState>()
 
   add(gen: EmulatorGettyGeneration): { id: string } {
-    if (!gen || !Array.isArray(gen.images) || gen.images.length === 0) throw new TypeError('emulator getty generation: images must be a non-empty array')
+    if (!gen || !Array.isArray(gen.images) || gen.images.length === 0)
+      throw new TypeError('emulator getty generation: images must be a non-empty array')
     for (const f of gen.images) {
       if (typeof f?.name !== 'string' || !(f.bytes instanceof Uint8Array))
         throw new TypeError('emulator getty generation: every image needs a name and bytes (Uint8Array)')
@@ -71,7 +72,7 @@ export class GettyTokenBook {
 
   constructor(private readonly ttlSeconds: number) {}
 
-  issue(): { access_token: string, token_type: 'Bearer', expires_in: number } {
+  issue(): { access_token: string; token_type: 'Bearer'; expires_in: number } {
     const token = `emu-getty-${randomBytes(18).toString('base64url')}`
     this.tokens.set(token, Date.now() + this.ttlSeconds * 1000)
     this.issued++

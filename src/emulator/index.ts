@@ -6,10 +6,23 @@ import { DEFAULT_MODELSLAB_TASKS, defaultGettyGenerations } from './provider-def
 import { TaskStore } from './rodin-tasks.js'
 import { EmulatorServer } from './server.js'
 import { UrlSigner } from './signed-urls.js'
-import type { Emulator, EmulatorFault, EmulatorGettyGeneration, EmulatorModelslabTask, EmulatorOptions, EmulatorRodinTask, RequestLogEntry } from './types.js'
+import type {
+  Emulator,
+  EmulatorFault,
+  EmulatorGettyGeneration,
+  EmulatorModelslabTask,
+  EmulatorOptions,
+  EmulatorRodinTask,
+  RequestLogEntry,
+} from './types.js'
 
 export { DEFAULT_SUBSCRIPTION_KEYS, DEFAULT_TASK_IDS, DEFAULT_TASKS, type DefaultTaskAlias } from './default-tasks.js'
-export { DEFAULT_GETTY_GENERATION_ID, DEFAULT_MODELSLAB_TASK_ID, DEFAULT_MODELSLAB_TASKS, defaultGettyGenerations } from './provider-defaults.js'
+export {
+  DEFAULT_GETTY_GENERATION_ID,
+  DEFAULT_MODELSLAB_TASK_ID,
+  DEFAULT_MODELSLAB_TASKS,
+  defaultGettyGenerations,
+} from './provider-defaults.js'
 export type {
   Emulator,
   EmulatorFault,
@@ -60,7 +73,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new FaultBook()
   for (const task of options.assets ?? DEFAULT_TASKS) tasks.add(task)
   for (const task of options.modelslabTasks ?? DEFAULT_MODELSLAB_TASKS) modelslabTasks.add(task)
-  for (const gen of options.gettyGenerations ?? await defaultGettyGenerations()) generations.add(gen)
+  for (const gen of options.gettyGenerations ?? (await defaultGettyGenerations())) generations.add(gen)
   for (const fault of options.faults ?? []) faults.add(fault)
 
   const requests: RequestLogEntry[] = []
@@ -72,7 +85,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const getty = { generations, tokens, apiKey, clientId, clientSecret, site }
   const control = {
     requests,
-    clearLog: () => { requests.length = 0 },
+    clearLog: () => {
+      requests.length = 0
+    },
     addFault: (fault: EmulatorFault) => faults.add(fault),
     addTask: (task: EmulatorRodinTask) => tasks.add(task),
     addModelslabTask: (task: EmulatorModelslabTask) => modelslabTasks.add(task),

@@ -23,16 +23,22 @@ export function prepareModelslabApi(ctx: ModelslabContext, sub: string, req: Inc
   if (!m) return undefined
   const fields = parseFields(req.body, req.headers['content-type'])
   const fromBody = fields?.request_id
-  const id = m[1] !== undefined ? decode(m[1]) : typeof fromBody === 'string' || typeof fromBody === 'number' ? String(fromBody) : undefined
+  const id =
+    m[1] !== undefined
+      ? decode(m[1])
+      : typeof fromBody === 'string' || typeof fromBody === 'number'
+        ? String(fromBody)
+        : undefined
   req.entry.provider = 'modelslab'
   req.entry.bodyKey = fields?.key !== undefined
   const task = id === undefined ? undefined : ctx.tasks.get(id)
   return {
     route: 'modelslab.fetch',
     task: id,
-    replace: fault => fault?.kind === 'modelslab-error' ? faultReply(fault) : undefined,
+    replace: fault => (fault?.kind === 'modelslab-error' ? faultReply(fault) : undefined),
     run() {
-      if (req.method !== 'POST') return jsonReply(405, { status: 'error', message: 'Method not allowed' }, { allow: 'POST' })
+      if (req.method !== 'POST')
+        return jsonReply(405, { status: 'error', message: 'Method not allowed' }, { allow: 'POST' })
       if (!keyMatches(fields?.key, ctx.apiKey)) return jsonReply(401, { status: 'error', message: 'Invalid API key' })
       if (id === undefined) return jsonReply(400, { status: 'error', message: 'The id field is required.' })
       if (!task) return jsonReply(404, { status: 'error', message: `Request ${id} not found` })
@@ -51,7 +57,12 @@ function fetchReply(ctx: ModelslabContext, task: ModelslabTaskState): Reply {
       id: task.id,
       output: task.emptyOutput ? [] : links,
       proxy_links: task.files.map(f => fileURL(ctx, 'proxy', task, f.name)),
-      meta: { output_format: task.files[0]?.name.split('.').pop() ?? 'glb', seed: 1234, file_prefix: String(task.id), resolution: 256 },
+      meta: {
+        output_format: task.files[0]?.name.split('.').pop() ?? 'glb',
+        seed: 1234,
+        file_prefix: String(task.id),
+        resolution: 256,
+      },
     })
   }
   if (status === 'error' || status === 'failed') {
@@ -73,9 +84,15 @@ function fetchReply(ctx: ModelslabContext, task: ModelslabTaskState): Reply {
 }
 
 function faultReply(fault: Extract<EmulatorFault, { kind: 'modelslab-error' }>): Reply {
-  const body: Record<string, unknown> = { status: 'error', [fault.field ?? 'message']: fault.message ?? 'Something went wrong' }
+  const body: Record<string, unknown> = {
+    status: 'error',
+    [fault.field ?? 'message']: fault.message ?? 'Something went wrong',
+  }
   if (fault.retryAfter !== undefined) body.retry_after = fault.retryAfter
-  const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000 + fault.retryAfter)) }
+  const headers: Record<string, string> =
+    fault.retryAfter === undefined
+      ? {}
+      : { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000 + fault.retryAfter)) }
   return jsonReply(fault.status ?? 200, body, headers)
 }
 
@@ -96,12 +113,16 @@ export function prepareModelslabFile(ctx: ModelslabContext, rest: string, req: I
     run() {
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return s3ErrorReply(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.')
-      const file = (kind === 'output' || kind === 'proxy') && name !== undefined ? task?.files.find(f => f.name === name) : undefined
+      const file =
+        (kind === 'output' || kind === 'proxy') && name !== undefined
+          ? task?.files.find(f => f.name === name)
+          : undefined
       if (!task || !file) return s3ErrorReply(404, 'NoSuchKey', 'The specified key does not exist.')
       const type = { 'content-type': file.contentType ?? contentTypeFor(file.name) }
       if (currentStatus(task) !== 'success') {
         req.entry.early = true
-        if (task.futureLinks === 'partial') return { status: 200, headers: type, body: file.bytes.subarray(0, file.bytes.length >> 1) }
+        if (task.futureLinks === 'partial')
+          return { status: 200, headers: type, body: file.bytes.subarray(0, file.bytes.length >> 1) }
         return s3ErrorReply(404, 'NoSuchKey', 'The specified key does not exist.')
       }
       return { status: 200, headers: { ...type, 'cache-control': 'public, max-age=86400' }, body: file.bytes }
@@ -123,8 +144,7 @@ function keyMatches(given: unknown, key: string): boolean {
 function decode(segment: string): string | undefined {
   try {
     return decodeURIComponent(segment)
-  }
-  catch {
+  } catch {
     return undefined
   }
 }

@@ -31,8 +31,14 @@ export class ModelslabTaskStore {
       throw new TypeError('emulator modelslab task: statuses needs at least one status string')
     if (task.eta !== undefined && !(typeof task.eta === 'number' && task.eta >= 0))
       throw new TypeError('emulator modelslab task: eta must be a number of seconds >= 0')
-    if (task.id !== undefined && !(Number.isSafeInteger(task.id) && Number(task.id) >= 0) && !(typeof task.id === 'string' && ID_RE.test(task.id)))
-      throw new TypeError('emulator modelslab task: id must be an integer >= 0 or a string of letters, digits, "_" or "-"')
+    if (
+      task.id !== undefined &&
+      !(Number.isSafeInteger(task.id) && Number(task.id) >= 0) &&
+      !(typeof task.id === 'string' && ID_RE.test(task.id))
+    )
+      throw new TypeError(
+        'emulator modelslab task: id must be an integer >= 0 or a string of letters, digits, "_" or "-"',
+      )
     let id = task.id
     if (id === undefined) {
       while (this.byId.has(String(this.next))) this.next++

@@ -10,7 +10,9 @@ export const DEFAULT_GETTY_GENERATION_ID = '8C4B2F1E-3A5D-4E6F-9B0C-1D2E3F4A5B6C
 export const DEFAULT_MODELSLAB_TASKS: readonly EmulatorModelslabTask[] = Object.freeze([
   Object.freeze({
     id: DEFAULT_MODELSLAB_TASK_ID,
-    files: Object.freeze([lazyFile('6f1d3b2a-9c8e-4d7f-a1b2-c3d4e5f60718-0.glb', 'khr_anisotropy_barnlamp.glb', 'model/gltf-binary')]) as EmulatorFile[],
+    files: Object.freeze([
+      lazyFile('6f1d3b2a-9c8e-4d7f-a1b2-c3d4e5f60718-0.glb', 'khr_anisotropy_barnlamp.glb', 'model/gltf-binary'),
+    ]) as EmulatorFile[],
     statuses: Object.freeze(['success']) as string[],
   }),
 ])
@@ -22,16 +24,20 @@ let defaults: Promise<readonly EmulatorGettyGeneration[]> | undefined
  * repository ships no JPEG fixture). Memoized per process.
  */
 export function defaultGettyGenerations(): Promise<readonly EmulatorGettyGeneration[]> {
-  defaults ??= Promise.all([poster(0), poster(1)]).then(([a, b]) => Object.freeze([
-    Object.freeze({
-      id: DEFAULT_GETTY_GENERATION_ID,
-      images: Object.freeze([
-        Object.freeze({ name: 'ai-generated-0.jpg', bytes: a, contentType: 'image/jpeg' }),
-        Object.freeze({ name: 'ai-generated-1.jpg', bytes: b, contentType: 'image/jpeg' }),
-      ]) as EmulatorGettyGeneration['images'],
-    }),
-  ]))
-  defaults.catch(() => { defaults = undefined })
+  defaults ??= Promise.all([poster(0), poster(1)]).then(([a, b]) =>
+    Object.freeze([
+      Object.freeze({
+        id: DEFAULT_GETTY_GENERATION_ID,
+        images: Object.freeze([
+          Object.freeze({ name: 'ai-generated-0.jpg', bytes: a, contentType: 'image/jpeg' }),
+          Object.freeze({ name: 'ai-generated-1.jpg', bytes: b, contentType: 'image/jpeg' }),
+        ]) as EmulatorGettyGeneration['images'],
+      }),
+    ]),
+  )
+  defaults.catch(() => {
+    defaults = undefined
+  })
   return defaults
 }
 
@@ -52,6 +58,8 @@ export async function poster(seed: number, size = 1024): Promise<Uint8Array> {
       pixels[p + 2] = sun ? 90 : Math.round(160 - 60 * t)
     }
   }
-  const jpeg = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).jpeg({ quality: 82 }).toBuffer()
+  const jpeg = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+    .jpeg({ quality: 82 })
+    .toBuffer()
   return new Uint8Array(jpeg)
 }

@@ -9,13 +9,23 @@ export interface Reply {
 }
 
 export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: Buffer.from(JSON.stringify(value)) }
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: Buffer.from(JSON.stringify(value)),
+  }
 }
 
 /** The error document S3-style object stores send for denied, expired or missing objects. */
 export function s3ErrorReply(status: number, code: string, message: string, extra: Record<string, string> = {}): Reply {
-  const fields = Object.entries({ Code: code, Message: message, ...extra, RequestId: randomBytes(8).toString('hex').toUpperCase() })
-    .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('')
+  const fields = Object.entries({
+    Code: code,
+    Message: message,
+    ...extra,
+    RequestId: randomBytes(8).toString('hex').toUpperCase(),
+  })
+    .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`)
+    .join('')
   return {
     status,
     headers: { 'content-type': 'application/xml' },
@@ -24,7 +34,11 @@ export function s3ErrorReply(status: number, code: string, message: string, extr
 }
 
 export function redirectReply(location: string): Reply {
-  return { status: 302, headers: { location, 'content-type': 'text/plain' }, body: Buffer.from(`Found. Redirecting to ${location}`) }
+  return {
+    status: 302,
+    headers: { location, 'content-type': 'text/plain' },
+    body: Buffer.from(`Found. Redirecting to ${location}`),
+  }
 }
 
 function escapeXml(s: string): string {
@@ -77,9 +91,8 @@ export function parseFields(body: Buffer, contentType: string | undefined): Reco
     return Object.fromEntries(new URLSearchParams(text))
   try {
     const value: unknown = JSON.parse(text)
-    return value && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined
-  }
-  catch {
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  } catch {
     return undefined
   }
 }

@@ -49,14 +49,16 @@ export async function generateRodinLikeGlb(opts: RodinLikeOptions = {}): Promise
   }
   if (!Number.isInteger(seed)) throw new RangeError(`generateRodinLikeGlb: seed must be an integer (got ${seed})`)
   const detail = opts.detail ?? 0
-  if (!(detail >= 0 && detail <= 1)) throw new RangeError(`generateRodinLikeGlb: detail must be a number from 0 to 1 (got ${detail})`)
+  if (!(detail >= 0 && detail <= 1))
+    throw new RangeError(`generateRodinLikeGlb: detail must be a number from 0 to 1 (got ${detail})`)
 
   const { Document, NodeIO } = await import('@gltf-transform/core')
   const doc = new Document()
   doc.getRoot().getAsset().generator = 'unplugin-rodin emulator (rodin-like)'
   const buffer = doc.createBuffer()
   const geo = buildBlob(triangles, seed)
-  const prim = doc.createPrimitive()
+  const prim = doc
+    .createPrimitive()
     .setAttribute('POSITION', doc.createAccessor().setType('VEC3').setArray(geo.positions).setBuffer(buffer))
     .setAttribute('NORMAL', doc.createAccessor().setType('VEC3').setArray(geo.normals).setBuffer(buffer))
     .setAttribute('TEXCOORD_0', doc.createAccessor().setType('VEC2').setArray(geo.uvs).setBuffer(buffer))
@@ -69,7 +71,12 @@ export async function generateRodinLikeGlb(opts: RodinLikeOptions = {}): Promise
   return new NodeIO().writeBinary(doc)
 }
 
-interface Geometry { positions: Float32Array, normals: Float32Array, uvs: Float32Array, indices: Uint16Array | Uint32Array }
+interface Geometry {
+  positions: Float32Array
+  normals: Float32Array
+  uvs: Float32Array
+  indices: Uint16Array | Uint32Array
+}
 
 /**
  * A UV sphere (m+1 latitude bands, `seg` segments; 2·seg·m triangles) pushed in and out by a sum of
@@ -87,9 +94,15 @@ function buildBlob(triangles: number, seed: number): Geometry {
   })
   const stretch = [0.85 + random() * 0.3, 1 + random() * 0.3, 0.85 + random() * 0.3]
   const surface = (theta: number, phi: number): [number, number, number] => {
-    const d: [number, number, number] = [Math.sin(theta) * Math.cos(phi), Math.cos(theta), Math.sin(theta) * Math.sin(phi)]
+    const d: [number, number, number] = [
+      Math.sin(theta) * Math.cos(phi),
+      Math.cos(theta),
+      Math.sin(theta) * Math.sin(phi),
+    ]
     let r = 1
-    for (const w of waves) r += w.amplitude * Math.sin(w.frequency * (d[0] * w.dir[0] + d[1] * w.dir[1] + d[2] * w.dir[2]) * Math.PI + w.phase)
+    for (const w of waves)
+      r +=
+        w.amplitude * Math.sin(w.frequency * (d[0] * w.dir[0] + d[1] * w.dir[1] + d[2] * w.dir[2]) * Math.PI + w.phase)
     return [d[0] * r * stretch[0]!, d[1] * r * stretch[1]!, d[2] * r * stretch[2]!]
   }
   // Vertex layout: seg top-pole copies, then (bands-1) rings of seg+1, then seg bottom-pole copies.
@@ -143,7 +156,7 @@ function triangles3(seg: number, m: number): number {
 }
 
 /** Picks m (bands-1) and seg with 2·seg·m closest to the target, preferring seg ≈ 2m (even quads). */
-function chooseGrid(triangles: number): { m: number, seg: number } {
+function chooseGrid(triangles: number): { m: number; seg: number } {
   const ideal = Math.sqrt(triangles / 4)
   let best = { m: 1, seg: Math.max(3, Math.round(triangles / 2)), err: Infinity, aspect: Infinity }
   for (let m = Math.max(1, Math.floor(ideal / 2)); m <= Math.ceil(ideal * 2); m++) {
@@ -174,7 +187,11 @@ function smoothNormals(positions: Float32Array, indices: ArrayLike<number>, cano
 }
 
 function shadedMaterial(doc: Document) {
-  return doc.createMaterial('place_holder').setBaseColorFactor([0.8, 0.8, 0.8, 1]).setMetallicFactor(0).setRoughnessFactor(0.5)
+  return doc
+    .createMaterial('place_holder')
+    .setBaseColorFactor([0.8, 0.8, 0.8, 1])
+    .setMetallicFactor(0)
+    .setRoughnessFactor(0.5)
 }
 
 /**
@@ -215,9 +232,12 @@ async function pbrMaterial(doc: Document, size: number, seed: number, detail: nu
       metalRough[p * 3 + 2] = h > 0.62 ? 200 : 12
     }
   }
-  const [baseColor, normalMap, metallicRoughness] = await Promise.all([color, normal, metalRough].map(data => encodePng(sharp, data, size)))
+  const [baseColor, normalMap, metallicRoughness] = await Promise.all(
+    [color, normal, metalRough].map(data => encodePng(sharp, data, size)),
+  )
   const texture = (name: string, image: Uint8Array) => doc.createTexture(name).setMimeType('image/png').setImage(image)
-  return doc.createMaterial('rodin_pbr')
+  return doc
+    .createMaterial('rodin_pbr')
     .setBaseColorTexture(texture('baseColor', baseColor!))
     .setNormalTexture(texture('normal', normalMap!))
     .setMetallicRoughnessTexture(texture('metallicRoughness', metallicRoughness!))
@@ -226,7 +246,9 @@ async function pbrMaterial(doc: Document, size: number, seed: number, detail: nu
 }
 
 async function encodePng(sharp: typeof Sharp, data: Uint8Array, size: number): Promise<Uint8Array> {
-  const png = await sharp(data, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer()
+  const png = await sharp(data, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toBuffer()
   return new Uint8Array(png)
 }
 
@@ -254,7 +276,7 @@ function addDetail(height: Float32Array, tint: Float32Array, size: number, seed:
           else if (d < f2) f2 = d
         }
       }
-      const crevice = Math.max(0, 1 - (f2 - f1) / (1.5 * size / 1024))
+      const crevice = Math.max(0, 1 - (f2 - f1) / ((1.5 * size) / 1024))
       const p = y * size + x
       const grain = random() - 0.5
       height[p] = height[p]! * (1 - 0.3 * detail) + detail * (0.3 * value - 0.35 * crevice)
@@ -315,7 +337,7 @@ function randomUnit(random: () => number): [number, number, number] {
 function mulberry32(seed: number): () => number {
   let state = seed >>> 0
   return () => {
-    state = (state + 0x6D2B79F5) >>> 0
+    state = (state + 0x6d2b79f5) >>> 0
     let t = state
     t = Math.imul(t ^ (t >>> 15), t | 1)
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)

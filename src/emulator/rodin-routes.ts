@@ -84,8 +84,7 @@ export function prepareFile(ctx: RodinContext, rest: string, req: IncomingReques
   let name: string | undefined
   try {
     name = rawName === undefined || extra.length ? undefined : decodeURIComponent(rawName)
-  }
-  catch {
+  } catch {
     name = undefined
   }
   const signed = name === undefined ? undefined : ctx.signer.verify(token, name)
@@ -99,7 +98,11 @@ export function prepareFile(ctx: RodinContext, rest: string, req: IncomingReques
         return s3ErrorReply(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.')
       if (name === undefined) return s3ErrorReply(404, 'NoSuchKey', 'The specified key does not exist.')
       if (!signed)
-        return s3ErrorReply(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.')
+        return s3ErrorReply(
+          403,
+          'SignatureDoesNotMatch',
+          'The request signature we calculated does not match the signature you provided.',
+        )
       if (Date.now() > signed.expires) return expiredReply(signed.expires)
       const task = ctx.tasks.get(signed.task)
       const file = signed.alias ? task?.files[0] : task?.files.find(f => f.name === name)

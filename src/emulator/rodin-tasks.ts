@@ -5,7 +5,7 @@ export interface TaskState {
   uuid: string
   subscriptionKey: string
   files: EmulatorFile[]
-  jobs: { uuid: string, statuses: string[] }[]
+  jobs: { uuid: string; statuses: string[] }[]
   /** `/status` calls answered so far. */
   polls: number
 }
@@ -15,7 +15,7 @@ export class TaskStore {
   private readonly byUuid = new Map<string, TaskState>()
   private readonly bySubscription = new Map<string, string>()
 
-  add(task: EmulatorRodinTask): { uuid: string, subscriptionKey: string } {
+  add(task: EmulatorRodinTask): { uuid: string; subscriptionKey: string } {
     if (!task || !Array.isArray(task.files)) throw new TypeError('emulator task: files must be an array')
     for (const f of task.files) {
       if (typeof f?.name !== 'string' || !(f.bytes instanceof Uint8Array))
@@ -53,13 +53,13 @@ export class TaskStore {
  * What each job reports now. Before the first poll a task is in its first state, so a task scripted as
  * `[['Done']]` can be downloaded without ever polling (manifests may hold only the task uuid).
  */
-export function currentStatuses(task: TaskState): { uuid: string, status: string }[] {
+export function currentStatuses(task: TaskState): { uuid: string; status: string }[] {
   const step = Math.max(0, task.polls - 1)
   return task.jobs.map(j => ({ uuid: j.uuid, status: j.statuses[Math.min(step, j.statuses.length - 1)]! }))
 }
 
 /** Answers one `/status` call: moves every job one step, then reports. */
-export function poll(task: TaskState): { uuid: string, status: string }[] {
+export function poll(task: TaskState): { uuid: string; status: string }[] {
   task.polls++
   return currentStatuses(task)
 }

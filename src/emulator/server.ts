@@ -4,9 +4,29 @@ import { type ControlTarget, handleControl } from './control.js'
 import { mangleBody, replacementReply, send } from './deliver.js'
 import type { FaultBook } from './faults.js'
 import { jsonReply, readBody } from './reply.js'
-import { GETTY_FILES_PREFIX, GETTY_PREFIX, type GettyContext, prepareGettyApi, prepareGettyFile } from './getty-routes.js'
-import { MODELSLAB_FILES_PREFIX, MODELSLAB_PREFIX, type ModelslabContext, prepareModelslabApi, prepareModelslabFile } from './modelslab-routes.js'
-import { FILES_PREFIX, type IncomingRequest, type Prepared, RODIN_PREFIX, type RodinContext, prepareFile, prepareRodinApi } from './rodin-routes.js'
+import {
+  GETTY_FILES_PREFIX,
+  GETTY_PREFIX,
+  type GettyContext,
+  prepareGettyApi,
+  prepareGettyFile,
+} from './getty-routes.js'
+import {
+  MODELSLAB_FILES_PREFIX,
+  MODELSLAB_PREFIX,
+  type ModelslabContext,
+  prepareModelslabApi,
+  prepareModelslabFile,
+} from './modelslab-routes.js'
+import {
+  FILES_PREFIX,
+  type IncomingRequest,
+  type Prepared,
+  RODIN_PREFIX,
+  type RodinContext,
+  prepareFile,
+  prepareRodinApi,
+} from './rodin-routes.js'
 import type { RequestLogEntry } from './types.js'
 
 export interface ServerState {
@@ -38,7 +58,7 @@ export class EmulatorServer {
     this.server = createServer((req, res) => {
       void this.handle(req, res)
     })
-    this.server.on('connection', (socket) => {
+    this.server.on('connection', socket => {
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
     })
@@ -93,8 +113,7 @@ export class EmulatorServer {
     this.state.log.push(entry)
     try {
       await this.route(req, res, entry)
-    }
-    catch (err) {
+    } catch (err) {
       this.fail(res, entry, err)
     }
   }
@@ -113,7 +132,9 @@ export class EmulatorServer {
     const prepared = this.prepare(path, request)
     if (!prepared) {
       const known = PROVIDER_PREFIXES.some(p => path.startsWith(p))
-      const error = known ? `The emulated ${path.split('/')[path.startsWith('/files/') ? 2 : 1]} API has no route ${method} ${path}` : `No emulated route for ${method} ${path}`
+      const error = known
+        ? `The emulated ${path.split('/')[path.startsWith('/files/') ? 2 : 1]} API has no route ${method} ${path}`
+        : `No emulated route for ${method} ${path}`
       send(res, entry, jsonReply(404, { error }), undefined, sender)
       return
     }
@@ -131,9 +152,10 @@ export class EmulatorServer {
       return
     }
     if (fault?.kind === 'hang') return
-    const reply = prepared.replace?.(fault)
-      ?? replacementReply(fault, () => prepared.redirectTo?.() ?? path)
-      ?? mangleBody(prepared.run(fault), fault)
+    const reply =
+      prepared.replace?.(fault) ??
+      replacementReply(fault, () => prepared.redirectTo?.() ?? path) ??
+      mangleBody(prepared.run(fault), fault)
     send(res, entry, reply, fault, sender)
   }
 
@@ -141,10 +163,13 @@ export class EmulatorServer {
     const { rodin, modelslab, getty } = this.state
     if (path.startsWith(`${RODIN_PREFIX}/`)) return prepareRodinApi(rodin, path.slice(RODIN_PREFIX.length), request)
     if (path.startsWith(FILES_PREFIX)) return prepareFile(rodin, path.slice(FILES_PREFIX.length), request)
-    if (path.startsWith(`${MODELSLAB_PREFIX}/`)) return prepareModelslabApi(modelslab, path.slice(MODELSLAB_PREFIX.length), request)
-    if (path.startsWith(MODELSLAB_FILES_PREFIX)) return prepareModelslabFile(modelslab, path.slice(MODELSLAB_FILES_PREFIX.length), request)
+    if (path.startsWith(`${MODELSLAB_PREFIX}/`))
+      return prepareModelslabApi(modelslab, path.slice(MODELSLAB_PREFIX.length), request)
+    if (path.startsWith(MODELSLAB_FILES_PREFIX))
+      return prepareModelslabFile(modelslab, path.slice(MODELSLAB_FILES_PREFIX.length), request)
     if (path.startsWith(`${GETTY_PREFIX}/`)) return prepareGettyApi(getty, path.slice(GETTY_PREFIX.length), request)
-    if (path.startsWith(GETTY_FILES_PREFIX)) return prepareGettyFile(getty, path.slice(GETTY_FILES_PREFIX.length), request)
+    if (path.startsWith(GETTY_FILES_PREFIX))
+      return prepareGettyFile(getty, path.slice(GETTY_FILES_PREFIX.length), request)
     return undefined
   }
 

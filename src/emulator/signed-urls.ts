@@ -45,10 +45,16 @@ export class UrlSigner {
     const taskPart = token.split('.')[0]
     const task = taskPart ? Buffer.from(taskPart, 'base64url').toString('utf8') : ''
     // A mangled token decodes to noise; keep that out of the log rather than record a bogus task.
-    return /^[^\u0000-\u001f\u007f]+$/.test(task) && Buffer.from(task).toString('base64url') === taskPart ? task : undefined
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters
+    return /^[^\u0000-\u001f\u007f]+$/.test(task) && Buffer.from(task).toString('base64url') === taskPart
+      ? task
+      : undefined
   }
 
   private sign(task: string, name: string, expires: number, alias: boolean): string {
-    return createHmac('sha256', this.secret).update(JSON.stringify([task, name, expires, alias])).digest('base64url').slice(0, 32)
+    return createHmac('sha256', this.secret)
+      .update(JSON.stringify([task, name, expires, alias]))
+      .digest('base64url')
+      .slice(0, 32)
   }
 }

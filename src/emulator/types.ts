@@ -97,7 +97,13 @@ export interface EmulatorOptions {
   gettyTokenTtlSeconds?: number
 }
 
-export type FaultRoute = 'rodin.status' | 'rodin.download' | 'file' | 'modelslab.fetch' | 'getty.token' | 'getty.download'
+export type FaultRoute =
+  | 'rodin.status'
+  | 'rodin.download'
+  | 'file'
+  | 'modelslab.fetch'
+  | 'getty.token'
+  | 'getty.download'
 
 /**
  * What a fault does. Faults that answer in place of the route (`status`, `rate-limit`, `expire`, `redirect`,
@@ -105,9 +111,9 @@ export type FaultRoute = 'rodin.status' | 'rodin.download' | 'file' | 'modelslab
  */
 export type EmulatorFaultKind =
   /** Answers this status; `body` defaults to JSON `{detail}` (content type guessed from a given body). */
-  | { kind: 'status', status: number, body?: string, headers?: Record<string, string> }
+  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
   /** 429 (or 503) with `Retry-After` when given (seconds or an HTTP date). */
-  | { kind: 'rate-limit', status?: 429 | 503, retryAfter?: string }
+  | { kind: 'rate-limit'; status?: 429 | 503; retryAfter?: string }
   /** TCP reset before any header. */
   | { kind: 'reset' }
   /** Headers (full Content-Length) and half the body, then a TCP reset. */
@@ -119,7 +125,7 @@ export type EmulatorFaultKind =
   /** Headers and the first bytes (at most 16 KiB, at most half), then silence with the socket open. */
   | { kind: 'stall' }
   /** Answers normally after `ms`. */
-  | { kind: 'delay', ms: number }
+  | { kind: 'delay'; ms: number }
   /** `/download` answers `{ list: [] }`. */
   | { kind: 'empty-list' }
   /** `/download` lists only `preview.webp`. */
@@ -132,18 +138,18 @@ export type EmulatorFaultKind =
    * `/download` also lists these names, each with a working URL to the task's first file. A name made only of
    * dots cannot survive URL parsing (clients drop or resolve `.`/`..` segments), so its URL answers 403/404.
    */
-  | { kind: 'odd-names', names: string[] }
+  | { kind: 'odd-names'; names: string[] }
   /** 302 to `location`; by default a fresh signed URL of the same file (on API routes: the same path). */
-  | { kind: 'redirect', location?: string }
+  | { kind: 'redirect'; location?: string }
   /** Adds `"error": value` to an otherwise normal `/status` or `/download` answer. */
-  | { kind: 'error-field', value: string }
+  | { kind: 'error-field'; value: string }
   /** Serves these bytes instead (Content-Length follows them). */
-  | { kind: 'different-bytes', bytes: Uint8Array }
+  | { kind: 'different-bytes'; bytes: Uint8Array }
   /**
    * A ModelsLab error answer `{status: "error", <field>: message, retry_after?}` with HTTP `status` (default
    * 200, as ModelsLab often does). `retryAfter` (seconds) goes in the body only, like the real queue limit.
    */
-  | { kind: 'modelslab-error', message?: string, status?: number, field?: 'message' | 'messege', retryAfter?: number }
+  | { kind: 'modelslab-error'; message?: string; status?: number; field?: 'message' | 'messege'; retryAfter?: number }
   /** Getty: revokes every issued token and answers 401, as when a token expires mid-build. */
   | { kind: 'revoke-token' }
 
@@ -209,7 +215,7 @@ export interface Emulator {
   gettyClientId: string
   gettyClientSecret: string
   /** Adds a task (or replaces the one with the same uuid). */
-  addTask(task: EmulatorRodinTask): { uuid: string, subscriptionKey: string }
+  addTask(task: EmulatorRodinTask): { uuid: string; subscriptionKey: string }
   /** Adds a ModelsLab task (or replaces the one with the same id). */
   addModelslabTask(task: EmulatorModelslabTask): { id: number | string }
   /** Adds a Getty generation (or replaces the one with the same id). */

@@ -55,7 +55,8 @@ export interface ApiClientOptions {
 const AUTH_HINTS: Record<string, string> = {
   rodin: 'set RODIN_API_KEY (or HYPER3D_API_KEY), or providers.rodin.apiKey, to a valid Hyper3D key',
   modelslab: 'set MODELSLAB_API_KEY, or providers.modelslab.apiKey, to a valid ModelsLab key',
-  getty: 'set GETTY_API_KEY, GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or the providers.getty options) to valid credentials',
+  getty:
+    'set GETTY_API_KEY, GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or the providers.getty options) to valid credentials',
 }
 
 // Header values under these names are credentials whatever the caller registered.
@@ -79,8 +80,7 @@ function parseBody(bytes: Buffer): unknown {
   if (trimmed === '') return text
   try {
     return JSON.parse(trimmed)
-  }
-  catch {
+  } catch {
     return text
   }
 }
@@ -116,17 +116,25 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const target = joinPath(base, req.path)
     const label = (method: string, url: URL): string => `${provider} API ${method} ${displayURL(url)}`
     if (target.origin !== base.origin) {
-      throw new RodinError('E_UNSAFE_URL', `http: ${contextLabel(ctx)}${label(req.method, target)} is outside ${displayURL(base)} (API credentials are only sent to their own origin; pass a path, not a URL to another host)`,
-        { ...contextDetails(ctx), url: displayURL(target) })
+      throw new RodinError(
+        'E_UNSAFE_URL',
+        `http: ${contextLabel(ctx)}${label(req.method, target)} is outside ${displayURL(base)} (API credentials are only sent to their own origin; pass a path, not a URL to another host)`,
+        { ...contextDetails(ctx), url: displayURL(target) },
+      )
     }
     let payload: string | undefined
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'accept': 'application/json', 'accept-encoding': 'identity', ...clientHeaders }
-    if (req.json !== undefined && req.form !== undefined) throw new TypeError('unplugin-rodin: pass either json or form, not both')
+    const headers: Record<string, string> = {
+      'user-agent': USER_AGENT,
+      accept: 'application/json',
+      'accept-encoding': 'identity',
+      ...clientHeaders,
+    }
+    if (req.json !== undefined && req.form !== undefined)
+      throw new TypeError('unplugin-rodin: pass either json or form, not both')
     if (req.json !== undefined) {
       payload = JSON.stringify(req.json)
       headers['content-type'] = 'application/json'
-    }
-    else if (req.form !== undefined) {
+    } else if (req.form !== undefined) {
       payload = new URLSearchParams(req.form).toString()
       headers['content-type'] = 'application/x-www-form-urlencoded'
     }
@@ -142,14 +150,31 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         const shown = displayURL(url)
         const details = { ...contextDetails(ctx), url: shown }
         const nextStep = `the ${provider} API is unreachable or failing; try again later`
-        const res = await send(url, { method, headers, body, signal, dispatcher: dispatcher(), http }, { request: what, ctx, url: shown, nextStep })
+        const res = await send(
+          url,
+          { method, headers, body, signal, dispatcher: dispatcher(), http },
+          { request: what, ctx, url: shown, nextStep },
+        )
         const status = res.statusCode
-        const location = redirectLocation(res, hops, http.maxRedirects, () => new RodinError('E_HTTP', `http: ${contextLabel(ctx)}${what} redirected more than ${http.maxRedirects} times (check the ${provider} base URL, or raise http.maxRedirects)`, { ...details, status }))
+        const location = redirectLocation(
+          res,
+          hops,
+          http.maxRedirects,
+          () =>
+            new RodinError(
+              'E_HTTP',
+              `http: ${contextLabel(ctx)}${what} redirected more than ${http.maxRedirects} times (check the ${provider} base URL, or raise http.maxRedirects)`,
+              { ...details, status },
+            ),
+        )
         if (location !== undefined) {
           const next = assertSafeURL(resolveLocation(location, url), { ...ctx, what: `redirect from ${what} to` })
           if (next.origin !== base.origin) {
-            throw new RodinError('E_UNSAFE_URL', `http: ${contextLabel(ctx)}${what} redirected to another origin ${displayURL(next)}; API credentials are never sent there (set the ${provider} baseURL to the final API host)`,
-              { ...details, status, url: displayURL(next) })
+            throw new RodinError(
+              'E_UNSAFE_URL',
+              `http: ${contextLabel(ctx)}${what} redirected to another origin ${displayURL(next)}; API credentials are never sent there (set the ${provider} baseURL to the final API host)`,
+              { ...details, status, url: displayURL(next) },
+            )
           }
           if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
             method = 'GET'
@@ -159,9 +184,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
           url = next
           continue
         }
-        const tooLarge = (bytes: number): RodinError => new RodinError('E_TOO_LARGE',
-          `http: ${contextLabel(ctx)}${what} sent a response body over ${API_MAX_BYTES} bytes (${bytes} seen); an API answer is never that big (check the ${provider} base URL)`,
-          { ...details, status, expected: `<= ${API_MAX_BYTES}`, actual: String(bytes) })
+        const tooLarge = (bytes: number): RodinError =>
+          new RodinError(
+            'E_TOO_LARGE',
+            `http: ${contextLabel(ctx)}${what} sent a response body over ${API_MAX_BYTES} bytes (${bytes} seen); an API answer is never that big (check the ${provider} base URL)`,
+            { ...details, status, expected: `<= ${API_MAX_BYTES}`, actual: String(bytes) },
+          )
         let bytes: Buffer
         try {
           const declared = contentLength(res.headers)
@@ -169,43 +197,67 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
             res.body.destroy() // dump() would wait for bytes we already refuse
             throw tooLarge(declared)
           }
-          bytes = decodeContent(await readBody(res.body, { maxBytes: API_MAX_BYTES, stallTimeoutMs: http.stallTimeoutMs, tooLarge }),
-            res.headers['content-encoding'], API_MAX_BYTES, tooLarge)
-        }
-        catch (err) {
+          bytes = decodeContent(
+            await readBody(res.body, { maxBytes: API_MAX_BYTES, stallTimeoutMs: http.stallTimeoutMs, tooLarge }),
+            res.headers['content-encoding'],
+            API_MAX_BYTES,
+            tooLarge,
+          )
+        } catch (err) {
           if (isRodinError(err)) throw err
           throw networkFailure(err, { request: what, ctx, url: shown, nextStep })
         }
         const parsed = parseBody(bytes)
-        if ((status >= 200 && status < 300) || req.acceptStatus?.(status)) return { status, headers: res.headers, body: parsed }
+        if ((status >= 200 && status < 300) || req.acceptStatus?.(status))
+          return { status, headers: res.headers, body: parsed }
 
         const excerpt = bodyExcerpt(typeof parsed === 'string' ? parsed : JSON.stringify(parsed))
         const said = excerpt ? `: ${excerpt}` : ''
         if (status === 401 || status === 403) {
-          throw new RodinError('E_AUTH', `http: ${contextLabel(ctx)}the ${provider} API rejected the key: ${what} answered HTTP ${status}${said} (${authHint})`, { ...details, status })
+          throw new RodinError(
+            'E_AUTH',
+            `http: ${contextLabel(ctx)}the ${provider} API rejected the key: ${what} answered HTTP ${status}${said} (${authHint})`,
+            { ...details, status },
+          )
         }
         if (isRetryableStatus(status)) {
           const retryAfterMs = parseRetryAfter(headerValue(res.headers['retry-after']))
-          throw new RetryableFailure('E_HTTP',
-            `http: ${contextLabel(ctx)}${what} answered HTTP ${status}{attempts}${said} (${nextStep})`, { ...details, status }, retryAfterMs)
+          throw new RetryableFailure(
+            'E_HTTP',
+            `http: ${contextLabel(ctx)}${what} answered HTTP ${status}{attempts}${said} (${nextStep})`,
+            { ...details, status },
+            retryAfterMs,
+          )
         }
-        const fix = status === 404
-          ? `check the ${provider} id in assets.rodin.json and the ${provider} baseURL`
-          : `the ${provider} API refused the request; this is not retried — check the manifest entry`
-        throw new RodinError('E_HTTP', `http: ${contextLabel(ctx)}${what} answered HTTP ${status}${said} (${fix})`, { ...details, status })
+        const fix =
+          status === 404
+            ? `check the ${provider} id in assets.rodin.json and the ${provider} baseURL`
+            : `the ${provider} API refused the request; this is not retried — check the manifest entry`
+        throw new RodinError('E_HTTP', `http: ${contextLabel(ctx)}${what} answered HTTP ${status}${said} (${fix})`, {
+          ...details,
+          status,
+        })
       }
     }
 
-    return withRetries({ options: http, internal: options.internal, signal: req.signal, ctx, request: label(req.method, target), url: displayURL(target) },
-      async (signal) => {
+    return withRetries(
+      {
+        options: http,
+        internal: options.internal,
+        signal: req.signal,
+        ctx,
+        request: label(req.method, target),
+        url: displayURL(target),
+      },
+      async signal => {
         try {
           return await attempt(signal)
-        }
-        catch (err) {
+        } catch (err) {
           if (!retryable && err instanceof RetryableFailure) throw err.toError(1)
           throw err
         }
-      })
+      },
+    )
   }
 
   return {

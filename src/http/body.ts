@@ -33,7 +33,9 @@ export async function readBody(body: Body, limits: ReadLimits): Promise<Buffer> 
   const arm = (): void => {
     clearTimeout(timer)
     timer = setTimeout(() => {
-      const err = Object.assign(new Error(`no data for ${limits.stallTimeoutMs} ms after ${total} bytes`), { code: 'E_STALL' })
+      const err = Object.assign(new Error(`no data for ${limits.stallTimeoutMs} ms after ${total} bytes`), {
+        code: 'E_STALL',
+      })
       body.destroy(err)
     }, limits.stallTimeoutMs)
     timer.unref()
@@ -50,8 +52,7 @@ export async function readBody(body: Body, limits: ReadLimits): Promise<Buffer> 
       chunks.push(buf)
       arm()
     }
-  }
-  finally {
+  } finally {
     clearTimeout(timer)
   }
   return Buffer.concat(chunks, total)
@@ -68,8 +69,13 @@ export function discard(body: Body): void {
  * output capped so a small compressed body cannot expand into gigabytes. Stacked or unknown encodings are
  * refused rather than guessed at (CVE-2026-22036 was an unbounded `gzip, gzip, …` chain).
  */
-export function decodeContent(buf: Buffer, encoding: string | string[] | undefined, maxBytes: number, tooLarge: (bytes: number) => Error): Buffer {
-  const value = (Array.isArray(encoding) ? encoding.join(',') : encoding ?? '').trim().toLowerCase()
+export function decodeContent(
+  buf: Buffer,
+  encoding: string | string[] | undefined,
+  maxBytes: number,
+  tooLarge: (bytes: number) => Error,
+): Buffer {
+  const value = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? '')).trim().toLowerCase()
   if (value === '' || value === 'identity') return buf
   const opts = { maxOutputLength: Math.min(maxBytes + 1, buffer.constants.MAX_LENGTH) }
   let out: Buffer
@@ -78,8 +84,7 @@ export function decodeContent(buf: Buffer, encoding: string | string[] | undefin
     else if (value === 'deflate') out = inflateSync(buf, opts)
     else if (value === 'br') out = brotliDecompressSync(buf, opts)
     else throw Object.assign(new Error(`unsupported content-encoding "${value.slice(0, 40)}"`), { code: 'E_ENCODING' })
-  }
-  catch (err) {
+  } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes + 1)
     throw err
   }
@@ -97,11 +102,9 @@ export async function readExcerpt(body: Body, max = 4096): Promise<string> {
       total += (chunk as Buffer).byteLength
       if (total >= max) break
     }
-  }
-  catch {
+  } catch {
     // The excerpt is a courtesy; the status already tells what happened.
-  }
-  finally {
+  } finally {
     if (!body.destroyed) body.destroy()
   }
   return new TextDecoder('utf-8').decode(Buffer.concat(chunks).subarray(0, max))

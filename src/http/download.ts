@@ -39,7 +39,7 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
   const ctx = opts.ctx
   const start = assertSafeURL(url, { ...ctx, what: 'file URL' })
   const dispatcher: Dispatcher = opts.internal?.dispatcher ?? sharedFileAgent(http)
-  const headers = { 'user-agent': USER_AGENT, 'accept': '*/*', 'accept-encoding': 'identity' }
+  const headers = { 'user-agent': USER_AGENT, accept: '*/*', 'accept-encoding': 'identity' }
   const fileName = ctx.file ? `file "${ctx.file}"` : 'file'
   const nextStep = 'the file host is unreachable or failing; run the build again later'
 
@@ -49,9 +49,23 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
       const shown = displayURL(current)
       const what = `download of ${fileName} from ${shown}`
       const details = { ...contextDetails(ctx), url: shown }
-      const res = await send(current, { method: 'GET', headers, signal, dispatcher, http }, { request: what, ctx, url: shown, nextStep })
+      const res = await send(
+        current,
+        { method: 'GET', headers, signal, dispatcher, http },
+        { request: what, ctx, url: shown, nextStep },
+      )
       const status = res.statusCode
-      const location = redirectLocation(res, hops, http.maxRedirects, () => new RodinError('E_HTTP', `http: ${contextLabel(ctx)}${what} redirected more than ${http.maxRedirects} times (the file host is misconfigured; raise http.maxRedirects only if the chain is legitimate)`, { ...details, status }))
+      const location = redirectLocation(
+        res,
+        hops,
+        http.maxRedirects,
+        () =>
+          new RodinError(
+            'E_HTTP',
+            `http: ${contextLabel(ctx)}${what} redirected more than ${http.maxRedirects} times (the file host is misconfigured; raise http.maxRedirects only if the chain is legitimate)`,
+            { ...details, status },
+          ),
+      )
       if (location !== undefined) {
         current = assertSafeURL(resolveLocation(location, current), { ...ctx, what: `redirect from ${shown} to` })
         continue
@@ -61,23 +75,39 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
         const excerpt = bodyExcerpt(scrubQuery(await readExcerpt(res.body), current))
         const said = excerpt ? `: ${excerpt}` : ''
         if (EXPIRED.has(status)) {
-          throw new RodinError('E_HTTP', `http: ${contextLabel(ctx)}${what} answered HTTP ${status}${said} (the signed URL has probably expired; ask the provider for fresh file URLs)`, { ...details, status })
+          throw new RodinError(
+            'E_HTTP',
+            `http: ${contextLabel(ctx)}${what} answered HTTP ${status}${said} (the signed URL has probably expired; ask the provider for fresh file URLs)`,
+            { ...details, status },
+          )
         }
         if (isRetryableStatus(status)) {
           const header = res.headers['retry-after']
           const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header)
-          throw new RetryableFailure('E_HTTP', `http: ${contextLabel(ctx)}${what} answered HTTP ${status}{attempts}${said} (${nextStep})`, { ...details, status }, retryAfterMs)
+          throw new RetryableFailure(
+            'E_HTTP',
+            `http: ${contextLabel(ctx)}${what} answered HTTP ${status}{attempts}${said} (${nextStep})`,
+            { ...details, status },
+            retryAfterMs,
+          )
         }
-        const fix = status === 404
-          ? 'the provider listed a file that is not there; ask the provider for the file list again'
-          : 'the file host refused the request; this is not retried'
-        throw new RodinError('E_HTTP', `http: ${contextLabel(ctx)}${what} answered HTTP ${status}${said} (${fix})`, { ...details, status })
+        const fix =
+          status === 404
+            ? 'the provider listed a file that is not there; ask the provider for the file list again'
+            : 'the file host refused the request; this is not retried'
+        throw new RodinError('E_HTTP', `http: ${contextLabel(ctx)}${what} answered HTTP ${status}${said} (${fix})`, {
+          ...details,
+          status,
+        })
       }
 
       const declared = contentLength(res.headers)
-      const tooLarge = (bytes: number): RodinError => new RodinError('E_TOO_LARGE',
-        `http: ${contextLabel(ctx)}${what} is larger than maxBytes (${http.maxBytes} bytes; ${declared !== undefined && declared > http.maxBytes ? `Content-Length says ${declared}` : `${bytes} received`}) (raise http.maxBytes if the file is legitimate)`,
-        { ...details, status, expected: `<= ${http.maxBytes}`, actual: String(bytes) })
+      const tooLarge = (bytes: number): RodinError =>
+        new RodinError(
+          'E_TOO_LARGE',
+          `http: ${contextLabel(ctx)}${what} is larger than maxBytes (${http.maxBytes} bytes; ${declared !== undefined && declared > http.maxBytes ? `Content-Length says ${declared}` : `${bytes} received`}) (raise http.maxBytes if the file is legitimate)`,
+          { ...details, status, expected: `<= ${http.maxBytes}`, actual: String(bytes) },
+        )
       if (declared !== undefined && declared > http.maxBytes) {
         res.body.destroy() // dump() would wait for bytes we already refuse
         throw tooLarge(declared)
@@ -85,23 +115,28 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
       let raw: Buffer
       try {
         raw = await readBody(res.body, { maxBytes: http.maxBytes, stallTimeoutMs: http.stallTimeoutMs, tooLarge })
-      }
-      catch (err) {
+      } catch (err) {
         if (isRodinError(err)) throw err
         throw networkFailure(err, { request: what, ctx, url: shown, nextStep })
       }
       if (declared !== undefined && raw.byteLength !== declared) {
         // undici normally raises this itself; our own check also covers HTTP/2 and exotic framings.
-        throw new RetryableFailure('E_HTTP', `http: ${contextLabel(ctx)}${what} was cut short: ${raw.byteLength} of ${declared} bytes{attempts} (${nextStep})`,
-          { ...details, status, expected: String(declared), actual: String(raw.byteLength) })
+        throw new RetryableFailure(
+          'E_HTTP',
+          `http: ${contextLabel(ctx)}${what} was cut short: ${raw.byteLength} of ${declared} bytes{attempts} (${nextStep})`,
+          { ...details, status, expected: String(declared), actual: String(raw.byteLength) },
+        )
       }
       let bytes: Buffer
       try {
         bytes = decodeContent(raw, res.headers['content-encoding'], http.maxBytes, tooLarge)
-      }
-      catch (err) {
+      } catch (err) {
         if (isRodinError(err)) throw err
-        throw new RodinError('E_HTTP', `http: ${contextLabel(ctx)}${what} sent a body that cannot be decoded (${bodyExcerpt(err instanceof Error ? err.message : String(err), 120)}) (the file host is misbehaving; try again later)`, { ...details, status })
+        throw new RodinError(
+          'E_HTTP',
+          `http: ${contextLabel(ctx)}${what} sent a body that cannot be decoded (${bodyExcerpt(err instanceof Error ? err.message : String(err), 120)}) (the file host is misbehaving; try again later)`,
+          { ...details, status },
+        )
       }
       const type = res.headers['content-type']
       const contentType = Array.isArray(type) ? type[0] : type
@@ -109,7 +144,17 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
     }
   }
 
-  return withRetries({ options: http, internal: opts.internal, signal: opts.signal, ctx, request: `download of ${fileName} from ${displayURL(start)}`, url: displayURL(start) }, attempt)
+  return withRetries(
+    {
+      options: http,
+      internal: opts.internal,
+      signal: opts.signal,
+      ctx,
+      request: `download of ${fileName} from ${displayURL(start)}`,
+      url: displayURL(start),
+    },
+    attempt,
+  )
 }
 
 /** Removes the signed part of `url` from a server's echo (a relative `/file?sig=…` escapes the generic scrub). */

@@ -52,12 +52,22 @@ export class RetryableFailure extends Error {
 }
 
 const RETRYABLE_NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN',
-  'EHOSTUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'UND_ERR_CLOSED',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_CLOSED',
 ])
 
 // undici's RetryHandler does not retry timeouts; a build should, because CDNs stall transiently.
-const TIMEOUT_CODES = new Map<string, { what: string, option: string }>([
+const TIMEOUT_CODES = new Map<string, { what: string; option: string }>([
   ['UND_ERR_CONNECT_TIMEOUT', { what: 'no connection', option: 'connectTimeoutMs' }],
   ['ETIMEDOUT', { what: 'no connection', option: 'connectTimeoutMs' }],
   ['UND_ERR_HEADERS_TIMEOUT', { what: 'no response headers', option: 'headersTimeoutMs' }],
@@ -108,14 +118,29 @@ export function networkFailure(err: unknown, info: NetworkFailureInfo): Retryabl
   const cause = Object.assign(new Error(redact(raw)), { code })
   const timeout = TIMEOUT_CODES.get(code)
   if (timeout) {
-    return new RetryableFailure('E_TIMEOUT', `${where} timed out: ${timeout.what} (${code}: ${reason}){attempts} (${info.nextStep}, or raise http.${timeout.option})`, details, undefined, cause)
+    return new RetryableFailure(
+      'E_TIMEOUT',
+      `${where} timed out: ${timeout.what} (${code}: ${reason}){attempts} (${info.nextStep}, or raise http.${timeout.option})`,
+      details,
+      undefined,
+      cause,
+    )
   }
   if (RETRYABLE_NETWORK_CODES.has(code) || code.startsWith('HPE_')) {
     const plain = PLAIN[code] ?? 'network error'
-    return new RetryableFailure('E_HTTP', `${where} failed: ${plain} (${code}: ${reason}){attempts} (${info.nextStep})`, details, undefined, cause)
+    return new RetryableFailure(
+      'E_HTTP',
+      `${where} failed: ${plain} (${code}: ${reason}){attempts} (${info.nextStep})`,
+      details,
+      undefined,
+      cause,
+    )
   }
   if (code === 'ENOTFOUND') {
-    return new RodinError('E_HTTP', `${where} failed: host not found (check the host name and your network or DNS)`, { ...details, cause })
+    return new RodinError('E_HTTP', `${where} failed: host not found (check the host name and your network or DNS)`, {
+      ...details,
+      cause,
+    })
   }
   return new RodinError('E_HTTP', `${where} failed: ${code} ${reason} (${info.nextStep})`, { ...details, cause })
 }

@@ -87,7 +87,11 @@ export interface HttpInternals {
   now?: () => number
 }
 
-interface Bound { min: number, max: number, hint: string }
+interface Bound {
+  min: number
+  max: number
+  hint: string
+}
 
 // setTimeout overflows above 2^31-1 ms (it then fires at once), so every duration stays below it.
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -122,14 +126,18 @@ export function resolveHttpOptions(options: HttpOptions = {}): Required<HttpOpti
     const name = key as keyof HttpOptions
     const { min, max, hint } = BOUNDS[name]
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new RodinError('E_CONFIG',
-        `http: option "${key}" must be an integer from ${min} to ${max}, got ${JSON.stringify(value) ?? String(value)} (use ${hint})`)
+      throw new RodinError(
+        'E_CONFIG',
+        `http: option "${key}" must be an integer from ${min} to ${max}, got ${JSON.stringify(value) ?? String(value)} (use ${hint})`,
+      )
     }
     resolved[name] = value
   }
   if (resolved.minRetryDelayMs > resolved.maxRetryDelayMs) {
-    throw new RodinError('E_CONFIG',
-      `http: minRetryDelayMs (${resolved.minRetryDelayMs}) is larger than maxRetryDelayMs (${resolved.maxRetryDelayMs}) (lower minRetryDelayMs or raise maxRetryDelayMs)`)
+    throw new RodinError(
+      'E_CONFIG',
+      `http: minRetryDelayMs (${resolved.minRetryDelayMs}) is larger than maxRetryDelayMs (${resolved.maxRetryDelayMs}) (lower minRetryDelayMs or raise maxRetryDelayMs)`,
+    )
   }
   return resolved
 }

@@ -75,7 +75,10 @@ class DeadlineReached extends Error {
  * `attempt` signals "maybe transient" by throwing a {@link RetryableFailure}; its signal aborts when the
  * caller cancels or the overall deadline passes.
  */
-export async function withRetries<T>(plan: RetryPlan, attempt: (signal: AbortSignal, n: number) => Promise<T>): Promise<T> {
+export async function withRetries<T>(
+  plan: RetryPlan,
+  attempt: (signal: AbortSignal, n: number) => Promise<T>,
+): Promise<T> {
   const { options, internal = {} } = plan
   const now = internal.now ?? Date.now
   const sleep = internal.sleep ?? ((ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal }))
@@ -90,9 +93,11 @@ export async function withRetries<T>(plan: RetryPlan, attempt: (signal: AbortSig
   const stopIfCancelled = (): void => {
     if (plan.signal?.aborted) throw plan.signal.reason
     if (deadline.signal.aborted) {
-      throw new RodinError('E_TIMEOUT',
+      throw new RodinError(
+        'E_TIMEOUT',
         `http: ${contextLabel(plan.ctx)}${plan.request} did not finish within deadlineMs (${formatDuration(options.deadlineMs)}, ${attempts} attempt${attempts === 1 ? '' : 's'}) (check your network, or raise http.deadlineMs)`,
-        { ...contextDetails(plan.ctx), url: plan.url })
+        { ...contextDetails(plan.ctx), url: plan.url },
+      )
     }
   }
 
@@ -103,8 +108,7 @@ export async function withRetries<T>(plan: RetryPlan, attempt: (signal: AbortSig
       let failure: RetryableFailure
       try {
         return await attempt(signal, attempts)
-      }
-      catch (err) {
+      } catch (err) {
         stopIfCancelled()
         if (!(err instanceof RetryableFailure)) throw err
         failure = err
@@ -112,22 +116,25 @@ export async function withRetries<T>(plan: RetryPlan, attempt: (signal: AbortSig
       if (attempts > options.maxRetries) throw failure.toError(attempts)
       const remaining = options.deadlineMs - (now() - started)
       if (failure.retryAfterMs !== undefined && failure.retryAfterMs > remaining) {
-        throw new RodinError('E_HTTP', failure.template.replace('{attempts}',
-          `; the server asks to retry after ${formatDuration(failure.retryAfterMs)}, beyond the remaining deadline of ${formatDuration(Math.max(0, remaining))}`),
-        { ...failure.details, cause: failure.cause })
+        throw new RodinError(
+          'E_HTTP',
+          failure.template.replace(
+            '{attempts}',
+            `; the server asks to retry after ${formatDuration(failure.retryAfterMs)}, beyond the remaining deadline of ${formatDuration(Math.max(0, remaining))}`,
+          ),
+          { ...failure.details, cause: failure.cause },
+        )
       }
       const wait = computeRetryDelay(attempts, failure.retryAfterMs, options, random)
       if (wait >= remaining) throw failure.toError(attempts)
       try {
         await sleep(wait, signal)
-      }
-      catch (err) {
+      } catch (err) {
         stopIfCancelled()
         throw err
       }
     }
-  }
-  finally {
+  } finally {
     clearTimeout(timer)
   }
 }

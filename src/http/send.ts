@@ -11,18 +11,22 @@ export interface SendOptions {
   body?: string
   signal: AbortSignal
   dispatcher: Dispatcher
-  http: { headersTimeoutMs: number, stallTimeoutMs: number }
+  http: { headersTimeoutMs: number; stallTimeoutMs: number }
 }
 
 /** One request, with transport errors turned into our retryable / final failures. Redirects are not followed. */
 export async function send(url: URL, o: SendOptions, failure: NetworkFailureInfo): Promise<Dispatcher.ResponseData> {
   try {
     return await undiciRequest(url, {
-      method: o.method as Dispatcher.HttpMethod, headers: o.headers, body: o.body, signal: o.signal, dispatcher: o.dispatcher,
-      headersTimeout: o.http.headersTimeoutMs, bodyTimeout: o.http.stallTimeoutMs,
+      method: o.method as Dispatcher.HttpMethod,
+      headers: o.headers,
+      body: o.body,
+      signal: o.signal,
+      dispatcher: o.dispatcher,
+      headersTimeout: o.http.headersTimeoutMs,
+      bodyTimeout: o.http.stallTimeoutMs,
     })
-  }
-  catch (err) {
+  } catch (err) {
     throw networkFailure(err, failure)
   }
 }
@@ -31,7 +35,12 @@ export async function send(url: URL, o: SendOptions, failure: NetworkFailureInfo
  * The `Location` of a redirect answer (its body released), or `undefined` for any other answer. Callers follow
  * redirects by hand so that every hop is re-checked; `tooMany` is thrown once `hops` reaches `maxRedirects`.
  */
-export function redirectLocation(res: Dispatcher.ResponseData, hops: number, maxRedirects: number, tooMany: () => RodinError): string | undefined {
+export function redirectLocation(
+  res: Dispatcher.ResponseData,
+  hops: number,
+  maxRedirects: number,
+  tooMany: () => RodinError,
+): string | undefined {
   const location = res.headers.location
   if (res.statusCode < 300 || res.statusCode >= 400 || typeof location !== 'string') return undefined
   discard(res.body)

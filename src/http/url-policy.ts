@@ -15,7 +15,8 @@ export function isLoopbackHost(hostname: string): boolean {
   return isIPv4(host) && host.startsWith('127.')
 }
 
-const FIX = 'use an https:// URL; plain http:// is only allowed for loopback hosts such as 127.0.0.1 or localhost (the local emulator)'
+const FIX =
+  'use an https:// URL; plain http:// is only allowed for loopback hosts such as 127.0.0.1 or localhost (the local emulator)'
 
 /**
  * Accepts a URL we may connect to and returns it parsed, or throws `E_UNSAFE_URL` before any socket is
@@ -24,22 +25,30 @@ const FIX = 'use an https:// URL; plain http:// is only allowed for loopback hos
  */
 export function assertSafeURL(url: string | URL, ctx: RequestContext & { what: string }): URL {
   const fail = (reason: string, shown: string, fix = FIX): never => {
-    throw new RodinError('E_UNSAFE_URL', `http: ${contextLabel(ctx)}${ctx.what} ${shown} is not allowed: ${reason} (${fix})`,
-      { ...contextDetails(ctx), url: shown })
+    throw new RodinError(
+      'E_UNSAFE_URL',
+      `http: ${contextLabel(ctx)}${ctx.what} ${shown} is not allowed: ${reason} (${fix})`,
+      { ...contextDetails(ctx), url: shown },
+    )
   }
   let parsed: URL
   try {
     parsed = new URL(String(url))
-  }
-  catch {
+  } catch {
     // Never echo a raw unparsable URL in full: it may still carry a signature.
-    return fail('it is not a valid absolute URL', JSON.stringify(displayURL(String(url).split(/[?#]/)[0] ?? '').slice(0, 80)),
-      'check the configured base URL or report the provider response')
+    return fail(
+      'it is not a valid absolute URL',
+      JSON.stringify(displayURL(String(url).split(/[?#]/)[0] ?? '').slice(0, 80)),
+      'check the configured base URL or report the provider response',
+    )
   }
   const shown = displayURL(parsed)
   if (parsed.username !== '' || parsed.password !== '') {
-    return fail('it embeds credentials (user:password@)', shown,
-      'remove the credentials from the URL; API keys belong in the provider apiKey option or its environment variable')
+    return fail(
+      'it embeds credentials (user:password@)',
+      shown,
+      'remove the credentials from the URL; API keys belong in the provider apiKey option or its environment variable',
+    )
   }
   if (parsed.protocol === 'https:') return parsed
   if (parsed.protocol === 'http:') {
@@ -53,8 +62,7 @@ export function assertSafeURL(url: string | URL, ctx: RequestContext & { what: s
 export function resolveLocation(location: string, from: URL): string {
   try {
     return new URL(location, from).href
-  }
-  catch {
+  } catch {
     return location
   }
 }

@@ -34,8 +34,7 @@ export async function readLockfile(path: string): Promise<Lockfile | null> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
-  }
-  catch (err) {
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw new RodinError('E_CONFIG', `cannot read ${path}: ${(err as Error).message}`, { cause: err })
   }
@@ -47,14 +46,21 @@ export function parseLockfile(text: string, path: string): Lockfile {
   let json: unknown
   try {
     json = JSON.parse(text)
-  }
-  catch (err) {
-    throw new RodinError('E_CONFIG', `${basename(path)} is not valid JSON (${(err as Error).message}). It may hold a merge conflict: resolve it, or delete the file and run "rodin-assets lock".`, { cause: err })
+  } catch (err) {
+    throw new RodinError(
+      'E_CONFIG',
+      `${basename(path)} is not valid JSON (${(err as Error).message}). It may hold a merge conflict: resolve it, or delete the file and run "rodin-assets lock".`,
+      { cause: err },
+    )
   }
   const parsed = lockfileSchema.safeParse(json)
   if (!parsed.success) {
     const first = parsed.error.issues[0]
-    throw new RodinError('E_CONFIG', `${basename(path)} is malformed at ${first?.path.join('.') || '(root)'}: ${first?.message}. Do not edit it by hand; delete it and run "rodin-assets lock" to write a new one.`, { cause: parsed.error })
+    throw new RodinError(
+      'E_CONFIG',
+      `${basename(path)} is malformed at ${first?.path.join('.') || '(root)'}: ${first?.message}. Do not edit it by hand; delete it and run "rodin-assets lock" to write a new one.`,
+      { cause: parsed.error },
+    )
   }
   return parsed.data
 }
@@ -72,7 +78,11 @@ export function canonicalJson(value: unknown, indent?: number): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys)
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map(k => [k, sortKeys((value as Record<string, unknown>)[k])]))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map(k => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    )
   }
   return value
 }
@@ -85,7 +95,11 @@ export async function updateLockfile(path: string, mutate: (lock: Lockfile) => v
   await ensureExists(path)
   // Loaded here, not at the top: a build served from the cache never writes the lockfile.
   const { default: lockfile } = await import('proper-lockfile')
-  const release = await lockfile.lock(path, { realpath: false, stale: 4_000, retries: { retries: 100, minTimeout: 20, maxTimeout: 200 } })
+  const release = await lockfile.lock(path, {
+    realpath: false,
+    stale: 4_000,
+    retries: { retries: 100, minTimeout: 20, maxTimeout: 200 },
+  })
   try {
     const before = await readFile(path, 'utf8')
     const lock = before.trim() === '' ? emptyLockfile() : parseLockfile(before, path)
@@ -96,8 +110,7 @@ export async function updateLockfile(path: string, mutate: (lock: Lockfile) => v
       await writeFileAtomic(path, after, 'lockfile-temp-written')
     }
     return lock
-  }
-  finally {
+  } finally {
     await release()
   }
 }
@@ -106,8 +119,7 @@ export async function updateLockfile(path: string, mutate: (lock: Lockfile) => v
 async function ensureExists(path: string): Promise<void> {
   try {
     await stat(path)
-  }
-  catch (err) {
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
     await writeFile(path, '', { flag: 'a' })
   }

@@ -18,7 +18,7 @@ export interface AssetEntry {
   file?: string
   /** The entry's own optimize setting, else the manifest's (validated later against the optimizer's options). */
   optimize: unknown
-  getty?: { index: number, size: '1k' | '4k', notes?: string, projectCode?: string }
+  getty?: { index: number; size: '1k' | '4k'; notes?: string; projectCode?: string }
 }
 
 export interface Manifest {
@@ -34,10 +34,13 @@ export async function loadManifest(path: string): Promise<Manifest> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
-  }
-  catch (err) {
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new RodinError('E_CONFIG', `${path} does not exist. Create it with {"assets": {"my-model": "<rodin task uuid>"}} or set the "manifest" option to its path.`, { cause: err })
+      throw new RodinError(
+        'E_CONFIG',
+        `${path} does not exist. Create it with {"assets": {"my-model": "<rodin task uuid>"}} or set the "manifest" option to its path.`,
+        { cause: err },
+      )
     }
     throw new RodinError('E_CONFIG', `cannot read ${path}: ${(err as Error).message}`, { cause: err })
   }
@@ -48,12 +51,16 @@ export function parseManifest(text: string, path: string): Manifest {
   let json: unknown
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''))
-  }
-  catch (err) {
-    throw new RodinError('E_CONFIG', `${basename(path)} is not valid JSON (${(err as Error).message}). Fix the syntax; comments and trailing commas are not allowed.`, { cause: err })
+  } catch (err) {
+    throw new RodinError(
+      'E_CONFIG',
+      `${basename(path)} is not valid JSON (${(err as Error).message}). Fix the syntax; comments and trailing commas are not allowed.`,
+      { cause: err },
+    )
   }
   const parsed = manifestSchema.safeParse(json)
-  if (!parsed.success) throw new RodinError('E_CONFIG', formatIssues(basename(path), parsed.error.issues), { cause: parsed.error })
+  if (!parsed.success)
+    throw new RodinError('E_CONFIG', formatIssues(basename(path), parsed.error.issues), { cause: parsed.error })
   return indexManifest(path, normalize(parsed.data))
 }
 
@@ -66,20 +73,46 @@ function normalize(data: ManifestData): AssetEntry[] {
     if (typeof value === 'string') return rodin(alias, { task: value }, top)
     if (value.provider === 'modelslab') {
       const id = String(value.id)
-      return { alias, provider: 'modelslab', task: id, ids: [`rodin:${alias}`, `modelslab:${id}`], file: value.file, optimize: value.optimize ?? top }
+      return {
+        alias,
+        provider: 'modelslab',
+        task: id,
+        ids: [`rodin:${alias}`, `modelslab:${id}`],
+        file: value.file,
+        optimize: value.optimize ?? top,
+      }
     }
     if (value.provider === 'getty') {
       const { generation, index, size, notes, projectCode } = value
-      return { alias, provider: 'getty', task: generation, ids: [`rodin:${alias}`, `getty:${generation}/${index}`], optimize: value.optimize ?? top, getty: { index, size, notes, projectCode } }
+      return {
+        alias,
+        provider: 'getty',
+        task: generation,
+        ids: [`rodin:${alias}`, `getty:${generation}/${index}`],
+        optimize: value.optimize ?? top,
+        getty: { index, size, notes, projectCode },
+      }
     }
     return rodin(alias, value, top)
   })
 }
 
-function rodin(alias: string, v: { task: string, subscriptionKey?: string, file?: string, optimize?: unknown }, top: unknown): AssetEntry {
+function rodin(
+  alias: string,
+  v: { task: string; subscriptionKey?: string; file?: string; optimize?: unknown },
+  top: unknown,
+): AssetEntry {
   const task = v.task.toLowerCase()
   const ids = alias === task ? [`rodin:${task}`] : [`rodin:${alias}`, `rodin:${task}`]
-  return { alias, provider: 'rodin', task, ids, subscriptionKey: v.subscriptionKey, file: v.file, optimize: v.optimize ?? top }
+  return {
+    alias,
+    provider: 'rodin',
+    task,
+    ids,
+    subscriptionKey: v.subscriptionKey,
+    file: v.file,
+    optimize: v.optimize ?? top,
+  }
 }
 
 function indexManifest(path: string, entries: AssetEntry[]): Manifest {
@@ -87,7 +120,10 @@ function indexManifest(path: string, entries: AssetEntry[]): Manifest {
   const byAlias = new Map<string, AssetEntry>()
   for (const entry of entries) {
     if (byAlias.has(entry.alias)) {
-      throw new RodinError('E_CONFIG', `${basename(path)}: asset "${entry.alias}" is listed twice. Remove the duplicate.`)
+      throw new RodinError(
+        'E_CONFIG',
+        `${basename(path)}: asset "${entry.alias}" is listed twice. Remove the duplicate.`,
+      )
     }
     byAlias.set(entry.alias, entry)
     // An alias that looks like another entry's task UUID would make `rodin:<uuid>` ambiguous: aliases win.
@@ -118,7 +154,8 @@ function unwrapUnion(issue: z.core.$ZodIssue, prefix: PropertyKey[]): z.core.$Zo
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(k => `"${k}"`).join(', ')} (check the spelling; allowed keys are in the JSON Schema)`
+  if (issue.code === 'unrecognized_keys')
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(k => `"${k}"`).join(', ')} (check the spelling; allowed keys are in the JSON Schema)`
   if (issue.code === 'invalid_key') return `bad alias: ${issue.issues[0]?.message ?? issue.message}`
   if (issue.code === 'invalid_union') {
     return 'expected a Rodin task UUID string, {"task": "<uuid>"}, {"provider": "modelslab", "id": …} or {"provider": "getty", "generation": "…"}'
@@ -127,5 +164,5 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 function jsonPath(path: PropertyKey[]): string {
-  return `$${path.map(p => typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`).join('')}`
+  return `$${path.map(p => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`)).join('')}`
 }

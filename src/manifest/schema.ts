@@ -4,11 +4,13 @@ import { z } from 'zod'
 export const ALIAS_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** Server file names are never paths: one segment, no control characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters
 export const FILE_NAME_RE = /^(?!\.{1,2}$)[^/\\\0-\x1F:]{1,128}$/
 
 const presetName = z.enum(['web', 'max', 'none'])
 /** Deep validation of the object form happens in `resolveOptimizeOptions`, which knows every field. */
-const optimizeSetting = z.union([presetName, z.literal(false), z.record(z.string(), z.unknown())])
+const optimizeSetting = z
+  .union([presetName, z.literal(false), z.record(z.string(), z.unknown())])
   .describe('"web" (default), "max", "none", false, or an object that overrides single settings')
 
 const rodinTask = z.string().regex(UUID_RE, 'expected a Rodin task UUID like "7f3c1a2e-5b6d-4c8e-9f00-1234567890ab"')
@@ -17,7 +19,13 @@ const fileName = z.string().regex(FILE_NAME_RE, 'expected a bare file name such 
 const rodinEntry = z.strictObject({
   provider: z.literal('rodin').optional(),
   task: rodinTask,
-  subscriptionKey: z.string().min(1).optional().describe('the task\'s subscription_key (JWT) from the generation response; lets the build wait for unfinished tasks'),
+  subscriptionKey: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "the task's subscription_key (JWT) from the generation response; lets the build wait for unfinished tasks",
+    ),
   file: fileName.optional(),
   optimize: optimizeSetting.optional(),
 })
@@ -46,7 +54,15 @@ export const manifestSchema = z.strictObject({
   optimize: optimizeSetting.optional(),
   assets: z.union([
     z.array(rodinTask),
-    z.record(z.string().regex(ALIAS_RE, 'aliases are 1–64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit'), assetEntry),
+    z.record(
+      z
+        .string()
+        .regex(
+          ALIAS_RE,
+          'aliases are 1–64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit',
+        ),
+      assetEntry,
+    ),
   ]),
 })
 

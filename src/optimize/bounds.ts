@@ -3,7 +3,10 @@ import type { Accessor, Mesh, Node, Primitive, Scene } from '@gltf-transform/cor
 type Vec3 = [number, number, number]
 type Mat4 = ArrayLike<number> // column-major, as glTF and glTF-Transform store them
 
-export interface Box { min: Vec3, max: Vec3 }
+export interface Box {
+  min: Vec3
+  max: Vec3
+}
 
 /**
  * World-space bounds of a scene in its stored pose. Rigid meshes are measured like glTF-Transform's
@@ -15,7 +18,7 @@ export interface Box { min: Vec3, max: Vec3 }
 export function sceneBounds(scene: Scene | undefined): Box {
   const box: Box = { min: [Infinity, Infinity, Infinity], max: [-Infinity, -Infinity, -Infinity] }
   for (const child of scene?.listChildren() ?? []) {
-    child.traverse((node) => {
+    child.traverse(node => {
       const mesh = node.getMesh()
       if (!mesh) return
       const skin = node.getSkin()
@@ -66,11 +69,16 @@ function addRigid(box: Box, mesh: Mesh, m: Mat4): void {
 // glTF component types (spec constants) and how `Accessor.getElement` decodes each when normalized.
 function normalizedDecoder(componentType: number): ((i: number) => number) | undefined {
   switch (componentType) {
-    case 5123: return i => i / 65535 // UNSIGNED_SHORT
-    case 5121: return i => i / 255 // UNSIGNED_BYTE
-    case 5122: return i => Math.max(i / 32767, -1) // SHORT
-    case 5120: return i => Math.max(i / 127, -1) // BYTE
-    default: return undefined // FLOAT (and anything else) as stored
+    case 5123:
+      return i => i / 65535 // UNSIGNED_SHORT
+    case 5121:
+      return i => i / 255 // UNSIGNED_BYTE
+    case 5122:
+      return i => Math.max(i / 32767, -1) // SHORT
+    case 5120:
+      return i => Math.max(i / 127, -1) // BYTE
+    default:
+      return undefined // FLOAT (and anything else) as stored
   }
 }
 
@@ -88,7 +96,7 @@ function addSkinned(box: Box, mesh: Mesh, nodeWorld: Mat4, joints: Node[], ibms:
     const position = prim.getAttribute('POSITION')
     if (!position) continue
     const sets = influenceSets(prim)
-    forEachUsedVertex(prim, position, (index) => {
+    forEachUsedVertex(prim, position, index => {
       position.getElement(index, local)
       blended.fill(0)
       let total = 0
@@ -106,8 +114,7 @@ function addSkinned(box: Box, mesh: Mesh, nodeWorld: Mat4, joints: Node[], ibms:
       if (total > 0) {
         for (let e = 0; e < 16; e++) blended[e]! /= total
         expand(box, transformPoint(blended, local[0]!, local[1]!, local[2]!))
-      }
-      else {
+      } else {
         expand(box, transformPoint(nodeWorld, local[0]!, local[1]!, local[2]!))
       }
     })

@@ -21,28 +21,27 @@ export function estimateCost(bytes: Uint8Array): number {
     for (const mesh of glb.json.meshes ?? []) {
       for (const prim of mesh.primitives ?? []) {
         const position = prim.attributes?.POSITION
-        vertices += position === undefined ? 0 : glb.json.accessors?.[position]?.count ?? 0
+        vertices += position === undefined ? 0 : (glb.json.accessors?.[position]?.count ?? 0)
       }
     }
     // ~80 ms per megapixel of texture (decode, encode, check) and ~4 µs per vertex of geometry work.
     return 20 + pixels * 8e-5 + vertices * 4e-3 + bySize
-  }
-  catch {
+  } catch {
     return bySize
   }
 }
 
 interface GlbJson {
   images?: { bufferView?: number }[]
-  bufferViews?: { byteOffset?: number, byteLength: number }[]
+  bufferViews?: { byteOffset?: number; byteLength: number }[]
   meshes?: { primitives?: { attributes?: Record<string, number> }[] }[]
   accessors?: { count?: number }[]
 }
 
-function parseGlb(bytes: Uint8Array): { json: GlbJson, bin?: Uint8Array } | undefined {
+function parseGlb(bytes: Uint8Array): { json: GlbJson; bin?: Uint8Array } | undefined {
   if (bytes.byteLength < 20) return undefined
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  if (view.getUint32(0, true) !== 0x46546C67 || view.getUint32(16, true) !== 0x4E4F534A) return undefined
+  if (view.getUint32(0, true) !== 0x46546c67 || view.getUint32(16, true) !== 0x4e4f534a) return undefined
   const jsonLength = view.getUint32(12, true)
   if (20 + jsonLength > bytes.byteLength) return undefined
   const json = JSON.parse(new TextDecoder().decode(bytes.subarray(20, 20 + jsonLength))) as GlbJson
@@ -56,28 +55,30 @@ function parseGlb(bytes: Uint8Array): { json: GlbJson, bin?: Uint8Array } | unde
 export function imagePixels(image: Uint8Array): number {
   const view = new DataView(image.buffer, image.byteOffset, image.byteLength)
   // KTX2 ("«KTX 20»"): plain ones in files that do not declare KHR_texture_basisu are decoded and re-encoded.
-  if (image.byteLength >= 28 && view.getUint32(0) === 0xAB4B5458 && view.getUint32(4) === 0x203230BB) {
+  if (image.byteLength >= 28 && view.getUint32(0) === 0xab4b5458 && view.getUint32(4) === 0x203230bb) {
     return view.getUint32(20, true) * Math.max(1, view.getUint32(24, true))
   }
-  if (image.byteLength >= 24 && view.getUint32(0) === 0x89504E47) return view.getUint32(16) * view.getUint32(20)
+  if (image.byteLength >= 24 && view.getUint32(0) === 0x89504e47) return view.getUint32(16) * view.getUint32(20)
   if (image.byteLength >= 32 && view.getUint32(0) === 0x52494646 && view.getUint32(8) === 0x57454250) {
     const chunk = view.getUint32(12)
-    if (chunk === 0x56503820) return (view.getUint16(26, true) & 0x3FFF) * (view.getUint16(28, true) & 0x3FFF) // 'VP8 '
-    if (chunk === 0x5650384C) { // 'VP8L'
+    if (chunk === 0x56503820) return (view.getUint16(26, true) & 0x3fff) * (view.getUint16(28, true) & 0x3fff) // 'VP8 '
+    if (chunk === 0x5650384c) {
+      // 'VP8L'
       const bits = view.getUint32(21, true)
-      return ((bits & 0x3FFF) + 1) * (((bits >>> 14) & 0x3FFF) + 1)
+      return ((bits & 0x3fff) + 1) * (((bits >>> 14) & 0x3fff) + 1)
     }
-    if (chunk === 0x56503858) { // 'VP8X'
-      return ((view.getUint32(24, true) & 0xFFFFFF) + 1) * ((view.getUint32(27, true) & 0xFFFFFF) + 1)
+    if (chunk === 0x56503858) {
+      // 'VP8X'
+      return ((view.getUint32(24, true) & 0xffffff) + 1) * ((view.getUint32(27, true) & 0xffffff) + 1)
     }
     return 0
   }
-  if (image.byteLength >= 4 && view.getUint16(0) === 0xFFD8) {
+  if (image.byteLength >= 4 && view.getUint16(0) === 0xffd8) {
     // Walk the JPEG markers to the first start-of-frame, which holds the size.
-    for (let at = 2; at + 9 < image.byteLength;) {
-      if (image[at] !== 0xFF) return 0
+    for (let at = 2; at + 9 < image.byteLength; ) {
+      if (image[at] !== 0xff) return 0
       const marker = image[at + 1]!
-      if (marker >= 0xC0 && marker <= 0xCF && marker !== 0xC4 && marker !== 0xC8 && marker !== 0xCC) {
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
         return view.getUint16(at + 5) * view.getUint16(at + 7)
       }
       at += 2 + view.getUint16(at + 2)

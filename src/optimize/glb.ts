@@ -2,8 +2,8 @@ import type { Document } from '@gltf-transform/core'
 import { RodinError } from '../errors.js'
 import { getIO } from './io.js'
 
-const MAGIC_GLTF = 0x46546C67 // 'glTF'
-const CHUNK_JSON = 0x4E4F534A // 'JSON'
+const MAGIC_GLTF = 0x46546c67 // 'glTF'
+const CHUNK_JSON = 0x4e4f534a // 'JSON'
 const HEADER_BYTES = 12
 const CHUNK_HEADER_BYTES = 8
 
@@ -20,8 +20,7 @@ export async function readGlb(bytes: Uint8Array): Promise<Document> {
   const io = await getIO()
   try {
     return await io.readBinary(view)
-  }
-  catch (err) {
+  } catch (err) {
     throw badGlb(err instanceof Error ? err.message : String(err), err)
   }
 }
@@ -45,9 +44,11 @@ function checkContainer(bytes: Uint8Array): void {
   }
   if (data.getUint32(0, true) !== MAGIC_GLTF) {
     const looksLikeJson = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart().startsWith('{')
-    throw badGlb(looksLikeJson
-      ? 'this is a .gltf JSON file; only self-contained binary .glb files are supported'
-      : 'it does not start with the GLB magic "glTF"')
+    throw badGlb(
+      looksLikeJson
+        ? 'this is a .gltf JSON file; only self-contained binary .glb files are supported'
+        : 'it does not start with the GLB magic "glTF"',
+    )
   }
   const version = data.getUint32(4, true)
   if (version !== 2) throw badGlb(`GLB container version ${version} is not supported (only glTF 2.0)`)
@@ -62,8 +63,7 @@ function checkContainer(bytes: Uint8Array): void {
   let json: unknown
   try {
     json = JSON.parse(new TextDecoder().decode(bytes.subarray(jsonStart, jsonStart + jsonLength)))
-  }
-  catch (err) {
+  } catch (err) {
     throw badGlb(`the JSON chunk does not parse (${err instanceof Error ? err.message : String(err)})`, err)
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badGlb('the JSON chunk is not an object')
@@ -87,8 +87,10 @@ function checkNoExternalUris(json: Record<string, unknown>): void {
       if (typeof uri !== 'string') throw badGlb(`${kind} has a uri that is not a string`)
       if (uri.startsWith('data:')) continue
       const shown = uri.length > 80 ? `${uri.slice(0, 80)}…` : uri
-      throw badGlb(`it references the external file "${shown}" (${kind}); only self-contained GLBs are supported, `
-        + 'embed the resources first (e.g. `npx @gltf-transform/cli copy model.gltf model.glb`)')
+      throw badGlb(
+        `it references the external file "${shown}" (${kind}); only self-contained GLBs are supported, ` +
+          'embed the resources first (e.g. `npx @gltf-transform/cli copy model.gltf model.glb`)',
+      )
     }
   }
 }

@@ -45,7 +45,10 @@ export function inspectDocument(doc: Document): ModelStats {
     bounds: sceneBounds(root.getDefaultScene() ?? root.listScenes()[0]),
     materials: root.listMaterials().length,
     animations: root.listAnimations().length,
-    extensionsRequired: used.filter(ext => ext.isRequired()).map(ext => ext.extensionName).sort(),
+    extensionsRequired: used
+      .filter(ext => ext.isRequired())
+      .map(ext => ext.extensionName)
+      .sort(),
     decoders: {
       meshopt: usedNames.has('EXT_meshopt_compression') || usedNames.has('KHR_meshopt_compression'),
       draco: usedNames.has('KHR_draco_mesh_compression'),
@@ -57,9 +60,12 @@ export function inspectDocument(doc: Document): ModelStats {
 function triangleCount(prim: Primitive): number {
   const count = prim.getIndices()?.getCount() ?? prim.getAttribute('POSITION')?.getCount() ?? 0
   switch (prim.getMode()) {
-    case TRIANGLES: return Math.floor(count / 3)
+    case TRIANGLES:
+      return Math.floor(count / 3)
     case TRIANGLE_STRIP:
-    case TRIANGLE_FAN: return Math.max(0, count - 2)
-    default: return 0
+    case TRIANGLE_FAN:
+      return Math.max(0, count - 2)
+    default:
+      return 0
   }
 }

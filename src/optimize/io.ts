@@ -43,40 +43,46 @@ async function createIO(): Promise<NodeIO> {
   ])
   await Promise.all([meshopt.MeshoptEncoder.ready, meshopt.MeshoptDecoder.ready])
   const [dracoEncoder, dracoDecoder] = await Promise.all([draco.createEncoderModule(), draco.createDecoderModule()])
-  return new core.NodeIO()
-    // Warnings would go to stdout of the build; problems we care about surface as errors instead.
-    .setLogger(new core.Logger(core.Logger.Verbosity.SILENT))
-    .registerExtensions(extensions.ALL_EXTENSIONS)
-    .registerDependencies({
-      'meshopt.encoder': meshopt.MeshoptEncoder,
-      'meshopt.decoder': meshopt.MeshoptDecoder,
-      'draco3d.encoder': dracoEncoder,
-      'draco3d.decoder': dracoDecoder,
-    })
+  return (
+    new core.NodeIO()
+      // Warnings would go to stdout of the build; problems we care about surface as errors instead.
+      .setLogger(new core.Logger(core.Logger.Verbosity.SILENT))
+      .registerExtensions(extensions.ALL_EXTENSIONS)
+      .registerDependencies({
+        'meshopt.encoder': meshopt.MeshoptEncoder,
+        'meshopt.decoder': meshopt.MeshoptDecoder,
+        'draco3d.encoder': dracoEncoder,
+        'draco3d.decoder': dracoDecoder,
+      })
+  )
 }
 
 /** meshoptimizer's encoder (for reorder/meshopt) and simplifier, initialised. */
 export function getMeshopt(): Promise<Meshopt> {
-  meshoptPromise ??= import('meshoptimizer').then(async (m) => {
-    await Promise.all([m.MeshoptEncoder.ready, m.MeshoptSimplifier.ready])
-    return { encoder: m.MeshoptEncoder, simplifier: m.MeshoptSimplifier }
-  }).catch((err: unknown) => {
-    meshoptPromise = undefined
-    throw err
-  })
+  meshoptPromise ??= import('meshoptimizer')
+    .then(async m => {
+      await Promise.all([m.MeshoptEncoder.ready, m.MeshoptSimplifier.ready])
+      return { encoder: m.MeshoptEncoder, simplifier: m.MeshoptSimplifier }
+    })
+    .catch((err: unknown) => {
+      meshoptPromise = undefined
+      throw err
+    })
   return meshoptPromise
 }
 
 /** sharp, loaded only when a texture is actually re-encoded. */
 export function getSharp(): Promise<typeof Sharp> {
-  sharpPromise ??= import('sharp').then((m) => {
-    // libvips' operation cache keeps decoded textures alive between models; each texture is used once.
-    m.default.cache(false)
-    return m.default
-  }).catch((err: unknown) => {
-    sharpPromise = undefined
-    throw err
-  })
+  sharpPromise ??= import('sharp')
+    .then(m => {
+      // libvips' operation cache keeps decoded textures alive between models; each texture is used once.
+      m.default.cache(false)
+      return m.default
+    })
+    .catch((err: unknown) => {
+      sharpPromise = undefined
+      throw err
+    })
   return sharpPromise
 }
 
@@ -85,13 +91,15 @@ export function getSharp(): Promise<typeof Sharp> {
  * only when a KTX2 image has to be decoded.
  */
 export function getZstd(): Promise<ZSTDDecoder> {
-  zstdPromise ??= import('zstddec').then(async (m) => {
-    const decoder = new m.ZSTDDecoder()
-    await decoder.init()
-    return decoder
-  }).catch((err: unknown) => {
-    zstdPromise = undefined
-    throw err
-  })
+  zstdPromise ??= import('zstddec')
+    .then(async m => {
+      const decoder = new m.ZSTDDecoder()
+      await decoder.init()
+      return decoder
+    })
+    .catch((err: unknown) => {
+      zstdPromise = undefined
+      throw err
+    })
   return zstdPromise
 }

@@ -1,7 +1,7 @@
 import type { Document } from '@gltf-transform/core'
 import { getSharp, getZstd } from './io.js'
 
-const KTX2_IDENTIFIER = [0xAB, 0x4B, 0x54, 0x58, 0x20, 0x32, 0x30, 0xBB, 0x0D, 0x0A, 0x1A, 0x0A]
+const KTX2_IDENTIFIER = [0xab, 0x4b, 0x54, 0x58, 0x20, 0x32, 0x30, 0xbb, 0x0d, 0x0a, 0x1a, 0x0a]
 const HEADER_BYTES = 80
 const LEVEL_INDEX_ENTRY = 24
 const VK_FORMAT_UNDEFINED = 0 // Basis Universal (ETC1S / UASTC): the only payload KHR_texture_basisu allows
@@ -83,8 +83,10 @@ export async function decodePlainKtx2(bytes: Uint8Array): Promise<DecodedKtx2> {
   const { vkFormat, width, height, supercompression } = header
   const source = PLAIN_8BIT[vkFormat]
   if (!source) throw new Error(`KTX2 vkFormat ${vkFormat} is not a plain 8-bit format`)
-  if (header.depth > 1 || header.layers > 1 || header.faces !== 1) throw new Error('KTX2 image is not a single 2D image')
-  if (width < 1 || height < 1 || width * height > MAX_PIXELS) throw new Error(`KTX2 size ${width}×${height} is out of range`)
+  if (header.depth > 1 || header.layers > 1 || header.faces !== 1)
+    throw new Error('KTX2 image is not a single 2D image')
+  if (width < 1 || height < 1 || width * height > MAX_PIXELS)
+    throw new Error(`KTX2 size ${width}×${height} is out of range`)
   if (supercompression !== SUPERCOMPRESSION_NONE && supercompression !== SUPERCOMPRESSION_ZSTD) {
     throw new Error(`KTX2 supercompression scheme ${supercompression} is not supported`)
   }
@@ -96,19 +98,21 @@ export async function decodePlainKtx2(bytes: Uint8Array): Promise<DecodedKtx2> {
   const uncompressed = Number(view.getBigUint64(HEADER_BYTES + 16, true))
   const expected = width * height * source
   if (offset + length > bytes.byteLength) throw new Error('KTX2 level 0 lies outside the file')
-  if (uncompressed !== expected) throw new Error(`KTX2 level 0 holds ${uncompressed} bytes, ${width}×${height}×${source} expected`)
+  if (uncompressed !== expected)
+    throw new Error(`KTX2 level 0 holds ${uncompressed} bytes, ${width}×${height}×${source} expected`)
   const level = bytes.subarray(offset, offset + length)
   const texels = supercompression === SUPERCOMPRESSION_ZSTD ? (await getZstd()).decode(level, expected) : level
   if (texels.byteLength !== expected) {
-    throw new Error(`KTX2 level 0 decompresses to ${texels.byteLength} bytes, ${width}×${height}×${source} expected: its Zstandard data is damaged`)
+    throw new Error(
+      `KTX2 level 0 decompresses to ${texels.byteLength} bytes, ${width}×${height}×${source} expected: its Zstandard data is damaged`,
+    )
   }
 
   const channels = source === 4 ? 4 : 3
   let pixels: Uint8Array
   if (source === channels) {
     pixels = texels.slice()
-  }
-  else {
+  } else {
     pixels = new Uint8Array(width * height * channels)
     for (let i = 0, o = 0; i < texels.length; i += source, o += channels) {
       for (let c = 0; c < source; c++) pixels[o + c] = texels[i + c]!
@@ -123,7 +127,7 @@ function orientation(bytes: Uint8Array, view: DataView): string {
   const start = view.getUint32(56, true)
   const end = start + view.getUint32(60, true)
   if (end > bytes.byteLength) return 'rd'
-  for (let at = start; at + 4 <= end;) {
+  for (let at = start; at + 4 <= end; ) {
     const size = view.getUint32(at, true)
     const entry = bytes.subarray(at + 4, Math.min(end, at + 4 + size))
     const nul = entry.indexOf(0)
@@ -173,20 +177,21 @@ export async function repairUndeclaredKtx2(doc: Document, { fast = false }: { fa
     let decoded: DecodedKtx2
     try {
       decoded = await decodePlainKtx2(image)
-    }
-    catch {
+    } catch {
       continue // unchanged, as invalid as it came: the validator reports it for the input already
     }
-    conversions.push((async () => {
-      const sharp = await getSharp()
-      const { width, height, channels, pixels } = decoded
-      const png = await sharp(pixels, { raw: { width, height, channels } })
-        .png(fast ? { compressionLevel: 1 } : { compressionLevel: 9, adaptiveFiltering: true })
-        .toBuffer()
-      texture.setImage(new Uint8Array(png.buffer, png.byteOffset, png.byteLength)).setMimeType('image/png')
-      const uri = texture.getURI()
-      if (uri) texture.setURI(uri.replace(/\.ktx2$/i, '.png'))
-    })())
+    conversions.push(
+      (async () => {
+        const sharp = await getSharp()
+        const { width, height, channels, pixels } = decoded
+        const png = await sharp(pixels, { raw: { width, height, channels } })
+          .png(fast ? { compressionLevel: 1 } : { compressionLevel: 9, adaptiveFiltering: true })
+          .toBuffer()
+        texture.setImage(new Uint8Array(png.buffer, png.byteOffset, png.byteLength)).setMimeType('image/png')
+        const uri = texture.getURI()
+        if (uri) texture.setURI(uri.replace(/\.ktx2$/i, '.png'))
+      })(),
+    )
   }
   await Promise.all(conversions)
   if (basis) {

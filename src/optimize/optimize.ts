@@ -16,7 +16,11 @@ export interface OptimizeResult {
   stats: ModelStats
 }
 
-const GEOMETRY_COMPRESSION = new Set(['EXT_meshopt_compression', 'KHR_meshopt_compression', 'KHR_draco_mesh_compression'])
+const GEOMETRY_COMPRESSION = new Set([
+  'EXT_meshopt_compression',
+  'KHR_meshopt_compression',
+  'KHR_draco_mesh_compression',
+])
 
 /**
  * Optimizes one GLB in this thread: dedup → prune → weld → (simplify) → resample → prune → sparse →
@@ -36,30 +40,40 @@ const GEOMETRY_COMPRESSION = new Set(['EXT_meshopt_compression', 'KHR_meshopt_co
  */
 export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptions): Promise<OptimizeResult> {
   const doc = await readGlb(bytes)
-  const sourceNeedsDecoder = doc.getRoot().listExtensionsUsed().some(ext => GEOMETRY_COMPRESSION.has(ext.extensionName))
+  const sourceNeedsDecoder = doc
+    .getRoot()
+    .listExtensionsUsed()
+    .some(ext => GEOMETRY_COMPRESSION.has(ext.extensionName))
   let out: Uint8Array
   try {
     await runPipeline(doc, opts)
     out = await (await getIO()).writeBinary(doc)
-  }
-  catch (err) {
+  } catch (err) {
     if (isRodinError(err)) throw err
     const reason = err instanceof Error ? err.message : String(err)
-    throw new RodinError('E_OPTIMIZE', `glTF-Transform failed while optimizing the model: ${reason} `
-      + '(set `optimize: false` for this asset to emit it unchanged)', { cause: err })
+    throw new RodinError(
+      'E_OPTIMIZE',
+      `glTF-Transform failed while optimizing the model: ${reason} ` +
+        '(set `optimize: false` for this asset to emit it unchanged)',
+      { cause: err },
+    )
   }
   // With compression off the user asked for a model that needs no decoder, so even a bigger result stands.
   const mayKeepSource = opts.compress !== false || !sourceNeedsDecoder
   // The source's stats are read again only in this (rare) case: the document was changed in place.
-  if (mayKeepSource && out.byteLength >= bytes.byteLength) return { bytes: bytes.slice(), stats: await inspectGlb(bytes) }
+  if (mayKeepSource && out.byteLength >= bytes.byteLength)
+    return { bytes: bytes.slice(), stats: await inspectGlb(bytes) }
   // Stats come from re-reading the output: they describe exactly what is emitted, and decoding it proves
   // the compressed payload is readable.
   try {
     return { bytes: out, stats: await inspectGlb(out) }
-  }
-  catch (err) {
-    throw new RodinError('E_OPTIMIZE', `the optimized model does not read back (${err instanceof Error ? err.message : String(err)}); `
-      + 'set `optimize: false` for this asset to emit it unchanged', { cause: err })
+  } catch (err) {
+    throw new RodinError(
+      'E_OPTIMIZE',
+      `the optimized model does not read back (${err instanceof Error ? err.message : String(err)}); ` +
+        'set `optimize: false` for this asset to emit it unchanged',
+      { cause: err },
+    )
   }
 }
 
@@ -92,8 +106,7 @@ async function runPipeline(doc: Document, o: ResolvedOptimizeOptions): Promise<v
   if (o.compress === 'meshopt') {
     const { encoder } = await getMeshopt()
     await doc.transform(fn.meshopt({ encoder, level: 'high' }))
-  }
-  else if (o.compress === 'draco') {
+  } else if (o.compress === 'draco') {
     await doc.transform(fn.draco({ method: 'edgebreaker' }))
   }
 }

@@ -48,7 +48,7 @@ export interface OptimizeOptions {
    * `error`. Primitives with morph targets are never simplified. Off in `'web'`: AI meshes crack and lose
    * detail. @default false (`'max'`: { ratio: 0.5, error: 0.001 })
    */
-  simplify?: false | { ratio: number, error: number }
+  simplify?: false | { ratio: number; error: number }
 }
 
 /** Options with every field decided: the exact input of the optimizer and part of the derived-cache key. */
@@ -90,7 +90,15 @@ export const OPTIMIZE_DEFAULTS: ResolvedOptimizeOptions = OPTIMIZE_PRESETS.web
 
 const PRESET_NAMES = Object.keys(OPTIMIZE_PRESETS) as OptimizePreset[]
 const BOOLEAN_KEYS = ['dedup', 'prune', 'weld', 'resample'] as const
-const KNOWN_KEYS = new Set<string>(['preset', ...BOOLEAN_KEYS, 'textureFormat', 'textureSize', 'textureQuality', 'compress', 'simplify'])
+const KNOWN_KEYS = new Set<string>([
+  'preset',
+  ...BOOLEAN_KEYS,
+  'textureFormat',
+  'textureSize',
+  'textureQuality',
+  'compress',
+  'simplify',
+])
 
 /**
  * Turns the user's `optimize` setting (preset name, object, `false` or nothing) into resolved options.
@@ -112,10 +120,14 @@ export function resolveOptimizeOptions(
   if (input === false) return null
   if (typeof input === 'string') return input === 'none' ? null : cloneResolved(presetOf(input, where, 'optimize'))
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw configError(where, `optimize must be a preset name (${quoteList(PRESET_NAMES)}), an options object or false (got ${show(input)})`)
+    throw configError(
+      where,
+      `optimize must be a preset name (${quoteList(PRESET_NAMES)}), an options object or false (got ${show(input)})`,
+    )
   }
   for (const key of Object.keys(input)) {
-    if (!KNOWN_KEYS.has(key)) throw configError(where, `optimize.${key} is not an option (known: ${[...KNOWN_KEYS].join(', ')})`)
+    if (!KNOWN_KEYS.has(key))
+      throw configError(where, `optimize.${key} is not an option (known: ${[...KNOWN_KEYS].join(', ')})`)
   }
   const base = input.preset === undefined ? OPTIMIZE_DEFAULTS : presetOf(input.preset, where, 'optimize.preset')
   const out = cloneResolved(base)
@@ -124,7 +136,8 @@ export function resolveOptimizeOptions(
   for (const key of BOOLEAN_KEYS) {
     const value = input[key]
     if (value === undefined) continue
-    if (typeof value !== 'boolean') throw configError(where, `optimize.${key} must be true or false (got ${show(value)})`)
+    if (typeof value !== 'boolean')
+      throw configError(where, `optimize.${key} must be true or false (got ${show(value)})`)
     out[key] = value
   }
   if (input.textureFormat !== undefined) {
@@ -134,7 +147,8 @@ export function resolveOptimizeOptions(
     out.textureFormat = input.textureFormat
   }
   if (input.textureSize !== undefined) out.textureSize = integerIn(input.textureSize, 16, 16384, where, 'textureSize')
-  if (input.textureQuality !== undefined) out.textureQuality = integerIn(input.textureQuality, 1, 100, where, 'textureQuality')
+  if (input.textureQuality !== undefined)
+    out.textureQuality = integerIn(input.textureQuality, 1, 100, where, 'textureQuality')
   if (input.compress !== undefined) {
     if (input.compress !== 'meshopt' && input.compress !== 'draco' && input.compress !== false) {
       throw configError(where, `optimize.compress must be "meshopt", "draco" or false (got ${show(input.compress)})`)
@@ -153,20 +167,28 @@ function resolveSimplify(value: unknown, where: string): ResolvedOptimizeOptions
   }
   const record = value as Record<string, unknown>
   for (const key of Object.keys(record)) {
-    if (key !== 'ratio' && key !== 'error') throw configError(where, `optimize.simplify.${key} is not an option (${hint})`)
+    if (key !== 'ratio' && key !== 'error')
+      throw configError(where, `optimize.simplify.${key} is not an option (${hint})`)
   }
   const { ratio, error } = record
   if (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1)) {
-    throw configError(where, `optimize.simplify.ratio must be a number in (0, 1], the share of triangles to keep (got ${show(ratio)})`)
+    throw configError(
+      where,
+      `optimize.simplify.ratio must be a number in (0, 1], the share of triangles to keep (got ${show(ratio)})`,
+    )
   }
   if (typeof error !== 'number' || !(error >= 0 && error <= 1)) {
-    throw configError(where, `optimize.simplify.error must be a number in [0, 1], a fraction of the mesh size (got ${show(error)})`)
+    throw configError(
+      where,
+      `optimize.simplify.error must be a number in [0, 1], a fraction of the mesh size (got ${show(error)})`,
+    )
   }
   return { ratio, error }
 }
 
 function presetOf(name: unknown, where: string, field: string): ResolvedOptimizeOptions {
-  if (typeof name === 'string' && (PRESET_NAMES as string[]).includes(name)) return OPTIMIZE_PRESETS[name as OptimizePreset]
+  if (typeof name === 'string' && (PRESET_NAMES as string[]).includes(name))
+    return OPTIMIZE_PRESETS[name as OptimizePreset]
   throw configError(where, `${field} must be one of ${quoteList(PRESET_NAMES)} (got ${show(name)})`)
 }
 

@@ -9,7 +9,7 @@
 export class PixelBudget {
   private inFlight = 0
   private running = 0
-  private readonly waiting: { pixels: number, grant: () => void }[] = []
+  private readonly waiting: { pixels: number; grant: () => void }[] = []
 
   /** @param capacity pixels that may be decoded at once. */
   constructor(readonly capacity: number) {}
@@ -19,8 +19,7 @@ export class PixelBudget {
     await this.acquire(pixels)
     try {
       return await job()
-    }
-    finally {
+    } finally {
       this.inFlight -= pixels
       this.running--
       this.grantWaiting()

@@ -11,7 +11,11 @@ import { estimateCost } from './cost.js'
 /** Runs optimizer jobs on worker threads, so models use every core and one bad model cannot crash the build. */
 export interface OptimizerPool {
   /** Optimizes a GLB (see `optimizeGlb`). The caller's bytes are copied, never transferred away. `label` names the model in errors. */
-  optimize: (bytes: Uint8Array, opts: ResolvedOptimizeOptions, label?: string) => Promise<{ bytes: Uint8Array, stats: ModelStats }>
+  optimize: (
+    bytes: Uint8Array,
+    opts: ResolvedOptimizeOptions,
+    label?: string,
+  ) => Promise<{ bytes: Uint8Array; stats: ModelStats }>
   /** Reads the stats of a GLB without changing it (see `inspectGlb`). */
   inspect: (bytes: Uint8Array, label?: string) => Promise<ModelStats>
   /** Terminates the workers; queued and running jobs fail with `E_OPTIMIZE`. */
@@ -35,15 +39,15 @@ export interface OptimizerPoolOptions {
 
 /** @internal Message to a worker. */
 export type WorkerRequest =
-  | { id: number, kind: 'optimize', bytes: Uint8Array, opts: ResolvedOptimizeOptions, label: string }
-  | { id: number, kind: 'inspect', bytes: Uint8Array, label: string }
+  | { id: number; kind: 'optimize'; bytes: Uint8Array; opts: ResolvedOptimizeOptions; label: string }
+  | { id: number; kind: 'inspect'; bytes: Uint8Array; label: string }
 
 /** @internal Message from a worker. */
 export type WorkerResponse =
-  | { id: number, ok: true, stats: ModelStats, bytes?: Uint8Array }
-  | { id: number, ok: false, error: { code?: string, message: string } }
+  | { id: number; ok: true; stats: ModelStats; bytes?: Uint8Array }
+  | { id: number; ok: false; error: { code?: string; message: string } }
 
-type NewRequest = WorkerRequest extends infer R ? R extends WorkerRequest ? Omit<R, 'id'> : never : never
+type NewRequest = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never
 
 interface Job {
   request: WorkerRequest
@@ -70,8 +74,21 @@ export function poolDefaults(cores: number): Required<Pick<OptimizerPoolOptions,
 }
 
 const ERROR_CODES: ReadonlySet<string> = new Set<RodinErrorCode>([
-  'E_CONFIG', 'E_AUTH', 'E_HTTP', 'E_TIMEOUT', 'E_TOO_LARGE', 'E_UNSAFE_URL', 'E_INTEGRITY', 'E_OFFLINE_MISS',
-  'E_LOCK_MISSING', 'E_TASK_FAILED', 'E_TASK_PENDING', 'E_NO_FILE', 'E_NOT_IN_MANIFEST', 'E_BAD_GLB', 'E_OPTIMIZE',
+  'E_CONFIG',
+  'E_AUTH',
+  'E_HTTP',
+  'E_TIMEOUT',
+  'E_TOO_LARGE',
+  'E_UNSAFE_URL',
+  'E_INTEGRITY',
+  'E_OFFLINE_MISS',
+  'E_LOCK_MISSING',
+  'E_TASK_FAILED',
+  'E_TASK_PENDING',
+  'E_NO_FILE',
+  'E_NOT_IN_MANIFEST',
+  'E_BAD_GLB',
+  'E_OPTIMIZE',
 ])
 
 /**
@@ -104,7 +121,10 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     throw new RodinError('E_CONFIG', `optimizer pool size must be an integer of at least 1 (got ${String(size)})`)
   }
   if (!Number.isInteger(jobsPerWorker) || jobsPerWorker < 1) {
-    throw new RodinError('E_CONFIG', `optimizer pool jobsPerWorker must be an integer of at least 1 (got ${String(jobsPerWorker)})`)
+    throw new RodinError(
+      'E_CONFIG',
+      `optimizer pool jobsPerWorker must be an integer of at least 1 (got ${String(jobsPerWorker)})`,
+    )
   }
   const workerURL = options.workerURL ?? defaultWorkerURL()
   const queue: Job[] = []
@@ -132,7 +152,8 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   function pump(): void {
     if (queue.length > 0 && slots.length === 0 && !existsSync(fileURLToPath(workerURL))) {
       const why = `the optimizer worker script is missing (${fileURLToPath(workerURL)}); run \`npm run build\``
-      for (const job of queue.splice(0)) job.reject(new RodinError('E_OPTIMIZE', `${subject(job.request.label)}: ${why}`))
+      for (const job of queue.splice(0))
+        job.reject(new RodinError('E_OPTIMIZE', `${subject(job.request.label)}: ${why}`))
       return
     }
     while (queue.length > 0 && !closed) {
@@ -177,7 +198,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     const slot: Slot = { worker, jobs: new Map() }
     slots.push(slot)
     worker.on('message', (response: WorkerResponse) => onMessage(slot, response))
-    worker.on('error', (err) => {
+    worker.on('error', err => {
       slot.crash ??= err instanceof Error ? err.message : String(err)
     })
     worker.on('exit', code => onExit(slot, code))
@@ -207,10 +228,11 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     const alone = jobs.length === 1
     for (const job of jobs) {
       if (closed || alone) {
-        const why = closed ? 'the optimizer pool was closed' : `the optimizer worker crashed (${slot.crash ?? `exit code ${code}`})`
+        const why = closed
+          ? 'the optimizer pool was closed'
+          : `the optimizer worker crashed (${slot.crash ?? `exit code ${code}`})`
         job.reject(new RodinError('E_OPTIMIZE', `${subject(job.request.label)}: ${why}; other models are not affected`))
-      }
-      else {
+      } else {
         queue.push({ ...job, suspect: true })
       }
     }
@@ -246,8 +268,8 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
       : new URL('./worker.js', import.meta.url)
   }
 
-  function workerError(label: string, error: { code?: string, message: string }): RodinError {
-    const code = error.code !== undefined && ERROR_CODES.has(error.code) ? error.code as RodinErrorCode : 'E_OPTIMIZE'
+  function workerError(label: string, error: { code?: string; message: string }): RodinError {
+    const code = error.code !== undefined && ERROR_CODES.has(error.code) ? (error.code as RodinErrorCode) : 'E_OPTIMIZE'
     const message = error.message.replace(/^\[unplugin-rodin\] E_[A-Z_]+: /, '')
     return new RodinError(code, label ? `${subject(label)}: ${message}` : message)
   }
@@ -265,8 +287,7 @@ function pinNativeLibraries(): void {
   try {
     const fromSharp = createRequire(createRequire(import.meta.url).resolve('sharp'))
     fromSharp(`@img/sharp-${process.platform}-${process.arch}/sharp.node`)
-  }
-  catch {
+  } catch {
     // another platform package (musl, WebAssembly) or a custom libvips build: load sharp itself
     import('sharp').catch(() => {
       // a missing sharp surfaces as the worker's own error, with the job that needed it
@@ -283,7 +304,8 @@ function workerExecArgv(): string[] {
   const out: string[] = []
   for (let i = 0; i < process.execArgv.length; i++) {
     const arg = process.execArgv[i]!
-    if (MAIN_ONLY_WITH_VALUE.has(arg)) i++ // skip the flag's value too
+    if (MAIN_ONLY_WITH_VALUE.has(arg))
+      i++ // skip the flag's value too
     else if (!MAIN_ONLY.test(arg)) out.push(arg)
   }
   return out
@@ -296,6 +318,7 @@ function subject(label: string): string {
 // The worker gets its own copy: transferring the caller's buffer would detach it (and a pooled Buffer
 // shares its ArrayBuffer with unrelated data).
 function ownCopy(bytes: Uint8Array): Uint8Array {
-  if (!(bytes instanceof Uint8Array)) throw new RodinError('E_BAD_GLB', `not a valid GLB: expected bytes (Uint8Array), got ${typeof bytes}`)
+  if (!(bytes instanceof Uint8Array))
+    throw new RodinError('E_BAD_GLB', `not a valid GLB: expected bytes (Uint8Array), got ${typeof bytes}`)
   return new Uint8Array(bytes)
 }

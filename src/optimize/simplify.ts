@@ -54,9 +54,23 @@ function simplifyPrimitive(
   const target = Math.floor((ratio * indexArray.length) / 3) * 3
   if (target >= indexArray.length) return
   const { data, stride, weights } = attributeBlock(prim)
-  const [kept] = simplifier.simplifyWithAttributes(indexArray, floats(position, 3), 3, data, stride, weights, null, target, error, [])
+  const [kept] = simplifier.simplifyWithAttributes(
+    indexArray,
+    floats(position, 3),
+    3,
+    data,
+    stride,
+    weights,
+    null,
+    target,
+    error,
+    [],
+  )
   if (kept.length === indexArray.length) return
-  const out = doc.createAccessor(indices.getName()).setType('SCALAR').setBuffer(indices.getBuffer())
+  const out = doc
+    .createAccessor(indices.getName())
+    .setType('SCALAR')
+    .setBuffer(indices.getBuffer())
     .setArray(position.getCount() <= 65535 ? Uint16Array.from(kept) : kept)
   prim.setIndices(out)
   if (indices.listParents().length === 1) indices.dispose()
@@ -65,8 +79,8 @@ function simplifyPrimitive(
 
 // Interleaves the attributes the simplifier should respect; a primitive with neither gets one zero column,
 // because the simplifier needs a stride of at least one.
-function attributeBlock(prim: Primitive): { data: Float32Array, stride: number, weights: number[] } {
-  const columns: { values: Float32Array, size: number, weight: number }[] = []
+function attributeBlock(prim: Primitive): { data: Float32Array; stride: number; weights: number[] } {
+  const columns: { values: Float32Array; size: number; weight: number }[] = []
   const normal = prim.getAttribute('NORMAL')
   if (normal) columns.push({ values: floats(normal, 3), size: 3, weight: NORMAL_WEIGHT })
   const uv = prim.getAttribute('TEXCOORD_0')

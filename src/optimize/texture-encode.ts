@@ -47,8 +47,17 @@ export async function decodeTexels(sharp: typeof Sharp, plan: TexturePlan): Prom
     return { data: rgba, width: info.width, height: info.height, channels: 4, alpha: true, used: [CHANNEL.A] }
   }
   const alpha = alphaUsed && hasAlpha
-  const { data, info } = await (alpha ? img.ensureAlpha() : img.removeAlpha()).raw().toBuffer({ resolveWithObject: true })
-  return { data, width: info.width, height: info.height, channels: alpha ? 4 : 3, alpha, used: [...colorUsed, ...(alpha ? [CHANNEL.A] : [])] }
+  const { data, info } = await (alpha ? img.ensureAlpha() : img.removeAlpha())
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  return {
+    data,
+    width: info.width,
+    height: info.height,
+    channels: alpha ? 4 : 3,
+    alpha,
+    used: [...colorUsed, ...(alpha ? [CHANNEL.A] : [])],
+  }
 }
 
 /** A sharp pipeline that starts from the decoded texels (each encode reuses the one decode). */
@@ -84,12 +93,24 @@ export async function fidelity(sharp: typeof Sharp, reference: Texels, encoded: 
  * come in, for a third of the work. The common cases (one, three or four bands) read each texel once for
  * all bands; plain loops over typed arrays with numeric strides, so V8 keeps them tight.
  */
-function squaredErrors(x: Uint8Array, xStride: number, y: Uint8Array, yStride: number, bands: [number, number][], step: number): number[] {
+function squaredErrors(
+  x: Uint8Array,
+  xStride: number,
+  y: Uint8Array,
+  yStride: number,
+  bands: [number, number][],
+  step: number,
+): number[] {
   const end = x.length
   const dx = xStride * step
   const dy = yStride * step
   if (bands.length === 3 || bands.length === 4) {
-    const [[a0, b0], [a1, b1], [a2, b2], [a3, b3] = bands[0]!] = bands as [[number, number], [number, number], [number, number], [number, number]?]
+    const [[a0, b0], [a1, b1], [a2, b2], [a3, b3] = bands[0]!] = bands as [
+      [number, number],
+      [number, number],
+      [number, number],
+      [number, number]?,
+    ]
     let s0 = 0
     let s1 = 0
     let s2 = 0

@@ -26,9 +26,20 @@ export interface TexturePlan {
   channels: number
 }
 
-const FORMAT_OF: Record<string, ImageFormat | undefined> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/webp': 'webp' }
+const FORMAT_OF: Record<string, ImageFormat | undefined> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpeg',
+  'image/webp': 'webp',
+}
 
-const COLOR_SLOTS = new Set(['baseColorTexture', 'emissiveTexture', 'sheenColorTexture', 'specularColorTexture', 'diffuseTexture', 'diffuseTransmissionColorTexture'])
+const COLOR_SLOTS = new Set([
+  'baseColorTexture',
+  'emissiveTexture',
+  'sheenColorTexture',
+  'specularColorTexture',
+  'diffuseTexture',
+  'diffuseTransmissionColorTexture',
+])
 const NORMAL_SLOTS = new Set(['normalTexture', 'clearcoatNormalTexture'])
 
 /**
@@ -46,14 +57,22 @@ export async function planTextures(doc: Document, opts: ResolvedOptimizeOptions)
     if (!image || !format || !size) continue
     const [width, height] = size
     const scale = Math.min(1, opts.textureSize / Math.max(width, height))
-    const resize: [number, number] | undefined = scale < 1
-      ? [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))]
-      : undefined
+    const resize: [number, number] | undefined =
+      scale < 1 ? [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))] : undefined
     // Re-encoding a lossy WebP only adds generation loss; PNG/JPEG are left alone when formats are kept.
     const convert = opts.textureFormat === 'webp' && format !== 'webp'
     if (!resize && !convert) continue
     const slots = listTextureSlots(texture)
-    plans.push({ texture, image, format, width, height, resize, role: roleOf(slots), channels: getTextureChannelMask(texture) })
+    plans.push({
+      texture,
+      image,
+      format,
+      width,
+      height,
+      resize,
+      role: roleOf(slots),
+      channels: getTextureChannelMask(texture),
+    })
   }
   return plans
 }

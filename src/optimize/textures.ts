@@ -47,7 +47,10 @@ const WEBP_EFFORT = 2
  */
 const budget = new PixelBudget(3 * 2048 * 2048)
 
-interface Candidate { image: Uint8Array, mimeType: string }
+interface Candidate {
+  image: Uint8Array
+  mimeType: string
+}
 
 /**
  * Resizes (never up) and re-encodes PNG/JPEG/WebP textures in place, largest first and several at once
@@ -66,7 +69,12 @@ export async function compressTextures(doc: Document, opts: ResolvedOptimizeOpti
   const [sharp, extensions] = await Promise.all([getSharp(), import('@gltf-transform/extensions')])
   const largestFirst = [...plans].sort((a, b) => outputPixels(b) - outputPixels(a))
   await Promise.all(largestFirst.map(plan => budget.run(outputPixels(plan), () => compressTexture(sharp, plan, opts))))
-  if (doc.getRoot().listTextures().some(t => t.getMimeType() === 'image/webp')) {
+  if (
+    doc
+      .getRoot()
+      .listTextures()
+      .some(t => t.getMimeType() === 'image/webp')
+  ) {
     doc.createExtension(extensions.EXTTextureWebP).setRequired(true)
   }
 }
@@ -77,14 +85,14 @@ async function compressTexture(sharp: typeof Sharp, plan: TexturePlan, opts: Res
   let best: Candidate | undefined
   try {
     const texels = await decodeTexels(sharp, plan)
-    if (opts.textureFormat === 'webp') best = await faithfulWebp(sharp, plan, texels, opts, resize ? Infinity : image.byteLength)
+    if (opts.textureFormat === 'webp')
+      best = await faithfulWebp(sharp, plan, texels, opts, resize ? Infinity : image.byteLength)
     // A resize is a promise about the texture cap; when WebP cannot keep it smaller, the original format may.
     if (resize && (!best || best.image.byteLength >= image.byteLength)) {
       const same = await encodeSame(sharp, texels, format, plan, opts)
       if (!best || same.image.byteLength < best.image.byteLength) best = same
     }
-  }
-  catch {
+  } catch {
     return // an image sharp cannot decode stays as it is: the validator reports it, and it was already in the input
   }
   // Without a resize the original is a candidate too: re-encoding never makes a texture bigger.
@@ -92,7 +100,8 @@ async function compressTexture(sharp: typeof Sharp, plan: TexturePlan, opts: Res
   if (!best || best === original) return
   texture.setImage(best.image).setMimeType(best.mimeType)
   const uri = texture.getURI()
-  if (uri && best.mimeType !== original.mimeType) texture.setURI(uri.replace(/\.[a-z0-9]+$/i, `.${best.mimeType.slice(6)}`))
+  if (uri && best.mimeType !== original.mimeType)
+    texture.setURI(uri.replace(/\.[a-z0-9]+$/i, `.${best.mimeType.slice(6)}`))
 }
 
 /**
@@ -101,17 +110,31 @@ async function compressTexture(sharp: typeof Sharp, plan: TexturePlan, opts: Res
  * `limit`: the size of the original when it may be kept; once an attempt reaches it, every later (larger)
  * attempt would lose to the original too, so the search stops and returns undefined.
  */
-async function faithfulWebp(sharp: typeof Sharp, plan: TexturePlan, texels: Texels, opts: ResolvedOptimizeOptions, limit: number): Promise<Candidate | undefined> {
+async function faithfulWebp(
+  sharp: typeof Sharp,
+  plan: TexturePlan,
+  texels: Texels,
+  opts: ResolvedOptimizeOptions,
+  limit: number,
+): Promise<Candidate | undefined> {
   const max = opts.preset === 'max'
   const floor = FIDELITY_FLOOR_DB[max ? 'max' : 'web'][plan.role]
   const quality = clampQuality(opts.textureQuality + QUALITY_OFFSET[plan.role])
   // exact: keep RGB under alpha 0, which texture filtering blends into visible edge texels.
-  const webp = (q: number) => async () => candidate(await fromTexels(sharp, texels)
-    .webp({ quality: q, alphaQuality: ALPHA_QUALITY[plan.role], effort: WEBP_EFFORT, exact: texels.alpha })
-    .toBuffer(), 'image/webp')
-  const jpeg = async () => candidate(await fromTexels(sharp, texels)
-    .jpeg({ quality: clampQuality(opts.textureQuality + (max ? 5 : 10)), chromaSubsampling: '4:4:4' })
-    .toBuffer(), 'image/jpeg')
+  const webp = (q: number) => async () =>
+    candidate(
+      await fromTexels(sharp, texels)
+        .webp({ quality: q, alphaQuality: ALPHA_QUALITY[plan.role], effort: WEBP_EFFORT, exact: texels.alpha })
+        .toBuffer(),
+      'image/webp',
+    )
+  const jpeg = async () =>
+    candidate(
+      await fromTexels(sharp, texels)
+        .jpeg({ quality: clampQuality(opts.textureQuality + (max ? 5 : 10)), chromaSubsampling: '4:4:4' })
+        .toBuffer(),
+      'image/jpeg',
+    )
   const attempts = [webp(quality)]
   if (plan.role === 'color') attempts.push(webp(clampQuality(quality + 10)))
   if (!texels.alpha) attempts.push(jpeg)
@@ -121,16 +144,40 @@ async function faithfulWebp(sharp: typeof Sharp, plan: TexturePlan, texels: Texe
     if (f >= floor) return encoded
     if (encoded.image.byteLength >= limit) return undefined
   }
-  const nearLossless = await fromTexels(sharp, texels).webp({ nearLossless: true, quality: 60, effort: 4, exact: texels.alpha }).toBuffer()
+  const nearLossless = await fromTexels(sharp, texels)
+    .webp({ nearLossless: true, quality: 60, effort: 4, exact: texels.alpha })
+    .toBuffer()
   return candidate(nearLossless, 'image/webp')
 }
 
-async function encodeSame(sharp: typeof Sharp, texels: Texels, format: ImageFormat, plan: TexturePlan, opts: ResolvedOptimizeOptions): Promise<Candidate> {
+async function encodeSame(
+  sharp: typeof Sharp,
+  texels: Texels,
+  format: ImageFormat,
+  plan: TexturePlan,
+  opts: ResolvedOptimizeOptions,
+): Promise<Candidate> {
   const img = fromTexels(sharp, texels)
-  if (format === 'png') return candidate(await img.png({ compressionLevel: 9, adaptiveFiltering: true }).toBuffer(), 'image/png')
-  if (format === 'webp') return candidate(await img.webp({ quality: clampQuality(opts.textureQuality + QUALITY_OFFSET[plan.role]), effort: WEBP_EFFORT, exact: texels.alpha }).toBuffer(), 'image/webp')
+  if (format === 'png')
+    return candidate(await img.png({ compressionLevel: 9, adaptiveFiltering: true }).toBuffer(), 'image/png')
+  if (format === 'webp')
+    return candidate(
+      await img
+        .webp({
+          quality: clampQuality(opts.textureQuality + QUALITY_OFFSET[plan.role]),
+          effort: WEBP_EFFORT,
+          exact: texels.alpha,
+        })
+        .toBuffer(),
+      'image/webp',
+    )
   const color = plan.role === 'color'
-  const jpeg = await img.jpeg({ quality: color ? opts.textureQuality : Math.max(opts.textureQuality, 95), chromaSubsampling: color ? '4:2:0' : '4:4:4' }).toBuffer()
+  const jpeg = await img
+    .jpeg({
+      quality: color ? opts.textureQuality : Math.max(opts.textureQuality, 95),
+      chromaSubsampling: color ? '4:2:0' : '4:4:4',
+    })
+    .toBuffer()
   return candidate(jpeg, 'image/jpeg')
 }
 

@@ -3,7 +3,14 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 
 /** Every package whose version can change the optimizer's output bytes. */
-const TOOLS = ['@gltf-transform/core', '@gltf-transform/functions', '@gltf-transform/extensions', 'meshoptimizer', 'sharp', 'draco3dgltf'] as const
+const TOOLS = [
+  '@gltf-transform/core',
+  '@gltf-transform/functions',
+  '@gltf-transform/extensions',
+  'meshoptimizer',
+  'sharp',
+  'draco3dgltf',
+] as const
 
 const require = createRequire(import.meta.url)
 
@@ -18,14 +25,15 @@ const require = createRequire(import.meta.url)
  * const key = sha256(JSON.stringify({ source, options, tools: TOOL_VERSIONS }))
  * ```
  */
-export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-rodin/optimize', string>> = Object.freeze({
-  ...Object.fromEntries(TOOLS.map(name => [name, readVersion(name)])) as Record<(typeof TOOLS)[number], string>,
-  // This package's own optimizer: bump whenever the same input and options give other bytes than before.
-  // 2: KTX2 images of files without KHR_texture_basisu are repaired (src/optimize/ktx2.ts).
-  // 3: per-texture encodings checked against a fidelity floor; attribute-aware simplify; sparse accessors;
-  //    WebP method 2.
-  'unplugin-rodin/optimize': '3',
-})
+export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-rodin/optimize', string>> =
+  Object.freeze({
+    ...(Object.fromEntries(TOOLS.map(name => [name, readVersion(name)])) as Record<(typeof TOOLS)[number], string>),
+    // This package's own optimizer: bump whenever the same input and options give other bytes than before.
+    // 2: KTX2 images of files without KHR_texture_basisu are repaired (src/optimize/ktx2.ts).
+    // 3: per-texture encodings checked against a fidelity floor; attribute-aware simplify; sparse accessors;
+    //    WebP method 2.
+    'unplugin-rodin/optimize': '3',
+  })
 
 // These packages do not export ./package.json, so resolve the entry point (resolution only, no loading) and
 // walk up to the package.json that carries the name.
@@ -33,16 +41,14 @@ function readVersion(name: string): string {
   let dir: string
   try {
     dir = dirname(require.resolve(name))
-  }
-  catch {
+  } catch {
     return 'missing'
   }
   for (;;) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown, version?: unknown }
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown }
       if (pkg.name === name && typeof pkg.version === 'string') return pkg.version
-    }
-    catch {
+    } catch {
       // no package.json at this level: keep walking up
     }
     const parent = dirname(dir)

@@ -16,7 +16,7 @@ port.on('message', (request: WorkerRequest) => {
   void handle(request).then(({ response, transfer }) => port.postMessage(response, transfer))
 })
 
-async function handle(request: WorkerRequest): Promise<{ response: WorkerResponse, transfer: ArrayBuffer[] }> {
+async function handle(request: WorkerRequest): Promise<{ response: WorkerResponse; transfer: ArrayBuffer[] }> {
   try {
     if (request.kind === 'inspect') {
       return { response: { id: request.id, ok: true, stats: await inspectGlb(request.bytes) }, transfer: [] }
@@ -24,12 +24,12 @@ async function handle(request: WorkerRequest): Promise<{ response: WorkerRespons
     const { bytes, stats } = await optimizeGlb(request.bytes, request.opts)
     failpoint('mid-optimize') // crash tests: the whole build process dies with a job in flight
     // Transfer only a buffer that holds exactly these bytes (a view into a larger buffer would move it all).
-    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
-      ? bytes
-      : bytes.slice()
+    const own =
+      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+        ? bytes
+        : bytes.slice()
     return { response: { id: request.id, ok: true, stats, bytes: own }, transfer: [own.buffer as ArrayBuffer] }
-  }
-  catch (err) {
+  } catch (err) {
     const error = isRodinError(err)
       ? { code: err.code, message: err.message }
       : { message: err instanceof Error ? err.message : String(err) }

@@ -27,14 +27,25 @@ export function derivedKey(sourceSha256: string, what: ResolvedOptimizeOptions |
  * pins an output for the same key) it is the pinned one. A restored cache is untrusted, so anything else
  * is a miss to recompute.
  */
-export async function cachedOptimized(store: Store, key: string, pinned?: { key: string, sha256: string }): Promise<DerivedRecord | null> {
+export async function cachedOptimized(
+  store: Store,
+  key: string,
+  pinned?: { key: string; sha256: string },
+): Promise<DerivedRecord | null> {
   const record = await store.readJson<DerivedRecord>('derived', key)
   if (!record || typeof record.sha256 !== 'string' || !record.stats) return null
   if (pinned && pinned.key === key && pinned.sha256 !== record.sha256) return null
   return (await store.has(record.sha256, record.bytes)) ? record : null
 }
 
-export async function optimizeAndStore(store: Store, pool: OptimizerPool, key: string, source: Uint8Array, options: ResolvedOptimizeOptions, label: string): Promise<DerivedRecord> {
+export async function optimizeAndStore(
+  store: Store,
+  pool: OptimizerPool,
+  key: string,
+  source: Uint8Array,
+  options: ResolvedOptimizeOptions,
+  label: string,
+): Promise<DerivedRecord> {
   const { bytes, stats } = await pool.optimize(source, options, label)
   failpoint('after-optimize')
   const file: StoredFile = await store.put(bytes)
@@ -44,7 +55,12 @@ export async function optimizeAndStore(store: Store, pool: OptimizerPool, key: s
 }
 
 /** Model stats of an unoptimized GLB, cached like an optimized output. */
-export async function modelStats(store: Store, pool: () => Promise<OptimizerPool>, source: StoredFile, read: () => Promise<Uint8Array>): Promise<ModelStats> {
+export async function modelStats(
+  store: Store,
+  pool: () => Promise<OptimizerPool>,
+  source: StoredFile,
+  read: () => Promise<Uint8Array>,
+): Promise<ModelStats> {
   const key = derivedKey(source.sha256, 'inspect')
   const cached = await store.readJson<StatsRecord<ModelStats>>('derived', key)
   if (cached?.stats) return cached.stats
@@ -54,7 +70,11 @@ export async function modelStats(store: Store, pool: () => Promise<OptimizerPool
 }
 
 /** Width, height and format of an image (sharp is loaded on a miss only). */
-export async function imageStats(store: Store, source: StoredFile, read: () => Promise<Uint8Array>): Promise<ImageStats> {
+export async function imageStats(
+  store: Store,
+  source: StoredFile,
+  read: () => Promise<Uint8Array>,
+): Promise<ImageStats> {
   const key = derivedKey(source.sha256, 'image')
   const cached = await store.readJson<StatsRecord<ImageStats>>('derived', key)
   if (cached?.stats) return cached.stats

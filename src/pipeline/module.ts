@@ -4,7 +4,7 @@ import type { StoredFile } from '../store/store.js'
 import { imageStats, modelStats } from './derive.js'
 import type { AssetRecord, Pipeline } from './pipeline.js'
 
-export type Variant = { kind: 'primary' } | { kind: 'raw' } | { kind: 'meta' } | { kind: 'file', name: string }
+export type Variant = { kind: 'primary' } | { kind: 'raw' } | { kind: 'meta' } | { kind: 'file'; name: string }
 
 /** What a generated module needs: real files on disk (verified) for the host bundler to emit, and `meta`. */
 export interface ModuleData {
@@ -26,7 +26,11 @@ export async function moduleData(pipeline: Pipeline, record: AssetRecord, varian
   const source = record.files[name]
   if (!source) {
     const { RodinError } = await import('../errors.js')
-    throw new RodinError('E_NO_FILE', `rodin:${entry.alias}/${name}: the task has no file "${name}" (it has: ${Object.keys(record.files).join(', ')}). Import one of those names.`, { asset: entry.alias, provider: entry.provider, task: entry.task, file: name })
+    throw new RodinError(
+      'E_NO_FILE',
+      `rodin:${entry.alias}/${name}: the task has no file "${name}" (it has: ${Object.keys(record.files).join(', ')}). Import one of those names.`,
+      { asset: entry.alias, provider: entry.provider, task: entry.task, file: name },
+    )
   }
   const useOptimized = (variant.kind === 'primary' || variant.kind === 'meta') && record.optimized !== null
   const emitted: StoredFile = useOptimized ? record.optimized!.file : source
@@ -36,12 +40,10 @@ export async function moduleData(pipeline: Pipeline, record: AssetRecord, varian
   if (useOptimized) {
     kind = 'model'
     stats = record.optimized!.stats
-  }
-  else if (extensionOf(name) === '.glb') {
+  } else if (extensionOf(name) === '.glb') {
     kind = 'model'
     stats = await modelStats(pipeline.store, () => pipeline.getPool(), source, read)
-  }
-  else if (isImageFile(name)) {
+  } else if (isImageFile(name)) {
     kind = 'image'
     stats = await imageStats(pipeline.store, source, read)
   }
@@ -60,12 +62,25 @@ export async function moduleData(pipeline: Pipeline, record: AssetRecord, varian
   if (variant.kind === 'meta') return { meta, record }
 
   const ext = extensionOf(name)
-  const stem = variant.kind === 'file' ? `${entry.alias}-${safeStem(name)}` : variant.kind === 'raw' ? `${entry.alias}-raw` : entry.alias
-  const file = await pipeline.store.materialize(emitted, `${stem}-${emitted.sha256.slice(0, 12)}${ext}`, useOptimized ? () => pipeline.optimizedBytes(record) : read)
+  const stem =
+    variant.kind === 'file'
+      ? `${entry.alias}-${safeStem(name)}`
+      : variant.kind === 'raw'
+        ? `${entry.alias}-raw`
+        : entry.alias
+  const file = await pipeline.store.materialize(
+    emitted,
+    `${stem}-${emitted.sha256.slice(0, 12)}${ext}`,
+    useOptimized ? () => pipeline.optimizedBytes(record) : read,
+  )
   let preview: string | undefined
   if (record.preview && variant.kind !== 'file') {
     const p = record.files[record.preview]!
-    preview = await pipeline.store.materialize(p, `${entry.alias}-preview-${p.sha256.slice(0, 12)}${extensionOf(record.preview)}`, () => pipeline.sourceBytes(record, record.preview!))
+    preview = await pipeline.store.materialize(
+      p,
+      `${entry.alias}-preview-${p.sha256.slice(0, 12)}${extensionOf(record.preview)}`,
+      () => pipeline.sourceBytes(record, record.preview!),
+    )
   }
   return { file, preview, meta, record }
 }

@@ -28,7 +28,10 @@ export async function createNet(options: ResolvedOptions, warn: (message: string
   const clients = new Map<ProviderName, ApiClient>()
   const providers = new Map<ProviderName, Provider>()
 
-  async function setup(entry: AssetEntry, wait?: Partial<WaitOptions>): Promise<{ provider: Provider, pc: ProviderContext }> {
+  async function setup(
+    entry: AssetEntry,
+    wait?: Partial<WaitOptions>,
+  ): Promise<{ provider: Provider; pc: ProviderContext }> {
     const name = entry.provider
     const ctx: RequestContext = { asset: entry.alias, provider: name, task: entry.task }
     let client = clients.get(name)
@@ -38,7 +41,10 @@ export async function createNet(options: ResolvedOptions, warn: (message: string
       clients.set(name, client)
       providers.set(name, provider)
     }
-    return { provider, pc: { api: client, wait: { ...options.wait, ...wait }, ctx, sleep: realSleep, now: Date.now, warn } }
+    return {
+      provider,
+      pc: { api: client, wait: { ...options.wait, ...wait }, ctx, sleep: realSleep, now: Date.now, warn },
+    }
   }
 
   return {
@@ -61,14 +67,28 @@ export async function createNet(options: ResolvedOptions, warn: (message: string
   }
 }
 
-async function loadProvider(name: ProviderName, options: ResolvedOptions, http: typeof import('../http/index.js'), entry: AssetEntry): Promise<{ client: ApiClient, provider: Provider }> {
+async function loadProvider(
+  name: ProviderName,
+  options: ResolvedOptions,
+  http: typeof import('../http/index.js'),
+  entry: AssetEntry,
+): Promise<{ client: ApiClient; provider: Provider }> {
   const conf = options.providers[name]
   if (!conf.apiKey) {
-    throw new RodinError('E_AUTH', `asset "${entry.alias}" (${name} task ${entry.task}) is not in the cache and no ${name} API key is set. Set ${ENV_HINT[name]}, or restore the cache directory ${options.cacheDir}.`, { asset: entry.alias, provider: name, task: entry.task })
+    throw new RodinError(
+      'E_AUTH',
+      `asset "${entry.alias}" (${name} task ${entry.task}) is not in the cache and no ${name} API key is set. Set ${ENV_HINT[name]}, or restore the cache directory ${options.cacheDir}.`,
+      { asset: entry.alias, provider: name, task: entry.task },
+    )
   }
   if (name === 'rodin') {
     const { rodinProvider } = await import('../providers/rodin.js')
-    const client = http.createApiClient({ baseURL: conf.baseURL, headers: { Authorization: `Bearer ${conf.apiKey}` }, http: options.http, provider: name })
+    const client = http.createApiClient({
+      baseURL: conf.baseURL,
+      headers: { Authorization: `Bearer ${conf.apiKey}` },
+      http: options.http,
+      provider: name,
+    })
     return { client, provider: rodinProvider }
   }
   if (name === 'modelslab') {
@@ -80,16 +100,39 @@ async function loadProvider(name: ProviderName, options: ResolvedOptions, http: 
   if (name === 'getty') {
     const { clientId, clientSecret, tokenURL } = options.providers.getty
     if (!clientId || !clientSecret) {
-      throw new RodinError('E_AUTH', `asset "${entry.alias}" (getty generation ${entry.task}) is not in the cache and the Getty client credentials are incomplete (${!clientId ? 'no client id' : 'no client secret'}). Set ${ENV_HINT.getty}, or restore the cache directory ${options.cacheDir}.`, { asset: entry.alias, provider: name, task: entry.task })
+      throw new RodinError(
+        'E_AUTH',
+        `asset "${entry.alias}" (getty generation ${entry.task}) is not in the cache and the Getty client credentials are incomplete (${!clientId ? 'no client id' : 'no client secret'}). Set ${ENV_HINT.getty}, or restore the cache directory ${options.cacheDir}.`,
+        { asset: entry.alias, provider: name, task: entry.task },
+      )
     }
     const { createGettyProvider } = await import('../providers/getty.js')
-    const api = http.createApiClient({ baseURL: conf.baseURL, headers: { 'Api-Key': conf.apiKey }, http: options.http, provider: name })
+    const api = http.createApiClient({
+      baseURL: conf.baseURL,
+      headers: { 'Api-Key': conf.apiKey },
+      http: options.http,
+      provider: name,
+    })
     // The token endpoint is another host: its own client, so neither credential reaches the other's host.
-    const tokenClient = http.createApiClient({ baseURL: tokenURL, http: options.http, provider: name, authHint: 'set GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty.clientId / clientSecret) to valid credentials' })
-    const client: ApiClient = { request: api.request, close: async () => { await Promise.all([api.close(), tokenClient.close()]) } }
+    const tokenClient = http.createApiClient({
+      baseURL: tokenURL,
+      http: options.http,
+      provider: name,
+      authHint:
+        'set GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty.clientId / clientSecret) to valid credentials',
+    })
+    const client: ApiClient = {
+      request: api.request,
+      close: async () => {
+        await Promise.all([api.close(), tokenClient.close()])
+      },
+    }
     return { client, provider: createGettyProvider({ clientId, clientSecret, tokenURL, tokenClient }) }
   }
-  throw new RodinError('E_CONFIG', `asset "${entry.alias}": provider "${name}" is not supported by this version yet.`, { asset: entry.alias, provider: name })
+  throw new RodinError('E_CONFIG', `asset "${entry.alias}": provider "${name}" is not supported by this version yet.`, {
+    asset: entry.alias,
+    provider: name,
+  })
 }
 
 /** True for the errors a signed file URL gives when it expired. */

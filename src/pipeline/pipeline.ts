@@ -25,7 +25,7 @@ export interface AssetRecord {
   primary: string
   preview: string | null
   /** The optimized primary, when it is a GLB and optimization is on. */
-  optimized: { key: string, file: StoredFile, stats: import('../meta.js').ModelStats } | null
+  optimized: { key: string; file: StoredFile; stats: import('../meta.js').ModelStats } | null
   /** True when nothing had to be downloaded or optimized. */
   hit: boolean
   ms: number
@@ -56,7 +56,10 @@ export class Pipeline {
   /** Aliases whose pins are replaced by whatever the provider serves now (`rodin-assets lock --update`). */
   readonly acceptChanges = new Set<string>()
 
-  constructor(readonly options: ResolvedOptions, readonly log: PipelineLogger = SILENT) {
+  constructor(
+    readonly options: ResolvedOptions,
+    readonly log: PipelineLogger = SILENT,
+  ) {
     this.store = new Store(options.cacheDir)
     this.limit = pLimit(options.concurrency)
   }
@@ -97,11 +100,19 @@ export class Pipeline {
     for (const entry of manifest.entries) this.optimizeFor(entry) // eager E_CONFIG for bad optimize settings
     const { mode, lockfilePath } = this.options
     if (mode === 'frozen') {
-      if (!lockfilePath) throw new RodinError('E_CONFIG', 'mode "frozen" needs a lockfile, but the "lockfile" option is false. Enable it or use mode "auto".')
+      if (!lockfilePath)
+        throw new RodinError(
+          'E_CONFIG',
+          'mode "frozen" needs a lockfile, but the "lockfile" option is false. Enable it or use mode "auto".',
+        )
       const lock = await this.getLockfile()
       const missing = manifest.entries.filter(e => !lockCovers(lock?.assets[e.alias], e))
       if (missing.length > 0) {
-        throw new RodinError('E_LOCK_MISSING', `mode "frozen": ${lockfilePath} does not pin ${missing.map(e => `"${e.alias}"`).join(', ')}. Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.`, { asset: missing[0]?.alias })
+        throw new RodinError(
+          'E_LOCK_MISSING',
+          `mode "frozen": ${lockfilePath} does not pin ${missing.map(e => `"${e.alias}"`).join(', ')}. Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.`,
+          { asset: missing[0]?.alias },
+        )
       }
     }
     if (mode === 'offline') {
@@ -111,7 +122,11 @@ export class Pipeline {
         if (why) missing.push(`"${entry.alias}" (${why})`)
       }
       if (missing.length > 0) {
-        throw new RodinError('E_OFFLINE_MISS', `mode "offline": the cache ${this.options.cacheDir} lacks ${missing.join(', ')}. Run a build in mode "auto" (or "npx rodin-assets pull") with network access first, or restore the cache.`, { asset: manifest.entries.find(e => missing.some(m => m.startsWith(`"${e.alias}"`)))?.alias })
+        throw new RodinError(
+          'E_OFFLINE_MISS',
+          `mode "offline": the cache ${this.options.cacheDir} lacks ${missing.join(', ')}. Run a build in mode "auto" (or "npx rodin-assets pull") with network access first, or restore the cache.`,
+          { asset: manifest.entries.find(e => missing.some(m => m.startsWith(`"${e.alias}"`)))?.alias },
+        )
       }
     }
   }
@@ -130,7 +145,12 @@ export class Pipeline {
   /** Verified bytes of a source file; refetched when the cache lost or damaged it (never in offline mode). */
   async sourceBytes(record: Pick<AssetRecord, 'entry' | 'files'>, name: string): Promise<Uint8Array> {
     const file = record.files[name]
-    if (!file) throw new RodinError('E_NO_FILE', `asset "${record.entry.alias}" has no file "${name}" (it has: ${Object.keys(record.files).join(', ')})`, { asset: record.entry.alias })
+    if (!file)
+      throw new RodinError(
+        'E_NO_FILE',
+        `asset "${record.entry.alias}" has no file "${name}" (it has: ${Object.keys(record.files).join(', ')})`,
+        { asset: record.entry.alias },
+      )
     const cached = await this.store.get(file.sha256)
     if (cached) return cached
     const locked = (await this.getLockfile())?.assets[record.entry.alias]
@@ -147,9 +167,20 @@ export class Pipeline {
     const cached = await this.store.get(o.file.sha256)
     if (cached) return cached
     const source = await this.sourceBytes(record, record.primary)
-    const redo = await optimizeAndStore(this.store, await this.getPool(), o.key, source, this.optimizeFor(record.entry)!, `asset "${record.entry.alias}" (${record.primary})`)
+    const redo = await optimizeAndStore(
+      this.store,
+      await this.getPool(),
+      o.key,
+      source,
+      this.optimizeFor(record.entry)!,
+      `asset "${record.entry.alias}" (${record.primary})`,
+    )
     if (redo.sha256 !== o.file.sha256) {
-      throw new RodinError('E_INTEGRITY', `the optimized output of asset "${record.entry.alias}" was lost from the cache and recomputing it gave other bytes (expected ${o.file.sha256}, got ${redo.sha256}). Delete the cache directory and build again.`, { asset: record.entry.alias, expected: o.file.sha256, actual: redo.sha256 })
+      throw new RodinError(
+        'E_INTEGRITY',
+        `the optimized output of asset "${record.entry.alias}" was lost from the cache and recomputing it gave other bytes (expected ${o.file.sha256}, got ${redo.sha256}). Delete the cache directory and build again.`,
+        { asset: record.entry.alias, expected: o.file.sha256, actual: redo.sha256 },
+      )
     }
     return (await this.store.get(o.file.sha256))!
   }
@@ -162,7 +193,7 @@ export class Pipeline {
 
   getPool(): Promise<OptimizerPool> {
     this.poolModule ??= import('../optimize/pool.js')
-    return this.poolModule.then((m) => {
+    return this.poolModule.then(m => {
       this.pool ??= m.createOptimizerPool()
       return this.pool
     })
@@ -182,7 +213,11 @@ export class Pipeline {
     const accepting = this.acceptChanges.has(entry.alias)
     const locked = !accepting && lockCovers(lock?.assets[entry.alias], entry) ? lock!.assets[entry.alias] : undefined
     if (this.options.mode === 'frozen' && !locked) {
-      throw new RodinError('E_LOCK_MISSING', `mode "frozen": assets.rodin.lock.json does not pin asset "${entry.alias}". Run "npx rodin-assets lock" and commit the lockfile.`, { asset: entry.alias, provider: entry.provider, task: entry.task })
+      throw new RodinError(
+        'E_LOCK_MISSING',
+        `mode "frozen": assets.rodin.lock.json does not pin asset "${entry.alias}". Run "npx rodin-assets lock" and commit the lockfile.`,
+        { asset: entry.alias, provider: entry.provider, task: entry.task },
+      )
     }
     let hit = true
     let files = accepting ? null : await expectedFiles(this.store, entry, locked)
@@ -199,20 +234,50 @@ export class Pipeline {
       const key = derivedKey(files[primary]!.sha256, opts)
       const pinned = locked?.optimized
       if (this.options.mode === 'frozen' && pinned?.key !== key) {
-        throw new RodinError('E_LOCK_MISSING', `mode "frozen": the optimized output of asset "${entry.alias}" is pinned for other optimize settings or tool versions. Run "npx rodin-assets lock" and commit the lockfile.`, { asset: entry.alias })
+        throw new RodinError(
+          'E_LOCK_MISSING',
+          `mode "frozen": the optimized output of asset "${entry.alias}" is pinned for other optimize settings or tool versions. Run "npx rodin-assets lock" and commit the lockfile.`,
+          { asset: entry.alias },
+        )
       }
       let record = await cachedOptimized(this.store, key, pinned)
       if (!record) {
         hit = false
-        const source = fresh.get(primary) ?? await this.sourceBytes({ entry, files }, primary)
-        record = await optimizeAndStore(this.store, await this.getPool(), key, source, opts, `asset "${entry.alias}" (${primary})`)
+        const source = fresh.get(primary) ?? (await this.sourceBytes({ entry, files }, primary))
+        record = await optimizeAndStore(
+          this.store,
+          await this.getPool(),
+          key,
+          source,
+          opts,
+          `asset "${entry.alias}" (${primary})`,
+        )
         if (pinned && pinned.key === key && pinned.sha256 !== record.sha256) {
-          throw new RodinError('E_INTEGRITY', `SECURITY: the optimized output of asset "${entry.alias}" does not match assets.rodin.lock.json: expected sha256 ${pinned.sha256}, got ${record.sha256}. Nothing was emitted. If the change is expected, run "rodin-assets lock --update ${entry.alias}".`, { asset: entry.alias, provider: entry.provider, task: entry.task, file: primary, expected: pinned.sha256, actual: record.sha256 })
+          throw new RodinError(
+            'E_INTEGRITY',
+            `SECURITY: the optimized output of asset "${entry.alias}" does not match assets.rodin.lock.json: expected sha256 ${pinned.sha256}, got ${record.sha256}. Nothing was emitted. If the change is expected, run "rodin-assets lock --update ${entry.alias}".`,
+            {
+              asset: entry.alias,
+              provider: entry.provider,
+              task: entry.task,
+              file: primary,
+              expected: pinned.sha256,
+              actual: record.sha256,
+            },
+          )
         }
       }
       optimized = { key, file: { sha256: record.sha256, bytes: record.bytes }, stats: record.stats }
     }
-    const result: AssetRecord = { entry, files, primary, preview: pickPreview(names, primary), optimized, hit, ms: Date.now() - started }
+    const result: AssetRecord = {
+      entry,
+      files,
+      primary,
+      preview: pickPreview(names, primary),
+      optimized,
+      hit,
+      ms: Date.now() - started,
+    }
     if (this.options.mode === 'auto' && this.options.lockfilePath) await this.pin(result, locked)
     this.onAsset?.(result)
     return result
@@ -220,11 +285,17 @@ export class Pipeline {
 
   private async refetch(entry: AssetEntry, locked: LockEntry | undefined, only?: string[]) {
     if (this.options.mode === 'offline') {
-      throw new RodinError('E_OFFLINE_MISS', `mode "offline": asset "${entry.alias}" (${entry.provider} task ${entry.task}) is not in the cache ${this.options.cacheDir}. Run a build in mode "auto" with network access first, or restore the cache.`, { asset: entry.alias, provider: entry.provider, task: entry.task })
+      throw new RodinError(
+        'E_OFFLINE_MISS',
+        `mode "offline": asset "${entry.alias}" (${entry.provider} task ${entry.task}) is not in the cache ${this.options.cacheDir}. Run a build in mode "auto" with network access first, or restore the cache.`,
+        { asset: entry.alias, provider: entry.provider, task: entry.task },
+      )
     }
     if (process.env.CI && !this.coldWarned) {
       this.coldWarned = true
-      this.log.warn(`cache miss in CI: downloading from the provider. Persist ${this.options.cacheDir} between CI runs (key it on the lockfile's hash) to make builds offline and fast.`)
+      this.log.warn(
+        `cache miss in CI: downloading from the provider. Persist ${this.options.cacheDir} between CI runs (key it on the lockfile's hash) to make builds offline and fast.`,
+      )
     }
     this.net ??= createNet(this.options, m => this.log.warn(m))
     return fetchSource({ store: this.store, net: await this.net, limit: this.limit, entry, locked, only })
@@ -240,7 +311,9 @@ export class Pipeline {
     }
     if (locked && canonicalJson(locked) === canonicalJson(next)) return
     const alias = record.entry.alias
-    const written = await updateLockfile(this.options.lockfilePath!, (lock) => { lock.assets[alias] = next })
+    const written = await updateLockfile(this.options.lockfilePath!, lock => {
+      lock.assets[alias] = next
+    })
     this.lock = Promise.resolve(written)
   }
 

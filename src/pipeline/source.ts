@@ -17,17 +17,30 @@ export interface TaskRecord {
 }
 
 export function taskKey(entry: AssetEntry): string {
-  return entry.getty ? `getty-${entry.task}-${entry.getty.index}-${entry.getty.size}` : `${entry.provider}-${entry.task}`
+  return entry.getty
+    ? `getty-${entry.task}-${entry.getty.index}-${entry.getty.size}`
+    : `${entry.provider}-${entry.task}`
 }
 
 /**
  * The source files we expect for an entry: the lockfile's pins win over the cache's own record (a cache
  * that disagrees with the lockfile is not trusted). `null` when nothing is known.
  */
-export async function expectedFiles(store: Store, entry: AssetEntry, locked: LockEntry | undefined): Promise<Record<string, StoredFile> | null> {
+export async function expectedFiles(
+  store: Store,
+  entry: AssetEntry,
+  locked: LockEntry | undefined,
+): Promise<Record<string, StoredFile> | null> {
   if (locked) return locked.files
   const record = await store.readJson<TaskRecord>('tasks', taskKey(entry))
-  if (record && record.provider === entry.provider && record.task === entry.task && record.files && typeof record.files === 'object') return record.files
+  if (
+    record &&
+    record.provider === entry.provider &&
+    record.task === entry.task &&
+    record.files &&
+    typeof record.files === 'object'
+  )
+    return record.files
   return null
 }
 
@@ -42,48 +55,74 @@ export async function missingFiles(store: Store, files: Record<string, StoredFil
  * lockfile pins must match it exactly (no retry, nothing stored: `E_INTEGRITY`). An expired signed URL
  * (403/410) gets one fresh file list.
  */
-export async function fetchSource(opts: { store: Store, net: Net, limit: LimitFunction, entry: AssetEntry, locked?: LockEntry, only?: string[] }): Promise<{ files: Record<string, StoredFile>, bytes: Map<string, Uint8Array> }> {
+export async function fetchSource(opts: {
+  store: Store
+  net: Net
+  limit: LimitFunction
+  entry: AssetEntry
+  locked?: LockEntry
+  only?: string[]
+}): Promise<{ files: Record<string, StoredFile>; bytes: Map<string, Uint8Array> }> {
   const { store, net, limit, entry, locked } = opts
   let listing = await net.listFiles(entry)
   const wanted = opts.only ?? (locked ? Object.keys(locked.files) : listing.map(f => f.name))
   const absent = wanted.filter(name => !listing.some(f => f.name === name))
   if (absent.length > 0) {
-    throw new RodinError('E_NO_FILE', `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the provider no longer lists ${absent.join(', ')}, which assets.rodin.lock.json pins. Run "rodin-assets lock --update ${entry.alias}" to accept the task's current files.`, { asset: entry.alias, provider: entry.provider, task: entry.task })
+    throw new RodinError(
+      'E_NO_FILE',
+      `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the provider no longer lists ${absent.join(', ')}, which assets.rodin.lock.json pins. Run "rodin-assets lock --update ${entry.alias}" to accept the task's current files.`,
+      { asset: entry.alias, provider: entry.provider, task: entry.task },
+    )
   }
   let refreshed: Promise<ProviderFile[]> | undefined
   const files: Record<string, StoredFile> = {}
   const bytes = new Map<string, Uint8Array>()
-  await Promise.all(wanted.map(name => limit(async () => {
-    let data: Uint8Array
-    try {
-      data = await net.download(entry, listing.find(f => f.name === name)!)
-    }
-    catch (err) {
-      if (!isExpiredURL(err)) throw err
-      refreshed ??= net.refreshFiles(entry)
-      listing = await refreshed
-      const fresh = listing.find(f => f.name === name)
-      if (!fresh) throw err
-      data = await net.download(entry, fresh)
-    }
-    failpoint('after-download')
-    const pin = locked?.files[name]
-    if (pin) assertPinned(entry, name, pin, data)
-    files[name] = await store.put(data)
-    bytes.set(name, data)
-  })))
+  await Promise.all(
+    wanted.map(name =>
+      limit(async () => {
+        let data: Uint8Array
+        try {
+          data = await net.download(entry, listing.find(f => f.name === name)!)
+        } catch (err) {
+          if (!isExpiredURL(err)) throw err
+          refreshed ??= net.refreshFiles(entry)
+          listing = await refreshed
+          const fresh = listing.find(f => f.name === name)
+          if (!fresh) throw err
+          data = await net.download(entry, fresh)
+        }
+        failpoint('after-download')
+        const pin = locked?.files[name]
+        if (pin) assertPinned(entry, name, pin, data)
+        files[name] = await store.put(data)
+        bytes.set(name, data)
+      }),
+    ),
+  )
   failpoint('before-task-record')
-  await store.writeJson('tasks', taskKey(entry), { provider: entry.provider, task: entry.task, files: sortedFiles(files) } satisfies TaskRecord)
+  await store.writeJson('tasks', taskKey(entry), {
+    provider: entry.provider,
+    task: entry.task,
+    files: sortedFiles(files),
+  } satisfies TaskRecord)
   return { files: sortedFiles(files), bytes }
 }
 
 export function assertPinned(entry: AssetEntry, name: string, pin: StoredFile, data: Uint8Array): void {
   const actual = sha256Hex(data)
   if (actual !== pin.sha256 || data.byteLength !== pin.bytes) {
-    throw new RodinError('E_INTEGRITY', `SECURITY: ${name} of asset "${entry.alias}" (${entry.provider} task ${entry.task}) does not match assets.rodin.lock.json: expected sha256 ${pin.sha256} (${pin.bytes} bytes), got ${actual} (${data.byteLength} bytes). Nothing was stored or emitted. If the change is expected, run "rodin-assets lock --update ${entry.alias}".`, { asset: entry.alias, provider: entry.provider, task: entry.task, file: name, expected: pin.sha256, actual })
+    throw new RodinError(
+      'E_INTEGRITY',
+      `SECURITY: ${name} of asset "${entry.alias}" (${entry.provider} task ${entry.task}) does not match assets.rodin.lock.json: expected sha256 ${pin.sha256} (${pin.bytes} bytes), got ${actual} (${data.byteLength} bytes). Nothing was stored or emitted. If the change is expected, run "rodin-assets lock --update ${entry.alias}".`,
+      { asset: entry.alias, provider: entry.provider, task: entry.task, file: name, expected: pin.sha256, actual },
+    )
   }
 }
 
 function sortedFiles(files: Record<string, StoredFile>): Record<string, StoredFile> {
-  return Object.fromEntries(Object.keys(files).sort().map(k => [k, files[k]!]))
+  return Object.fromEntries(
+    Object.keys(files)
+      .sort()
+      .map(k => [k, files[k]!]),
+  )
 }

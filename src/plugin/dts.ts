@@ -49,17 +49,24 @@ function metaBlock(id: string, meta: MetaType): string {
 
 function declarationsFor(entry: AssetEntry, locked: LockEntry | undefined): string[] {
   const primary = locked?.primary ?? entry.file
-  const meta: MetaType = primary ? metaTypeOf(primary) : entry.provider === 'getty' ? 'RodinImageMeta' : 'RodinAssetMeta'
+  const meta: MetaType = primary
+    ? metaTypeOf(primary)
+    : entry.provider === 'getty'
+      ? 'RodinImageMeta'
+      : 'RodinAssetMeta'
   const files = locked ? Object.keys(locked.files).sort() : null
-  const preview = locked ? (pickPreview(Object.keys(locked.files), locked.primary) ? 'string' : 'null') : 'string | null'
+  const preview = locked
+    ? pickPreview(Object.keys(locked.files), locked.primary)
+      ? 'string'
+      : 'null'
+    : 'string | null'
   const out: string[] = []
   for (const id of entry.ids) {
     out.push(moduleBlock(id, meta, preview), moduleBlock(`${id}?raw`, meta, preview), metaBlock(`${id}?meta`, meta))
     if (id.startsWith('getty:')) continue // getty:<generation>/<index> has no per-file form
-    if (files && files.every(name => !UNSAFE_NAME.test(name))) {
+    if (files?.every(name => !UNSAFE_NAME.test(name))) {
       for (const name of files) out.push(moduleBlock(`${id}/${name}`, metaTypeOf(name), 'null'))
-    }
-    else {
+    } else {
       // Not pinned yet: the task's file names are unknown, but the asset part of the id is still checked.
       out.push(moduleBlock(`${id}/*`, 'RodinAssetMeta', 'null'))
     }

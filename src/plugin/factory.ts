@@ -19,7 +19,7 @@ const OUT_FILE_RE = /[\\/]v1[\\/]out[\\/][^\\/?]+(?:\?.*)?$/
 const HOOK_ID_RE = new RegExp(`${ID_RE.source}|${RESOLVED_RE.source}|${OUT_FILE_RE.source}`)
 
 /** The part of Rollup's context that unplugin's types leave out: `emitFile` returns the reference id. */
-type EmitAsset = (file: { type: 'asset', name: string, originalFileName: string, source: Uint8Array }) => string
+type EmitAsset = (file: { type: 'asset'; name: string; originalFileName: string; source: Uint8Array }) => string
 
 export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userOptions = {}, { framework: host }) => {
   let root = process.cwd()
@@ -71,7 +71,15 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
       const rollup = ctx as unknown as { emitFile: EmitAsset }
       const refs = new Map<string, string>()
       for (const file of files.keys()) {
-        refs.set(file, rollup.emitFile({ type: 'asset', name: basename(file), originalFileName: file, source: await expected.read(file) }))
+        refs.set(
+          file,
+          rollup.emitFile({
+            type: 'asset',
+            name: basename(file),
+            originalFileName: file,
+            source: await expected.read(file),
+          }),
+        )
       }
       return emittedUrls(refs)
     }
@@ -125,7 +133,15 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
         const entry = manifest.byId.get(req.id)
         if (!entry) {
           const rel = relative(root, manifest.path) || manifest.path
-          throw new RodinError('E_NOT_IN_MANIFEST', `import "${formatRequest(req)}" is not in ${rel}. Add it under "assets", e.g. "my-model": "<rodin task uuid>", then import "rodin:my-model". Known: ${manifest.entries.map(e => e.alias).slice(0, 10).join(', ') || 'none'}.`)
+          throw new RodinError(
+            'E_NOT_IN_MANIFEST',
+            `import "${formatRequest(req)}" is not in ${rel}. Add it under "assets", e.g. "my-model": "<rodin task uuid>", then import "rodin:my-model". Known: ${
+              manifest.entries
+                .map(e => e.alias)
+                .slice(0, 10)
+                .join(', ') || 'none'
+            }.`,
+          )
         }
         const pending = p.asset(entry)
         resolving.add(pending)
@@ -165,13 +181,16 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
         let ids: Set<string>
         try {
           ids = await reload(resolve(file), timestamp)
-        }
-        catch (err) {
-          if (this.environment.name === 'client') reporter.logger.warn(`${relative(root, file)} changed but cannot be used; keeping the previous assets. ${(err as Error).message}`)
+        } catch (err) {
+          if (this.environment.name === 'client')
+            reporter.logger.warn(
+              `${relative(root, file)} changed but cannot be used; keeping the previous assets. ${(err as Error).message}`,
+            )
           return []
         }
         const mods = modulesFor(this.environment.moduleGraph.idToModuleMap, ids)
-        if (mods.length > 0 && this.environment.name === 'client') reporter.logger.info(`${relative(root, file)} changed: updating ${[...ids].join(', ')}`)
+        if (mods.length > 0 && this.environment.name === 'client')
+          reporter.logger.info(`${relative(root, file)} changed: updating ${[...ids].join(', ')}`)
         return mods
       },
     },

@@ -10,13 +10,12 @@ import { ID_RE, parseImportId, toResolvedId } from './ids.js'
 /** Where generated modules import files from: the cache's out directory (also its real path, as hosts resolve symlinks). */
 export function outDirMatcher(outDir: () => string): (file: string) => boolean {
   let real: string | undefined
-  return (file) => {
+  return file => {
     const dir = dirname(file.replace(/\?.*$/, ''))
     if (dir === outDir()) return true
     try {
       real ??= realpathSync(outDir())
-    }
-    catch {
+    } catch {
       return false // not created yet, so nothing can be in it
     }
     return dir === real
@@ -38,7 +37,11 @@ export class ExpectedFiles {
     const expected = this.sha.get(file)
     const bytes = new Uint8Array(await readFile(file))
     if (!expected || sha256Hex(bytes) !== expected) {
-      throw new RodinError('E_INTEGRITY', `cache file ${file} ${expected ? 'does not match its hash (it changed after it was written)' : 'was not produced by this build'}. Delete the cache directory and build again.`, { file, expected })
+      throw new RodinError(
+        'E_INTEGRITY',
+        `cache file ${file} ${expected ? 'does not match its hash (it changed after it was written)' : 'was not produced by this build'}. Delete the cache directory and build again.`,
+        { file, expected },
+      )
     }
     return bytes
   }
@@ -71,8 +74,8 @@ export function addAssetRule(compiler: RuleHost, isOut: (file: string) => boolea
  * Rspack passes such requests to plugins as they are.
  */
 export function rewriteImportScheme(compiler: WebpackCompiler, name: string): void {
-  compiler.hooks.normalModuleFactory.tap(name, (factory) => {
-    factory.hooks.beforeResolve.tap(name, (data) => {
+  compiler.hooks.normalModuleFactory.tap(name, factory => {
+    factory.hooks.beforeResolve.tap(name, data => {
       if (!ID_RE.test(data.request)) return
       const req = parseImportId(data.request)
       if (req) data.request = toResolvedId(req)
@@ -82,7 +85,7 @@ export function rewriteImportScheme(compiler: WebpackCompiler, name: string): vo
 
 /** esbuild: the cache's files go through the `file` loader (hashed names, `publicPath`), read back verified. */
 export function addFileLoader(build: PluginBuild, isOut: (file: string) => boolean, files: ExpectedFiles): void {
-  build.onLoad({ filter: /[\\/]v1[\\/]out[\\/][^\\/]+$/ }, async (args) => {
+  build.onLoad({ filter: /[\\/]v1[\\/]out[\\/][^\\/]+$/ }, async args => {
     if (!isOut(args.path)) return undefined
     return { contents: await files.read(args.path), loader: 'file' }
   })

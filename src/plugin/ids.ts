@@ -31,12 +31,12 @@ export function parseImportId(source: string): AssetRequest | null {
     if (slash >= 0) {
       key = path.slice(0, slash)
       const name = decodeURIComponent(path.slice(slash + 1))
-      if (!name || name.includes('/') || name.includes('\\') || name === '..' || name === '.') throw bad(source, `"${name}" is not a file name of the task`)
+      if (!name || name.includes('/') || name.includes('\\') || name === '..' || name === '.')
+        throw bad(source, `"${name}" is not a file name of the task`)
       if (variant.kind !== 'primary') throw bad(source, `?${query} cannot be combined with a file name`)
       variant = { kind: 'file', name }
     }
-  }
-  else if (!/^[^/]+\/\d+$/.test(path)) {
+  } else if (!/^[^/]+\/\d+$/.test(path)) {
     throw bad(source, 'Getty ids look like getty:<generationRequestId>/<index>')
   }
   if (!key) throw bad(source, 'the id names no asset')
@@ -52,7 +52,9 @@ export function parseResolvedId(id: string): AssetRequest | null {
   const m = /^\0unplugin-rodin\/([^/]+)\/(primary|raw|meta|file\/[^/]+)\.js$/.exec(id)
   if (!m) return null
   const [, encoded, v] = m as unknown as [string, string, string]
-  const variant: Variant = v.startsWith('file/') ? { kind: 'file', name: decodeURIComponent(v.slice(5)) } : { kind: v as 'primary' | 'raw' | 'meta' }
+  const variant: Variant = v.startsWith('file/')
+    ? { kind: 'file', name: decodeURIComponent(v.slice(5)) }
+    : { kind: v as 'primary' | 'raw' | 'meta' }
   return { id: decodeURIComponent(encoded), variant }
 }
 

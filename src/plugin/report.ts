@@ -31,7 +31,9 @@ export function createReporter(level: 'info' | 'silent') {
       const hits = records.filter(r => r.hit).length
       const src = records.reduce((a, r) => a + (r.files[r.primary]?.bytes ?? 0), 0)
       const out = records.reduce((a, r) => a + (r.optimized?.file.bytes ?? r.files[r.primary]?.bytes ?? 0), 0)
-      logger.info(`${records.length} asset(s): ${hits} cache hit(s), ${records.length - hits} miss(es); ${formatBytes(src)} → ${formatBytes(out)}`)
+      logger.info(
+        `${records.length} asset(s): ${hits} cache hit(s), ${records.length - hits} miss(es); ${formatBytes(src)} → ${formatBytes(out)}`,
+      )
     },
   }
 }

@@ -21,7 +21,10 @@ function inputsById(manifest: Manifest, lock: Lockfile | null): Map<string, Inpu
 
 /** What the pipeline currently builds from (its memoized manifest and lockfile), or `null` if that is broken. */
 function pipelineView(pipeline: Pipeline): Promise<Map<string, Input> | null> {
-  return Promise.all([pipeline.getManifest(), pipeline.getLockfile()]).then(([m, l]) => inputsById(m, l), () => null)
+  return Promise.all([pipeline.getManifest(), pipeline.getLockfile()]).then(
+    ([m, l]) => inputsById(m, l),
+    () => null,
+  )
 }
 
 /**
@@ -35,10 +38,13 @@ function pipelineView(pipeline: Pipeline): Promise<Map<string, Input> | null> {
 export async function reloadChangedIds(pipeline: Pipeline, settled: () => Promise<unknown>): Promise<Set<string>> {
   const { manifestPath, lockfilePath } = pipeline.options
   const before = await pipelineView(pipeline)
-  const [manifest, lock] = await Promise.all([loadManifest(manifestPath), lockfilePath ? readLockfile(lockfilePath) : null])
+  const [manifest, lock] = await Promise.all([
+    loadManifest(manifestPath),
+    lockfilePath ? readLockfile(lockfilePath) : null,
+  ])
   const disk = inputsById(manifest, lock)
   const differs = (view: Map<string, Input> | null, id: string) => disk.get(id)?.key !== view?.get(id)?.key
-  let ids = [...new Set([...before?.keys() ?? [], ...disk.keys()])].filter(id => differs(before, id))
+  let ids = [...new Set([...(before?.keys() ?? []), ...disk.keys()])].filter(id => differs(before, id))
   if (ids.length === 0) return new Set()
   await settled()
   const now = await pipelineView(pipeline)
@@ -72,7 +78,7 @@ export function modulesFor<M>(idToModule: ReadonlyMap<string, M>, ids: ReadonlyS
  * per environment with the same timestamp); changes are handled one after the other.
  */
 export function createReloader(reload: () => Promise<Set<string>>) {
-  let last: { key: string, ids: Promise<Set<string>> } | undefined
+  let last: { key: string; ids: Promise<Set<string>> } | undefined
   let queue: Promise<unknown> = Promise.resolve()
   return (file: string, timestamp: number): Promise<Set<string>> => {
     const key = `${file}\0${timestamp}`

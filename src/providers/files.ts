@@ -52,7 +52,11 @@ export function hasWantedFile(entry: AssetEntry, names: string[]): boolean {
 export function pickPrimary(entry: AssetEntry, names: string[]): string {
   if (entry.file) {
     if (names.includes(entry.file)) return entry.file
-    throw new RodinError('E_NO_FILE', `asset "${entry.alias}": the task has no file "${entry.file}" (it has: ${names.join(', ') || 'nothing'}). Fix "file" in the manifest.`, { asset: entry.alias, provider: entry.provider, task: entry.task, file: entry.file })
+    throw new RodinError(
+      'E_NO_FILE',
+      `asset "${entry.alias}": the task has no file "${entry.file}" (it has: ${names.join(', ') || 'nothing'}). Fix "file" in the manifest.`,
+      { asset: entry.alias, provider: entry.provider, task: entry.task, file: entry.file },
+    )
   }
   const sorted = [...names].sort()
   for (const ext of MODEL_EXTENSIONS) {
@@ -62,7 +66,11 @@ export function pickPrimary(entry: AssetEntry, names: string[]): string {
   }
   const image = sorted.find(n => isImageFile(n) && !/^preview\./i.test(n)) ?? sorted.find(isImageFile)
   if (image) return image
-  throw new RodinError('E_NO_FILE', `asset "${entry.alias}": the task lists no model or image file (it has: ${names.join(', ') || 'nothing'}). Set "file" in the manifest to the file you want.`, { asset: entry.alias, provider: entry.provider, task: entry.task })
+  throw new RodinError(
+    'E_NO_FILE',
+    `asset "${entry.alias}": the task lists no model or image file (it has: ${names.join(', ') || 'nothing'}). Set "file" in the manifest to the file you want.`,
+    { asset: entry.alias, provider: entry.provider, task: entry.task },
+  )
 }
 
 /** The provider's preview image, when there is one besides the primary. */

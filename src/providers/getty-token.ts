@@ -75,11 +75,19 @@ async function requestToken(req: TokenRequest): Promise<Token> {
   const body = objectBody(res.body)
   const label = `${describeAsset(req.ctx) || 'getty'}: the Getty token endpoint`
   if (res.status >= 400) {
-    throw new RodinError('E_AUTH', `${label} refused the client credentials (HTTP ${res.status}${said(res.body)}). Set GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty.clientId / clientSecret) to the credentials of an account with the AI Generation licence, and check GETTY_TOKEN_URL.`, { ...req.ctx, status: res.status })
+    throw new RodinError(
+      'E_AUTH',
+      `${label} refused the client credentials (HTTP ${res.status}${said(res.body)}). Set GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty.clientId / clientSecret) to the credentials of an account with the AI Generation licence, and check GETTY_TOKEN_URL.`,
+      { ...req.ctx, status: res.status },
+    )
   }
   const value = body?.access_token
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new RodinError('E_AUTH', `${label} answered HTTP ${res.status} without an access_token. Check GETTY_TOKEN_URL (it should be the OAuth2 token endpoint, e.g. https://authentication.gettyimages.com/oauth2/token).`, { ...req.ctx, status: res.status })
+    throw new RodinError(
+      'E_AUTH',
+      `${label} answered HTTP ${res.status} without an access_token. Check GETTY_TOKEN_URL (it should be the OAuth2 token endpoint, e.g. https://authentication.gettyimages.com/oauth2/token).`,
+      { ...req.ctx, status: res.status },
+    )
   }
   registerSecret(value)
   const lifetime = secondsToMs(body?.expires_in) || DEFAULT_LIFETIME_MS

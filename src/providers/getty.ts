@@ -29,29 +29,53 @@ const HANDLED = new Set([202, 400, 401, 403, 404, 409, 410])
  */
 export function createGettyProvider(options: GettyProviderOptions): Provider {
   registerSecret(options.clientSecret)
-  const credentials: GettyClientCredentials = { clientId: options.clientId, clientSecret: options.clientSecret, tokenURL: options.tokenURL }
+  const credentials: GettyClientCredentials = {
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    tokenURL: options.tokenURL,
+  }
   return {
     listFiles: (entry, pc) => downloadURL(entry, pc, credentials, options.tokenClient),
   }
 }
 
-async function downloadURL(entry: AssetEntry, pc: ProviderContext, credentials: GettyClientCredentials, tokenClient: ApiClient): Promise<ProviderFile[]> {
+async function downloadURL(
+  entry: AssetEntry,
+  pc: ProviderContext,
+  credentials: GettyClientCredentials,
+  tokenClient: ApiClient,
+): Promise<ProviderFile[]> {
   const { index, size, notes, projectCode } = entry.getty ?? { index: 0, size: '1k' as const }
   const label = `asset "${entry.alias}" (getty generation ${entry.task}, image ${index}, size ${size})`
   const path = `/v3/ai/image-generations/${encodeURIComponent(entry.task)}/images/${index}/download`
   const deadline = pc.now() + pc.wait.timeoutMs
 
   const call = async (method: 'PUT' | 'GET'): Promise<ApiResponse> => {
-    const json = method === 'PUT'
-      ? { size_name: size, ...(notes === undefined ? {} : { notes }), ...(projectCode === undefined ? {} : { project_code: projectCode }) }
-      : undefined
+    const json =
+      method === 'PUT'
+        ? {
+            size_name: size,
+            ...(notes === undefined ? {} : { notes }),
+            ...(projectCode === undefined ? {} : { project_code: projectCode }),
+          }
+        : undefined
     const send = async (token: string) => {
       try {
-        return await pc.api.request({ method, path, json, headers: { Authorization: `Bearer ${token}` }, ctx: pc.ctx, acceptStatus: s => HANDLED.has(s) })
-      }
-      catch (err) {
+        return await pc.api.request({
+          method,
+          path,
+          json,
+          headers: { Authorization: `Bearer ${token}` },
+          ctx: pc.ctx,
+          acceptStatus: s => HANDLED.has(s),
+        })
+      } catch (err) {
         if (isRodinError(err) && err.details.status === 429) {
-          throw new RodinError('E_HTTP', `${label}: Getty kept answering HTTP 429 (too many requests or concurrent generations for this account) after the http layer's retries. Lower "concurrency", wait a minute and build again.`, { ...pc.ctx, status: 429, cause: err })
+          throw new RodinError(
+            'E_HTTP',
+            `${label}: Getty kept answering HTTP 429 (too many requests or concurrent generations for this account) after the http layer's retries. Lower "concurrency", wait a minute and build again.`,
+            { ...pc.ctx, status: 429, cause: err },
+          )
         }
         throw err
       }
@@ -63,7 +87,11 @@ async function downloadURL(entry: AssetEntry, pc: ProviderContext, credentials: 
     const fresh = await gettyToken({ client: tokenClient, credentials, ctx: pc.ctx, now: pc.now, rejected: token })
     const again = await send(fresh)
     if (again.status === 401) {
-      throw new RodinError('E_AUTH', `${label}: Getty answered HTTP 401 even with a fresh access token${said(again.body)}. Check GETTY_API_KEY (sent as the Api-Key header) and that GETTY_CLIENT_ID / GETTY_CLIENT_SECRET belong to the same application.`, { ...pc.ctx, status: 401 })
+      throw new RodinError(
+        'E_AUTH',
+        `${label}: Getty answered HTTP 401 even with a fresh access token${said(again.body)}. Check GETTY_API_KEY (sent as the Api-Key header) and that GETTY_CLIENT_ID / GETTY_CLIENT_SECRET belong to the same application.`,
+        { ...pc.ctx, status: 401 },
+      )
     }
     return again
   }
@@ -74,7 +102,11 @@ async function downloadURL(entry: AssetEntry, pc: ProviderContext, credentials: 
   // retried after a lost answer): either way the result is fetched with GET, never with another PUT.
   while (res.status === 202 || res.status === 409) {
     if (pc.now() + pc.wait.intervalMs > deadline) {
-      throw new RodinError('E_TASK_PENDING', `${label}: Getty is still preparing the download after ${duration(pc.wait.timeoutMs)} (HTTP ${res.status}, ${polls} poll${polls === 1 ? '' : 's'}). Build again later (Getty says up to a minute) or raise wait.timeoutMs.`, { ...pc.ctx, status: res.status })
+      throw new RodinError(
+        'E_TASK_PENDING',
+        `${label}: Getty is still preparing the download after ${duration(pc.wait.timeoutMs)} (HTTP ${res.status}, ${polls} poll${polls === 1 ? '' : 's'}). Build again later (Getty says up to a minute) or raise wait.timeoutMs.`,
+        { ...pc.ctx, status: res.status },
+      )
     }
     await pc.sleep(pc.wait.intervalMs)
     res = await call('GET')
@@ -84,8 +116,14 @@ async function downloadURL(entry: AssetEntry, pc: ProviderContext, credentials: 
 
   const url = objectBody(res.body)?.url
   if (typeof url !== 'string' || url.trim() === '') {
-    const why = objectBody(res.body) ? 'no download URL (url is null: Getty blocks images its AI policy flags, is_blocked)' : `something that is not JSON${said(res.body)}`
-    throw new RodinError('E_NO_FILE', `${label}: Getty answered HTTP ${res.status} with ${why}. Choose another "index" of the generation, or generate again.`, { ...pc.ctx, status: res.status })
+    const why = objectBody(res.body)
+      ? 'no download URL (url is null: Getty blocks images its AI policy flags, is_blocked)'
+      : `something that is not JSON${said(res.body)}`
+    throw new RodinError(
+      'E_NO_FILE',
+      `${label}: Getty answered HTTP ${res.status} with ${why}. Choose another "index" of the generation, or generate again.`,
+      { ...pc.ctx, status: res.status },
+    )
   }
   const name = fileName(entry.task, index, size, url)
   return sanitizeFiles([{ name, url: url.trim() }], pc.warn, label)
@@ -96,15 +134,35 @@ function failure(label: string, res: ApiResponse, pc: ProviderContext): RodinErr
   const text = said(res.body)
   switch (res.status) {
     case 400:
-      return new RodinError('E_CONFIG', `${label}: Getty rejected the download request (HTTP 400${text}). Check "size" ("1k" or "4k", one Getty offers for the product) and "projectCode" (some products require one, others reject it).`, details)
+      return new RodinError(
+        'E_CONFIG',
+        `${label}: Getty rejected the download request (HTTP 400${text}). Check "size" ("1k" or "4k", one Getty offers for the product) and "projectCode" (some products require one, others reject it).`,
+        details,
+      )
     case 403:
-      return new RodinError('E_AUTH', `${label}: Getty refused the download (HTTP 403${text}): the account's AI Generation quota is used up or it may not download this generation. Check the account's product quota and licence, or ask Getty support.`, details)
+      return new RodinError(
+        'E_AUTH',
+        `${label}: Getty refused the download (HTTP 403${text}): the account's AI Generation quota is used up or it may not download this generation. Check the account's product quota and licence, or ask Getty support.`,
+        details,
+      )
     case 404:
-      return new RodinError('E_HTTP', `${label}: Getty does not know this generation or image (HTTP 404${text}). Check "generation" (the generationRequestId) and "index" (counted from 0) in assets.rodin.json, and GETTY_BASE_URL.`, details)
+      return new RodinError(
+        'E_HTTP',
+        `${label}: Getty does not know this generation or image (HTTP 404${text}). Check "generation" (the generationRequestId) and "index" (counted from 0) in assets.rodin.json, and GETTY_BASE_URL.`,
+        details,
+      )
     case 410:
-      return new RodinError('E_TASK_FAILED', `${label}: the generation has aged out at Getty (HTTP 410${text}; generated images are kept about 6 months). Generate the image again and put the new generationRequestId in assets.rodin.json.`, details)
+      return new RodinError(
+        'E_TASK_FAILED',
+        `${label}: the generation has aged out at Getty (HTTP 410${text}; generated images are kept about 6 months). Generate the image again and put the new generationRequestId in assets.rodin.json.`,
+        details,
+      )
     default:
-      return new RodinError('E_HTTP', `${label}: Getty answered HTTP ${res.status}${text}. Check the manifest entry and GETTY_BASE_URL.`, details)
+      return new RodinError(
+        'E_HTTP',
+        `${label}: Getty answered HTTP ${res.status}${text}. Check the manifest entry and GETTY_BASE_URL.`,
+        details,
+      )
   }
 }
 
@@ -117,8 +175,7 @@ function fileName(generation: string, index: number, size: string, url: string):
   try {
     const last = new URL(url.trim()).pathname.split('/').pop() ?? ''
     if (isImageFile(last)) ext = extensionOf(last) === '.jpeg' ? '.jpg' : extensionOf(last)
-  }
-  catch {
+  } catch {
     // An unparsable URL fails later in the download with a clear E_UNSAFE_URL.
   }
   return `${generation.slice(0, 100)}-${index}-${size}${ext}`

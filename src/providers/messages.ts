@@ -2,7 +2,9 @@ import { redact } from '../redact.js'
 
 /** A JSON object body, or `undefined` for anything else (an HTML page, an empty 202, an array). */
 export function objectBody(body: unknown): Record<string, unknown> | undefined {
-  return body !== null && typeof body === 'object' && !Array.isArray(body) ? body as Record<string, unknown> : undefined
+  return body !== null && typeof body === 'object' && !Array.isArray(body)
+    ? (body as Record<string, unknown>)
+    : undefined
 }
 
 /**
@@ -25,8 +27,7 @@ export function serverMessage(body: unknown, max = 200): string {
     const code = first(['ErrorCode', 'error_code', 'error'])
     const prose = first(['message', 'messege', 'ErrorMessage', 'error_description', 'detail'])
     text = code && prose && !prose.includes(code) ? `${code}: ${prose}` : prose || code
-  }
-  else if (typeof body === 'string') {
+  } else if (typeof body === 'string') {
     text = body
   }
   const line = redact(text).replace(/\s+/g, ' ').trim()
@@ -41,7 +42,8 @@ export function said(body: unknown): string {
 
 /** Seconds (number or numeric string) as milliseconds; `undefined` when absent or not a number ≥ 0. */
 export function secondsToMs(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN
   return Number.isFinite(n) && n >= 0 ? Math.round(n * 1000) : undefined
 }
 

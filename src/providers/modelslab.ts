@@ -30,7 +30,12 @@ export function createModelslabProvider(apiKey: string): Provider {
   }
 }
 
-async function fetchFiles(entry: AssetEntry, pc: ProviderContext, key: string, preferProxy: boolean): Promise<ProviderFile[]> {
+async function fetchFiles(
+  entry: AssetEntry,
+  pc: ProviderContext,
+  key: string,
+  preferProxy: boolean,
+): Promise<ProviderFile[]> {
   const label = `asset "${entry.alias}" (modelslab task ${entry.task})`
   const deadline = pc.now() + pc.wait.timeoutMs
   let successes = 0
@@ -46,26 +51,50 @@ async function fetchFiles(entry: AssetEntry, pc: ProviderContext, key: string, p
     const body = objectBody(res.body)
     const status = typeof body?.status === 'string' ? body.status.toLowerCase() : ''
 
-    if (res.status === 429 || (body && body.retry_after !== undefined && status !== 'success' && status !== 'processing')) {
-      const waitMs = secondsToMs(body?.retry_after) ?? secondsToMs(header(res, 'retry-after')) ?? Math.max(pc.wait.intervalMs, RATE_LIMIT_FALLBACK_MS)
+    if (
+      res.status === 429 ||
+      (body && body.retry_after !== undefined && status !== 'success' && status !== 'processing')
+    ) {
+      const waitMs =
+        secondsToMs(body?.retry_after) ??
+        secondsToMs(header(res, 'retry-after')) ??
+        Math.max(pc.wait.intervalMs, RATE_LIMIT_FALLBACK_MS)
       if (pc.now() + waitMs > deadline) {
-        throw new RodinError('E_HTTP', `${label}: ModelsLab is rate limiting (HTTP ${res.status}${said(body)}) and asks to wait ${Math.ceil(waitMs / 1000)} s, beyond the wait budget (wait.timeoutMs: ${duration(pc.wait.timeoutMs)}). The queue limit is per account: lower "concurrency", let other jobs finish, or raise wait.timeoutMs.`, { ...pc.ctx, status: res.status })
+        throw new RodinError(
+          'E_HTTP',
+          `${label}: ModelsLab is rate limiting (HTTP ${res.status}${said(body)}) and asks to wait ${Math.ceil(waitMs / 1000)} s, beyond the wait budget (wait.timeoutMs: ${duration(pc.wait.timeoutMs)}). The queue limit is per account: lower "concurrency", let other jobs finish, or raise wait.timeoutMs.`,
+          { ...pc.ctx, status: res.status },
+        )
       }
       await pc.sleep(waitMs)
       continue
     }
     if (res.status >= 400 || status === 'error' || status === 'failed') throw failure(label, res, body, status, pc)
     if (!body) {
-      throw new RodinError('E_HTTP', `${label}: /3d/fetch answered HTTP ${res.status} with something that is not ModelsLab JSON${said(res.body)}. Check MODELSLAB_BASE_URL (it should end in /api/v6).`, { ...pc.ctx, status: res.status })
+      throw new RodinError(
+        'E_HTTP',
+        `${label}: /3d/fetch answered HTTP ${res.status} with something that is not ModelsLab JSON${said(res.body)}. Check MODELSLAB_BASE_URL (it should end in /api/v6).`,
+        { ...pc.ctx, status: res.status },
+      )
     }
 
     if (status === 'success') {
       const files = successFiles(body, pc, label, preferProxy)
-      if (hasWantedFile(entry, files.map(f => f.name))) return files
+      if (
+        hasWantedFile(
+          entry,
+          files.map(f => f.name),
+        )
+      )
+        return files
       successes++
       if (successes >= SUCCESS_REASKS || pc.now() + pc.wait.intervalMs > deadline) {
         const names = files.map(f => f.name).join(', ') || 'nothing'
-        throw new RodinError('E_NO_FILE', `${label}: the finished task lists ${names}, but no ${entry.file ? `"${entry.file}"` : 'model file (glb, obj, stl, ply)'}. ${entry.file ? 'Set "file" in the manifest to one of the listed names.' : 'Generate it again with output_format "glb".'}`, pc.ctx)
+        throw new RodinError(
+          'E_NO_FILE',
+          `${label}: the finished task lists ${names}, but no ${entry.file ? `"${entry.file}"` : 'model file (glb, obj, stl, ply)'}. ${entry.file ? 'Set "file" in the manifest to one of the listed names.' : 'Generate it again with output_format "glb".'}`,
+          pc.ctx,
+        )
       }
       await pc.sleep(pc.wait.intervalMs)
       continue
@@ -75,13 +104,22 @@ async function fetchFiles(entry: AssetEntry, pc: ProviderContext, key: string, p
     const etaMs = secondsToMs(body.eta) ?? 0
     if (pc.now() + pc.wait.intervalMs > deadline) {
       const eta = etaMs > 0 ? `, ModelsLab estimates ${Math.ceil(etaMs / 1000)} s more` : ''
-      throw new RodinError('E_TASK_PENDING', `${label} is not finished after ${duration(pc.wait.timeoutMs)} (status "${status || 'none'}"${eta}). Build again later or raise wait.timeoutMs.`, pc.ctx)
+      throw new RodinError(
+        'E_TASK_PENDING',
+        `${label} is not finished after ${duration(pc.wait.timeoutMs)} (status "${status || 'none'}"${eta}). Build again later or raise wait.timeoutMs.`,
+        pc.ctx,
+      )
     }
     await pc.sleep(Math.min(Math.max(pc.wait.intervalMs, etaMs), deadline - pc.now()))
   }
 }
 
-function successFiles(body: Record<string, unknown>, pc: ProviderContext, label: string, preferProxy: boolean): ProviderFile[] {
+function successFiles(
+  body: Record<string, unknown>,
+  pc: ProviderContext,
+  label: string,
+  preferProxy: boolean,
+): ProviderFile[] {
   const output = toFiles(body.output)
   const proxies = toFiles(body.proxy_links)
   let files = output.length > 0 ? output : proxies
@@ -95,36 +133,63 @@ function successFiles(body: Record<string, unknown>, pc: ProviderContext, label:
 /** ModelsLab names no files: the name is the last segment of the URL's path (never its query). */
 function toFiles(urls: unknown): ProviderFile[] {
   if (!Array.isArray(urls)) return []
-  return urls.filter((u): u is string => typeof u === 'string' && u.trim() !== '').map(url => ({ name: basename(url), url: url.trim() }))
+  return urls
+    .filter((u): u is string => typeof u === 'string' && u.trim() !== '')
+    .map(url => ({ name: basename(url), url: url.trim() }))
 }
 
 function basename(url: string): string {
   try {
     const segment = new URL(url.trim()).pathname.split('/').pop() ?? ''
     return decodeURIComponent(segment)
-  }
-  catch {
+  } catch {
     return ''
   }
 }
 
-function failure(label: string, res: ApiResponse, body: Record<string, unknown> | undefined, status: string, pc: ProviderContext): RodinError {
+function failure(
+  label: string,
+  res: ApiResponse,
+  body: Record<string, unknown> | undefined,
+  status: string,
+  pc: ProviderContext,
+): RodinError {
   const text = serverMessage(body ?? res.body)
   const where = `HTTP ${res.status}${status ? `, status "${status}"` : ''}`
   const details = { ...pc.ctx, status: res.status }
   if (res.status === 401 || res.status === 403 || KEY_ERROR.test(text)) {
-    return new RodinError('E_AUTH', `${label}: ModelsLab rejected the request (${where}${said(body ?? res.body)}). ${res.status === 403 ? 'The plan may lack 3D generation; check the account, or ' : ''}${KEY_HINT}.`, details)
+    return new RodinError(
+      'E_AUTH',
+      `${label}: ModelsLab rejected the request (${where}${said(body ?? res.body)}). ${res.status === 403 ? 'The plan may lack 3D generation; check the account, or ' : ''}${KEY_HINT}.`,
+      details,
+    )
   }
   if (res.status === 402) {
-    return new RodinError('E_HTTP', `${label}: ModelsLab says the account has no credits left (${where}${said(body)}). Top up the ModelsLab account, then build again.`, details)
+    return new RodinError(
+      'E_HTTP',
+      `${label}: ModelsLab says the account has no credits left (${where}${said(body)}). Top up the ModelsLab account, then build again.`,
+      details,
+    )
   }
   if (res.status === 404) {
-    return new RodinError('E_HTTP', `${label}: ModelsLab does not know this id (${where}${said(body ?? res.body)}). Check "id" in assets.rodin.json (the id returned by text_to_3d / image_to_3d) and MODELSLAB_BASE_URL.`, details)
+    return new RodinError(
+      'E_HTTP',
+      `${label}: ModelsLab does not know this id (${where}${said(body ?? res.body)}). Check "id" in assets.rodin.json (the id returned by text_to_3d / image_to_3d) and MODELSLAB_BASE_URL.`,
+      details,
+    )
   }
   if (status !== 'error' && status !== 'failed') {
-    return new RodinError('E_HTTP', `${label}: ModelsLab refused /3d/fetch (${where}${said(body ?? res.body)}). This is not retried; check the "id" in assets.rodin.json.`, details)
+    return new RodinError(
+      'E_HTTP',
+      `${label}: ModelsLab refused /3d/fetch (${where}${said(body ?? res.body)}). This is not retried; check the "id" in assets.rodin.json.`,
+      details,
+    )
   }
-  return new RodinError('E_TASK_FAILED', `${label}: ModelsLab reports the generation ${status === 'failed' ? 'failed' : 'ended with an error'} (${where}${text ? `: "${text}"` : ', no message'}). Generate the model again and put the new id in assets.rodin.json.`, details)
+  return new RodinError(
+    'E_TASK_FAILED',
+    `${label}: ModelsLab reports the generation ${status === 'failed' ? 'failed' : 'ended with an error'} (${where}${text ? `: "${text}"` : ', no message'}). Generate the model again and put the new id in assets.rodin.json.`,
+    details,
+  )
 }
 
 function header(res: ApiResponse, name: string): string | undefined {

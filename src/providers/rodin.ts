@@ -10,12 +10,12 @@ const LIST_REASKS = 5
 
 interface StatusBody {
   error?: string | null
-  jobs?: { uuid?: string, status?: string }[]
+  jobs?: { uuid?: string; status?: string }[]
 }
 
 interface DownloadBody {
   error?: string | null
-  list?: { url?: unknown, name?: unknown }[]
+  list?: { url?: unknown; name?: unknown }[]
 }
 
 /**
@@ -37,17 +37,30 @@ async function waitForJobs(entry: AssetEntry, pc: ProviderContext): Promise<void
   const deadline = pc.now() + pc.wait.timeoutMs
   let last = 'unknown'
   for (;;) {
-    const res = await pc.api.request({ method: 'POST', path: '/status', json: { subscription_key: entry.subscriptionKey }, ctx: pc.ctx })
+    const res = await pc.api.request({
+      method: 'POST',
+      path: '/status',
+      json: { subscription_key: entry.subscriptionKey },
+      ctx: pc.ctx,
+    })
     const body = res.body as StatusBody
     const jobs = Array.isArray(body?.jobs) ? body.jobs : []
     if (jobs.length === 0) {
-      throw new RodinError('E_HTTP', `asset "${entry.alias}" (rodin task ${entry.task}): /status returned no jobs${apiError(body)}. Check that "subscriptionKey" belongs to this task.`, { ...pc.ctx, status: res.status })
+      throw new RodinError(
+        'E_HTTP',
+        `asset "${entry.alias}" (rodin task ${entry.task}): /status returned no jobs${apiError(body)}. Check that "subscriptionKey" belongs to this task.`,
+        { ...pc.ctx, status: res.status },
+      )
     }
     const statuses = jobs.map(j => String(j.status ?? 'unknown'))
     last = statuses.join(', ')
     const bad = statuses.find(s => s === 'Failed' || s === 'Canceled')
     if (bad) {
-      throw new RodinError('E_TASK_FAILED', `asset "${entry.alias}" (rodin task ${entry.task}): a generation job is ${bad} (jobs: ${last}). Generate the model again and put the new task UUID in the manifest.`, pc.ctx)
+      throw new RodinError(
+        'E_TASK_FAILED',
+        `asset "${entry.alias}" (rodin task ${entry.task}): a generation job is ${bad} (jobs: ${last}). Generate the model again and put the new task UUID in the manifest.`,
+        pc.ctx,
+      )
     }
     if (statuses.every(s => s === 'Done')) return
     if (pc.now() + pc.wait.intervalMs > deadline) throw pending(entry, pc, `jobs: ${last}`)
@@ -59,21 +72,40 @@ async function downloadList(entry: AssetEntry, pc: ProviderContext, mayBeUnfinis
   const deadline = pc.now() + pc.wait.timeoutMs
   const label = `asset "${entry.alias}" (rodin task ${entry.task})`
   for (let attempt = 1; ; attempt++) {
-    const res = await pc.api.request({ method: 'POST', path: '/download', json: { task_uuid: entry.task }, ctx: pc.ctx })
+    const res = await pc.api.request({
+      method: 'POST',
+      path: '/download',
+      json: { task_uuid: entry.task },
+      ctx: pc.ctx,
+    })
     const body = res.body as DownloadBody
     if (!Array.isArray(body?.list)) {
-      throw new RodinError('E_HTTP', `${label}: /download returned no file list${apiError(body)}. Check that the manifest holds the task UUID (not a job UUID).`, { ...pc.ctx, status: res.status })
+      throw new RodinError(
+        'E_HTTP',
+        `${label}: /download returned no file list${apiError(body)}. Check that the manifest holds the task UUID (not a job UUID).`,
+        { ...pc.ctx, status: res.status },
+      )
     }
     const raw = body.list.map(f => ({ name: String(f?.name ?? ''), url: String(f?.url ?? '') }))
     const files = sanitizeFiles(raw, pc.warn, label)
-    if (hasWantedFile(entry, files.map(f => f.name))) return files
+    if (
+      hasWantedFile(
+        entry,
+        files.map(f => f.name),
+      )
+    )
+      return files
     // Right after `Done` the list may be empty or partial; without a subscription key this is also how an
     // unfinished task looks, so keep asking within the wait budget.
     const budgetLeft = pc.now() + pc.wait.intervalMs <= deadline
     if (!(budgetLeft && (mayBeUnfinished || attempt < LIST_REASKS))) {
       const names = files.map(f => f.name).join(', ') || 'nothing'
       if (!mayBeUnfinished) {
-        throw new RodinError('E_NO_FILE', `${label}: the finished task lists ${names}, but no ${entry.file ? `"${entry.file}"` : 'model file'}. Set "file" in the manifest to one of the listed names.`, pc.ctx)
+        throw new RodinError(
+          'E_NO_FILE',
+          `${label}: the finished task lists ${names}, but no ${entry.file ? `"${entry.file}"` : 'model file'}. Set "file" in the manifest to one of the listed names.`,
+          pc.ctx,
+        )
       }
       throw pending(entry, pc, `/download lists ${names}`)
     }
@@ -82,8 +114,14 @@ async function downloadList(entry: AssetEntry, pc: ProviderContext, mayBeUnfinis
 }
 
 function pending(entry: AssetEntry, pc: ProviderContext, state: string): RodinError {
-  const hint = entry.subscriptionKey ? '' : ' Add its "subscriptionKey" to the manifest entry so the build can follow the job status.'
-  return new RodinError('E_TASK_PENDING', `asset "${entry.alias}" (rodin task ${entry.task}) is not finished after ${Math.round(pc.wait.timeoutMs / 1000)} s (${state}). Build again later or raise wait.timeoutMs.${hint}`, pc.ctx)
+  const hint = entry.subscriptionKey
+    ? ''
+    : ' Add its "subscriptionKey" to the manifest entry so the build can follow the job status.'
+  return new RodinError(
+    'E_TASK_PENDING',
+    `asset "${entry.alias}" (rodin task ${entry.task}) is not finished after ${Math.round(pc.wait.timeoutMs / 1000)} s (${state}). Build again later or raise wait.timeoutMs.${hint}`,
+    pc.ctx,
+  )
 }
 
 function apiError(body: { error?: string | null } | undefined): string {

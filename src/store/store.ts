@@ -51,8 +51,7 @@ export class Store {
   async has(sha256: string, bytes: number): Promise<boolean> {
     try {
       return (await stat(this.contentPath(sha256))).size === bytes
-    }
-    catch {
+    } catch {
       return false
     }
   }
@@ -65,9 +64,13 @@ export class Store {
   async materialize(file: StoredFile, fileName: string, recover: () => Promise<Uint8Array>): Promise<string> {
     const dest = this.outPath(fileName)
     if (await this.isIntact(dest, file.sha256, file.bytes)) return dest
-    const bytes = await this.get(file.sha256) ?? await recover()
+    const bytes = (await this.get(file.sha256)) ?? (await recover())
     if (sha256Hex(bytes) !== file.sha256) {
-      throw new RodinError('E_INTEGRITY', `cache entry ${file.sha256.slice(0, 12)}… for ${fileName} is damaged and could not be recovered. Delete ${this.root} and build again.`, { file: fileName, expected: file.sha256 })
+      throw new RodinError(
+        'E_INTEGRITY',
+        `cache entry ${file.sha256.slice(0, 12)}… for ${fileName} is damaged and could not be recovered. Delete ${this.root} and build again.`,
+        { file: fileName, expected: file.sha256 },
+      )
     }
     // rename() replaces a damaged copy atomically: a concurrent reader never sees the path missing.
     await this.writeNew(dest, bytes)
@@ -77,8 +80,7 @@ export class Store {
   async readJson<T>(kind: 'tasks' | 'derived', key: string): Promise<T | null> {
     try {
       return JSON.parse(await readFile(this.indexPath(kind, key), 'utf8')) as T
-    }
-    catch {
+    } catch {
       return null // missing or torn records are misses; the content they point to is verified anyway
     }
   }
@@ -96,8 +98,7 @@ export class Store {
   private async isIntact(path: string, sha256: string, bytes: number): Promise<boolean> {
     try {
       if ((await stat(path)).size !== bytes) return false
-    }
-    catch {
+    } catch {
       return false
     }
     return (await this.readVerified(path, sha256)) !== null
@@ -107,8 +108,7 @@ export class Store {
     let bytes: Uint8Array
     try {
       bytes = await readFile(path)
-    }
-    catch {
+    } catch {
       return null
     }
     if (sha256Hex(bytes) === sha256) return bytes
@@ -126,14 +126,12 @@ export class Store {
       await fh.writeFile(bytes)
       failpoint('store-after-temp-write')
       await fh.sync()
-    }
-    finally {
+    } finally {
       await fh.close()
     }
     try {
       await rename(tmp, dest)
-    }
-    finally {
+    } finally {
       await rm(tmp, { force: true })
     }
   }

@@ -33,7 +33,7 @@ export type AssetState = 'loading' | 'ok' | 'error'
 /** What the page reports (see playground/src/main.ts). */
 interface PlaygroundWindow {
   __rodin?: Record<string, AssetState>
-  __rodinModels?: Record<string, { url: string, decoders: string[] }>
+  __rodinModels?: Record<string, { url: string; decoders: string[] }>
 }
 
 export interface CanvasCoverage {
@@ -50,23 +50,25 @@ export interface CanvasCoverage {
  * A page that records every problem: console errors, uncaught exceptions, failed requests and HTTP
  * errors. Nothing is filtered out.
  */
-export async function openPage(browser: Browser): Promise<{ page: Page, problems: string[], firstProblem: Promise<void> }> {
+export async function openPage(
+  browser: Browser,
+): Promise<{ page: Page; problems: string[]; firstProblem: Promise<void> }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   const problems: string[] = []
   let reported: () => void
-  const firstProblem = new Promise<void>((resolve) => {
+  const firstProblem = new Promise<void>(resolve => {
     reported = resolve
   })
   const report = (problem: string) => {
     problems.push(problem)
     reported()
   }
-  page.on('console', (msg) => {
+  page.on('console', msg => {
     if (msg.type() === 'error') report(`console.error: ${msg.text()} (${msg.location().url})`)
   })
   page.on('pageerror', err => report(`uncaught: ${err.stack ?? err.message}`))
   page.on('requestfailed', req => report(`request failed: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`))
-  page.on('response', (res) => {
+  page.on('response', res => {
     if (res.status() >= 400) report(`HTTP ${res.status()}: ${res.request().method()} ${res.url()}`)
   })
   return { page, problems, firstProblem }
@@ -74,10 +76,14 @@ export async function openPage(browser: Browser): Promise<{ page: Page, problems
 
 /** Waits until every asset of the page left 'loading'; returns the states, and the URL and decoders per model. */
 export async function waitForModels(page: Page, timeoutMs: number) {
-  await page.waitForFunction(() => {
-    const states = (window as PlaygroundWindow).__rodin
-    return !!states && Object.keys(states).length > 0 && Object.values(states).every(s => s !== 'loading')
-  }, null, { timeout: timeoutMs, polling: 100 })
+  await page.waitForFunction(
+    () => {
+      const states = (window as PlaygroundWindow).__rodin
+      return !!states && Object.keys(states).length > 0 && Object.values(states).every(s => s !== 'loading')
+    },
+    null,
+    { timeout: timeoutMs, polling: 100 },
+  )
   return page.evaluate(() => {
     const w = window as PlaygroundWindow
     return { states: { ...w.__rodin! }, models: { ...w.__rodinModels } }
@@ -90,8 +96,8 @@ export async function waitForModels(page: Page, timeoutMs: number) {
  */
 export function canvasCoverage(page: Page): Promise<CanvasCoverage[]> {
   return page.evaluate(() => {
-    const background = [0x1E, 0x21, 0x28]
-    return [...document.querySelectorAll<HTMLCanvasElement>('canvas[data-asset]')].map((canvas) => {
+    const background = [0x1e, 0x21, 0x28]
+    return [...document.querySelectorAll<HTMLCanvasElement>('canvas[data-asset]')].map(canvas => {
       const copy = document.createElement('canvas')
       copy.width = canvas.width
       copy.height = canvas.height
@@ -102,12 +108,22 @@ export function canvasCoverage(page: Page): Promise<CanvasCoverage[]> {
       let plain = 0
       for (let i = 0; i < data.length; i += 4) {
         if (data[i + 3]! < 255) continue // never drawn: a fresh WebGL canvas is transparent
-        const diff = Math.max(Math.abs(data[i]! - background[0]!), Math.abs(data[i + 1]! - background[1]!), Math.abs(data[i + 2]! - background[2]!))
+        const diff = Math.max(
+          Math.abs(data[i]! - background[0]!),
+          Math.abs(data[i + 1]! - background[1]!),
+          Math.abs(data[i + 2]! - background[2]!),
+        )
         if (diff > 24) covered++
         else if (diff <= 2) plain++
       }
       const pixels = copy.width * copy.height
-      return { asset: canvas.dataset.asset!, width: copy.width, height: copy.height, background: plain / pixels, covered: covered / pixels }
+      return {
+        asset: canvas.dataset.asset!,
+        width: copy.width,
+        height: copy.height,
+        background: plain / pixels,
+        covered: covered / pixels,
+      }
     })
   })
 }
@@ -122,8 +138,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** The decoders a GLB needs, read from its own JSON chunk (independent of the plugin's `meta`). */
 export function decodersOfGlb(bytes: Uint8Array): string[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  if (bytes.byteLength < 20 || view.getUint32(0, true) !== 0x46546C67 || view.getUint32(16, true) !== 0x4E4F534A) throw new Error('not a GLB')
-  const json = JSON.parse(new TextDecoder().decode(bytes.subarray(20, 20 + view.getUint32(12, true)))) as { extensionsUsed?: string[] }
+  if (bytes.byteLength < 20 || view.getUint32(0, true) !== 0x46546c67 || view.getUint32(16, true) !== 0x4e4f534a)
+    throw new Error('not a GLB')
+  const json = JSON.parse(new TextDecoder().decode(bytes.subarray(20, 20 + view.getUint32(12, true)))) as {
+    extensionsUsed?: string[]
+  }
   const used = new Set(json.extensionsUsed ?? [])
   const needs: Record<string, boolean> = {
     meshopt: used.has('EXT_meshopt_compression') || used.has('KHR_meshopt_compression'),

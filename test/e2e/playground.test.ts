@@ -7,7 +7,15 @@ import { readFile, rm } from 'node:fs/promises'
 import type { Browser } from 'playwright-core'
 import type { PreviewServer, ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM, canvasCoverage, decodersOfGlb, launchChromium, openPage, screenshot, waitForModels } from './browser.js'
+import {
+  CHROMIUM,
+  canvasCoverage,
+  decodersOfGlb,
+  launchChromium,
+  openPage,
+  screenshot,
+  waitForModels,
+} from './browser.js'
 import { PLAYGROUND_LOCKFILE, playgroundEnv } from './playground.js'
 import type { PlaygroundEnv } from './playground.js'
 
@@ -20,7 +28,8 @@ let browser: Browser
 let lockAfterBuild: string | undefined
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (see .ci/run) or set CHROMIUM_PATH`)
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (see .ci/run) or set CHROMIUM_PATH`)
   ;[env, browser] = await Promise.all([playgroundEnv(), launchChromium()])
 })
 
@@ -37,9 +46,11 @@ async function provePage(url: string, name: string) {
     const response = await page.goto(url)
     expect(response?.status()).toBe(200)
     // A page that reports a problem fails at once (after a moment to collect what follows from it).
-    const failed = firstProblem.then(() => new Promise(resolve => setTimeout(resolve, 500))).then(() => {
-      throw new Error(`the page reported problems while loading:\n${problems.join('\n')}`)
-    })
+    const failed = firstProblem
+      .then(() => new Promise(resolve => setTimeout(resolve, 500)))
+      .then(() => {
+        throw new Error(`the page reported problems while loading:\n${problems.join('\n')}`)
+      })
     failed.catch(() => {}) // when the models win the race, later problems still fail `expect(problems)` below
     const loaded = waitForModels(page, 30_000).catch((err: Error) => {
       throw new Error(`${err.message}\nwhat the page reported:\n${problems.join('\n') || '(nothing)'}`)
@@ -59,7 +70,12 @@ async function provePage(url: string, name: string) {
     // both decoder paths run in the browser. No model here needs KTX2, but its transcoder is served too.
     const used = new Set(Object.values(models).flatMap(m => m.decoders))
     expect([...used].sort()).toEqual(['draco', 'meshopt'])
-    for (const file of ['draco/draco_wasm_wrapper.js', 'draco/draco_decoder.wasm', 'basis/basis_transcoder.js', 'basis/basis_transcoder.wasm']) {
+    for (const file of [
+      'draco/draco_wasm_wrapper.js',
+      'draco/draco_decoder.wasm',
+      'basis/basis_transcoder.js',
+      'basis/basis_transcoder.wasm',
+    ]) {
       const res = await fetch(new URL(`decoders/${file}`, url))
       expect(res.status, file).toBe(200)
       expect((await res.arrayBuffer()).byteLength, file).toBeGreaterThan(10_000)
@@ -79,8 +95,7 @@ async function provePage(url: string, name: string) {
     // that a malformed KTX2 input (the barn lamp) would cause.
     expect(problems).toEqual([])
     return `${shot} (model pixels: ${coverage.map(c => `${c.asset} ${(c.covered * 100).toFixed(0)}%`).join(', ')})`
-  }
-  finally {
+  } finally {
     await page.close()
   }
 }
@@ -97,16 +112,17 @@ describe('playground in Chromium (mode auto, emulator, temp cache and lockfile c
       const url = server.resolvedUrls?.local[0]
       expect(url).toBeTruthy()
       console.log(`e2e: screenshot ${await provePage(url!, 'playground-preview')}`)
-    }
-    finally {
+    } finally {
       await server?.close()
     }
   })
 
   it('the committed playground lockfile pins what that build produced (auto mode added nothing)', async () => {
     expect(lockAfterBuild, 'the build test did not run').toBeDefined()
-    expect(lockAfterBuild, 'playground/assets.rodin.lock.json is stale (the optimizer output changed): delete node_modules/.cache/unplugin-rodin-demo and run `npm run demo`')
-      .toBe(await readFile(PLAYGROUND_LOCKFILE, 'utf8'))
+    expect(
+      lockAfterBuild,
+      'playground/assets.rodin.lock.json is stale (the optimizer output changed): delete node_modules/.cache/unplugin-rodin-demo and run `npm run demo`',
+    ).toBe(await readFile(PLAYGROUND_LOCKFILE, 'utf8'))
   })
 
   it('vite dev server: the same page from source renders every model, no console errors', async () => {
@@ -118,8 +134,7 @@ describe('playground in Chromium (mode auto, emulator, temp cache and lockfile c
       const url = server.resolvedUrls?.local[0]
       expect(url).toBeTruthy()
       console.log(`e2e: screenshot ${await provePage(url!, 'playground-dev')}`)
-    }
-    finally {
+    } finally {
       await server?.close()
     }
   })

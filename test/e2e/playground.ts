@@ -28,15 +28,23 @@ export interface PlaygroundEnv {
  * a temp cache and a temp copy of the committed lockfile.
  */
 export async function playgroundEnv(): Promise<PlaygroundEnv> {
-  const manifest = JSON.parse(await readFile(PLAYGROUND_MANIFEST, 'utf8')) as { assets: Record<string, string | { task: string, subscriptionKey?: string }> }
+  const manifest = JSON.parse(await readFile(PLAYGROUND_MANIFEST, 'utf8')) as {
+    assets: Record<string, string | { task: string; subscriptionKey?: string }>
+  }
   const rodinLike = manifest.assets['rodin-like']
-  if (typeof rodinLike !== 'object' || !rodinLike.subscriptionKey) throw new Error('playground manifest: "rodin-like" must name a task and a subscriptionKey')
+  if (typeof rodinLike !== 'object' || !rodinLike.subscriptionKey)
+    throw new Error('playground manifest: "rodin-like" must name a task and a subscriptionKey')
 
   const emu = await startEmulator()
   emu.addTask({
     uuid: rodinLike.task,
     subscriptionKey: rodinLike.subscriptionKey,
-    files: [{ name: 'base_basic_pbr.glb', bytes: await generateRodinLikeGlb({ triangles: 30_000, textureSize: 1024, seed: 7 }) }],
+    files: [
+      {
+        name: 'base_basic_pbr.glb',
+        bytes: await generateRodinLikeGlb({ triangles: 30_000, textureSize: 1024, seed: 7 }),
+      },
+    ],
     jobs: [['Waiting', 'Generating', 'Done']],
   })
   const dir = await mkdtemp(join(tmpdir(), 'rodin-e2e-'))
@@ -46,7 +54,10 @@ export async function playgroundEnv(): Promise<PlaygroundEnv> {
     mode: 'auto',
     cacheDir: join(dir, 'rodin-cache'),
     lockfile,
-    providers: { rodin: { apiKey: emu.apiKey, baseURL: emu.rodinBaseURL }, modelslab: { apiKey: emu.apiKey, baseURL: emu.modelslabBaseURL } },
+    providers: {
+      rodin: { apiKey: emu.apiKey, baseURL: emu.rodinBaseURL },
+      modelslab: { apiKey: emu.apiKey, baseURL: emu.modelslabBaseURL },
+    },
     wait: { timeoutMs: 30_000, intervalMs: 20 },
     logLevel: 'silent',
   }

@@ -8,6 +8,11 @@ await build({
   root,
   configFile: false,
   logLevel: 'warn',
-  plugins: [rodin({ wait: { timeoutMs: 5_000, intervalMs: 10 }, http: { minRetryDelayMs: 1, maxRetryDelayMs: 5, stallTimeoutMs: 2_000 } })],
+  plugins: [
+    rodin({
+      wait: { timeoutMs: 5_000, intervalMs: 10 },
+      http: { minRetryDelayMs: 1, maxRetryDelayMs: 5, stallTimeoutMs: 2_000 },
+    }),
+  ],
   build: { outDir, emptyOutDir: true },
 })

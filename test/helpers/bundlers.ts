@@ -9,7 +9,7 @@ import type { Emulator } from '../../src/emulator/index.js'
 import { glbTask } from './env.js'
 
 export const BUNDLERS = ['vite', 'rollup', 'rolldown', 'webpack', 'rspack', 'esbuild'] as const
-export type Bundler = typeof BUNDLERS[number]
+export type Bundler = (typeof BUNDLERS)[number]
 
 /** The documented configs (docs/bundlers/*.config.js): the tests build exactly these. */
 export const SNIPPETS = new URL('../../docs/bundlers/', import.meta.url)
@@ -27,7 +27,7 @@ export const PUBLIC_PATH: Record<Bundler, string | null> = {
 /** What the app entry exposes (see {@link writeEntry}). */
 export interface AppResult {
   url: string
-  meta: { sha256: string, bytes: number, kind: string, [k: string]: unknown }
+  meta: { sha256: string; bytes: number; kind: string; [k: string]: unknown }
   preview: string | null
   metaOnly: Record<string, unknown>
   raw: string
@@ -37,13 +37,16 @@ export interface AppResult {
 /** `src/main.js` importing one alias every way that emits a file, and exposing the values on `globalThis`. */
 export async function writeEntry(root: string, alias: string): Promise<void> {
   await mkdir(join(root, 'src'), { recursive: true })
-  await writeFile(join(root, 'src/main.js'), [
-    `import url, { meta, preview } from 'rodin:${alias}'`,
-    `import metaOnly from 'rodin:${alias}?meta'`,
-    `import raw, { meta as rawMeta } from 'rodin:${alias}?raw'`,
-    `globalThis.rodinResult = { url, meta, preview, metaOnly, raw, rawMeta }`,
-    '',
-  ].join('\n'))
+  await writeFile(
+    join(root, 'src/main.js'),
+    [
+      `import url, { meta, preview } from 'rodin:${alias}'`,
+      `import metaOnly from 'rodin:${alias}?meta'`,
+      `import raw, { meta as rawMeta } from 'rodin:${alias}?raw'`,
+      `globalThis.rodinResult = { url, meta, preview, metaOnly, raw, rawMeta }`,
+      '',
+    ].join('\n'),
+  )
 }
 
 /** A documented config, imported afresh: bundler plugins capture the working directory when created. */
@@ -58,8 +61,7 @@ export async function inDir<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   process.chdir(dir)
   try {
     return await fn()
-  }
-  finally {
+  } finally {
     process.chdir(previous)
   }
 }
@@ -76,11 +78,20 @@ interface StatsModule {
   modules?: StatsModule[]
 }
 
-const STATS_MODULES = { all: false, modules: true, nestedModules: true, orphanModules: true, modulesSpace: Infinity, nestedModulesSpace: Infinity }
+const STATS_MODULES = {
+  all: false,
+  modules: true,
+  nestedModules: true,
+  orphanModules: true,
+  modulesSpace: Infinity,
+  nestedModulesSpace: Infinity,
+}
 
 /** Production builds concatenate modules; the stats nest the originals. */
 function flatModules(list: StatsModule[] = []): BuildResult['modules'] {
-  return list.flatMap(m => m.modules ? flatModules(m.modules) : m.name ? [{ name: m.name, type: m.moduleType ?? '' }] : [])
+  return list.flatMap(m =>
+    m.modules ? flatModules(m.modules) : m.name ? [{ name: m.name, type: m.moduleType ?? '' }] : [],
+  )
 }
 
 function checkStats(stats: WebpackLikeStats | undefined, err: Error | null): void {
@@ -91,7 +102,7 @@ function checkStats(stats: WebpackLikeStats | undefined, err: Error | null): voi
 export interface BuildResult {
   outDir: string
   /** webpack and Rspack: every module's name and type, from the stats. */
-  modules: { name: string, type: string }[]
+  modules: { name: string; type: string }[]
 }
 
 /** Builds the project in `root` with the documented config of `bundler`. */
@@ -101,36 +112,39 @@ export async function build(bundler: Bundler, root: string): Promise<BuildResult
     const config = await loadSnippet(bundler)
     if (bundler === 'vite') {
       const vite = await import('vite')
-      await vite.build({ ...config, root, configFile: false, logLevel: 'silent', build: { outDir: 'dist', emptyOutDir: true, rollupOptions: { input: 'src/main.js' } } })
-    }
-    else if (bundler === 'rollup') {
+      await vite.build({
+        ...config,
+        root,
+        configFile: false,
+        logLevel: 'silent',
+        build: { outDir: 'dist', emptyOutDir: true, rollupOptions: { input: 'src/main.js' } },
+      })
+    } else if (bundler === 'rollup') {
       const { rollup } = await import('rollup')
       const bundle = await rollup(config)
       await bundle.write(config.output)
       await bundle.close()
-    }
-    else if (bundler === 'rolldown') {
+    } else if (bundler === 'rolldown') {
       const { build } = await import('rolldown')
       await build(config as import('rolldown').BuildOptions)
-    }
-    else if (bundler === 'webpack' || bundler === 'rspack') {
+    } else if (bundler === 'webpack' || bundler === 'rspack') {
       const create = bundler === 'webpack' ? (await import('webpack')).default : (await import('@rspack/core')).rspack
       const compiler = (create as (c: unknown) => any)({ mode: 'production', ...config })
-      await new Promise<void>((done, fail) => compiler.run((err: Error | null, stats: WebpackLikeStats) => {
-        compiler.close(() => {
-          try {
-            checkStats(stats, err)
-            const all = flatModules(stats.toJson(STATS_MODULES).modules)
-            modules = [...new Map(all.map(m => [m.name, m])).values()]
-            done()
-          }
-          catch (e) {
-            fail(e)
-          }
-        })
-      }))
-    }
-    else {
+      await new Promise<void>((done, fail) =>
+        compiler.run((err: Error | null, stats: WebpackLikeStats) => {
+          compiler.close(() => {
+            try {
+              checkStats(stats, err)
+              const all = flatModules(stats.toJson(STATS_MODULES).modules)
+              modules = [...new Map(all.map(m => [m.name, m])).values()]
+              done()
+            } catch (e) {
+              fail(e)
+            }
+          })
+        }),
+      )
+    } else {
       const esbuild = await import('esbuild')
       await esbuild.build({ ...config, logLevel: 'silent' })
     }
@@ -180,7 +194,7 @@ export function fileOfUrl(bundler: Bundler, outDir: string, url: string): string
  * options, so the environment carries them, as in CI. Fields are filled in by the file's first beforeAll.
  */
 export function useEmulatorEnv(cachePrefix: string) {
-  const suite = {} as { emu: Emulator, cache: string, task: Awaited<ReturnType<typeof glbTask>> }
+  const suite = {} as { emu: Emulator; cache: string; task: Awaited<ReturnType<typeof glbTask>> }
   beforeAll(async () => {
     suite.emu = await startEmulator({ assets: [] })
     suite.cache = await mkdtemp(join(tmpdir(), cachePrefix))

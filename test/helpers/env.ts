@@ -55,7 +55,16 @@ export async function project(emu: Emulator, assets: Record<string, unknown> | s
 export async function glbTask(emu: Emulator, fixtureName: string, extra: Partial<EmulatorRodinTask> = {}) {
   const bytes = await fixture(fixtureName)
   const preview = await fixture('preview.webp')
-  return { ...emu.addTask({ files: [{ name: 'base_basic_pbr.glb', bytes }, { name: 'preview.webp', bytes: preview }], ...extra }), bytes }
+  return {
+    ...emu.addTask({
+      files: [
+        { name: 'base_basic_pbr.glb', bytes },
+        { name: 'preview.webp', bytes: preview },
+      ],
+      ...extra,
+    }),
+    bytes,
+  }
 }
 
 /** Two locked-in-one-go assets (a textured, animated model and a Draco one) and the env a build process needs. */
@@ -66,7 +75,12 @@ export async function twoAssetProject() {
   const bunny = await glbTask(emu, 'pmndrs_bunny_draco.glb')
   const p = await project(emu, { fox: fox.uuid, bunny: bunny.uuid })
   await writeApp(p.root, { fox: 'rodin:fox', bunny: 'rodin:bunny' })
-  const env = { RODIN_BASE_URL: emu.rodinBaseURL, RODIN_API_KEY: emu.apiKey, RODIN_CACHE_DIR: p.options.cacheDir!, RODIN_MODE: 'auto' }
+  const env = {
+    RODIN_BASE_URL: emu.rodinBaseURL,
+    RODIN_API_KEY: emu.apiKey,
+    RODIN_CACHE_DIR: p.options.cacheDir!,
+    RODIN_MODE: 'auto',
+  }
   return { emu, p, env, fox, bunny }
 }
 
@@ -74,6 +88,7 @@ export async function twoAssetProject() {
 export async function emittedAssets(outDir: string): Promise<Record<string, string>> {
   const { readdir } = await import('node:fs/promises')
   const out: Record<string, string> = {}
-  for (const name of await readdir(join(outDir, 'assets'))) out[name] = (await readFile(join(outDir, 'assets', name))).toString('base64')
+  for (const name of await readdir(join(outDir, 'assets')))
+    out[name] = (await readFile(join(outDir, 'assets', name))).toString('base64')
   return out
 }

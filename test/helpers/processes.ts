@@ -17,13 +17,25 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return { ...base, ...env }
 }
 
-export function run(args: string[], env: Record<string, string | undefined>, opts: { onSpawn?: (kill: () => void) => void, timeoutMs?: number, uid?: number } = {}): Promise<ProcessResult> {
+export function run(
+  args: string[],
+  env: Record<string, string | undefined>,
+  opts: { onSpawn?: (kill: () => void) => void; timeoutMs?: number; uid?: number } = {},
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }) })
+    const child = spawn(process.execPath, args, {
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
+    })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
+    child.stdout.on('data', d => {
+      stdout += d
+    })
+    child.stderr.on('data', d => {
+      stderr += d
+    })
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 90_000)
     opts.onSpawn?.(() => child.kill('SIGKILL'))
     child.on('error', reject)
@@ -34,8 +46,12 @@ export function run(args: string[], env: Record<string, string | undefined>, opt
   })
 }
 
-export const viteBuildProcess = (root: string, outDir: string, env: Record<string, string | undefined>, opts?: Parameters<typeof run>[2]) =>
-  run([BUILD_CHILD, root, outDir], env, opts)
+export const viteBuildProcess = (
+  root: string,
+  outDir: string,
+  env: Record<string, string | undefined>,
+  opts?: Parameters<typeof run>[2],
+) => run([BUILD_CHILD, root, outDir], env, opts)
 
 export const cli = (args: string[], env: Record<string, string | undefined>, opts?: Parameters<typeof run>[2]) =>
   run([CLI, ...args], env, opts)

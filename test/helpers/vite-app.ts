@@ -11,7 +11,10 @@ export async function writeApp(root: string, imports: Record<string, string>): P
   lines.push(`export const all = { ${Object.keys(imports).join(', ')} }`)
   lines.push('if (typeof document !== "undefined") document.title = JSON.stringify(Object.keys(all))')
   await writeFile(join(root, 'src/entry.js'), `${lines.join('\n')}\n`)
-  await writeFile(join(root, 'index.html'), '<!doctype html><html><body><script type="module" src="/src/entry.js"></script></body></html>\n')
+  await writeFile(
+    join(root, 'index.html'),
+    '<!doctype html><html><body><script type="module" src="/src/entry.js"></script></body></html>\n',
+  )
 }
 
 export async function viteBuild(root: string, options: RodinOptions, extra: InlineConfig = {}): Promise<void> {

@@ -16,10 +16,22 @@ interface DevServer {
 }
 
 /** The documented config served by the bundler's dev server on a free port, without HMR client or live reload. */
-async function serve(bundler: 'webpack' | 'rspack', root: string): Promise<{ origin: string, stop: () => Promise<void> }> {
+async function serve(
+  bundler: 'webpack' | 'rspack',
+  root: string,
+): Promise<{ origin: string; stop: () => Promise<void> }> {
   const server = await inDir(root, async () => {
     const config = await loadSnippet(bundler)
-    const options = { host: '127.0.0.1', port: 0, hot: false, liveReload: false, client: false, webSocketServer: false, static: false, setupExitSignals: false }
+    const options = {
+      host: '127.0.0.1',
+      port: 0,
+      hot: false,
+      liveReload: false,
+      client: false,
+      webSocketServer: false,
+      static: false,
+      setupExitSignals: false,
+    }
     if (bundler === 'webpack') {
       const webpack = (await import('webpack')).default
       const { default: Server } = await import('webpack-dev-server')
@@ -27,7 +39,10 @@ async function serve(bundler: 'webpack' | 'rspack', root: string): Promise<{ ori
     }
     const { rspack } = await import('@rspack/core')
     const { RspackDevServer } = await import('@rspack/dev-server')
-    return new RspackDevServer(options as never, rspack({ mode: 'development', devtool: false, ...config } as never)) as unknown as DevServer
+    return new RspackDevServer(
+      options as never,
+      rspack({ mode: 'development', devtool: false, ...config } as never),
+    ) as unknown as DevServer
   })
   await server.start()
   const { port } = server.server!.address() as AddressInfo
@@ -41,23 +56,25 @@ async function get(url: string): Promise<Uint8Array> {
 }
 
 describe('dev servers serve the models', () => {
-  it.each(['webpack', 'rspack'] as const)('%s dev server: the bundle names a GLB URL under publicPath that serves the optimized bytes', async (bundler) => {
-    const root = await tempDir(`rodin-dev-${bundler}-`)
-    await writeFile(join(root, 'assets.rodin.json'), JSON.stringify({ assets: { hero: suite.task.uuid } }))
-    await writeEntry(root, 'hero')
-    const { origin, stop } = await serve(bundler, root)
-    try {
-      const app = runScript(new TextDecoder().decode(await get(`${origin}/static/main.js`)))
-      expect(app.url).toMatch(/^\/static\/assets\/hero-[0-9a-f]{12}-[\w-]{8}\.glb$/)
-      const glb = await get(`${origin}${app.url}`)
-      expect(sha256Hex(glb)).toBe(app.meta.sha256)
-      expect(app.meta.sourceSha256).toBe(sha256Hex(suite.task.bytes))
-      expect(app.meta.bytes).toBeLessThan(suite.task.bytes.byteLength)
-      expect(sha256Hex(await get(`${origin}${app.raw}`))).toBe(sha256Hex(suite.task.bytes))
-      expect(sha256Hex(await get(`${origin}${app.preview}`))).toBe(sha256Hex(await fixture('preview.webp')))
-    }
-    finally {
-      await stop()
-    }
-  })
+  it.each(['webpack', 'rspack'] as const)(
+    '%s dev server: the bundle names a GLB URL under publicPath that serves the optimized bytes',
+    async bundler => {
+      const root = await tempDir(`rodin-dev-${bundler}-`)
+      await writeFile(join(root, 'assets.rodin.json'), JSON.stringify({ assets: { hero: suite.task.uuid } }))
+      await writeEntry(root, 'hero')
+      const { origin, stop } = await serve(bundler, root)
+      try {
+        const app = runScript(new TextDecoder().decode(await get(`${origin}/static/main.js`)))
+        expect(app.url).toMatch(/^\/static\/assets\/hero-[0-9a-f]{12}-[\w-]{8}\.glb$/)
+        const glb = await get(`${origin}${app.url}`)
+        expect(sha256Hex(glb)).toBe(app.meta.sha256)
+        expect(app.meta.sourceSha256).toBe(sha256Hex(suite.task.bytes))
+        expect(app.meta.bytes).toBeLessThan(suite.task.bytes.byteLength)
+        expect(sha256Hex(await get(`${origin}${app.raw}`))).toBe(sha256Hex(suite.task.bytes))
+        expect(sha256Hex(await get(`${origin}${app.preview}`))).toBe(sha256Hex(await fixture('preview.webp')))
+      } finally {
+        await stop()
+      }
+    },
+  )
 })

@@ -3,7 +3,18 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../src/util/hash.js'
-import { BUNDLERS, PUBLIC_PATH, SNIPPETS, build, entryFile, fileOfUrl, inDir, runEntry, useEmulatorEnv, writeEntry } from '../helpers/bundlers.js'
+import {
+  BUNDLERS,
+  PUBLIC_PATH,
+  SNIPPETS,
+  build,
+  entryFile,
+  fileOfUrl,
+  inDir,
+  runEntry,
+  useEmulatorEnv,
+  writeEntry,
+} from '../helpers/bundlers.js'
 import type { Bundler } from '../helpers/bundlers.js'
 import { fixture } from '../helpers/env.js'
 import { tempDir } from '../helpers/tmp.js'
@@ -11,7 +22,7 @@ import { tempDir } from '../helpers/tmp.js'
 // One emulator and one warm cache for the whole file: optimization is deterministic, so the GLB is optimized
 // once (by the reference Vite build) and every bundler must emit exactly those bytes.
 const suite = useEmulatorEnv('rodin-bundlers-cache-')
-let reference: { sha256: string, bytes: number }
+let reference: { sha256: string; bytes: number }
 
 async function project(): Promise<string> {
   const root = await tempDir('rodin-bundler-')
@@ -29,8 +40,7 @@ beforeAll(async () => {
     const { url } = await runEntry('vite', out)
     const bytes = await readFile(fileOfUrl('vite', out, url))
     reference = { sha256: sha256Hex(bytes), bytes: bytes.byteLength }
-  }
-  finally {
+  } finally {
     await rm(root, { recursive: true, force: true })
   }
 })
@@ -42,8 +52,16 @@ describe('the documented config of every bundler, built against the emulator', (
     const app = await runEntry(bundler, out)
     if (bundler === 'webpack' || bundler === 'rspack') {
       // Generated modules end in .js (so the host's JavaScript rules apply); the files are asset modules.
-      expect(modules.filter(m => /unplugin-rodin.*\.js$/.test(m.name)).map(m => m.type)).toEqual(['javascript/auto', 'javascript/auto', 'javascript/auto'])
-      expect(modules.filter(m => /[\\/]v1[\\/]out[\\/]/.test(m.name)).map(m => m.type)).toEqual(['asset/resource', 'asset/resource', 'asset/resource'])
+      expect(modules.filter(m => /unplugin-rodin.*\.js$/.test(m.name)).map(m => m.type)).toEqual([
+        'javascript/auto',
+        'javascript/auto',
+        'javascript/auto',
+      ])
+      expect(modules.filter(m => /[\\/]v1[\\/]out[\\/]/.test(m.name)).map(m => m.type)).toEqual([
+        'asset/resource',
+        'asset/resource',
+        'asset/resource',
+      ])
     }
 
     const base = PUBLIC_PATH[bundler]
@@ -53,7 +71,12 @@ describe('the documented config of every bundler, built against the emulator', (
     const bytes = await readFile(file)
     // Exactly the Vite build's optimized bytes, under "<alias>-<sha256 prefix>-<host hash>".
     expect(sha256Hex(bytes)).toBe(reference.sha256)
-    expect(app.meta).toMatchObject({ kind: 'model', sha256: reference.sha256, bytes: reference.bytes, sourceSha256: sha256Hex(suite.task.bytes) })
+    expect(app.meta).toMatchObject({
+      kind: 'model',
+      sha256: reference.sha256,
+      bytes: reference.bytes,
+      sourceSha256: sha256Hex(suite.task.bytes),
+    })
     expect(basename(file)).toMatch(new RegExp(`^hero-${reference.sha256.slice(0, 12)}-[\\w-]{8}\\.glb$`))
     expect(app.metaOnly).toEqual(app.meta)
 
@@ -61,7 +84,9 @@ describe('the documented config of every bundler, built against the emulator', (
     expect(sha256Hex(await readFile(fileOfUrl(bundler, out, app.raw)))).toBe(sha256Hex(suite.task.bytes))
     expect(app.rawMeta.sha256).toBe(sha256Hex(suite.task.bytes))
     expect(app.preview).toMatch(/preview-[0-9a-f]{12}-[\w-]{8}\.webp$/)
-    expect(sha256Hex(await readFile(fileOfUrl(bundler, out, app.preview!)))).toBe(sha256Hex(await fixture('preview.webp')))
+    expect(sha256Hex(await readFile(fileOfUrl(bundler, out, app.preview!)))).toBe(
+      sha256Hex(await fixture('preview.webp')),
+    )
 
     // The bundle names the emitted file, never the cache (esbuild's unminified output comments every module's path).
     const js = await readFile(await entryFile(bundler, out), 'utf8')
@@ -80,10 +105,16 @@ describe('the documented config of every bundler, built against the emulator', (
   it('webpack alone fails on the rodin: scheme (UnhandledSchemeError): the plugin is what handles it', async () => {
     const root = await project()
     const webpack = (await import('webpack')).default
-    const errors = await inDir(root, () => new Promise<string>((done, fail) => {
-      const compiler = webpack({ mode: 'production', entry: './src/main.js' })
-      compiler.run((err, stats) => compiler.close(() => err ? fail(err) : done(stats!.toString({ all: false, errors: true }))))
-    }))
+    const errors = await inDir(
+      root,
+      () =>
+        new Promise<string>((done, fail) => {
+          const compiler = webpack({ mode: 'production', entry: './src/main.js' })
+          compiler.run((err, stats) =>
+            compiler.close(() => (err ? fail(err) : done(stats!.toString({ all: false, errors: true })))),
+          )
+        }),
+    )
     expect(errors).toContain('UnhandledSchemeError')
   })
 })

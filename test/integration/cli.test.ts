@@ -11,7 +11,12 @@ async function setup() {
   const fox = await glbTask(emu, 'khr_fox.glb', { jobs: [['Generating', 'Done']] })
   const bunny = await glbTask(emu, 'pmndrs_bunny_draco.glb')
   const p = await project(emu, { fox: { task: fox.uuid, subscriptionKey: fox.subscriptionKey }, bunny: bunny.uuid })
-  const env = { RODIN_BASE_URL: emu.rodinBaseURL, RODIN_API_KEY: emu.apiKey, RODIN_CACHE_DIR: p.options.cacheDir!, RODIN_MODE: 'auto' }
+  const env = {
+    RODIN_BASE_URL: emu.rodinBaseURL,
+    RODIN_API_KEY: emu.apiKey,
+    RODIN_CACHE_DIR: p.options.cacheDir!,
+    RODIN_MODE: 'auto',
+  }
   return { emu, p, env, fox, bunny }
 }
 
@@ -65,7 +70,13 @@ describe('rodin-assets', () => {
     const before = await readFile(p.lockfile, 'utf8')
     const fox = await readFile(new URL('../../fixtures/khr_fox.glb', import.meta.url))
     const preview = await readFile(new URL('../../fixtures/preview.webp', import.meta.url))
-    emu.addTask({ uuid: bunny.uuid, files: [{ name: 'base_basic_pbr.glb', bytes: fox }, { name: 'preview.webp', bytes: preview }] }) // the task now serves other bytes
+    emu.addTask({
+      uuid: bunny.uuid,
+      files: [
+        { name: 'base_basic_pbr.glb', bytes: fox },
+        { name: 'preview.webp', bytes: preview },
+      ],
+    }) // the task now serves other bytes
     const cold = { ...env, RODIN_CACHE_DIR: join(p.root, 'other-cache') }
     const refused = await cli(['pull', '--root', p.root], cold)
     expect(refused.code).toBe(1)
@@ -82,7 +93,10 @@ describe('rodin-assets', () => {
   it('lock drops pins of assets no longer in the manifest; gc drops their cache entries', async () => {
     const { p, env, fox } = await setup()
     await cli(['pull', '--root', p.root], env)
-    await writeFile(join(p.root, 'assets.rodin.json'), JSON.stringify({ assets: { fox: { task: fox.uuid, subscriptionKey: fox.subscriptionKey } } }))
+    await writeFile(
+      join(p.root, 'assets.rodin.json'),
+      JSON.stringify({ assets: { fox: { task: fox.uuid, subscriptionKey: fox.subscriptionKey } } }),
+    )
     const r = await cli(['lock', '--root', p.root], env)
     expect(r.stdout).toMatch(/removed bunny/)
     const store = new Store(env.RODIN_CACHE_DIR)
@@ -109,7 +123,9 @@ describe('rodin-assets', () => {
     const bad = await cli(['pull', '--root', p.root], env)
     expect(bad.code).toBe(1)
     expect(bad.stderr.trim().split('\n')).toHaveLength(1)
-    expect(bad.stderr).toMatch(/rodin-assets: E_CONFIG: assets\.rodin\.json is invalid: at \$\.assets\.x: expected a Rodin task UUID/)
+    expect(bad.stderr).toMatch(
+      /rodin-assets: E_CONFIG: assets\.rodin\.json is invalid: at \$\.assets\.x: expected a Rodin task UUID/,
+    )
     const unknown = await cli(['frobnicate'], {})
     expect(unknown.code).toBe(1)
   })
@@ -118,16 +134,24 @@ describe('rodin-assets', () => {
     let kill = () => {}
     const out: string[] = []
     const { spawn } = await import('node:child_process')
-    const child = spawn(process.execPath, [new URL('../../bin/rodin-assets.js', import.meta.url).pathname, 'emulator', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(
+      process.execPath,
+      [new URL('../../bin/rodin-assets.js', import.meta.url).pathname, 'emulator', '--port', '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     kill = () => child.kill('SIGTERM')
-    const url = await new Promise<string>((resolve) => {
-      child.stdout.on('data', (d) => {
+    const url = await new Promise<string>(resolve => {
+      child.stdout.on('data', d => {
         out.push(String(d))
         const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out.join(''))
         if (m) resolve(m[1]!)
       })
     })
-    const res = await fetch(`${url}/rodin/api/v2/download`, { method: 'POST', headers: { 'content-type': 'application/json', 'authorization': 'Bearer emulator-key' }, body: JSON.stringify({ task_uuid: '3f0c9a52-8d1e-4b6a-9c37-5e2f1a7b0d11' }) })
+    const res = await fetch(`${url}/rodin/api/v2/download`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer emulator-key' },
+      body: JSON.stringify({ task_uuid: '3f0c9a52-8d1e-4b6a-9c37-5e2f1a7b0d11' }),
+    })
     expect(res.status).toBeLessThan(300)
     expect(((await res.json()) as { list: unknown[] }).list.length).toBeGreaterThan(0)
     kill()

@@ -26,7 +26,7 @@ describe('crash safety (SIGKILL at each step, real processes)', () => {
     'after-optimize',
     'before-lockfile-write',
     'lockfile-temp-written',
-  ])('killed at %s: the next build uses the cache and lockfile without error', async (failpoint) => {
+  ])('killed at %s: the next build uses the cache and lockfile without error', async failpoint => {
     const { p, env } = await twoAssetProject()
     const killed = await cli(['pull', '--root', p.root], { ...env, RODIN_FAILPOINT: failpoint })
     expect(killed.signal, `${failpoint} was reached`).toBe('SIGKILL')
@@ -37,8 +37,13 @@ describe('crash safety (SIGKILL at each step, real processes)', () => {
     const { emu, p, env } = await twoAssetProject()
     emu.addFault({ route: 'file', file: 'base_basic_pbr.glb', kind: 'stall' })
     let kill = () => {}
-    const running = cli(['pull', '--root', p.root], env, { onSpawn: (k) => { kill = k } })
-    while (!emu.requests.some(r => r.route === 'file' && r.file === 'base_basic_pbr.glb')) await new Promise(r => setTimeout(r, 20))
+    const running = cli(['pull', '--root', p.root], env, {
+      onSpawn: k => {
+        kill = k
+      },
+    })
+    while (!emu.requests.some(r => r.route === 'file' && r.file === 'base_basic_pbr.glb'))
+      await new Promise(r => setTimeout(r, 20))
     await new Promise(r => setTimeout(r, 100))
     kill()
     expect((await running).signal).toBe('SIGKILL')
@@ -65,7 +70,7 @@ describe('concurrency and damaged caches', () => {
     const foxOut = store.contentPath(lock.assets.fox!.optimized!.sha256)
     await writeFile(foxGlb, (await readFile(foxGlb)).subarray(0, 50)) // truncated download
     const flipped = await readFile(foxOut)
-    flipped[100]! ^= 0xFF
+    flipped[100]! ^= 0xff
     await writeFile(foxOut, flipped) // bit-flipped optimized output
     for (const f of await readdir(join(store.root, 'out'))) await writeFile(join(store.root, 'out', f), 'x') // damaged named copies too
 
@@ -89,11 +94,15 @@ describe('concurrency and damaged caches', () => {
     const { spawnSync } = await import('node:child_process')
     spawnSync('chmod', ['-R', 'a-w,a+rX', env.RODIN_CACHE_DIR])
     try {
-      const r = await viteBuildProcess(p.root, 'dist-ro', { ...env, RODIN_MODE: 'frozen' }, { uid: asNobody ? 65534 : undefined })
+      const r = await viteBuildProcess(
+        p.root,
+        'dist-ro',
+        { ...env, RODIN_MODE: 'frozen' },
+        { uid: asNobody ? 65534 : undefined },
+      )
       expect(r.code, r.stderr).toBe(0)
       expect(await emittedAssets(join(p.root, 'dist-ro'))).toEqual(await emittedAssets(join(p.root, 'dist')))
-    }
-    finally {
+    } finally {
       spawnSync('chmod', ['-R', 'u+w', env.RODIN_CACHE_DIR])
     }
   })

@@ -28,14 +28,25 @@ describe('modes in real build processes', () => {
     await rm(store.contentPath(lock.assets.bunny.files['base_basic_pbr.glb'].sha256))
     const miss = await viteBuildProcess(p.root, 'dist-offline2', offline)
     expect(miss.code).not.toBe(0)
-    expect(miss.stderr).toMatch(/E_OFFLINE_MISS: mode "offline": the cache .* lacks "bunny" \(missing base_basic_pbr\.glb\)/)
+    expect(miss.stderr).toMatch(
+      /E_OFFLINE_MISS: mode "offline": the cache .* lacks "bunny" \(missing base_basic_pbr\.glb\)/,
+    )
     expect(miss.stderr).not.toMatch(/"fox"/)
   })
 
   it('CI=1: an entry missing from the lockfile fails naming it, and the lockfile stays byte-identical', async () => {
     const { emu, p, env } = await warmProject()
     const extra = await glbTask(emu, 'khr_fox.glb')
-    await writeFile(join(p.root, 'assets.rodin.json'), JSON.stringify({ assets: { fox: p.manifest.byAlias.get('fox')!.task, bunny: p.manifest.byAlias.get('bunny')!.task, newcomer: extra.uuid } }))
+    await writeFile(
+      join(p.root, 'assets.rodin.json'),
+      JSON.stringify({
+        assets: {
+          fox: p.manifest.byAlias.get('fox')!.task,
+          bunny: p.manifest.byAlias.get('bunny')!.task,
+          newcomer: extra.uuid,
+        },
+      }),
+    )
     const before = await readFile(p.lockfile)
     const r = await viteBuildProcess(p.root, 'dist-ci', { ...env, RODIN_MODE: undefined, CI: '1' })
     expect(r.code).not.toBe(0)
@@ -48,16 +59,28 @@ describe('modes in real build processes', () => {
     emu.addFault({ route: 'file', file: 'base_basic_pbr.glb', kind: 'corrupt', times: Infinity })
     const before = await readFile(p.lockfile)
     const cold = join(p.root, 'cold-cache')
-    const r = await viteBuildProcess(p.root, 'dist-ci', { ...env, RODIN_MODE: undefined, CI: '1', RODIN_CACHE_DIR: cold })
+    const r = await viteBuildProcess(p.root, 'dist-ci', {
+      ...env,
+      RODIN_MODE: undefined,
+      CI: '1',
+      RODIN_CACHE_DIR: cold,
+    })
     expect(r.code).not.toBe(0)
-    expect(r.stderr).toMatch(/E_INTEGRITY: SECURITY: base_basic_pbr\.glb of asset "(fox|bunny)" .*does not match assets\.rodin\.lock\.json/)
+    expect(r.stderr).toMatch(
+      /E_INTEGRITY: SECURITY: base_basic_pbr\.glb of asset "(fox|bunny)" .*does not match assets\.rodin\.lock\.json/,
+    )
     expect(await readFile(p.lockfile)).toEqual(before)
   })
 
   it('CI=1 with a cold cache warns once and names the directory to persist', async () => {
     const { p, env } = await warmProject()
     const cold = join(p.root, 'cold-cache')
-    const r = await viteBuildProcess(p.root, 'dist-ci', { ...env, RODIN_MODE: undefined, CI: 'true', RODIN_CACHE_DIR: cold })
+    const r = await viteBuildProcess(p.root, 'dist-ci', {
+      ...env,
+      RODIN_MODE: undefined,
+      CI: 'true',
+      RODIN_CACHE_DIR: cold,
+    })
     expect(r.code, r.stderr).toBe(0)
     const warnings = `${r.stdout}${r.stderr}`.match(/cache miss in CI.*/g) ?? []
     expect(warnings).toHaveLength(1)

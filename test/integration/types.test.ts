@@ -17,18 +17,21 @@ async function tsProject(root: string, sources: Record<string, string>, typesFro
   await symlink(REPO, join(root, 'node_modules/unplugin-rodin'), 'dir').catch(() => {})
   await mkdir(join(root, 'src'), { recursive: true })
   for (const [name, text] of Object.entries(sources)) await writeFile(join(root, 'src', name), text)
-  await writeFile(join(root, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      strict: true,
-      noEmit: true,
-      target: 'ES2022',
-      module: 'ESNext',
-      moduleResolution: 'Bundler',
-      skipLibCheck: false,
-      types: typesFrom === 'client' ? ['unplugin-rodin/client'] : [],
-    },
-    include: typesFrom === 'dts' ? ['src', 'rodin-env.d.ts'] : ['src'],
-  }))
+  await writeFile(
+    join(root, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'ES2022',
+        module: 'ESNext',
+        moduleResolution: 'Bundler',
+        skipLibCheck: false,
+        types: typesFrom === 'client' ? ['unplugin-rodin/client'] : [],
+      },
+      include: typesFrom === 'dts' ? ['src', 'rodin-env.d.ts'] : ['src'],
+    }),
+  )
 }
 
 /**
@@ -36,14 +39,13 @@ async function tsProject(root: string, sources: Record<string, string>, typesFro
  * too (skipLibCheck off, so a broken generated file shows up); unplugin's own declarations name optional hosts'
  * types (bun, farm, …) that are not installed, so diagnostics inside node_modules/ are left out.
  */
-async function tsc(root: string): Promise<{ code: number, output: string }> {
+async function tsc(root: string): Promise<{ code: number; output: string }> {
   let code = 0
   let output: string
   try {
     output = (await promisify(execFile)(process.execPath, [TSC, '-p', root, '--pretty', 'false'], { cwd: root })).stdout
-  }
-  catch (err) {
-    const e = err as { code?: number, stdout?: string, stderr?: string }
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string }
     code = e.code ?? 1
     output = `${e.stdout ?? ''}${e.stderr ?? ''}`
   }
@@ -52,7 +54,12 @@ async function tsc(root: string): Promise<{ code: number, output: string }> {
 }
 
 /** Runs the plugin (a Rolldown build in `root` of an entry importing `ids`) so it writes its declarations. */
-async function writeDeclarations(root: string, options: RodinOptions, ids: string[], path = 'rodin-env.d.ts'): Promise<string> {
+async function writeDeclarations(
+  root: string,
+  options: RodinOptions,
+  ids: string[],
+  path = 'rodin-env.d.ts',
+): Promise<string> {
   const { build } = await import('rolldown')
   await writeFile(join(root, 'entry.js'), `${ids.map(id => `import ${JSON.stringify(id)}`).join('\n')}\n`)
   await build({ cwd: root, input: 'entry.js', plugins: [rodin(options)], write: false })
@@ -95,11 +102,16 @@ describe('types', () => {
     expect(good.output).toBe('')
     expect(good.code).toBe(0)
 
-    await writeFile(join(p.root, 'src/typo.ts'), `import x from 'rodin:hero-swrod'\nimport y from 'rodin:hero-sword/preveiw.webp'\nexport { x, y }\n`)
+    await writeFile(
+      join(p.root, 'src/typo.ts'),
+      `import x from 'rodin:hero-swrod'\nimport y from 'rodin:hero-sword/preveiw.webp'\nexport { x, y }\n`,
+    )
     const bad = await tsc(p.root)
     expect(bad.code).not.toBe(0)
     expect(bad.output).toMatch(/src\/typo\.ts\(1,15\): error TS2307: Cannot find module 'rodin:hero-swrod'/)
-    expect(bad.output).toMatch(/src\/typo\.ts\(2,15\): error TS2307: Cannot find module 'rodin:hero-sword\/preveiw\.webp'/)
+    expect(bad.output).toMatch(
+      /src\/typo\.ts\(2,15\): error TS2307: Cannot find module 'rodin:hero-sword\/preveiw\.webp'/,
+    )
     expect(bad.output.trim().split('\n')).toHaveLength(2)
   })
 
@@ -109,8 +121,10 @@ describe('types', () => {
     const p = await project(emu, { 'hero-sword': fox.uuid }, { lockfile: false })
     const dts = await writeDeclarations(p.root, { ...p.options, dts: 'types/assets.d.ts' }, [], 'types/assets.d.ts')
     expect(dts).toContain('declare module "rodin:hero-sword/*"')
-    await tsProject(p.root, {
-      'main.ts': `
+    await tsProject(
+      p.root,
+      {
+        'main.ts': `
 import { meta } from 'rodin:hero-sword'
 import file from 'rodin:hero-sword/anything.bin'
 export const triangles: number = meta.kind === 'model' ? meta.triangles : 0
@@ -118,18 +132,29 @@ export const url: string = file
 // @ts-expect-error not narrowed: an image or a file has no triangles
 export const t: number = meta.triangles
 `,
-      'typo.ts': `import x from 'rodin:hero-swrod/preview.webp'\nexport { x }\n`,
-    }, 'dts')
-    await writeFile(join(p.root, 'tsconfig.json'), (await readFile(join(p.root, 'tsconfig.json'), 'utf8')).replace('"rodin-env.d.ts"', '"types/assets.d.ts"'))
+        'typo.ts': `import x from 'rodin:hero-swrod/preview.webp'\nexport { x }\n`,
+      },
+      'dts',
+    )
+    await writeFile(
+      join(p.root, 'tsconfig.json'),
+      (await readFile(join(p.root, 'tsconfig.json'), 'utf8')).replace('"rodin-env.d.ts"', '"types/assets.d.ts"'),
+    )
     const out = await tsc(p.root)
-    expect(out.output.trim().split('\n')).toEqual([expect.stringMatching(/src\/typo\.ts\(1,15\): error TS2307: Cannot find module 'rodin:hero-swrod\/preview\.webp'/)])
+    expect(out.output.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /src\/typo\.ts\(1,15\): error TS2307: Cannot find module 'rodin:hero-swrod\/preview\.webp'/,
+      ),
+    ])
   })
 
   it('unplugin-rodin/client: any id, exact export types, ?meta default is the meta object', async () => {
     const { tempDir } = await import('../helpers/tmp.js')
     const root = await tempDir('rodin-types-')
-    await tsProject(root, {
-      'main.ts': `
+    await tsProject(
+      root,
+      {
+        'main.ts': `
 import url, { meta, preview } from 'rodin:anything'
 import raw from 'rodin:anything?raw'
 import m from 'rodin:anything?meta'
@@ -146,7 +171,9 @@ export const notUrl: string = m
 // @ts-expect-error meta is a union until narrowed
 export const notNarrowed: number = meta.triangles
 `,
-    }, 'client')
+      },
+      'client',
+    )
     const out = await tsc(root)
     expect(out.output).toBe('')
     expect(out.code).toBe(0)

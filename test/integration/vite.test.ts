@@ -11,7 +11,8 @@ const SECRET = 'sk-test-integration-secret-7731'
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = []
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(join(e.parentPath, e.name))
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) out.push(join(e.parentPath, e.name))
   return out
 }
 
@@ -20,7 +21,10 @@ describe('vite build against the emulator', () => {
     const emu = await emulator({ assets: [], apiKey: SECRET })
     const fox = await glbTask(emu, 'khr_fox.glb', { jobs: [['Waiting', 'Generating', 'Done']] })
     const crate = await glbTask(emu, 'sketchfab_wooden_crate.glb')
-    const p = await project(emu, { 'fox': { task: fox.uuid, subscriptionKey: fox.subscriptionKey }, 'wooden-crate': crate.uuid })
+    const p = await project(emu, {
+      fox: { task: fox.uuid, subscriptionKey: fox.subscriptionKey },
+      'wooden-crate': crate.uuid,
+    })
     await writeApp(p.root, {
       fox: 'rodin:fox',
       crate: `rodin:${crate.uuid}`,
@@ -30,12 +34,20 @@ describe('vite build against the emulator', () => {
     })
 
     const logs: string[] = []
-    const capture = (...a: unknown[]) => { logs.push(a.map(String).join(' ')) }
-    const spies = [vi.spyOn(console, 'log').mockImplementation(capture), vi.spyOn(console, 'warn').mockImplementation(capture), vi.spyOn(console, 'error').mockImplementation(capture)]
+    const capture = (...a: unknown[]) => {
+      logs.push(a.map(String).join(' '))
+    }
+    const spies = [
+      vi.spyOn(console, 'log').mockImplementation(capture),
+      vi.spyOn(console, 'warn').mockImplementation(capture),
+      vi.spyOn(console, 'error').mockImplementation(capture),
+    ]
     const opts = { ...p.options, logLevel: 'info' as const }
     await viteBuild(p.root, opts, { base: '/game/', build: { outDir: 'dist' } })
-    await viteBuild(p.root, opts, { build: { outDir: 'dist-ssr', ssr: 'src/entry.js', rollupOptions: { output: { entryFileNames: 'entry.mjs' } } } })
-    spies.forEach(s => s.mockRestore())
+    await viteBuild(p.root, opts, {
+      build: { outDir: 'dist-ssr', ssr: 'src/entry.js', rollupOptions: { output: { entryFileNames: 'entry.mjs' } } },
+    })
+    for (const s of spies) s.mockRestore()
 
     // Values as the app sees them (SSR bundle: no browser globals needed).
     const ssr = await import(pathToFileURL(join(p.root, 'dist-ssr/entry.mjs')).href)
@@ -48,11 +60,22 @@ describe('vite build against the emulator', () => {
       return readFile(file!)
     }
 
-    for (const [mod, source] of [[f, fox.bytes], [c, crate.bytes]] as const) {
+    for (const [mod, source] of [
+      [f, fox.bytes],
+      [c, crate.bytes],
+    ] as const) {
       expect(mod.default).toBe(mod.url)
       expect(mod.url).toMatch(/\.glb$/)
       const bytes = await emitted(mod.url)
-      expect(mod.meta).toMatchObject({ provider: 'rodin', kind: 'model', file: 'base_basic_pbr.glb', sha256: sha256Hex(bytes), bytes: bytes.byteLength, sourceSha256: sha256Hex(source), sourceBytes: source.byteLength })
+      expect(mod.meta).toMatchObject({
+        provider: 'rodin',
+        kind: 'model',
+        file: 'base_basic_pbr.glb',
+        sha256: sha256Hex(bytes),
+        bytes: bytes.byteLength,
+        sourceSha256: sha256Hex(source),
+        sourceBytes: source.byteLength,
+      })
       expect(mod.meta.decoders).toEqual({ meshopt: true, draco: false, ktx2: false })
       const report = await validator.validateBytes(new Uint8Array(bytes))
       expect(report.issues.numErrors, JSON.stringify(report.issues.messages.slice(0, 3))).toBe(0)
@@ -76,7 +99,12 @@ describe('vite build against the emulator', () => {
     expect(client.filter(x => x.endsWith('.glb')).every(x => /-[0-9a-f]{12}-[\w-]{8}\.glb$/.test(x))).toBe(true)
 
     // Secrets: nowhere on disk or in the build output; file hosts never got credentials; no early /download.
-    for (const file of [...client, ...await listFiles(join(p.root, 'dist-ssr')), ...await listFiles(join(p.root, '.cache')), p.lockfile]) {
+    for (const file of [
+      ...client,
+      ...(await listFiles(join(p.root, 'dist-ssr'))),
+      ...(await listFiles(join(p.root, '.cache'))),
+      p.lockfile,
+    ]) {
       expect((await readFile(file)).includes(SECRET), file).toBe(false)
     }
     expect(logs.join('\n')).not.toContain(SECRET)
@@ -96,6 +124,8 @@ describe('vite build against the emulator', () => {
     const emu = await emulator({ assets: [] })
     const p = await project(emu, { known: '7f3c1a2e-5b6d-4c8e-9f00-1234567890ab' })
     await writeApp(p.root, { x: 'rodin:unknown-thing' })
-    await expect(viteBuild(p.root, p.options)).rejects.toThrow(/"rodin:unknown-thing" is not in assets\.rodin\.json\. Add it under "assets"/)
+    await expect(viteBuild(p.root, p.options)).rejects.toThrow(
+      /"rodin:unknown-thing" is not in assets\.rodin\.json\. Add it under "assets"/,
+    )
   })
 })

@@ -31,7 +31,8 @@ afterAll(async () => {
 
 // Edits replace the file by rename, as many editors save: a file watcher then sees each edit however soon it
 // follows the plugin's own (also renaming) lockfile write.
-const writeManifest = (root: string, assets: Record<string, string>) => writeFileAtomic(join(root, 'assets.rodin.json'), `${JSON.stringify({ assets }, null, 2)}\n`)
+const writeManifest = (root: string, assets: Record<string, string>) =>
+  writeFileAtomic(join(root, 'assets.rodin.json'), `${JSON.stringify({ assets }, null, 2)}\n`)
 const tasksAsked = () => new Set(emu.requests.map(r => r.task).filter(Boolean))
 
 describe('Vite dev server', () => {
@@ -40,7 +41,10 @@ describe('Vite dev server', () => {
     await writeManifest(root, { a: fox.uuid, b: bunny.uuid })
     await mkdir(join(root, 'src'))
     for (const alias of ['a', 'b']) {
-      await writeFile(join(root, `src/${alias}.js`), `import url from 'rodin:${alias}'\nexport default url\nif (import.meta.hot) import.meta.hot.accept()\n`)
+      await writeFile(
+        join(root, `src/${alias}.js`),
+        `import url from 'rodin:${alias}'\nexport default url\nif (import.meta.hot) import.meta.hot.accept()\n`,
+      )
     }
     const { createServer } = await import('vite')
     const server: ViteDevServer = await createServer({
@@ -49,7 +53,16 @@ describe('Vite dev server', () => {
       logLevel: 'silent',
       server: { host: '127.0.0.1', port: 0 },
       optimizeDeps: { noDiscovery: true, include: [] },
-      plugins: [rodin({ mode: 'auto', cacheDir: cache, providers: { rodin: { apiKey: emu.apiKey, baseURL: emu.rodinBaseURL } }, http: FAST_HTTP, logLevel: 'silent', dts: true })],
+      plugins: [
+        rodin({
+          mode: 'auto',
+          cacheDir: cache,
+          providers: { rodin: { apiKey: emu.apiKey, baseURL: emu.rodinBaseURL } },
+          http: FAST_HTTP,
+          logLevel: 'silent',
+          dts: true,
+        }),
+      ],
     })
     try {
       await server.listen()
@@ -57,7 +70,8 @@ describe('Vite dev server', () => {
       // lockfile writes are such events, so an edit right after one waits that long (a person would anyway).
       const lastChange = new Map<string, number>()
       server.watcher.on('change', file => lastChange.set(file, Date.now()))
-      const quiet = (file: string) => vi.waitFor(() => expect(Date.now() - (lastChange.get(file) ?? 0)).toBeGreaterThan(60), { interval: 10 })
+      const quiet = (file: string) =>
+        vi.waitFor(() => expect(Date.now() - (lastChange.get(file) ?? 0)).toBeGreaterThan(60), { interval: 10 })
       const client = server.environments.client
       const code = async (alias: string) => {
         await client.transformRequest(`/src/${alias}.js`)
@@ -68,7 +82,8 @@ describe('Vite dev server', () => {
       expect(before.a).toMatch(/\/a-[0-9a-f]{12}\.glb\?import&url/)
       const updates: { path: string }[][] = []
       const send = vi.spyOn(client.hot, 'send').mockImplementation((payload: unknown) => {
-        if ((payload as { type?: string }).type === 'update') updates.push((payload as { updates: { path: string }[] }).updates)
+        if ((payload as { type?: string }).type === 'update')
+          updates.push((payload as { updates: { path: string }[] }).updates)
       })
 
       // 1. Manifest: "a" now points at another task and "c" is new; "b" is untouched.
@@ -82,11 +97,15 @@ describe('Vite dev server', () => {
       expect(after.a).toContain(`"task": "${bunny.uuid}"`)
       expect(tasksAsked().has(fox.uuid)).toBe(false) // "b" and the old "a" were not asked for again
       // The declarations follow the manifest.
-      await vi.waitFor(async () => expect(await readFile(join(root, 'rodin-env.d.ts'), 'utf8')).toContain('declare module "rodin:c"'))
+      await vi.waitFor(async () =>
+        expect(await readFile(join(root, 'rodin-env.d.ts'), 'utf8')).toContain('declare module "rodin:c"'),
+      )
 
       // 2. Lockfile: dropping b's pin re-resolves b alone (and the plugin's own re-pin triggers nothing further).
       const lockPath = join(root, 'assets.rodin.lock.json')
-      await vi.waitFor(async () => expect(Object.keys(JSON.parse(await readFile(lockPath, 'utf8')).assets).sort()).toEqual(['a', 'b']))
+      await vi.waitFor(async () =>
+        expect(Object.keys(JSON.parse(await readFile(lockPath, 'utf8')).assets).sort()).toEqual(['a', 'b']),
+      )
       const lock = JSON.parse(await readFile(lockPath, 'utf8'))
       delete lock.assets.b
       await quiet(lockPath)
@@ -97,8 +116,7 @@ describe('Vite dev server', () => {
       await vi.waitFor(async () => expect(JSON.parse(await readFile(lockPath, 'utf8')).assets.b).toBeDefined())
       expect(updates).toHaveLength(2)
       send.mockRestore()
-    }
-    finally {
+    } finally {
       await server.close()
     }
   })
@@ -115,7 +133,9 @@ describe('webpack watch mode', () => {
     vi.stubEnv('RODIN_CACHE_DIR', cache)
     const log = vi.spyOn(console, 'log').mockImplementation(() => {})
     const webpack = (await import('webpack')).default
-    const compiler = await inDir(root, async () => webpack({ mode: 'development', devtool: false, ...await loadSnippet('webpack') }))
+    const compiler = await inDir(root, async () =>
+      webpack({ mode: 'development', devtool: false, ...(await loadSnippet('webpack')) }),
+    )
     const errors: string[] = []
     const watching = compiler.watch({ aggregateTimeout: 20 }, (err, stats) => {
       if (err || stats?.hasErrors()) errors.push(String(err ?? stats?.toString({ all: false, errors: true })))
@@ -128,9 +148,8 @@ describe('webpack watch mode', () => {
       const { url, meta } = await app()
       expect(sha256Hex(await readFile(join(root, 'dist', url.slice('/static/'.length))))).toBe(meta.sha256)
       expect(errors).toEqual([])
-    }
-    finally {
-      await new Promise<void>(done => watching ? watching.close(() => compiler.close(() => done())) : done())
+    } finally {
+      await new Promise<void>(done => (watching ? watching.close(() => compiler.close(() => done())) : done()))
       vi.unstubAllEnvs()
       log.mockRestore()
     }

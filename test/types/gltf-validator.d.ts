@@ -4,11 +4,11 @@ declare module 'gltf-validator' {
     issues: {
       numErrors: number
       numWarnings: number
-      messages: { code: string, message: string, severity: number, pointer?: string }[]
+      messages: { code: string; message: string; severity: number; pointer?: string }[]
     }
     info?: Record<string, unknown>
   }
   export function validateBytes(data: Uint8Array, options?: Record<string, unknown>): Promise<ValidationReport>
-  const validator: { validateBytes: typeof validateBytes, version: () => string }
+  const validator: { validateBytes: typeof validateBytes; version: () => string }
   export default validator
 }

@@ -13,7 +13,12 @@ describe('resolveOptions', () => {
   })
 
   it('reads the environment; options win over env; CI means frozen', () => {
-    const env = { CI: 'true', RODIN_CACHE_DIR: '/c', HYPER3D_API_KEY: 'hyper-key-123', RODIN_BASE_URL: 'http://127.0.0.1:9/rodin/api/v2' }
+    const env = {
+      CI: 'true',
+      RODIN_CACHE_DIR: '/c',
+      HYPER3D_API_KEY: 'hyper-key-123',
+      RODIN_BASE_URL: 'http://127.0.0.1:9/rodin/api/v2',
+    }
     const o = resolveOptions({}, '/p', env)
     expect(o.mode).toBe('frozen')
     expect(o.cacheDir).toBe('/c')
@@ -21,7 +26,9 @@ describe('resolveOptions', () => {
     expect(o.providers.rodin.baseURL).toBe('http://127.0.0.1:9/rodin/api/v2')
     expect(resolveOptions({ mode: 'auto' }, '/p', env).mode).toBe('auto')
     expect(resolveOptions({}, '/p', { ...env, RODIN_MODE: 'offline' }).mode).toBe('offline')
-    expect(resolveOptions({}, '/p', { RODIN_API_KEY: 'rodin-key-1', HYPER3D_API_KEY: 'x' }).providers.rodin.apiKey).toBe('rodin-key-1')
+    expect(
+      resolveOptions({}, '/p', { RODIN_API_KEY: 'rodin-key-1', HYPER3D_API_KEY: 'x' }).providers.rodin.apiKey,
+    ).toBe('rodin-key-1')
     expect(resolveOptions({ lockfile: false }, '/p', {}).lockfilePath).toBeNull()
   })
 

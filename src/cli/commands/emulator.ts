@@ -8,9 +8,11 @@ export async function emulator(io: CliIO, port: number, apiKey?: string): Promis
   io.out('Point a build at it with:')
   io.out(`  RODIN_BASE_URL=${emu.rodinBaseURL} RODIN_API_KEY=${emu.apiKey}`)
   io.out(`  MODELSLAB_BASE_URL=${emu.modelslabBaseURL} MODELSLAB_API_KEY=${emu.apiKey}`)
-  io.out(`  GETTY_BASE_URL=${emu.gettyBaseURL} GETTY_TOKEN_URL=${emu.gettyTokenURL} GETTY_API_KEY=${emu.apiKey} GETTY_CLIENT_ID=${emu.gettyClientId} GETTY_CLIENT_SECRET=${emu.gettyClientSecret}`)
+  io.out(
+    `  GETTY_BASE_URL=${emu.gettyBaseURL} GETTY_TOKEN_URL=${emu.gettyTokenURL} GETTY_API_KEY=${emu.apiKey} GETTY_CLIENT_ID=${emu.gettyClientId} GETTY_CLIENT_SECRET=${emu.gettyClientSecret}`,
+  )
   io.out('Press Ctrl+C to stop.')
-  await new Promise<void>((resolve) => {
+  await new Promise<void>(resolve => {
     const stop = () => resolve()
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)

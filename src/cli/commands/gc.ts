@@ -47,22 +47,28 @@ export async function gc(flags: GlobalFlags, io: CliIO, dryRun: boolean): Promis
     removed++
     if (!dryRun) await rm(path, { recursive: true, force: true })
   }
-  for (const dir of await list(pipeline.options.cacheDir)) if (dir !== CACHE_VERSION) await drop(join(pipeline.options.cacheDir, dir))
+  for (const dir of await list(pipeline.options.cacheDir))
+    if (dir !== CACHE_VERSION) await drop(join(pipeline.options.cacheDir, dir))
   for (const shard of await list(join(store.root, 'content'))) {
-    for (const sha of await list(join(store.root, 'content', shard))) if (!keepContent.has(sha)) await drop(join(store.root, 'content', shard, sha))
+    for (const sha of await list(join(store.root, 'content', shard)))
+      if (!keepContent.has(sha)) await drop(join(store.root, 'content', shard, sha))
   }
   for (const name of await list(join(store.root, 'out'))) {
     const sha12 = /-([0-9a-f]{12})\.[^.]+$/.exec(name)?.[1]
     if (!sha12 || ![...keepContent].some(sha => sha.startsWith(sha12))) await drop(join(store.root, 'out', name))
   }
-  for (const name of await list(join(store.root, 'index', 'derived'))) if (!keepDerived.has(name.replace(/\.json$/, ''))) await drop(join(store.root, 'index', 'derived', name))
-  for (const name of await list(join(store.root, 'index', 'tasks'))) if (!keepTasks.has(name.replace(/\.json$/, ''))) await drop(join(store.root, 'index', 'tasks', name))
+  for (const name of await list(join(store.root, 'index', 'derived')))
+    if (!keepDerived.has(name.replace(/\.json$/, ''))) await drop(join(store.root, 'index', 'derived', name))
+  for (const name of await list(join(store.root, 'index', 'tasks')))
+    if (!keepTasks.has(name.replace(/\.json$/, ''))) await drop(join(store.root, 'index', 'tasks', name))
   // Temp files of a build running right now must survive; only leftovers of killed builds go.
   for (const name of await list(join(store.root, 'tmp'))) {
     const path = join(store.root, 'tmp', name)
     if (Date.now() - ((await stat(path).catch(() => null))?.mtimeMs ?? Date.now()) > 3_600_000) await drop(path)
   }
-  io.out(`${dryRun ? 'would remove' : 'removed'} ${removed} cache entr${removed === 1 ? 'y' : 'ies'} (${formatBytes(freed)}); kept ${keepContent.size} file(s) for ${manifest.entries.length} asset(s)`)
+  io.out(
+    `${dryRun ? 'would remove' : 'removed'} ${removed} cache entr${removed === 1 ? 'y' : 'ies'} (${formatBytes(freed)}); kept ${keepContent.size} file(s) for ${manifest.entries.length} asset(s)`,
+  )
 }
 
 async function list(dir: string): Promise<string[]> {

@@ -12,34 +12,57 @@ export async function pull(flags: GlobalFlags, io: CliIO): Promise<void> {
     const { entries } = await pipeline.getManifest()
     const progress = await createProgress(io, entries.length)
     const started = Date.now()
-    const results = await Promise.allSettled(entries.map(async (entry) => {
-      const record = await pipeline.asset(entry)
-      progress.done(entry.alias, record.hit ? 'hit' : 'fetched')
-      return record
-    }))
+    const results = await Promise.allSettled(
+      entries.map(async entry => {
+        const record = await pipeline.asset(entry)
+        progress.done(entry.alias, record.hit ? 'hit' : 'fetched')
+        return record
+      }),
+    )
     progress.stop()
-    const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [`${entries[i]!.alias}: ${(r.reason as Error).message}`] : []))
+    const failures = results.flatMap((r, i) =>
+      r.status === 'rejected' ? [`${entries[i]!.alias}: ${(r.reason as Error).message}`] : [],
+    )
     const records = results.flatMap(r => (r.status === 'fulfilled' ? [r.value] : []))
     io.out(summary(records))
-    io.out(`${records.length} of ${entries.length} asset(s) ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${records.filter(r => r.hit).length} hit(s), ${records.filter(r => !r.hit).length} miss(es)`)
+    io.out(
+      `${records.length} of ${entries.length} asset(s) ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${records.filter(r => r.hit).length} hit(s), ${records.filter(r => !r.hit).length} miss(es)`,
+    )
     if (failures.length > 0) {
       for (const f of failures) io.err(f)
       throw new Error(`${failures.length} asset(s) failed (see above)`)
     }
-  }
-  finally {
+  } finally {
     await pipeline.close()
   }
 }
 
 function summary(records: AssetRecord[]): string {
-  const rows = records.map((r) => {
+  const rows = records.map(r => {
     const src = r.files[r.primary]!.bytes
     const out = r.optimized?.file.bytes ?? src
-    return [r.entry.alias, r.entry.provider, r.primary, formatBytes(src), formatBytes(out), `${Math.round((out / src) * 100)}%`, r.hit ? 'hit' : 'miss', `${(r.ms / 1000).toFixed(2)} s`]
+    return [
+      r.entry.alias,
+      r.entry.provider,
+      r.primary,
+      formatBytes(src),
+      formatBytes(out),
+      `${Math.round((out / src) * 100)}%`,
+      r.hit ? 'hit' : 'miss',
+      `${(r.ms / 1000).toFixed(2)} s`,
+    ]
   })
   const src = records.reduce((a, r) => a + r.files[r.primary]!.bytes, 0)
   const out = records.reduce((a, r) => a + (r.optimized?.file.bytes ?? r.files[r.primary]!.bytes), 0)
-  rows.push(['total', '', '', formatBytes(src), formatBytes(out), src ? `${Math.round((out / src) * 100)}%` : '', '', ''])
+  rows.push([
+    'total',
+    '',
+    '',
+    formatBytes(src),
+    formatBytes(out),
+    src ? `${Math.round((out / src) * 100)}%` : '',
+    '',
+    '',
+  ])
   return table(['asset', 'provider', 'file', 'before', 'after', 'ratio', 'cache', 'time'], rows)
 }

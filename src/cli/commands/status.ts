@@ -19,21 +19,22 @@ export async function status(flags: GlobalFlags, io: CliIO): Promise<void> {
       rows.push([entry.alias, entry.provider, entry.task, await providerState(pipeline, entry), cached, locked])
     }
     io.out(table(['asset', 'provider', 'task', 'provider state', 'cached', 'locked'], rows))
-  }
-  finally {
+  } finally {
     await pipeline.close()
   }
 }
 
-async function providerState(pipeline: ReturnType<typeof createPipeline>, entry: Parameters<ReturnType<typeof createPipeline>['asset']>[0]): Promise<string> {
+async function providerState(
+  pipeline: ReturnType<typeof createPipeline>,
+  entry: Parameters<ReturnType<typeof createPipeline>['asset']>[0],
+): Promise<string> {
   if (pipeline.options.mode === 'offline') return 'not checked (offline)'
   // Getty has no read-only status call for downloads: asking means starting one (which may be billed).
   if (entry.provider === 'getty') return 'not checked (getty)'
   try {
     const files = await pipeline.listRemote(entry, { timeoutMs: 0 })
     return `ready (${files.length} file${files.length === 1 ? '' : 's'})`
-  }
-  catch (err) {
+  } catch (err) {
     if (!isRodinError(err)) throw err
     if (err.code === 'E_TASK_PENDING') return 'pending'
     if (err.code === 'E_TASK_FAILED') return 'failed'

@@ -7,20 +7,31 @@ import type { CliIO, GlobalFlags } from '../context.js'
 export async function verify(flags: GlobalFlags, io: CliIO): Promise<void> {
   const pipeline = createPipeline(flags, io, { mode: 'offline' })
   const lock = await pipeline.getLockfile()
-  if (!lock) throw new RodinError('E_LOCK_MISSING', `no lockfile at ${pipeline.options.lockfilePath}; run "rodin-assets lock" first`)
+  if (!lock)
+    throw new RodinError(
+      'E_LOCK_MISSING',
+      `no lockfile at ${pipeline.options.lockfilePath}; run "rodin-assets lock" first`,
+    )
   const rows: string[][] = []
   let bad = 0
   for (const [alias, entry] of Object.entries(lock.assets)) {
     const pins = Object.entries(entry.files).map(([name, f]) => [name, f] as const)
     if (entry.optimized) pins.push([`${entry.primary} (optimized)`, entry.optimized])
     for (const [name, f] of pins) {
-      const present = await stat(pipeline.store.contentPath(f.sha256)).then(() => true, () => false)
+      const present = await stat(pipeline.store.contentPath(f.sha256)).then(
+        () => true,
+        () => false,
+      )
       const state = !present ? 'missing' : (await pipeline.store.get(f.sha256)) ? 'ok' : 'CORRUPT (removed)'
       if (state !== 'ok') bad++
       rows.push([alias, name, f.sha256.slice(0, 16), state])
     }
   }
   io.out(table(['asset', 'file', 'sha256', 'state'], rows))
-  if (bad > 0) throw new RodinError('E_INTEGRITY', `${bad} cache entr${bad === 1 ? 'y does' : 'ies do'} not match the lockfile; run "rodin-assets pull" to refetch`)
+  if (bad > 0)
+    throw new RodinError(
+      'E_INTEGRITY',
+      `${bad} cache entr${bad === 1 ? 'y does' : 'ies do'} not match the lockfile; run "rodin-assets pull" to refetch`,
+    )
   io.out(`all ${rows.length} pinned file(s) match the lockfile`)
 }

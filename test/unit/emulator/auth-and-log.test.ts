@@ -8,7 +8,8 @@ describe('emulator: authentication', () => {
     const emu = await emulator()
     const t = emu.addTask(task({ jobs: [['Waiting', 'Done']] }))
     for (const route of ['status', 'download'] as const) {
-      const body: Record<string, string> = route === 'status' ? { subscription_key: t.subscriptionKey } : { task_uuid: t.uuid }
+      const body: Record<string, string> =
+        route === 'status' ? { subscription_key: t.subscriptionKey } : { task_uuid: t.uuid }
       for (const key of [null, 'wrong-key', `${emu.apiKey}x`]) {
         const a = await api(emu, route, body, key)
         expect(a.status).toBe(401)
@@ -17,7 +18,7 @@ describe('emulator: authentication', () => {
       }
       const basic = await fetch(`${emu.rodinBaseURL}/${route}`, {
         method: 'POST',
-        headers: { 'authorization': `Basic ${emu.apiKey}`, 'content-type': 'application/json' },
+        headers: { authorization: `Basic ${emu.apiKey}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       })
       expect(basic.status).toBe(401)
@@ -42,13 +43,45 @@ describe('emulator: request log', () => {
     await status(emu, t.subscriptionKey)
     const url = await fileURL(emu, t.uuid)
     await (await fetch(url)).arrayBuffer()
-    await (await fetch(url, { headers: { 'authorization': 'Bearer leaked-key-123', 'api-key': 'leaked-key-456' } })).arrayBuffer()
+    await (
+      await fetch(url, { headers: { authorization: 'Bearer leaked-key-123', 'api-key': 'leaked-key-456' } })
+    ).arrayBuffer()
     const before = Date.now()
     expect(emu.requests).toEqual([
-      expect.objectContaining({ method: 'POST', path: '/rodin/api/v2/status', route: 'rodin.status', task: t.uuid, authorization: true, apiKeyHeader: false, status: 201 }),
-      expect.objectContaining({ method: 'POST', path: '/rodin/api/v2/download', route: 'rodin.download', task: t.uuid, authorization: true, status: 201 }),
-      expect.objectContaining({ method: 'GET', route: 'file', task: t.uuid, file: 'base_basic_pbr.glb', authorization: false, apiKeyHeader: false, status: 200 }),
-      expect.objectContaining({ method: 'GET', route: 'file', file: 'base_basic_pbr.glb', authorization: true, apiKeyHeader: true, status: 200 }),
+      expect.objectContaining({
+        method: 'POST',
+        path: '/rodin/api/v2/status',
+        route: 'rodin.status',
+        task: t.uuid,
+        authorization: true,
+        apiKeyHeader: false,
+        status: 201,
+      }),
+      expect.objectContaining({
+        method: 'POST',
+        path: '/rodin/api/v2/download',
+        route: 'rodin.download',
+        task: t.uuid,
+        authorization: true,
+        status: 201,
+      }),
+      expect.objectContaining({
+        method: 'GET',
+        route: 'file',
+        task: t.uuid,
+        file: 'base_basic_pbr.glb',
+        authorization: false,
+        apiKeyHeader: false,
+        status: 200,
+      }),
+      expect.objectContaining({
+        method: 'GET',
+        route: 'file',
+        file: 'base_basic_pbr.glb',
+        authorization: true,
+        apiKeyHeader: true,
+        status: 200,
+      }),
     ])
     for (const r of emu.requests) expect(r.time).toBeLessThanOrEqual(before)
     expect(emu.requests[2]!.path).toBe(new URL(url).pathname)
@@ -63,7 +96,12 @@ describe('emulator: request log', () => {
     await (await fetch(url, { headers: { 'api-key': 'getty-secret-key' } })).arrayBuffer()
     const served = await (await fetch(`${emu.url}/__emu/log`)).text()
     for (const text of [JSON.stringify(emu.requests), served]) {
-      for (const secret of ['super-secret-api-key', 'sub-secret-subscription', 'wrong-but-secret-key', 'getty-secret-key'])
+      for (const secret of [
+        'super-secret-api-key',
+        'sub-secret-subscription',
+        'wrong-but-secret-key',
+        'getty-secret-key',
+      ])
         expect(text).not.toContain(secret)
     }
   })
@@ -95,10 +133,17 @@ describe('emulator: request log', () => {
 
   it('lets another process script tasks and faults through /__emu/tasks and /__emu/faults', async () => {
     const emu = await emulator()
-    const added = await (await fetch(`${emu.url}/__emu/tasks`, {
-      method: 'POST',
-      body: JSON.stringify({ uuid: 'remote-1', subscriptionKey: 'sub-remote', jobs: [['Waiting', 'Done']], files: [{ name: 'm.glb', base64: Buffer.from('glTF!').toString('base64') }] }),
-    })).json()
+    const added = await (
+      await fetch(`${emu.url}/__emu/tasks`, {
+        method: 'POST',
+        body: JSON.stringify({
+          uuid: 'remote-1',
+          subscriptionKey: 'sub-remote',
+          jobs: [['Waiting', 'Done']],
+          files: [{ name: 'm.glb', base64: Buffer.from('glTF!').toString('base64') }],
+        }),
+      })
+    ).json()
     expect(added).toEqual({ uuid: 'remote-1', subscriptionKey: 'sub-remote' })
     const res = await fetch(`${emu.url}/__emu/faults`, {
       method: 'POST',
@@ -113,7 +158,10 @@ describe('emulator: request log', () => {
     expect(await status(emu, 'sub-remote')).toEqual(['Done'])
     const url = await fileURL(emu, 'remote-1', 'm.glb')
     for (let i = 0; i < 3; i++) expect(await (await fetch(url)).text()).toBe('other')
-    const bad = await fetch(`${emu.url}/__emu/faults`, { method: 'POST', body: JSON.stringify({ route: 'file', kind: 'nope' }) })
+    const bad = await fetch(`${emu.url}/__emu/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ route: 'file', kind: 'nope' }),
+    })
     expect(bad.status).toBe(400)
     expect((await bad.json()).error).toMatch(/unknown kind/)
   })

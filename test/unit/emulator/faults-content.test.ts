@@ -26,7 +26,7 @@ describe('emulator: /download list faults', () => {
     expect((await download(emu, t.uuid)).map(f => f.name)).toEqual(['base_basic_pbr.glb', 'preview.webp'])
   })
 
-  it('odd-names: adds the given names, each serving the task\'s first file', async () => {
+  it("odd-names: adds the given names, each serving the task's first file", async () => {
     const emu = await emulator()
     const t = emu.addTask(task())
     const names = ['../evil.glb', 'a/b.glb', 'C:\\x.glb', '/etc/passwd', 'base_basic_pbr.glb', 'preview.webp']
@@ -104,7 +104,7 @@ describe('emulator: file-host faults', () => {
     expect(await (await fetch(url)).text()).toBe(BODY)
   })
 
-  it('corrupt does not alter the task\'s own bytes', async () => {
+  it("corrupt does not alter the task's own bytes", async () => {
     const emu = await emulator()
     const model = bytes(BODY)
     const t = emu.addTask({ files: [{ name: 'm.glb', bytes: model }] })
@@ -140,7 +140,7 @@ describe('emulator: file-host faults', () => {
     emu.addFault({ route: 'rodin.status', kind: 'truncate' })
     const a = await raw(`${emu.rodinBaseURL}/status`, {
       method: 'POST',
-      headers: { 'authorization': `Bearer ${emu.apiKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${emu.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ subscription_key: t.subscriptionKey }),
     })
     expect(a.outcome).toBe('end')

@@ -59,11 +59,14 @@ describe('emulator: transport faults', () => {
     const emu = await emulator()
     const t = emu.addTask(task())
     emu.addFault({ route: 'rodin.download', kind: 'hang' })
-    const pending = api(emu, 'download', { task_uuid: t.uuid }).then(() => 'answered', () => 'failed')
+    const pending = api(emu, 'download', { task_uuid: t.uuid }).then(
+      () => 'answered',
+      () => 'failed',
+    )
     while (emu.requests[0]?.route !== 'rodin.download') await new Promise(r => setTimeout(r, 5))
     const a = await raw(`${emu.rodinBaseURL}/download`, {
       method: 'POST',
-      headers: { 'authorization': `Bearer ${emu.apiKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${emu.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ task_uuid: t.uuid }),
       idleMs: 300,
     })
@@ -120,7 +123,10 @@ describe('emulator: transport faults', () => {
     const emu = await emulator()
     const t = emu.addTask(task())
     emu.addFault({ route: 'rodin.status', kind: 'delay', ms: 60_000 })
-    const pending = status(emu, t.subscriptionKey).then(() => 'answered', () => 'failed')
+    const pending = status(emu, t.subscriptionKey).then(
+      () => 'answered',
+      () => 'failed',
+    )
     await new Promise(r => setTimeout(r, 50))
     const started = Date.now()
     await emu.close()
@@ -147,7 +153,13 @@ describe('emulator: status faults', () => {
     const emu = await emulator()
     const t = emu.addTask(task())
     const html = '<html><body><h1>502 Bad Gateway</h1></body></html>'
-    emu.addFault({ route: 'rodin.download', kind: 'status', status: 502, body: html, headers: { 'x-cache': 'Error from cloudfront' } })
+    emu.addFault({
+      route: 'rodin.download',
+      kind: 'status',
+      status: 502,
+      body: html,
+      headers: { 'x-cache': 'Error from cloudfront' },
+    })
     const a = await api(emu, 'download', { task_uuid: t.uuid })
     expect(a.status).toBe(502)
     expect(a.text).toBe(html)
@@ -158,7 +170,13 @@ describe('emulator: status faults', () => {
   it('status: 401 mid-session even with the right key', async () => {
     const emu = await emulator()
     const t = emu.addTask(task())
-    emu.addFault({ route: 'rodin.download', kind: 'status', status: 401, body: '{"detail":"Not authenticated"}', after: 1 })
+    emu.addFault({
+      route: 'rodin.download',
+      kind: 'status',
+      status: 401,
+      body: '{"detail":"Not authenticated"}',
+      after: 1,
+    })
     expect((await api(emu, 'download', { task_uuid: t.uuid })).status).toBe(201)
     expect((await api(emu, 'download', { task_uuid: t.uuid })).status).toBe(401)
   })
@@ -184,7 +202,14 @@ describe('emulator: status faults', () => {
 
   it('redirect: 302 to a fresh URL of the same file by default, or to the given location', async () => {
     const emu = await emulator()
-    const t = emu.addTask(task({ files: [{ name: 'a.glb', bytes: bytes('A') }, { name: 'b.glb', bytes: bytes('B') }] }))
+    const t = emu.addTask(
+      task({
+        files: [
+          { name: 'a.glb', bytes: bytes('A') },
+          { name: 'b.glb', bytes: bytes('B') },
+        ],
+      }),
+    )
     const url = await fileURL(emu, t.uuid, 'a.glb')
     emu.addFault({ route: 'file', kind: 'redirect' })
     const hop = await fetch(url, { redirect: 'manual' })

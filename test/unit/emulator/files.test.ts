@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_SUBSCRIPTION_KEYS, DEFAULT_TASK_IDS, DEFAULT_TASKS, startEmulator } from '../../../src/emulator/index.js'
+import {
+  DEFAULT_SUBSCRIPTION_KEYS,
+  DEFAULT_TASK_IDS,
+  DEFAULT_TASKS,
+  startEmulator,
+} from '../../../src/emulator/index.js'
 import { bytes, closeAll, download, emulator, fileURL, status, task } from './helpers.js'
 
 afterEach(closeAll)
@@ -27,7 +32,12 @@ describe('emulator: signed file URLs', () => {
       { name: 'base.fbx', type: 'application/octet-stream' },
       { name: 'noext', type: 'application/octet-stream' },
     ]
-    const t = emu.addTask({ files: [...files.map(f => ({ name: f.name, bytes: bytes(`bytes of ${f.name}`) })), { name: 'odd.glb', bytes: bytes('x'), contentType: 'text/html' }] })
+    const t = emu.addTask({
+      files: [
+        ...files.map(f => ({ name: f.name, bytes: bytes(`bytes of ${f.name}`) })),
+        { name: 'odd.glb', bytes: bytes('x'), contentType: 'text/html' },
+      ],
+    })
     const list = await download(emu, t.uuid)
     for (const f of files) {
       const res = await fetch(list.find(e => e.name === f.name)!.url)
@@ -56,7 +66,9 @@ describe('emulator: signed file URLs', () => {
     expect(res.status).toBe(403)
     expect(res.headers.get('content-type')).toBe('application/xml')
     const body = await res.text()
-    expect(body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/)
+    expect(body).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/,
+    )
     expect(body).toContain('<Expires>')
     expect(emu.requests.at(-1)).toMatchObject({ route: 'file', status: 403, task: t.uuid, file: 'base_basic_pbr.glb' })
     const fresh = await fileURL(emu, t.uuid)
@@ -77,7 +89,10 @@ describe('emulator: signed file URLs', () => {
     const t = emu.addTask(task())
     const url = await fileURL(emu, t.uuid)
     const swapped = url.replace(/base_basic_pbr\.glb$/, 'preview.webp')
-    const forged = url.replace(/\.([A-Za-z0-9_-]+)\/base_basic_pbr\.glb$/, '.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/base_basic_pbr.glb')
+    const forged = url.replace(
+      /\.([A-Za-z0-9_-]+)\/base_basic_pbr\.glb$/,
+      '.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/base_basic_pbr.glb',
+    )
     for (const bad of [swapped, forged]) {
       const res = await fetch(bad)
       expect(res.status).toBe(403)
@@ -101,12 +116,19 @@ describe('emulator: signed file URLs', () => {
 
 describe('emulator: default tasks', () => {
   const ALIASES = ['fox', 'crate', 'bunny_draco', 'morph', 'barnlamp']
-  const FIXTURE = { fox: 'khr_fox.glb', crate: 'sketchfab_wooden_crate.glb', bunny_draco: 'pmndrs_bunny_draco.glb', morph: 'khr_morphstresstest.glb', barnlamp: 'khr_anisotropy_barnlamp.glb' } as Record<string, string>
+  const FIXTURE = {
+    fox: 'khr_fox.glb',
+    crate: 'sketchfab_wooden_crate.glb',
+    bunny_draco: 'pmndrs_bunny_draco.glb',
+    morph: 'khr_morphstresstest.glb',
+    barnlamp: 'khr_anisotropy_barnlamp.glb',
+  } as Record<string, string>
 
   it('has one finished task per fixture with fixed v4 uuids and subscription keys', () => {
     expect(Object.keys(DEFAULT_TASK_IDS)).toEqual(ALIASES)
     expect(new Set(Object.values(DEFAULT_TASK_IDS)).size).toBe(5)
-    for (const id of Object.values(DEFAULT_TASK_IDS)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    for (const id of Object.values(DEFAULT_TASK_IDS))
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
     expect(DEFAULT_TASKS.map(t => t.uuid)).toEqual(Object.values(DEFAULT_TASK_IDS))
     expect(DEFAULT_TASKS.map(t => t.subscriptionKey)).toEqual(Object.values(DEFAULT_SUBSCRIPTION_KEYS))
     for (const t of DEFAULT_TASKS) expect(t.files.map(f => f.name)).toEqual(['base_basic_pbr.glb', 'preview.webp'])
@@ -118,18 +140,23 @@ describe('emulator: default tasks', () => {
     try {
       for (const alias of ALIASES) {
         const uuid = DEFAULT_TASK_IDS[alias as keyof typeof DEFAULT_TASK_IDS]
-        expect(await status(emu, DEFAULT_SUBSCRIPTION_KEYS[alias as keyof typeof DEFAULT_SUBSCRIPTION_KEYS])).toEqual(['Done'])
+        expect(await status(emu, DEFAULT_SUBSCRIPTION_KEYS[alias as keyof typeof DEFAULT_SUBSCRIPTION_KEYS])).toEqual([
+          'Done',
+        ])
         const list = await download(emu, uuid)
-        const glb = new Uint8Array(await (await fetch(list.find(f => f.name === 'base_basic_pbr.glb')!.url)).arrayBuffer())
+        const glb = new Uint8Array(
+          await (await fetch(list.find(f => f.name === 'base_basic_pbr.glb')!.url)).arrayBuffer(),
+        )
         expect(Buffer.from(glb.subarray(0, 4)).toString('latin1')).toBe('glTF')
         expect(new DataView(glb.buffer).getUint32(8, true)).toBe(glb.length)
-        expect(Buffer.from(glb).equals(readFileSync(new URL(`../../../fixtures/${FIXTURE[alias]}`, import.meta.url)))).toBe(true)
+        expect(
+          Buffer.from(glb).equals(readFileSync(new URL(`../../../fixtures/${FIXTURE[alias]}`, import.meta.url))),
+        ).toBe(true)
         const webp = Buffer.from(await (await fetch(list.find(f => f.name === 'preview.webp')!.url)).arrayBuffer())
         expect(webp.subarray(0, 4).toString('latin1')).toBe('RIFF')
         expect(webp.subarray(8, 12).toString('latin1')).toBe('WEBP')
       }
-    }
-    finally {
+    } finally {
       await emu.close()
     }
   })
@@ -139,12 +166,11 @@ describe('emulator: default tasks', () => {
     try {
       const res = await fetch(`${emu.rodinBaseURL}/download`, {
         method: 'POST',
-        headers: { 'authorization': `Bearer ${emu.apiKey}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${emu.apiKey}`, 'content-type': 'application/json' },
         body: JSON.stringify({ task_uuid: DEFAULT_TASK_IDS.fox }),
       })
       expect(res.status).toBe(404)
-    }
-    finally {
+    } finally {
       await emu.close()
     }
   })

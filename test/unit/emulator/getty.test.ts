@@ -14,19 +14,34 @@ describe('emulator: Getty token endpoint', () => {
     const emu = await emulator({ gettyTokenTtlSeconds: 900 })
     const a = await gettyToken(emu)
     expect(a.status).toBe(200)
-    expect(a.json).toEqual({ access_token: expect.stringMatching(/^emu-getty-/), token_type: 'Bearer', expires_in: 900 })
+    expect(a.json).toEqual({
+      access_token: expect.stringMatching(/^emu-getty-/),
+      token_type: 'Bearer',
+      expires_in: 900,
+    })
     expect((await gettyToken(emu)).json.access_token).not.toBe(a.json.access_token)
     expect(emu.gettyTokensIssued).toBe(2)
-    expect(emu.requests.map(r => [r.route, r.provider, r.status])).toEqual([['getty.token', 'getty', 200], ['getty.token', 'getty', 200]])
+    expect(emu.requests.map(r => [r.route, r.provider, r.status])).toEqual([
+      ['getty.token', 'getty', 200],
+      ['getty.token', 'getty', 200],
+    ])
   })
 
   it('refuses a wrong secret (401 invalid_client), another grant (400) and a JSON body (400), never logging the secret', async () => {
     const emu = await emulator({ gettyClientSecret: 'very-secret-client-secret' })
     const wrong = await gettyToken(emu, 'wrong-secret-value')
     expect([wrong.status, wrong.json.error]).toEqual([401, 'invalid_client'])
-    const grant = await fetch(emu.gettyTokenURL, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password' })
+    const grant = await fetch(emu.gettyTokenURL, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=password',
+    })
     expect([grant.status, (await grant.json()).error]).toEqual([400, 'unsupported_grant_type'])
-    const json = await fetch(emu.gettyTokenURL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials' }) })
+    const json = await fetch(emu.gettyTokenURL, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials' }),
+    })
     expect(json.status).toBe(400)
     expect((await gettyToken(emu)).status).toBe(200)
     expect(JSON.stringify(emu.requests)).not.toMatch(/very-secret|wrong-secret|emu-getty-/)
@@ -47,8 +62,24 @@ describe('emulator: Getty image download', () => {
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(image.bytes)
     const log = emu.requests.filter(r => r.route !== 'getty.token')
     expect(log).toEqual([
-      expect.objectContaining({ method: 'PUT', route: 'getty.download', task: id, authorization: true, apiKeyHeader: true, status: 200 }),
-      expect.objectContaining({ method: 'GET', route: 'file', provider: 'getty', task: id, file: 'gen-0.jpg', authorization: false, apiKeyHeader: false, credentialQuery: false }),
+      expect.objectContaining({
+        method: 'PUT',
+        route: 'getty.download',
+        task: id,
+        authorization: true,
+        apiKeyHeader: true,
+        status: 200,
+      }),
+      expect.objectContaining({
+        method: 'GET',
+        route: 'file',
+        provider: 'getty',
+        task: id,
+        file: 'gen-0.jpg',
+        authorization: false,
+        apiKeyHeader: false,
+        credentialQuery: false,
+      }),
     ])
   })
 
@@ -87,7 +118,8 @@ describe('emulator: Getty image download', () => {
     const plain = emu.addGettyGeneration({ images: [image], sizes: ['1k'] })
     const coded = emu.addGettyGeneration({ images: [image], requireProjectCode: true })
     const token = (await gettyToken(emu)).json.access_token
-    const put = (id: string, body: unknown) => gettyDownload(emu, id, { token, body }).then(a => `${a.status} ${a.json?.ErrorCode ?? ''}`.trim())
+    const put = (id: string, body: unknown) =>
+      gettyDownload(emu, id, { token, body }).then(a => `${a.status} ${a.json?.ErrorCode ?? ''}`.trim())
     expect(await put(plain.id, { size_name: '4k' })).toBe('400 InvalidSize')
     expect(await put(plain.id, { size_name: '1k', extra: 1 })).toBe('400 InvalidRequest')
     expect(await put(plain.id, { size_name: '1k', project_code: 'P1' })).toBe('400 ProjectCodeNotAllowed')
@@ -132,7 +164,13 @@ describe('emulator: Getty image download', () => {
     const { id } = emu.addGettyGeneration({ images: [image] })
     const url = (await gettyDownload(emu, id)).json.url
     await (await fetch(`${url}?api_key=leaked-value`, { headers: { authorization: 'Bearer leaked' } })).arrayBuffer()
-    expect(emu.requests.at(-1)).toMatchObject({ route: 'file', provider: 'getty', authorization: true, credentialQuery: true, status: 200 })
+    expect(emu.requests.at(-1)).toMatchObject({
+      route: 'file',
+      provider: 'getty',
+      authorization: true,
+      credentialQuery: true,
+      status: 200,
+    })
     expect(JSON.stringify(emu.requests)).not.toContain('leaked')
   })
 
@@ -147,7 +185,14 @@ describe('emulator: Getty image download', () => {
     const emu = await emulator()
     const res = await fetch(`${emu.url}/__emu/getty-generations`, {
       method: 'POST',
-      body: JSON.stringify({ id: 'REMOTE-GEN-1', pendingPolls: 1, images: [{ name: 'x.jpg', base64: Buffer.from('jpeg').toString('base64') }, { name: 'y.jpg', base64: '', blocked: true }] }),
+      body: JSON.stringify({
+        id: 'REMOTE-GEN-1',
+        pendingPolls: 1,
+        images: [
+          { name: 'x.jpg', base64: Buffer.from('jpeg').toString('base64') },
+          { name: 'y.jpg', base64: '', blocked: true },
+        ],
+      }),
     })
     expect(await res.json()).toEqual({ id: 'REMOTE-GEN-1' })
     expect((await gettyDownload(emu, 'REMOTE-GEN-1')).status).toBe(202)

@@ -41,18 +41,24 @@ export async function answer(res: Response): Promise<Answer> {
   let json: unknown
   try {
     json = JSON.parse(text)
-  }
-  catch {}
+  } catch {}
   return { status: res.status, headers: res.headers, json, text }
 }
 
 /** POSTs to a Rodin route the way the real clients do (JSON, Bearer key). */
-export async function api(emu: Emulator, route: 'status' | 'download', body: Record<string, string>, key: string | null = emu.apiKey): Promise<Answer> {
-  return answer(await fetch(`${emu.rodinBaseURL}/${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }) },
-    body: JSON.stringify(body),
-  }))
+export async function api(
+  emu: Emulator,
+  route: 'status' | 'download',
+  body: Record<string, string>,
+  key: string | null = emu.apiKey,
+): Promise<Answer> {
+  return answer(
+    await fetch(`${emu.rodinBaseURL}/${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }) },
+      body: JSON.stringify(body),
+    }),
+  )
 }
 
 export async function status(emu: Emulator, subscriptionKey: string): Promise<string[]> {
@@ -60,7 +66,7 @@ export async function status(emu: Emulator, subscriptionKey: string): Promise<st
   return a.json.jobs.map((j: { status: string }) => j.status)
 }
 
-export async function download(emu: Emulator, uuid: string): Promise<{ url: string, name: string }[]> {
+export async function download(emu: Emulator, uuid: string): Promise<{ url: string; name: string }[]> {
   const a = await api(emu, 'download', { task_uuid: uuid })
   if (a.status !== 201) throw new Error(`download answered ${a.status}: ${a.text}`)
   return a.json.list
@@ -85,16 +91,22 @@ export interface RawAnswer {
  * One HTTP/1.1 request over a bare TCP socket, so a test sees exactly what the server sent and how it
  * hung up, without a client library's retries or error wrapping in between.
  */
-export function raw(url: string, options: { method?: string, headers?: Record<string, string>, body?: string, idleMs?: number } = {}): Promise<RawAnswer> {
+export function raw(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string; idleMs?: number } = {},
+): Promise<RawAnswer> {
   const u = new URL(url)
   const body = options.body ?? ''
   const head = [
     `${options.method ?? 'GET'} ${u.pathname}${u.search} HTTP/1.1`,
     `host: ${u.host}`,
     'connection: keep-alive',
-    ...Object.entries({ ...options.headers, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }).map(([k, v]) => `${k}: ${v}`),
+    ...Object.entries({
+      ...options.headers,
+      ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+    }).map(([k, v]) => `${k}: ${v}`),
   ].join('\r\n')
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const socket = connect(Number(u.port), u.hostname)
     const chunks: Buffer[] = []
     let timer: NodeJS.Timeout | undefined
@@ -114,7 +126,7 @@ export function raw(url: string, options: { method?: string, headers?: Record<st
       socket.write(`${head}\r\n\r\n${body}`)
       arm()
     })
-    socket.on('data', (c) => {
+    socket.on('data', c => {
       chunks.push(c)
       arm()
     })
@@ -127,9 +139,11 @@ function parse(data: Buffer): Pick<RawAnswer, 'status' | 'headers' | 'body'> {
   const split = data.indexOf('\r\n\r\n')
   if (split < 0) return { headers: {}, body: Buffer.alloc(0) }
   const [statusLine = '', ...lines] = data.subarray(0, split).toString('latin1').split('\r\n')
-  const headers = Object.fromEntries(lines.map((l) => {
-    const i = l.indexOf(':')
-    return [l.slice(0, i).trim().toLowerCase(), l.slice(i + 1).trim()]
-  }))
+  const headers = Object.fromEntries(
+    lines.map(l => {
+      const i = l.indexOf(':')
+      return [l.slice(0, i).trim().toLowerCase(), l.slice(i + 1).trim()]
+    }),
+  )
   return { status: Number(statusLine.split(' ')[1]), headers, body: data.subarray(split + 4) }
 }

@@ -33,7 +33,12 @@ describe('emulator: task lifecycle', () => {
     const b = await api(emu, 'status', { subscription_key: t.subscriptionKey })
     expect(a.status).toBe(201)
     expect(a.headers.get('content-type')).toBe('application/json')
-    expect(a.json).toEqual({ jobs: [{ uuid: expect.stringMatching(UUID_V4), status: 'Generating' }, { uuid: expect.stringMatching(UUID_V4), status: 'Done' }] })
+    expect(a.json).toEqual({
+      jobs: [
+        { uuid: expect.stringMatching(UUID_V4), status: 'Generating' },
+        { uuid: expect.stringMatching(UUID_V4), status: 'Done' },
+      ],
+    })
     expect(a.json).not.toHaveProperty('error')
     expect(b.json.jobs.map((j: { uuid: string }) => j.uuid)).toEqual(a.json.jobs.map((j: { uuid: string }) => j.uuid))
     expect(a.json.jobs[0].uuid).not.toBe(t.uuid)
@@ -41,7 +46,14 @@ describe('emulator: task lifecycle', () => {
 
   it('reports every job of a multi-job task; the task is downloadable only when all are Done', async () => {
     const emu = await emulator()
-    const t = emu.addTask(task({ jobs: [['Waiting', 'Done'], ['Waiting', 'Generating', 'Generating', 'Done']] }))
+    const t = emu.addTask(
+      task({
+        jobs: [
+          ['Waiting', 'Done'],
+          ['Waiting', 'Generating', 'Generating', 'Done'],
+        ],
+      }),
+    )
     expect(await status(emu, t.subscriptionKey)).toEqual(['Waiting', 'Waiting'])
     expect(await status(emu, t.subscriptionKey)).toEqual(['Done', 'Generating'])
     expect((await download(emu, t.uuid)).map(f => f.name)).toEqual(['preview.webp'])
@@ -87,7 +99,10 @@ describe('emulator: task lifecycle', () => {
   it('accepts form-urlencoded bodies like the vendor Python client sends', async () => {
     const emu = await emulator()
     const t = emu.addTask(task())
-    for (const [route, field, value] of [['status', 'subscription_key', t.subscriptionKey], ['download', 'task_uuid', t.uuid]] as const) {
+    for (const [route, field, value] of [
+      ['status', 'subscription_key', t.subscriptionKey],
+      ['download', 'task_uuid', t.uuid],
+    ] as const) {
       const res = await fetch(`${emu.rodinBaseURL}/${route}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${emu.apiKey}` },
@@ -129,15 +144,19 @@ describe('emulator: task lifecycle', () => {
       expect(() => emu.addTask({ files: [{ name: 'a.glb', bytes: 'nope' as never }] })).toThrow(TypeError)
       expect(() => emu.addTask(task({ jobs: [] }))).toThrow(/at least one job/)
       expect(() => emu.addTask(task({ jobs: [[]] }))).toThrow(/at least one status/)
-    }
-    finally {
+    } finally {
       await emu.close()
     }
   })
 
   it('answers unknown routes under every provider prefix with 404 JSON, and logs them as unknown', async () => {
     const emu = await emulator()
-    for (const url of [`${emu.modelslabBaseURL}/3d/nope`, `${emu.gettyBaseURL}/v3/ai/image-generations/x`, `${emu.gettyBaseURL}/oauth2/nope`, `${emu.url}/nope`]) {
+    for (const url of [
+      `${emu.modelslabBaseURL}/3d/nope`,
+      `${emu.gettyBaseURL}/v3/ai/image-generations/x`,
+      `${emu.gettyBaseURL}/oauth2/nope`,
+      `${emu.url}/nope`,
+    ]) {
       const res = await fetch(url, { method: 'POST' })
       expect(res.status).toBe(404)
       expect(res.headers.get('content-type')).toBe('application/json')

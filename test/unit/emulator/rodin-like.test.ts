@@ -19,7 +19,11 @@ describe('generateRodinLikeGlb', () => {
     expect(prim.getIndices()!.getCount() / 3).toBe(20_000)
     expect(prim.listSemantics().sort()).toEqual(['NORMAL', 'POSITION', 'TEXCOORD_0'])
     const material = prim.getMaterial()!
-    const textures = [material.getBaseColorTexture(), material.getNormalTexture(), material.getMetallicRoughnessTexture()]
+    const textures = [
+      material.getBaseColorTexture(),
+      material.getNormalTexture(),
+      material.getMetallicRoughnessTexture(),
+    ]
     for (const texture of textures) {
       expect(texture!.getMimeType()).toBe('image/png')
       expect(texture!.getSize()).toEqual([1024, 1024])
@@ -30,7 +34,7 @@ describe('generateRodinLikeGlb', () => {
     expect(share).toBeLessThan(0.7)
   })
 
-  it.each([12, 999, 5_001, 30_001, 50_000])('hits the requested triangle count (%i) within 1%', async (triangles) => {
+  it.each([12, 999, 5_001, 30_001, 50_000])('hits the requested triangle count (%i) within 1%', async triangles => {
     const glb = await generateRodinLikeGlb({ triangles, textureSize: 16, material: 'shaded' })
     const prim = (await io.readBinary(glb)).getRoot().listMeshes()[0]!.listPrimitives()[0]!
     expect(Math.abs(prim.getIndices()!.getCount() / 3 - triangles)).toBeLessThanOrEqual(triangles * 0.01)
@@ -74,6 +78,8 @@ describe('generateRodinLikeGlb', () => {
   it('rejects bad options', async () => {
     await expect(generateRodinLikeGlb({ triangles: 5 })).rejects.toThrow(/triangles must be an integer from 12/)
     await expect(generateRodinLikeGlb({ textureSize: 10.5 })).rejects.toThrow(/textureSize must be an integer/)
-    await expect(generateRodinLikeGlb({ material: 'metal' as never })).rejects.toThrow(/material must be "pbr" or "shaded"/)
+    await expect(generateRodinLikeGlb({ material: 'metal' as never })).rejects.toThrow(
+      /material must be "pbr" or "shaded"/,
+    )
   })
 })

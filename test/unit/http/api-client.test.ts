@@ -14,16 +14,31 @@ afterEach(async () => {
   await Promise.all(cleanup.splice(0).map(fn => fn()))
 })
 
-async function setup(handler: Handler, opts: { http?: HttpOptions, headers?: Record<string, string>, base?: string } = {}): Promise<{ server: TestServer, client: ApiClient, delays: number[] }> {
+async function setup(
+  handler: Handler,
+  opts: { http?: HttpOptions; headers?: Record<string, string>; base?: string } = {},
+): Promise<{ server: TestServer; client: ApiClient; delays: number[] }> {
   const server = await startServer(handler)
   const { delays, internal } = fastRetries()
-  const client = createApiClient({ baseURL: `${server.origin}${opts.base ?? '/api/v2'}`, provider: 'rodin', headers: opts.headers, http: opts.http, internal })
-  cleanup.push(() => client.close(), () => server.close())
+  const client = createApiClient({
+    baseURL: `${server.origin}${opts.base ?? '/api/v2'}`,
+    provider: 'rodin',
+    headers: opts.headers,
+    http: opts.http,
+    internal,
+  })
+  cleanup.push(
+    () => client.close(),
+    () => server.close(),
+  )
   return { server, client, delays }
 }
 
 async function rejection(p: Promise<unknown>): Promise<RodinError> {
-  const err = await p.then(() => undefined, (e: unknown) => e)
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(isRodinError(err), String(err)).toBe(true)
   return err as RodinError
 }
@@ -31,7 +46,9 @@ async function rejection(p: Promise<unknown>): Promise<RodinError> {
 describe('createApiClient: success', () => {
   it('accepts any 2xx and joins the path to the base path', async () => {
     for (const status of [200, 201, 202, 204]) {
-      const { server, client } = await setup((_req, res) => status === 204 ? res.writeHead(204).end() : json(res, status, { ok: status }))
+      const { server, client } = await setup((_req, res) =>
+        status === 204 ? res.writeHead(204).end() : json(res, status, { ok: status }),
+      )
       const res = await client.request({ method: 'POST', path: '/status', json: { task_uuid: 'x' }, ctx })
       expect(res.status).toBe(status)
       expect(res.body).toEqual(status === 204 ? '' : { ok: status })
@@ -55,7 +72,13 @@ describe('createApiClient: success', () => {
       const body = gzipSync(JSON.stringify({ access_token: 'x' }))
       res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': body.byteLength }).end(body)
     })
-    const res = await client.request({ method: 'POST', path: '/token', form: { grant_type: 'client_credentials' }, headers: { 'Api-Key': 'k' }, ctx })
+    const res = await client.request({
+      method: 'POST',
+      path: '/token',
+      form: { grant_type: 'client_credentials' },
+      headers: { 'Api-Key': 'k' },
+      ctx,
+    })
     expect(res.body).toEqual({ access_token: 'x' })
     expect(server.requests[0]!.body).toBe('grant_type=client_credentials')
     expect(server.requests[0]!.headers['content-type']).toBe('application/x-www-form-urlencoded')
@@ -72,7 +95,9 @@ describe('createApiClient: success', () => {
 
 describe('createApiClient: retries', () => {
   it('retries 500, 500, then succeeds with jittered, growing waits', async () => {
-    const { server, client, delays } = await setup((_req, res, { n }) => n < 3 ? json(res, 500, { error: 'boom' }) : json(res, 201, { ok: true }))
+    const { server, client, delays } = await setup((_req, res, { n }) =>
+      n < 3 ? json(res, 500, { error: 'boom' }) : json(res, 201, { ok: true }),
+    )
     const res = await client.request({ method: 'POST', path: '/status', json: {}, ctx })
     expect(res.status).toBe(201)
     expect(server.requests).toHaveLength(3)
@@ -94,15 +119,22 @@ describe('createApiClient: retries', () => {
   })
 
   it('really waits for Retry-After (real clock)', async () => {
-    const server = await startServer((_req, res, { n }) => n === 1 ? json(res, 429, {}, { 'retry-after': '1' }) : json(res, 200, {}))
+    const server = await startServer((_req, res, { n }) =>
+      n === 1 ? json(res, 429, {}, { 'retry-after': '1' }) : json(res, 200, {}),
+    )
     const client = createApiClient({ baseURL: server.origin, provider: 'rodin' })
-    cleanup.push(() => client.close(), () => server.close())
+    cleanup.push(
+      () => client.close(),
+      () => server.close(),
+    )
     await client.request({ method: 'GET', path: '/', ctx })
     expect(server.requests[1]!.at - server.requests[0]!.at).toBeGreaterThanOrEqual(900)
   })
 
   it('is bounded: maxRetries + 1 requests, then E_HTTP naming status, provider, asset and task', async () => {
-    const { server, client } = await setup((_req, res) => json(res, 502, { error: 'bad gateway' }), { http: { maxRetries: 2 } })
+    const { server, client } = await setup((_req, res) => json(res, 502, { error: 'bad gateway' }), {
+      http: { maxRetries: 2 },
+    })
     const err = await rejection(client.request({ method: 'POST', path: '/download', json: {}, ctx }))
     expect(server.requests).toHaveLength(3)
     expect(err.code).toBe('E_HTTP')
@@ -114,7 +146,10 @@ describe('createApiClient: retries', () => {
 
   it('does not retry when retryable is false', async () => {
     const { server, client } = await setup((_req, res) => json(res, 503, {}))
-    expect((await rejection(client.request({ method: 'POST', path: '/generate', json: {}, ctx, retryable: false }))).details.status).toBe(503)
+    expect(
+      (await rejection(client.request({ method: 'POST', path: '/generate', json: {}, ctx, retryable: false }))).details
+        .status,
+    ).toBe(503)
     expect(server.requests).toHaveLength(1)
   })
 
@@ -155,11 +190,13 @@ describe('createApiClient: retries', () => {
     expect(Date.now() - t0).toBeLessThan(5000)
   })
 
-  it('rejects with the caller\'s abort reason', async () => {
+  it("rejects with the caller's abort reason", async () => {
     const { client } = await setup(() => {})
     const ac = new AbortController()
     setTimeout(() => ac.abort(new Error('build cancelled')), 50)
-    await expect(client.request({ method: 'GET', path: '/', ctx, signal: ac.signal })).rejects.toThrow('build cancelled')
+    await expect(client.request({ method: 'GET', path: '/', ctx, signal: ac.signal })).rejects.toThrow(
+      'build cancelled',
+    )
   })
 })
 
@@ -202,7 +239,12 @@ describe('createApiClient: credentials and origins', () => {
   it('never sends credentials to another origin through an absolute path', async () => {
     const dispatcher = new CountingAgent()
     cleanup.push(() => dispatcher.close())
-    const client = createApiClient({ baseURL: 'https://api.example.com/v2', provider: 'rodin', headers: { Authorization: 'Bearer abc' }, internal: { dispatcher } })
+    const client = createApiClient({
+      baseURL: 'https://api.example.com/v2',
+      provider: 'rodin',
+      headers: { Authorization: 'Bearer abc' },
+      internal: { dispatcher },
+    })
     const err = await rejection(client.request({ method: 'GET', path: 'https://evil.example.net/x', ctx }))
     expect(err.code).toBe('E_UNSAFE_URL')
     expect(dispatcher.origins).toEqual([])
@@ -211,11 +253,14 @@ describe('createApiClient: credentials and origins', () => {
   it('follows a same-origin redirect but refuses a cross-origin one without contacting it', async () => {
     const other = await startServer((_req, res) => json(res, 200, { stolen: true }))
     cleanup.push(() => other.close())
-    const { server, client } = await setup((req, res) => {
-      if (req.url === '/api/v2/moved') return res.writeHead(307, { location: '/api/v2/here' }).end()
-      if (req.url === '/api/v2/away') return res.writeHead(302, { location: `${other.origin}/x` }).end()
-      json(res, 200, { here: true })
-    }, { headers: { Authorization: 'Bearer key-123456' } })
+    const { server, client } = await setup(
+      (req, res) => {
+        if (req.url === '/api/v2/moved') return res.writeHead(307, { location: '/api/v2/here' }).end()
+        if (req.url === '/api/v2/away') return res.writeHead(302, { location: `${other.origin}/x` }).end()
+        json(res, 200, { here: true })
+      },
+      { headers: { Authorization: 'Bearer key-123456' } },
+    )
     expect((await client.request({ method: 'POST', path: '/moved', json: { a: 1 }, ctx })).body).toEqual({ here: true })
     expect(server.requests[1]).toMatchObject({ method: 'POST', url: '/api/v2/here', body: '{"a":1}' })
     expect(server.requests[1]!.headers.authorization).toBe('Bearer key-123456')
@@ -228,7 +273,10 @@ describe('createApiClient: credentials and origins', () => {
   it('keeps the key out of error messages even when the server echoes it', async () => {
     const secret = 'sk-sentinel-API-KEY-0123456789'
     registerSecret(secret)
-    const { client } = await setup((req, res) => json(res, 400, { echo: req.headers.authorization, key: secret, raw: `key is ${secret}` }), { headers: { Authorization: `Bearer ${secret}` } })
+    const { client } = await setup(
+      (req, res) => json(res, 400, { echo: req.headers.authorization, key: secret, raw: `key is ${secret}` }),
+      { headers: { Authorization: `Bearer ${secret}` } },
+    )
     const err = await rejection(client.request({ method: 'POST', path: '/status', json: {}, ctx }))
     expect(err.message).not.toContain(secret)
     expect(err.message).not.toContain('sentinel')
@@ -237,7 +285,10 @@ describe('createApiClient: credentials and origins', () => {
 
   it('registers bearer tokens it is given, even if the caller forgot to', async () => {
     const token = 'tok-unregistered-987654321'
-    const { client } = await setup((_req, res) => json(res, 500, { token }), { headers: { Authorization: `Bearer ${token}` }, http: { maxRetries: 0 } })
+    const { client } = await setup((_req, res) => json(res, 500, { token }), {
+      headers: { Authorization: `Bearer ${token}` },
+      http: { maxRetries: 0 },
+    })
     const err = await rejection(client.request({ method: 'GET', path: '/', ctx }))
     expect(err.message).not.toContain(token)
   })

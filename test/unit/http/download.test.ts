@@ -28,7 +28,10 @@ function fetchFile(url: string, http?: HttpOptions, dispatcher?: CountingAgent) 
 }
 
 async function rejection(p: Promise<unknown>): Promise<RodinError> {
-  const err = await p.then(() => undefined, (e: unknown) => e)
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(isRodinError(err), String(err)).toBe(true)
   return err as RodinError
 }
@@ -43,7 +46,9 @@ const FILE = Buffer.from('glTF-binary-bytes'.repeat(100))
 
 describe('downloadFile', () => {
   it('returns the bytes, the content type and the final URL', async () => {
-    const server = await serve((_req, res) => res.writeHead(200, { 'content-type': 'model/gltf-binary', 'content-length': FILE.byteLength }).end(FILE))
+    const server = await serve((_req, res) =>
+      res.writeHead(200, { 'content-type': 'model/gltf-binary', 'content-length': FILE.byteLength }).end(FILE),
+    )
     const res = await downloadFile(`${server.origin}/f.glb?sig=abc`, { ctx })
     expect(Buffer.from(res.bytes).equals(FILE)).toBe(true)
     expect(res.contentType).toBe('model/gltf-binary')
@@ -51,12 +56,16 @@ describe('downloadFile', () => {
     expect(server.requests[0]!.headers['accept-encoding']).toBe('identity')
   })
 
-  it('never sends the API key to a file URL, even on the API\'s own origin', async () => {
+  it("never sends the API key to a file URL, even on the API's own origin", async () => {
     const server = await serve((req, res) => {
       if (req.url === '/api/status') return json(res, 200, { ok: true })
       res.writeHead(200, { 'content-length': FILE.byteLength }).end(FILE)
     })
-    const client = createApiClient({ baseURL: `${server.origin}/api`, provider: 'rodin', headers: { Authorization: 'Bearer key-abcdef-123' } })
+    const client = createApiClient({
+      baseURL: `${server.origin}/api`,
+      provider: 'rodin',
+      headers: { Authorization: 'Bearer key-abcdef-123' },
+    })
     cleanup.push(() => client.close())
     await client.request({ method: 'POST', path: '/status', json: {}, ctx })
     await downloadFile(`${server.origin}/file.glb`, { ctx })
@@ -100,7 +109,7 @@ describe('downloadFile', () => {
     expect(server.requests.length - before).toBe(4)
   })
 
-  it.each([403, 410])('%i is thrown at once with details.status (for a signed-URL refresh)', async (status) => {
+  it.each([403, 410])('%i is thrown at once with details.status (for a signed-URL refresh)', async status => {
     const server = await serve((_req, res) => res.writeHead(status).end('<Error>AccessDenied</Error>'))
     const err = await rejection(fetchFile(`${server.origin}/f.glb?X-Amz-Signature=deadbeef42`).promise)
     expect(err.code).toBe('E_HTTP')
@@ -116,7 +125,9 @@ describe('downloadFile', () => {
   })
 
   it('retries 5xx and honours Retry-After', async () => {
-    const server = await serve((_req, res, { n }) => n === 1 ? res.writeHead(503, { 'retry-after': '2' }).end() : res.writeHead(200).end(FILE))
+    const server = await serve((_req, res, { n }) =>
+      n === 1 ? res.writeHead(503, { 'retry-after': '2' }).end() : res.writeHead(200).end(FILE),
+    )
     const { promise, delays } = fetchFile(`${server.origin}/f.glb`)
     expect(Buffer.from((await promise).bytes).equals(FILE)).toBe(true)
     expect(delays).toEqual([2000])
@@ -148,7 +159,9 @@ describe('downloadFile', () => {
   })
 
   it('retries a body shorter than its Content-Length, then fails', async () => {
-    const server = await serve((_req, res) => rawResponse(res, 'HTTP/1.1 200 OK\r\nContent-Length: 1000', Buffer.alloc(400), 'end'))
+    const server = await serve((_req, res) =>
+      rawResponse(res, 'HTTP/1.1 200 OK\r\nContent-Length: 1000', Buffer.alloc(400), 'end'),
+    )
     const { promise, delays } = fetchFile(`${server.origin}/f.glb`, { maxRetries: 2 })
     const err = await rejection(promise)
     expect(err.code).toBe('E_HTTP')
@@ -159,7 +172,13 @@ describe('downloadFile', () => {
 
   it('retries a connection reset mid-body and succeeds on the next attempt', async () => {
     const server = await serve((_req, res, { n }) => {
-      if (n === 1) return rawResponse(res, `HTTP/1.1 200 OK\r\nContent-Length: ${FILE.byteLength}`, FILE.subarray(0, 100), 'destroy')
+      if (n === 1)
+        return rawResponse(
+          res,
+          `HTTP/1.1 200 OK\r\nContent-Length: ${FILE.byteLength}`,
+          FILE.subarray(0, 100),
+          'destroy',
+        )
       res.writeHead(200, { 'content-length': FILE.byteLength }).end(FILE)
     })
     const res = await fetchFile(`${server.origin}/f.glb`).promise
@@ -175,12 +194,14 @@ describe('downloadFile', () => {
     const t0 = Date.now()
     const err = await rejection(fetchFile(`${server.origin}/f.glb`, { stallTimeoutMs: 150, maxRetries: 1 }).promise)
     expect(err.code).toBe('E_TIMEOUT')
-    expect(err.message).toMatch(/the body stalled \(E_STALL: no data for 150 ms after 10 bytes\) after 2 attempts .*http\.stallTimeoutMs/)
+    expect(err.message).toMatch(
+      /the body stalled \(E_STALL: no data for 150 ms after 10 bytes\) after 2 attempts .*http\.stallTimeoutMs/,
+    )
     expect(server.requests).toHaveLength(2)
     expect(Date.now() - t0).toBeLessThan(3000)
   })
 
-  it('stops when the caller aborts, with the caller\'s reason', async () => {
+  it("stops when the caller aborts, with the caller's reason", async () => {
     const server = await serve(() => {})
     const ac = new AbortController()
     setTimeout(() => ac.abort(new Error('build cancelled')), 50)
@@ -190,7 +211,9 @@ describe('downloadFile', () => {
 
   it('decodes a gzip body the server sent anyway, still capped', async () => {
     const packed = gzipSync(FILE)
-    const server = await serve((_req, res) => res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': packed.byteLength }).end(packed))
+    const server = await serve((_req, res) =>
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': packed.byteLength }).end(packed),
+    )
     expect(Buffer.from((await fetchFile(`${server.origin}/f.glb`).promise).bytes).equals(FILE)).toBe(true)
     const bomb = await rejection(fetchFile(`${server.origin}/f.glb`, { maxBytes: 100 }).promise)
     expect(bomb.code).toBe('E_TOO_LARGE')
@@ -199,9 +222,15 @@ describe('downloadFile', () => {
   it('keeps secrets and query strings out of error messages', async () => {
     const secret = 'sk-download-SENTINEL-55555'
     registerSecret(secret)
-    const server = await serve((req, res) => res.writeHead(req.url!.startsWith('/gone') ? 410 : 500).end(
-      `denied ${req.url} full=http://cdn.example.com${req.url} key=${secret}`))
-    const urls = [`${server.origin}/gone.glb?X-Amz-Signature=QUERYSECRET99&Expires=1`, `${server.origin}/err.glb?token=QUERYSECRET99`]
+    const server = await serve((req, res) =>
+      res
+        .writeHead(req.url!.startsWith('/gone') ? 410 : 500)
+        .end(`denied ${req.url} full=http://cdn.example.com${req.url} key=${secret}`),
+    )
+    const urls = [
+      `${server.origin}/gone.glb?X-Amz-Signature=QUERYSECRET99&Expires=1`,
+      `${server.origin}/err.glb?token=QUERYSECRET99`,
+    ]
     for (const url of urls) {
       const err = await rejection(fetchFile(url, { maxRetries: 1 }).promise)
       for (const text of [err.message, JSON.stringify(err.details), String(err.stack)]) {

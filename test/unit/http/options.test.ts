@@ -5,8 +5,7 @@ import { HTTP_DEFAULTS, resolveHttpOptions } from '../../../src/http/index.js'
 function configError(fn: () => unknown): Error {
   try {
     fn()
-  }
-  catch (err) {
+  } catch (err) {
     expect(isRodinError(err, 'E_CONFIG')).toBe(true)
     return err as Error
   }
@@ -43,7 +42,9 @@ describe('resolveHttpOptions', () => {
   })
 
   it('rejects bad values with a message that says how to fix them', () => {
-    expect(configError(() => resolveHttpOptions({ maxRetries: -1 })).message).toMatch(/"maxRetries" must be an integer from 0 to 20, got -1/)
+    expect(configError(() => resolveHttpOptions({ maxRetries: -1 })).message).toMatch(
+      /"maxRetries" must be an integer from 0 to 20, got -1/,
+    )
     expect(configError(() => resolveHttpOptions({ stallTimeoutMs: 0 })).message).toMatch(/stallTimeoutMs.*milliseconds/)
     expect(configError(() => resolveHttpOptions({ maxBytes: 1.5 })).message).toMatch(/maxBytes/)
     expect(configError(() => resolveHttpOptions({ deadlineMs: '10' as unknown as number })).message).toMatch(/got "10"/)
@@ -51,8 +52,12 @@ describe('resolveHttpOptions', () => {
   })
 
   it('rejects unknown keys and inconsistent delays', () => {
-    expect(configError(() => resolveHttpOptions({ retries: 3 } as never)).message).toMatch(/unknown option "retries".*maxRetries/)
-    expect(configError(() => resolveHttpOptions({ minRetryDelayMs: 5000, maxRetryDelayMs: 100 })).message).toMatch(/lower minRetryDelayMs or raise maxRetryDelayMs/)
+    expect(configError(() => resolveHttpOptions({ retries: 3 } as never)).message).toMatch(
+      /unknown option "retries".*maxRetries/,
+    )
+    expect(configError(() => resolveHttpOptions({ minRetryDelayMs: 5000, maxRetryDelayMs: 100 })).message).toMatch(
+      /lower minRetryDelayMs or raise maxRetryDelayMs/,
+    )
     expect(configError(() => resolveHttpOptions([] as never)).message).toMatch(/must be an object/)
   })
 })

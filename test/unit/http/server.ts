@@ -12,7 +12,11 @@ export interface Recorded {
   at: number
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: { n: number, body: string, origin: string }) => void
+export type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: { n: number; body: string; origin: string },
+) => void
 
 export interface TestServer {
   /** `http://127.0.0.1:<port>` */
@@ -39,10 +43,11 @@ export async function startServer(handler: Handler): Promise<TestServer> {
   return {
     origin,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 
@@ -71,7 +76,18 @@ export class CountingAgent extends Agent {
 }
 
 /** Records the back-off waits and returns at once, so retry tests do not sleep. */
-export function fastRetries(): { delays: number[], internal: { sleep: (ms: number) => Promise<void>, random: () => number } } {
+export function fastRetries(): {
+  delays: number[]
+  internal: { sleep: (ms: number) => Promise<void>; random: () => number }
+} {
   const delays: number[] = []
-  return { delays, internal: { sleep: async (ms: number) => { delays.push(ms) }, random: () => 0.5 } }
+  return {
+    delays,
+    internal: {
+      sleep: async (ms: number) => {
+        delays.push(ms)
+      },
+      random: () => 0.5,
+    },
+  }
 }

@@ -8,8 +8,7 @@ const ctx = { asset: 'hero-sword', provider: 'rodin', task: 'task-1', what: 'fil
 function unsafe(url: string): RodinError {
   try {
     assertSafeURL(url, ctx)
-  }
-  catch (err) {
+  } catch (err) {
     expect(isRodinError(err, 'E_UNSAFE_URL')).toBe(true)
     return err as RodinError
   }
@@ -18,7 +17,14 @@ function unsafe(url: string): RodinError {
 
 describe('assertSafeURL', () => {
   it('accepts https anywhere and http on loopback', () => {
-    for (const url of ['https://cdn.example.com/a.glb?sig=1', 'http://127.0.0.1:8080/x', 'http://127.9.9.9/', 'http://localhost:3000/', 'http://[::1]:9/', 'http://2130706433/']) {
+    for (const url of [
+      'https://cdn.example.com/a.glb?sig=1',
+      'http://127.0.0.1:8080/x',
+      'http://127.9.9.9/',
+      'http://localhost:3000/',
+      'http://[::1]:9/',
+      'http://2130706433/',
+    ]) {
       expect(assertSafeURL(url, ctx)).toBeInstanceOf(URL)
     }
   })
@@ -29,12 +35,27 @@ describe('assertSafeURL', () => {
     expect(err.message).toContain('task task-1')
     expect(err.message).toContain('use an https:// URL')
     expect(err.message).not.toContain('Signature')
-    expect(err.details).toMatchObject({ asset: 'hero-sword', provider: 'rodin', task: 'task-1', url: 'http://example.com/file.glb' })
+    expect(err.details).toMatchObject({
+      asset: 'hero-sword',
+      provider: 'rodin',
+      task: 'task-1',
+      url: 'http://example.com/file.glb',
+    })
     expect(err.details).not.toHaveProperty('what')
   })
 
   it('rejects other schemes, private-but-not-loopback http, and junk', () => {
-    for (const url of ['file:///etc/passwd', 'data:text/plain,hi', 'ftp://example.com/x', 'javascript:alert(1)', 'http://10.0.0.1/', 'http://169.254.169.254/latest', 'http://localhost.evil.com/', 'http://[::ffff:127.0.0.1]/']) unsafe(url)
+    for (const url of [
+      'file:///etc/passwd',
+      'data:text/plain,hi',
+      'ftp://example.com/x',
+      'javascript:alert(1)',
+      'http://10.0.0.1/',
+      'http://169.254.169.254/latest',
+      'http://localhost.evil.com/',
+      'http://[::ffff:127.0.0.1]/',
+    ])
+      unsafe(url)
     expect(unsafe('not a url').message).toMatch(/not a valid absolute URL/)
     expect(unsafe('/relative/path').message).toMatch(/not a valid absolute URL/)
   })

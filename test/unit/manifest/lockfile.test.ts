@@ -7,7 +7,12 @@ import type { LockEntry } from '../../../src/manifest/lockfile.js'
 import { tempDir } from '../../helpers/tmp.js'
 
 const H = (c: string) => c.repeat(64)
-const entry = (task: string): LockEntry => ({ provider: 'rodin', task, primary: 'a.glb', files: { 'preview.webp': { sha256: H('b'), bytes: 2 }, 'a.glb': { sha256: H('a'), bytes: 1 } } })
+const entry = (task: string): LockEntry => ({
+  provider: 'rodin',
+  task,
+  primary: 'a.glb',
+  files: { 'preview.webp': { sha256: H('b'), bytes: 2 }, 'a.glb': { sha256: H('a'), bytes: 1 } },
+})
 
 describe('lockfile', () => {
   it('serializes with sorted keys, stable bytes and a final newline', () => {
@@ -29,12 +34,18 @@ describe('lockfile', () => {
   it('merges updates and writes only when bytes change', async () => {
     const dir = await tempDir()
     const path = join(dir, 'assets.rodin.lock.json')
-    await updateLockfile(path, (l) => { l.assets.one = entry('t1') })
-    await updateLockfile(path, (l) => { l.assets.two = entry('t2') })
+    await updateLockfile(path, l => {
+      l.assets.one = entry('t1')
+    })
+    await updateLockfile(path, l => {
+      l.assets.two = entry('t2')
+    })
     const lock = await readLockfile(path)
     expect(Object.keys(lock!.assets)).toEqual(['one', 'two'])
     const before = await readFile(path, 'utf8')
-    await updateLockfile(path, (l) => { l.assets.one = entry('t1') })
+    await updateLockfile(path, l => {
+      l.assets.one = entry('t1')
+    })
     expect(await readFile(path, 'utf8')).toBe(before)
   })
 
@@ -47,10 +58,17 @@ describe('lockfile', () => {
       const [path, name] = process.argv.slice(1)
       for (let i = 0; i < 5; i++) await updateLockfile(path, l => { l.assets[name + i] = { provider: 'rodin', task: name + i, primary: 'a.glb', files: {} } })
     `
-    await Promise.all(['p', 'q', 'r', 's'].map(name => new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script, path, name], { stdio: 'inherit' })
-      child.on('exit', code => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))))
-    })))
+    await Promise.all(
+      ['p', 'q', 'r', 's'].map(
+        name =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(process.execPath, ['--input-type=module', '-e', script, path, name], {
+              stdio: 'inherit',
+            })
+            child.on('exit', code => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))))
+          }),
+      ),
+    )
     const lock = await readLockfile(path)
     expect(Object.keys(lock!.assets)).toHaveLength(20)
   })

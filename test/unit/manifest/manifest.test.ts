@@ -13,13 +13,21 @@ describe('parseManifest', () => {
       optimize: 'max',
       assets: {
         'hero-sword': A,
-        'crate': { task: B.toUpperCase(), subscriptionKey: 'jwt', file: 'base_basic_shaded.glb', optimize: { textureSize: 1024 } },
-        'statue': { provider: 'modelslab', id: 123456 },
-        'poster': { provider: 'getty', generation: 'gen-1', index: 2, size: '4k' },
+        crate: {
+          task: B.toUpperCase(),
+          subscriptionKey: 'jwt',
+          file: 'base_basic_shaded.glb',
+          optimize: { textureSize: 1024 },
+        },
+        statue: { provider: 'modelslab', id: 123456 },
+        poster: { provider: 'getty', generation: 'gen-1', index: 2, size: '4k' },
       },
     })
     expect(m.entries.map(e => [e.alias, e.provider, e.task])).toEqual([
-      ['hero-sword', 'rodin', A], ['crate', 'rodin', B], ['statue', 'modelslab', '123456'], ['poster', 'getty', 'gen-1'],
+      ['hero-sword', 'rodin', A],
+      ['crate', 'rodin', B],
+      ['statue', 'modelslab', '123456'],
+      ['poster', 'getty', 'gen-1'],
     ])
     expect(m.byId.get(`rodin:${A}`)?.alias).toBe('hero-sword')
     expect(m.byId.get(`rodin:${B}`)?.alias).toBe('crate')
@@ -48,8 +56,7 @@ describe('parseManifest', () => {
     expect(() => parse(json)).toThrow(message)
     try {
       parse(json)
-    }
-    catch (err) {
+    } catch (err) {
       expect((err as { code: string }).code).toBe('E_CONFIG')
       expect((err as Error).message).toContain('assets.rodin.json')
     }
@@ -60,7 +67,9 @@ describe('parseManifest', () => {
   })
 
   it('ships a JSON Schema equal to the generated one', async () => {
-    const shipped = JSON.parse(await readFile(new URL('../../../schema/assets.rodin.schema.json', import.meta.url), 'utf8'))
+    const shipped = JSON.parse(
+      await readFile(new URL('../../../schema/assets.rodin.schema.json', import.meta.url), 'utf8'),
+    )
     expect(shipped).toEqual(manifestJsonSchema())
     expect(JSON.stringify(shipped)).toContain('subscriptionKey')
   })
@@ -75,23 +84,31 @@ describe('dist/ with the bundled zod', () => {
     const schemaJs = await readFile(new URL('../../../dist/manifest/schema.js', import.meta.url), 'utf8')
     expect(schemaJs).toContain(`from '../vendor/zod.js'`)
     expect(schemaJs).not.toMatch(/from ['"]zod['"]/)
-    const dist = await import(DIST.href) as typeof import('../../../src/manifest/manifest.js')
-    const good = JSON.stringify({ optimize: 'max', assets: { 'hero-sword': A, 'statue': { provider: 'modelslab', id: 7 } } })
+    const dist = (await import(DIST.href)) as typeof import('../../../src/manifest/manifest.js')
+    const good = JSON.stringify({
+      optimize: 'max',
+      assets: { 'hero-sword': A, statue: { provider: 'modelslab', id: 7 } },
+    })
     const fromDist = dist.parseManifest(good, '/p/assets.rodin.json')
     const fromSrc = parseManifest(good, '/p/assets.rodin.json')
     expect(fromDist.entries).toEqual(fromSrc.entries)
-    for (const bad of [{ assets: { x: 'not-a-uuid' } }, { assets: {}, extra: 1 }, { assets: { y: { provider: 'getty', index: 2 } } }]) {
+    for (const bad of [
+      { assets: { x: 'not-a-uuid' } },
+      { assets: {}, extra: 1 },
+      { assets: { y: { provider: 'getty', index: 2 } } },
+    ]) {
       const text = JSON.stringify(bad)
       const message = (f: () => unknown) => {
         try {
           f()
-        }
-        catch (err) {
+        } catch (err) {
           return (err as Error).message
         }
         throw new Error(`accepted ${text}`)
       }
-      expect(message(() => dist.parseManifest(text, '/p/assets.rodin.json'))).toBe(message(() => parseManifest(text, '/p/assets.rodin.json')))
+      expect(message(() => dist.parseManifest(text, '/p/assets.rodin.json'))).toBe(
+        message(() => parseManifest(text, '/p/assets.rodin.json')),
+      )
     }
   })
 })

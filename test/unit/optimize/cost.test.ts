@@ -13,8 +13,15 @@ async function image(format: 'png' | 'jpeg' | 'webp', width: number, height: num
 async function glbWithTexture(size: number, padding = 0): Promise<Uint8Array> {
   const doc = new Document()
   doc.createBuffer()
-  doc.createTexture('t').setMimeType('image/png').setImage(await image('png', size, size))
-  if (padding) doc.createAccessor().setType('SCALAR').setArray(new Float32Array(padding / 4))
+  doc
+    .createTexture('t')
+    .setMimeType('image/png')
+    .setImage(await image('png', size, size))
+  if (padding)
+    doc
+      .createAccessor()
+      .setType('SCALAR')
+      .setArray(new Float32Array(padding / 4))
   return (await getIO()).writeBinary(doc)
 }
 
@@ -23,10 +30,14 @@ describe('estimateCost', () => {
     expect(imagePixels(await image('png', 300, 200))).toBe(60_000)
     expect(imagePixels(await image('jpeg', 300, 200))).toBe(60_000)
     expect(imagePixels(await image('webp', 300, 200))).toBe(60_000)
-    const lossless = new Uint8Array(await sharp({ create: { width: 33, height: 17, channels: 4, background: '#fff0' } }).webp({ lossless: true }).toBuffer())
+    const lossless = new Uint8Array(
+      await sharp({ create: { width: 33, height: 17, channels: 4, background: '#fff0' } })
+        .webp({ lossless: true })
+        .toBuffer(),
+    )
     expect(imagePixels(lossless)).toBe(33 * 17)
     const ktx2 = new Uint8Array(80)
-    ktx2.set([0xAB, 0x4B, 0x54, 0x58, 0x20, 0x32, 0x30, 0xBB, 0x0D, 0x0A, 0x1A, 0x0A])
+    ktx2.set([0xab, 0x4b, 0x54, 0x58, 0x20, 0x32, 0x30, 0xbb, 0x0d, 0x0a, 0x1a, 0x0a])
     new DataView(ktx2.buffer).setUint32(20, 512, true)
     new DataView(ktx2.buffer).setUint32(24, 256, true)
     expect(imagePixels(ktx2)).toBe(512 * 256)

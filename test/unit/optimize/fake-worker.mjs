@@ -5,7 +5,7 @@ import { parentPort, threadId } from 'node:worker_threads'
 
 let inFlight = 0
 
-parentPort.on('message', async (request) => {
+parentPort.on('message', async request => {
   inFlight++
   const alongside = inFlight - 1 // jobs this worker was already running when this one arrived
   const { id, label, bytes } = request
@@ -17,7 +17,11 @@ parentPort.on('message', async (request) => {
     return
   }
   if (label === 'bad-glb') {
-    parentPort.postMessage({ id, ok: false, error: { code: 'E_BAD_GLB', message: '[unplugin-rodin] E_BAD_GLB: not a valid GLB: fake reason' } })
+    parentPort.postMessage({
+      id,
+      ok: false,
+      error: { code: 'E_BAD_GLB', message: '[unplugin-rodin] E_BAD_GLB: not a valid GLB: fake reason' },
+    })
     return
   }
   if (label === 'plain-error') {
@@ -28,9 +32,20 @@ parentPort.on('message', async (request) => {
   const started = Date.now()
   await new Promise(resolve => setTimeout(resolve, ms))
   inFlight--
-  const stats = { triangles: threadId, vertices: bytes.byteLength, bounds: { min: [started, 0, 0], max: [Date.now(), 0, 0] }, materials: alongside, animations: 0, extensionsRequired: [], decoders: { meshopt: false, draco: false, ktx2: false } }
+  const stats = {
+    triangles: threadId,
+    vertices: bytes.byteLength,
+    bounds: { min: [started, 0, 0], max: [Date.now(), 0, 0] },
+    materials: alongside,
+    animations: 0,
+    extensionsRequired: [],
+    decoders: { meshopt: false, draco: false, ktx2: false },
+  }
   const out = new Uint8Array(bytes.byteLength)
   out.set(bytes)
   out.reverse()
-  parentPort.postMessage({ id, ok: true, stats, bytes: request.kind === 'optimize' ? out : undefined }, request.kind === 'optimize' ? [out.buffer] : [])
+  parentPort.postMessage(
+    { id, ok: true, stats, bytes: request.kind === 'optimize' ? out : undefined },
+    request.kind === 'optimize' ? [out.buffer] : [],
+  )
 })

@@ -17,8 +17,11 @@ export interface ValidationSummary {
 }
 
 interface ValidatorModule {
-  validateBytes: (data: Uint8Array, options: object) => Promise<{
-    issues: { numErrors: number, numWarnings: number, messages: { code: string, severity: number, pointer?: string }[] }
+  validateBytes: (
+    data: Uint8Array,
+    options: object,
+  ) => Promise<{
+    issues: { numErrors: number; numWarnings: number; messages: { code: string; severity: number; pointer?: string }[] }
   }>
 }
 
@@ -28,7 +31,9 @@ let validator: Promise<ValidatorModule> | undefined
 export async function validate(bytes: Uint8Array): Promise<ValidationSummary> {
   // gltf-validator ships no types: a non-literal specifier keeps TypeScript from asking for them.
   const name = 'gltf-validator'
-  validator ??= import(name).then((m: Partial<ValidatorModule> & { default?: ValidatorModule }) => (m.validateBytes ? m as ValidatorModule : m.default!))
+  validator ??= import(name).then((m: Partial<ValidatorModule> & { default?: ValidatorModule }) =>
+    m.validateBytes ? (m as ValidatorModule) : m.default!,
+  )
   const report = await (await validator).validateBytes(bytes, {
     maxIssues: 1000,
     externalResourceFunction: () => Promise.reject(new Error('external resources are not allowed')),
@@ -44,8 +49,7 @@ export async function validate(bytes: Uint8Array): Promise<ValidationSummary> {
 export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
   try {
     await promise
-  }
-  catch (err) {
+  } catch (err) {
     return err as Error & { code?: string }
   }
   throw new Error('expected the promise to reject')
@@ -56,11 +60,11 @@ export function glbWithJson(text: string): Uint8Array {
   const json = new TextEncoder().encode(text.padEnd(Math.ceil(text.length / 4) * 4, ' '))
   const out = new Uint8Array(20 + json.byteLength)
   const view = new DataView(out.buffer)
-  view.setUint32(0, 0x46546C67, true)
+  view.setUint32(0, 0x46546c67, true)
   view.setUint32(4, 2, true)
   view.setUint32(8, out.byteLength, true)
   view.setUint32(12, json.byteLength, true)
-  view.setUint32(16, 0x4E4F534A, true)
+  view.setUint32(16, 0x4e4f534a, true)
   out.set(json, 20)
   return out
 }
@@ -83,5 +87,5 @@ export async function meanNormalAngleDeg(a: Uint8Array, b: Uint8Array): Promise<
     const cos = (u[0]! * v[0]! + u[1]! * v[1]! + u[2]! * v[2]!) / (Math.hypot(...u) * Math.hypot(...v) || 1)
     sum += Math.acos(Math.max(-1, Math.min(1, cos)))
   }
-  return (sum / (x!.length / 3)) * 180 / Math.PI
+  return ((sum / (x!.length / 3)) * 180) / Math.PI
 }

@@ -27,7 +27,7 @@ function ktx2({ vkFormat, width, height, data, faces = 1, orientation, uncompres
   const kvdAt = 80 + 24
   const dataAt = Math.ceil((kvdAt + kvd.length) / 8) * 8
   const out = new Uint8Array(dataAt + data.length)
-  out.set([0xAB, 0x4B, 0x54, 0x58, 0x20, 0x32, 0x30, 0xBB, 0x0D, 0x0A, 0x1A, 0x0A])
+  out.set([0xab, 0x4b, 0x54, 0x58, 0x20, 0x32, 0x30, 0xbb, 0x0d, 0x0a, 0x1a, 0x0a])
   const view = new DataView(out.buffer)
   view.setUint32(12, vkFormat, true)
   view.setUint32(16, 1, true)
@@ -53,26 +53,49 @@ const R8G8B8 = 23
 describe('decodePlainKtx2', () => {
   it('reads RGBA8 as it is, widens R8 and R8G8 to RGB with zeros, flips "ru" images', async () => {
     const rgba = Uint8Array.from({ length: 2 * 2 * 4 }, (_, i) => i * 10)
-    expect(await decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 2, height: 2, data: rgba }))).toEqual({ width: 2, height: 2, channels: 4, pixels: rgba })
-    expect((await decodePlainKtx2(ktx2({ vkFormat: R8G8, width: 2, height: 1, data: Uint8Array.of(1, 2, 3, 4) }))).pixels).toEqual(Uint8Array.of(1, 2, 0, 3, 4, 0))
-    expect((await decodePlainKtx2(ktx2({ vkFormat: R8, width: 1, height: 2, data: Uint8Array.of(7, 8) }))).pixels).toEqual(Uint8Array.of(7, 0, 0, 8, 0, 0))
-    const up = await decodePlainKtx2(ktx2({ vkFormat: R8, width: 1, height: 3, data: Uint8Array.of(1, 2, 3), orientation: 'ru' }))
+    expect(await decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 2, height: 2, data: rgba }))).toEqual({
+      width: 2,
+      height: 2,
+      channels: 4,
+      pixels: rgba,
+    })
+    expect(
+      (await decodePlainKtx2(ktx2({ vkFormat: R8G8, width: 2, height: 1, data: Uint8Array.of(1, 2, 3, 4) }))).pixels,
+    ).toEqual(Uint8Array.of(1, 2, 0, 3, 4, 0))
+    expect(
+      (await decodePlainKtx2(ktx2({ vkFormat: R8, width: 1, height: 2, data: Uint8Array.of(7, 8) }))).pixels,
+    ).toEqual(Uint8Array.of(7, 0, 0, 8, 0, 0))
+    const up = await decodePlainKtx2(
+      ktx2({ vkFormat: R8, width: 1, height: 3, data: Uint8Array.of(1, 2, 3), orientation: 'ru' }),
+    )
     expect(up.pixels).toEqual(Uint8Array.of(3, 0, 0, 2, 0, 0, 1, 0, 0))
-    const down = await decodePlainKtx2(ktx2({ vkFormat: R8, width: 1, height: 3, data: Uint8Array.of(1, 2, 3), orientation: 'rd' }))
+    const down = await decodePlainKtx2(
+      ktx2({ vkFormat: R8, width: 1, height: 3, data: Uint8Array.of(1, 2, 3), orientation: 'rd' }),
+    )
     expect(down.pixels).toEqual(Uint8Array.of(1, 0, 0, 2, 0, 0, 3, 0, 0))
   })
 
   it('refuses what it cannot decode, saying why', async () => {
     const px = new Uint8Array(16)
     await expect(decodePlainKtx2(new Uint8Array(100))).rejects.toThrow(/not a KTX2 file/)
-    await expect(decodePlainKtx2(ktx2({ vkFormat: 0, width: 2, height: 2, data: px }))).rejects.toThrow(/vkFormat 0 is not a plain 8-bit format/)
-    await expect(decodePlainKtx2(ktx2({ vkFormat: 145, width: 4, height: 4, data: px }))).rejects.toThrow(/vkFormat 145/) // BC7
-    await expect(decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 2, height: 2, data: px, faces: 6 }))).rejects.toThrow(/single 2D image/)
-    await expect(decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 3, height: 2, data: px }))).rejects.toThrow(/holds 16 bytes, 3×2×4 expected/)
-    await expect(decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 100_000, height: 100_000, data: px }))).rejects.toThrow(/out of range/)
+    await expect(decodePlainKtx2(ktx2({ vkFormat: 0, width: 2, height: 2, data: px }))).rejects.toThrow(
+      /vkFormat 0 is not a plain 8-bit format/,
+    )
+    await expect(decodePlainKtx2(ktx2({ vkFormat: 145, width: 4, height: 4, data: px }))).rejects.toThrow(
+      /vkFormat 145/,
+    ) // BC7
+    await expect(
+      decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 2, height: 2, data: px, faces: 6 })),
+    ).rejects.toThrow(/single 2D image/)
+    await expect(decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 3, height: 2, data: px }))).rejects.toThrow(
+      /holds 16 bytes, 3×2×4 expected/,
+    )
+    await expect(
+      decodePlainKtx2(ktx2({ vkFormat: R8G8B8A8, width: 100_000, height: 100_000, data: px })),
+    ).rejects.toThrow(/out of range/)
   })
 
-  it('decodes the barn lamp\'s Zstandard-supercompressed R8G8B8 normal map', async () => {
+  it("decodes the barn lamp's Zstandard-supercompressed R8G8B8 normal map", async () => {
     const doc = await (await getIO()).readBinary(fixture('khr_anisotropy_barnlamp.glb'))
     const image = doc.getRoot().listMaterials()[0]!.getNormalTexture()!.getImage()!
     expect(readKtx2Header(image)).toMatchObject({ vkFormat: R8G8B8, width: 1024, height: 1024, supercompression: 2 })
@@ -91,8 +114,10 @@ describe('decodePlainKtx2', () => {
     const offset = Number(view.getBigUint64(80, true))
     const length = Number(view.getBigUint64(88, true))
     const damaged = image.slice()
-    damaged.fill(0xFF, offset, offset + length) // no valid zstd frame
-    await expect(decodePlainKtx2(damaged)).rejects.toThrow(/KTX2 level 0 decompresses to \d+ bytes, 1024×1024×3 expected: its Zstandard data is damaged/)
+    damaged.fill(0xff, offset, offset + length) // no valid zstd frame
+    await expect(decodePlainKtx2(damaged)).rejects.toThrow(
+      /KTX2 level 0 decompresses to \d+ bytes, 1024×1024×3 expected: its Zstandard data is damaged/,
+    )
     const truncated = image.slice()
     new DataView(truncated.buffer).setBigUint64(88, BigInt(Math.floor(length / 2)), true)
     await expect(decodePlainKtx2(truncated)).rejects.toThrow(/Zstandard data is damaged/)
@@ -105,7 +130,10 @@ describe('repairUndeclaredKtx2', () => {
     const doc = new Document()
     doc.createBuffer()
     const data = Uint8Array.from({ length: 4 * 4 * 4 }, (_, i) => (i * 37) & 255)
-    const texture = doc.createTexture('t').setMimeType('image/ktx2').setImage(ktx2({ vkFormat: R8G8B8A8, width: 4, height: 4, data }))
+    const texture = doc
+      .createTexture('t')
+      .setMimeType('image/ktx2')
+      .setImage(ktx2({ vkFormat: R8G8B8A8, width: 4, height: 4, data }))
     doc.createMaterial('m').setBaseColorTexture(texture)
     const io = await getIO()
     expect((await validate(await io.writeBinary(doc))).errorCodes.join()).toContain('TEXTURE_INVALID_IMAGE_MIME_TYPE')

@@ -5,7 +5,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Document } from '@gltf-transform/core'
-import { KHRMaterialsUnlit, KHRMeshPrimitiveRestart, KHRMeshQuantization, KHRTextureBasisu, KHRTextureTransform, type Specular } from '@gltf-transform/extensions'
+import {
+  KHRMaterialsUnlit,
+  KHRMeshPrimitiveRestart,
+  KHRMeshQuantization,
+  KHRTextureBasisu,
+  KHRTextureTransform,
+  type Specular,
+} from '@gltf-transform/extensions'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { generateRodinLikeGlb } from '../../../src/emulator/rodin-like.js'
@@ -16,9 +23,21 @@ import { inspectGlb, optimizeGlb } from '../../../src/optimize/optimize.js'
 import { fixture, glbWithJson, meanNormalAngleDeg, psnr, rejectionOf, validate } from './helpers.js'
 
 const WEB = OPTIMIZE_PRESETS.web
-const FIXTURES = ['khr_fox.glb', 'khr_morphstresstest.glb', 'pmndrs_bunny_draco.glb', 'sketchfab_wooden_crate.glb', 'khr_anisotropy_barnlamp.glb']
+const FIXTURES = [
+  'khr_fox.glb',
+  'khr_morphstresstest.glb',
+  'pmndrs_bunny_draco.glb',
+  'sketchfab_wooden_crate.glb',
+  'khr_anisotropy_barnlamp.glb',
+]
 
-interface Run { input: Uint8Array, inputStats: ModelStats, bytes: Uint8Array, stats: ModelStats, ms: number }
+interface Run {
+  input: Uint8Array
+  inputStats: ModelStats
+  bytes: Uint8Array
+  stats: ModelStats
+  ms: number
+}
 const runs = new Map<string, Run>()
 
 async function readBack(bytes: Uint8Array) {
@@ -36,11 +55,14 @@ describe('optimizeGlb on the fixtures (web preset)', () => {
   })
 
   afterAll(() => {
-    const rows = [...runs].map(([name, r]) => `${name}: ${r.input.byteLength} → ${r.bytes.byteLength} B (${(r.bytes.byteLength / r.input.byteLength).toFixed(3)}) in ${r.ms.toFixed(0)} ms`)
+    const rows = [...runs].map(
+      ([name, r]) =>
+        `${name}: ${r.input.byteLength} → ${r.bytes.byteLength} B (${(r.bytes.byteLength / r.input.byteLength).toFixed(3)}) in ${r.ms.toFixed(0)} ms`,
+    )
     console.log(`optimize 'web':\n  ${rows.join('\n  ')}`)
   })
 
-  it.each(FIXTURES)('%s: readable, no new validator errors, all triangles, not larger', async (name) => {
+  it.each(FIXTURES)('%s: readable, no new validator errors, all triangles, not larger', async name => {
     const run = runs.get(name)!
     await expect(readBack(run.bytes)).resolves.toBeDefined()
     const [before, after] = await Promise.all([validate(run.input), validate(run.bytes)])
@@ -56,7 +78,12 @@ describe('optimizeGlb on the fixtures (web preset)', () => {
     const { bytes, stats, inputStats } = runs.get('khr_fox.glb')!
     const doc = await readBack(bytes)
     expect(doc.getRoot().listSkins()).toHaveLength(1)
-    expect(doc.getRoot().listAnimations().map(a => a.getName())).toEqual(['Survey', 'Walk', 'Run'])
+    expect(
+      doc
+        .getRoot()
+        .listAnimations()
+        .map(a => a.getName()),
+    ).toEqual(['Survey', 'Walk', 'Run'])
     expect(stats.animations).toBe(3)
     expect(stats.decoders).toEqual({ meshopt: true, draco: false, ktx2: false })
     expect(stats.extensionsRequired).toEqual(['EXT_meshopt_compression', 'KHR_mesh_quantization'])
@@ -71,7 +98,12 @@ describe('optimizeGlb on the fixtures (web preset)', () => {
   it('morph: keeps targets and animations', async () => {
     const { input, bytes } = runs.get('khr_morphstresstest.glb')!
     const [src, out] = await Promise.all([readBack(input), readBack(bytes)])
-    const targets = (d: Document) => d.getRoot().listMeshes().flatMap(m => m.listPrimitives()).map(p => p.listTargets().length)
+    const targets = (d: Document) =>
+      d
+        .getRoot()
+        .listMeshes()
+        .flatMap(m => m.listPrimitives())
+        .map(p => p.listTargets().length)
     expect(targets(out)).toEqual(targets(src))
     expect(targets(out).some(n => n > 0)).toBe(true)
     expect(out.getRoot().listAnimations()).toHaveLength(3)
@@ -98,7 +130,12 @@ describe('optimizeGlb on the fixtures (web preset)', () => {
     const { input, bytes, stats } = runs.get('sketchfab_wooden_crate.glb')!
     expect(bytes.byteLength).toBeLessThan(input.byteLength * 0.2)
     const [src, out] = await Promise.all([readBack(input), readBack(bytes)])
-    expect(out.getRoot().listExtensionsUsed().map(e => e.extensionName)).toContain('KHR_materials_specular')
+    expect(
+      out
+        .getRoot()
+        .listExtensionsUsed()
+        .map(e => e.extensionName),
+    ).toContain('KHR_materials_specular')
     expect(stats.extensionsRequired).toContain('EXT_texture_webp')
     const material = out.getRoot().listMaterials()[0]!
     expect(material.getBaseColorTexture()!.getMimeType()).toBe('image/webp')
@@ -109,8 +146,16 @@ describe('optimizeGlb on the fixtures (web preset)', () => {
     expect(await psnr(srcNormal, outNormal)).toBeGreaterThan(30)
     expect(await meanNormalAngleDeg(srcNormal, outNormal)).toBeLessThan(4)
     // KHR_materials_specular reads only the alpha channel: it survives, the unread color is flattened.
-    const spec = (d: Document) => d.getRoot().listMaterials()[0]!.getExtension<Specular>('KHR_materials_specular')!.getSpecularTexture()!.getImage()!
-    const [srcSpec, outSpec] = await Promise.all([spec(src), spec(out)].map(i => sharp(i).ensureAlpha().raw().toBuffer()))
+    const spec = (d: Document) =>
+      d
+        .getRoot()
+        .listMaterials()[0]!
+        .getExtension<Specular>('KHR_materials_specular')!
+        .getSpecularTexture()!
+        .getImage()!
+    const [srcSpec, outSpec] = await Promise.all(
+      [spec(src), spec(out)].map(i => sharp(i).ensureAlpha().raw().toBuffer()),
+    )
     let se = 0
     for (let i = 3; i < srcSpec!.length; i += 4) se += (srcSpec![i]! - outSpec![i]!) ** 2
     expect(10 * Math.log10(255 ** 2 / (se / (srcSpec!.length / 4)))).toBeGreaterThan(30)
@@ -119,13 +164,25 @@ describe('optimizeGlb on the fixtures (web preset)', () => {
   it('barnlamp: KHR_materials_* survive; KTX2 images without KHR_texture_basisu become browser images with the same texels', async () => {
     const { input, bytes, stats } = runs.get('khr_anisotropy_barnlamp.glb')!
     const [src, out] = await Promise.all([readBack(input), readBack(bytes)])
-    const names = out.getRoot().listExtensionsUsed().map(e => e.extensionName)
-    for (const ext of ['KHR_materials_anisotropy', 'KHR_materials_clearcoat', 'KHR_materials_emissive_strength', 'KHR_materials_transmission', 'KHR_materials_volume']) {
+    const names = out
+      .getRoot()
+      .listExtensionsUsed()
+      .map(e => e.extensionName)
+    for (const ext of [
+      'KHR_materials_anisotropy',
+      'KHR_materials_clearcoat',
+      'KHR_materials_emissive_strength',
+      'KHR_materials_transmission',
+      'KHR_materials_volume',
+    ]) {
       expect(names).toContain(ext)
     }
     // The input's 3 errors (TEXTURE_INVALID_IMAGE_MIME_TYPE) are gone: a browser can decode every texture now.
     expect((await validate(bytes)).errors).toBe(0)
-    const mimeTypes = out.getRoot().listTextures().map(t => t.getMimeType())
+    const mimeTypes = out
+      .getRoot()
+      .listTextures()
+      .map(t => t.getMimeType())
     expect(mimeTypes).toHaveLength(4)
     for (const mime of mimeTypes) expect(['image/png', 'image/jpeg', 'image/webp']).toContain(mime)
     expect(stats.decoders).toEqual({ meshopt: true, draco: false, ktx2: false })
@@ -156,13 +213,25 @@ describe('optimizeGlb options', () => {
 
     // Morph targets move vertices the simplifier cannot see: their primitives stay whole.
     const morphMax = await optimizeGlb(fixture('khr_morphstresstest.glb'), OPTIMIZE_PRESETS.max)
-    const withTargets = async (bytes: Uint8Array) => (await readBack(bytes)).getRoot().listMeshes().flatMap(m => m.listPrimitives())
-      .filter(p => p.listTargets().length > 0).map(p => p.getIndices()!.getCount())
+    const withTargets = async (bytes: Uint8Array) =>
+      (await readBack(bytes))
+        .getRoot()
+        .listMeshes()
+        .flatMap(m => m.listPrimitives())
+        .filter(p => p.listTargets().length > 0)
+        .map(p => p.getIndices()!.getCount())
     expect(await withTargets(morphMax.bytes)).toEqual(await withTargets(fixture('khr_morphstresstest.glb')))
     expect(morphMax.stats.animations).toBe(3)
 
-    const morph = await optimizeGlb(fixture('khr_morphstresstest.glb'), resolveOptimizeOptions({ textureSize: 128 }, 'test')!)
-    const sizes = (await readBack(morph.bytes)).getRoot().listTextures().map(t => t.getSize()![0]).sort((a, b) => a - b)
+    const morph = await optimizeGlb(
+      fixture('khr_morphstresstest.glb'),
+      resolveOptimizeOptions({ textureSize: 128 }, 'test')!,
+    )
+    const sizes = (await readBack(morph.bytes))
+      .getRoot()
+      .listTextures()
+      .map(t => t.getSize()![0])
+      .sort((a, b) => a - b)
     expect(sizes).toEqual([64, 64, 128])
   })
 
@@ -171,13 +240,26 @@ describe('optimizeGlb options', () => {
     const size = 256
     const pixels = new Uint8Array(size * size * 3)
     for (let i = 0; i < size * size; i++) pixels.fill(((i * 2654435761) >>> 13) & 1 ? 255 : 0, i * 3, i * 3 + 3)
-    const png = new Uint8Array(await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png({ palette: true, colours: 2 }).toBuffer())
+    const png = new Uint8Array(
+      await sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+        .png({ palette: true, colours: 2 })
+        .toBuffer(),
+    )
     const doc = new Document()
     doc.createBuffer()
     const texture = doc.createTexture('noise').setMimeType('image/png').setImage(png)
-    const position = doc.createAccessor().setType('VEC3').setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]))
-    const uv = doc.createAccessor().setType('VEC2').setArray(new Float32Array([0, 0, 1, 0, 0, 1]))
-    const prim = doc.createPrimitive().setAttribute('POSITION', position).setAttribute('TEXCOORD_0', uv)
+    const position = doc
+      .createAccessor()
+      .setType('VEC3')
+      .setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]))
+    const uv = doc
+      .createAccessor()
+      .setType('VEC2')
+      .setArray(new Float32Array([0, 0, 1, 0, 0, 1]))
+    const prim = doc
+      .createPrimitive()
+      .setAttribute('POSITION', position)
+      .setAttribute('TEXCOORD_0', uv)
       .setMaterial(doc.createMaterial().setBaseColorTexture(texture))
     doc.createScene().addChild(doc.createNode().setMesh(doc.createMesh().addPrimitive(prim)))
     const input = await (await getIO()).writeBinary(doc)
@@ -192,7 +274,12 @@ describe('optimizeGlb options', () => {
     const opts: ResolvedOptimizeOptions = { ...WEB, textureFormat: 'keep', compress: 'draco' }
     const { bytes, stats } = await optimizeGlb(fixture('khr_fox.glb'), opts)
     const doc = await readBack(bytes)
-    expect(doc.getRoot().listTextures().map(t => t.getMimeType())).toEqual(['image/png'])
+    expect(
+      doc
+        .getRoot()
+        .listTextures()
+        .map(t => t.getMimeType()),
+    ).toEqual(['image/png'])
     expect(stats.decoders).toEqual({ meshopt: false, draco: true, ktx2: false })
     expect(stats.triangles).toBe(576)
   })
@@ -200,7 +287,11 @@ describe('optimizeGlb options', () => {
 
 describe('untrusted input', () => {
   it.each([
-    ['garbage', () => new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)), /not a valid GLB: it does not start with the GLB magic/],
+    [
+      'garbage',
+      () => new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)),
+      /not a valid GLB: it does not start with the GLB magic/,
+    ],
     ['empty', () => new Uint8Array(0), /not a valid GLB: 0 bytes is too short/],
     ['truncated', () => fixture('khr_fox.glb').slice(0, 80_000), /not a valid GLB: truncated/],
     ['.gltf JSON', () => new TextEncoder().encode('{"asset":{"version":"2.0"}}'), /this is a \.gltf JSON file/],
@@ -214,7 +305,11 @@ describe('untrusted input', () => {
   })
 
   it('a model glTF-Transform cannot read is E_BAD_GLB too', async () => {
-    const json = { asset: { version: '2.0' }, accessors: [{ bufferView: 7, componentType: 5126, count: 3, type: 'VEC3' }], meshes: [{ primitives: [{ attributes: { POSITION: 0 } }] }] }
+    const json = {
+      asset: { version: '2.0' },
+      accessors: [{ bufferView: 7, componentType: 5126, count: 3, type: 'VEC3' }],
+      meshes: [{ primitives: [{ attributes: { POSITION: 0 } }] }],
+    }
     const err = await rejectionOf(inspectGlb(glbWithJson(JSON.stringify(json))))
     expect(err.code).toBe('E_BAD_GLB')
   })
@@ -223,8 +318,17 @@ describe('untrusted input', () => {
     const doc = new Document()
     doc.createBuffer()
     doc.createExtension(KHRMeshPrimitiveRestart) // weld refuses documents that use it
-    const position = doc.createAccessor().setType('VEC3').setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]))
-    doc.createScene().addChild(doc.createNode().setMesh(doc.createMesh().addPrimitive(doc.createPrimitive().setAttribute('POSITION', position))))
+    const position = doc
+      .createAccessor()
+      .setType('VEC3')
+      .setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]))
+    doc
+      .createScene()
+      .addChild(
+        doc
+          .createNode()
+          .setMesh(doc.createMesh().addPrimitive(doc.createPrimitive().setAttribute('POSITION', position))),
+      )
     const err = await rejectionOf(optimizeGlb(await (await getIO()).writeBinary(doc), WEB))
     expect(err.code).toBe('E_OPTIMIZE')
     expect(err.message).toContain('KHR_mesh_primitive_restart')
@@ -250,10 +354,11 @@ describe('untrusted input', () => {
         expect(err.message).toContain(`references the external file "${uri}"`)
       }
       const image = { asset: { version: '2.0' }, images: [{ uri: 'texture.png' }] }
-      expect((await rejectionOf(inspectGlb(glbWithJson(JSON.stringify(image))))).message).toContain('"texture.png" (images)')
+      expect((await rejectionOf(inspectGlb(glbWithJson(JSON.stringify(image))))).message).toContain(
+        '"texture.png" (images)',
+      )
       expect(readFile).not.toHaveBeenCalled()
-    }
-    finally {
+    } finally {
       readFile.mockRestore()
       rmSync(dir, { recursive: true, force: true })
     }
@@ -264,26 +369,61 @@ describe('inspectGlb', () => {
   it('reports exact stats for a hand-built document', async () => {
     const doc = new Document()
     const buffer = doc.createBuffer()
-    const acc = (type: 'VEC3' | 'SCALAR', values: number[], indices = false) => doc.createAccessor().setType(type).setBuffer(buffer)
-      .setArray(indices ? new Uint16Array(values) : new Float32Array(values))
+    const acc = (type: 'VEC3' | 'SCALAR', values: number[], indices = false) =>
+      doc
+        .createAccessor()
+        .setType(type)
+        .setBuffer(buffer)
+        .setArray(indices ? new Uint16Array(values) : new Float32Array(values))
     const quad = acc('VEC3', [0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0])
     const matA = doc.createMaterial('a')
     const unlit = doc.createExtension(KHRMaterialsUnlit)
     matA.setExtension('KHR_materials_unlit', unlit.createUnlit())
-    const meshA = doc.createMesh('a')
-      .addPrimitive(doc.createPrimitive().setAttribute('POSITION', quad).setIndices(acc('SCALAR', [0, 1, 2, 0, 2, 3], true)).setMaterial(matA))
-      .addPrimitive(doc.createPrimitive().setMode(5).setAttribute('POSITION', acc('VEC3', [0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 2, 0])))
-      .addPrimitive(doc.createPrimitive().setMode(1).setAttribute('POSITION', acc('VEC3', [0, 0, 0, 0, 0, -3])))
-    const meshB = doc.createMesh('b').addPrimitive(doc.createPrimitive().setAttribute('POSITION', acc('VEC3', [0, 0, 0, 1, 0, 0, 0, 1, 0]))
-      .setMaterial(doc.createMaterial('b')))
+    const meshA = doc
+      .createMesh('a')
+      .addPrimitive(
+        doc
+          .createPrimitive()
+          .setAttribute('POSITION', quad)
+          .setIndices(acc('SCALAR', [0, 1, 2, 0, 2, 3], true))
+          .setMaterial(matA),
+      )
+      .addPrimitive(
+        doc
+          .createPrimitive()
+          .setMode(5)
+          .setAttribute('POSITION', acc('VEC3', [0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 2, 0])),
+      )
+      .addPrimitive(
+        doc
+          .createPrimitive()
+          .setMode(1)
+          .setAttribute('POSITION', acc('VEC3', [0, 0, 0, 0, 0, -3])),
+      )
+    const meshB = doc.createMesh('b').addPrimitive(
+      doc
+        .createPrimitive()
+        .setAttribute('POSITION', acc('VEC3', [0, 0, 0, 1, 0, 0, 0, 1, 0]))
+        .setMaterial(doc.createMaterial('b')),
+    )
     const scene = doc.createScene()
     scene.addChild(doc.createNode('a').setMesh(meshA))
     scene.addChild(doc.createNode('b1').setMesh(meshB).setTranslation([10, 0, 0]))
     scene.addChild(doc.createNode('b2').setMesh(meshB).setTranslation([0, -5, 0]).setScale([2, 2, 2]))
     doc.getRoot().setDefaultScene(scene)
     const node = scene.listChildren()[0]!
-    doc.createAnimation('spin').addChannel(doc.createAnimationChannel().setTargetNode(node).setTargetPath('translation')
-      .setSampler(doc.createAnimationSampler().setInput(acc('SCALAR', [0, 1])).setOutput(acc('VEC3', [0, 0, 0, 0, 0, 0]))))
+    doc.createAnimation('spin').addChannel(
+      doc
+        .createAnimationChannel()
+        .setTargetNode(node)
+        .setTargetPath('translation')
+        .setSampler(
+          doc
+            .createAnimationSampler()
+            .setInput(acc('SCALAR', [0, 1]))
+            .setOutput(acc('VEC3', [0, 0, 0, 0, 0, 0])),
+        ),
+    )
     doc.createExtension(KHRTextureTransform).setRequired(true)
     doc.createExtension(KHRMeshQuantization).setRequired(true)
 
@@ -303,11 +443,32 @@ describe('inspectGlb', () => {
     const doc = new Document()
     const buffer = doc.createBuffer()
     // SHORT normalized: 32767 → 1, -32768 → -1 (clamped), 16384 → 16384/32767; the last vertex is never indexed.
-    const position = doc.createAccessor().setType('VEC3').setBuffer(buffer).setNormalized(true)
+    const position = doc
+      .createAccessor()
+      .setType('VEC3')
+      .setBuffer(buffer)
+      .setNormalized(true)
       .setArray(new Int16Array([-32768, 0, 0, 32767, 16384, 0, 0, 32767, -16384, 32767, 32767, 32767]))
-    const bytes = doc.createAccessor().setType('VEC3').setBuffer(buffer).setNormalized(true).setArray(new Uint8Array([0, 255, 51, 255, 0, 102, 0, 0, 0]))
-    const mesh = doc.createMesh()
-      .addPrimitive(doc.createPrimitive().setAttribute('POSITION', position).setIndices(doc.createAccessor().setType('SCALAR').setBuffer(buffer).setArray(new Uint16Array([0, 1, 2]))))
+    const bytes = doc
+      .createAccessor()
+      .setType('VEC3')
+      .setBuffer(buffer)
+      .setNormalized(true)
+      .setArray(new Uint8Array([0, 255, 51, 255, 0, 102, 0, 0, 0]))
+    const mesh = doc
+      .createMesh()
+      .addPrimitive(
+        doc
+          .createPrimitive()
+          .setAttribute('POSITION', position)
+          .setIndices(
+            doc
+              .createAccessor()
+              .setType('SCALAR')
+              .setBuffer(buffer)
+              .setArray(new Uint16Array([0, 1, 2])),
+          ),
+      )
       .addPrimitive(doc.createPrimitive().setAttribute('POSITION', bytes)) // no indices: every vertex counts
     const scene = doc.createScene()
     scene.addChild(doc.createNode().setMesh(mesh).setScale([10, 10, 10]).setTranslation([0, 0, 5]))

@@ -7,8 +7,7 @@ const WHERE = 'plugin options'
 function configMessage(fn: () => unknown): string {
   try {
     fn()
-  }
-  catch (err) {
+  } catch (err) {
     expect((err as { code?: string }).code).toBe('E_CONFIG')
     return (err as Error).message
   }
@@ -53,9 +52,15 @@ describe('resolveOptimizeOptions', () => {
       textureSize: 1024,
       compress: 'draco',
     })
-    expect(resolveOptimizeOptions({ preset: 'max', simplify: false }, WHERE)).toEqual({ ...OPTIMIZE_PRESETS.max, simplify: false })
+    expect(resolveOptimizeOptions({ preset: 'max', simplify: false }, WHERE)).toEqual({
+      ...OPTIMIZE_PRESETS.max,
+      simplify: false,
+    })
     // 'none' plus an override is a deliberate minimal pipeline, not "off".
-    expect(resolveOptimizeOptions({ preset: 'none', dedup: true }, WHERE)).toEqual({ ...OPTIMIZE_PRESETS.none, dedup: true })
+    expect(resolveOptimizeOptions({ preset: 'none', dedup: true }, WHERE)).toEqual({
+      ...OPTIMIZE_PRESETS.none,
+      dedup: true,
+    })
     // undefined fields do not override
     expect(resolveOptimizeOptions({ textureSize: undefined }, WHERE)).toEqual(OPTIMIZE_PRESETS.web)
   })
@@ -69,41 +74,82 @@ describe('resolveOptimizeOptions', () => {
   })
 
   it('rejects bad values with a message that names the field and the fix', () => {
-    expect(configMessage(() => resolveOptimizeOptions({ textureSize: 100.5 }, WHERE)))
-      .toContain('plugin options: optimize.textureSize must be an integer between 16 and 16384 (got 100.5)')
-    expect(configMessage(() => resolveOptimizeOptions({ textureSize: 8 }, WHERE))).toContain('between 16 and 16384 (got 8)')
-    expect(configMessage(() => resolveOptimizeOptions({ textureQuality: 0 }, WHERE))).toContain('optimize.textureQuality must be an integer between 1 and 100 (got 0)')
-    expect(configMessage(() => resolveOptimizeOptions({ compress: 'gzip' as never }, WHERE))).toContain('optimize.compress must be "meshopt", "draco" or false (got "gzip")')
-    expect(configMessage(() => resolveOptimizeOptions({ dedup: 'yes' as never }, WHERE))).toContain('optimize.dedup must be true or false (got "yes")')
-    expect(configMessage(() => resolveOptimizeOptions({ textureFormat: 'avif' as never }, WHERE))).toContain('optimize.textureFormat must be "webp" or "keep"')
-    expect(configMessage(() => resolveOptimizeOptions('fast' as never, WHERE))).toContain('optimize must be one of "web", "max", "none" (got "fast")')
-    expect(configMessage(() => resolveOptimizeOptions({ preset: 'fast' as never }, WHERE))).toContain('optimize.preset must be one of')
+    expect(configMessage(() => resolveOptimizeOptions({ textureSize: 100.5 }, WHERE))).toContain(
+      'plugin options: optimize.textureSize must be an integer between 16 and 16384 (got 100.5)',
+    )
+    expect(configMessage(() => resolveOptimizeOptions({ textureSize: 8 }, WHERE))).toContain(
+      'between 16 and 16384 (got 8)',
+    )
+    expect(configMessage(() => resolveOptimizeOptions({ textureQuality: 0 }, WHERE))).toContain(
+      'optimize.textureQuality must be an integer between 1 and 100 (got 0)',
+    )
+    expect(configMessage(() => resolveOptimizeOptions({ compress: 'gzip' as never }, WHERE))).toContain(
+      'optimize.compress must be "meshopt", "draco" or false (got "gzip")',
+    )
+    expect(configMessage(() => resolveOptimizeOptions({ dedup: 'yes' as never }, WHERE))).toContain(
+      'optimize.dedup must be true or false (got "yes")',
+    )
+    expect(configMessage(() => resolveOptimizeOptions({ textureFormat: 'avif' as never }, WHERE))).toContain(
+      'optimize.textureFormat must be "webp" or "keep"',
+    )
+    expect(configMessage(() => resolveOptimizeOptions('fast' as never, WHERE))).toContain(
+      'optimize must be one of "web", "max", "none" (got "fast")',
+    )
+    expect(configMessage(() => resolveOptimizeOptions({ preset: 'fast' as never }, WHERE))).toContain(
+      'optimize.preset must be one of',
+    )
     expect(configMessage(() => resolveOptimizeOptions(42 as never, WHERE))).toContain('optimize must be a preset name')
     expect(configMessage(() => resolveOptimizeOptions([] as never, WHERE))).toContain('got an array')
   })
 
   it('rejects unknown keys, listing the known ones', () => {
-    const message = configMessage(() => resolveOptimizeOptions({ texturesize: 1024 } as never, 'assets.rodin.json: assets.crate'))
-    expect(message).toContain('assets.rodin.json: assets.crate: optimize.texturesize is not an option (known: preset, dedup')
+    const message = configMessage(() =>
+      resolveOptimizeOptions({ texturesize: 1024 } as never, 'assets.rodin.json: assets.crate'),
+    )
+    expect(message).toContain(
+      'assets.rodin.json: assets.crate: optimize.texturesize is not an option (known: preset, dedup',
+    )
     expect(message).toContain('textureSize')
   })
 
   it('validates simplify', () => {
-    expect(resolveOptimizeOptions({ simplify: { ratio: 0.75, error: 0.01 } }, WHERE)!.simplify).toEqual({ ratio: 0.75, error: 0.01 })
-    expect(configMessage(() => resolveOptimizeOptions({ simplify: true as never }, WHERE))).toContain('optimize.simplify must be false or an object')
-    expect(configMessage(() => resolveOptimizeOptions({ simplify: { ratio: 0, error: 0.01 } }, WHERE))).toContain('optimize.simplify.ratio must be a number in (0, 1]')
-    expect(configMessage(() => resolveOptimizeOptions({ simplify: { ratio: 0.5 } as never }, WHERE))).toContain('optimize.simplify.error must be a number in [0, 1]')
-    expect(configMessage(() => resolveOptimizeOptions({ simplify: { ratio: 0.5, error: 0, lockBorder: true } as never }, WHERE))).toContain('optimize.simplify.lockBorder is not an option')
+    expect(resolveOptimizeOptions({ simplify: { ratio: 0.75, error: 0.01 } }, WHERE)!.simplify).toEqual({
+      ratio: 0.75,
+      error: 0.01,
+    })
+    expect(configMessage(() => resolveOptimizeOptions({ simplify: true as never }, WHERE))).toContain(
+      'optimize.simplify must be false or an object',
+    )
+    expect(configMessage(() => resolveOptimizeOptions({ simplify: { ratio: 0, error: 0.01 } }, WHERE))).toContain(
+      'optimize.simplify.ratio must be a number in (0, 1]',
+    )
+    expect(configMessage(() => resolveOptimizeOptions({ simplify: { ratio: 0.5 } as never }, WHERE))).toContain(
+      'optimize.simplify.error must be a number in [0, 1]',
+    )
+    expect(
+      configMessage(() =>
+        resolveOptimizeOptions({ simplify: { ratio: 0.5, error: 0, lockBorder: true } as never }, WHERE),
+      ),
+    ).toContain('optimize.simplify.lockBorder is not an option')
   })
 
   it('messages carry the error prefix', () => {
-    expect(configMessage(() => resolveOptimizeOptions({ textureSize: -1 }, WHERE))).toMatch(/^\[unplugin-rodin\] E_CONFIG: plugin options: /)
+    expect(configMessage(() => resolveOptimizeOptions({ textureSize: -1 }, WHERE))).toMatch(
+      /^\[unplugin-rodin\] E_CONFIG: plugin options: /,
+    )
   })
 })
 
 describe('TOOL_VERSIONS', () => {
   it('lists the version of every tool in the chain', () => {
-    for (const name of ['@gltf-transform/core', '@gltf-transform/functions', '@gltf-transform/extensions', 'meshoptimizer', 'sharp', 'draco3dgltf']) {
+    for (const name of [
+      '@gltf-transform/core',
+      '@gltf-transform/functions',
+      '@gltf-transform/extensions',
+      'meshoptimizer',
+      'sharp',
+      'draco3dgltf',
+    ]) {
       expect(TOOL_VERSIONS[name as keyof typeof TOOL_VERSIONS], name).toMatch(/^\d+\.\d+\.\d+/)
     }
     expect(Object.isFrozen(TOOL_VERSIONS)).toBe(true)

@@ -13,11 +13,12 @@ describe('PixelBudget', () => {
     const budget = new PixelBudget(100)
     const started: string[] = []
     const gates = { a: gate(), b: gate(), c: gate() }
-    const run = (name: keyof typeof gates, pixels: number) => budget.run(pixels, async () => {
-      started.push(name)
-      await gates[name].done
-      return name
-    })
+    const run = (name: keyof typeof gates, pixels: number) =>
+      budget.run(pixels, async () => {
+        started.push(name)
+        await gates[name].done
+        return name
+      })
     const a = run('a', 60)
     const b = run('b', 40)
     const c = run('c', 50)
@@ -53,21 +54,24 @@ describe('PixelBudget', () => {
     const budget = new PixelBudget(100)
     const running: number[] = []
     let most = 0
-    const job = (pixels: number) => budget.run(pixels, async () => {
-      running.push(pixels)
-      most = Math.max(most, running.length)
-      await new Promise(resolve => setTimeout(resolve, 5))
-      running.splice(running.indexOf(pixels), 1)
-    })
+    const job = (pixels: number) =>
+      budget.run(pixels, async () => {
+        running.push(pixels)
+        most = Math.max(most, running.length)
+        await new Promise(resolve => setTimeout(resolve, 5))
+        running.splice(running.indexOf(pixels), 1)
+      })
     await Promise.all([job(500), job(10), job(20)])
     expect(most).toBe(2) // 10 and 20 together, never beside the 500
   })
 
   it('gives the pixels back when a job fails', async () => {
     const budget = new PixelBudget(100)
-    await expect(budget.run(100, async () => {
-      throw new Error('decode failed')
-    })).rejects.toThrow('decode failed')
+    await expect(
+      budget.run(100, async () => {
+        throw new Error('decode failed')
+      }),
+    ).rejects.toThrow('decode failed')
     expect(await budget.run(100, async () => 'next')).toBe('next')
   })
 })

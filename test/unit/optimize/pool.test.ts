@@ -42,8 +42,10 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
     const p = createOptimizerPool()
     expect(p.size).toBe(poolDefaults(availableParallelism()).size)
     expect(p.jobsPerWorker).toBe(3)
-    for (const size of [0, -1, 1.5]) expect(() => createOptimizerPool({ size })).toThrow(/pool size must be an integer of at least 1/)
-    for (const jobsPerWorker of [0, 2.5]) expect(() => createOptimizerPool({ jobsPerWorker })).toThrow(/jobsPerWorker must be an integer of at least 1/)
+    for (const size of [0, -1, 1.5])
+      expect(() => createOptimizerPool({ size })).toThrow(/pool size must be an integer of at least 1/)
+    for (const jobsPerWorker of [0, 2.5])
+      expect(() => createOptimizerPool({ jobsPerWorker })).toThrow(/jobsPerWorker must be an integer of at least 1/)
   })
 
   it('runs up to `jobsPerWorker` jobs at once on one worker, and queues the rest', async () => {
@@ -51,7 +53,12 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
     const results = await Promise.all([1, 2, 3, 4].map(() => p.inspect(new Uint8Array(8), 'sleep:300')))
     expect(new Set(results.map(r => r.triangles)).size).toBe(1)
     // The first three start together (the worker was running 0, 1 and 2 others); never more than three at once.
-    expect(results.slice(0, 3).map(r => r.materials).sort()).toEqual([0, 1, 2])
+    expect(
+      results
+        .slice(0, 3)
+        .map(r => r.materials)
+        .sort(),
+    ).toEqual([0, 1, 2])
     expect(Math.max(...results.map(r => r.materials))).toBeLessThanOrEqual(2)
     // The fourth waits for a free place: it starts only once one of the first three has ended.
     const firstEnd = Math.min(...results.slice(0, 3).map(r => r.bounds.max[0]!))
@@ -72,21 +79,27 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
   it('hands the largest waiting job out first', async () => {
     const p = pool({ size: 1, jobsPerWorker: 1, workerURL: FAKE_WORKER })
     const order: number[] = []
-    await Promise.all([10, 30, 20, 40, 25].map(n => p.inspect(new Uint8Array(n), 'sleep:10').then(s => order.push(s.vertices))))
+    await Promise.all(
+      [10, 30, 20, 40, 25].map(n => p.inspect(new Uint8Array(n), 'sleep:10').then(s => order.push(s.vertices))),
+    )
     expect(order).toEqual([40, 30, 25, 20, 10])
   })
 
   it('hands the job with the most texture pixels out first, even when its file is smaller', async () => {
     const p = pool({ size: 1, jobsPerWorker: 1, workerURL: FAKE_WORKER })
-    const [small, big] = await Promise.all([64, 2048].map(size => generateRodinLikeGlb({ triangles: 12, textureSize: size, material: 'pbr' })))
+    const [small, big] = await Promise.all(
+      [64, 2048].map(size => generateRodinLikeGlb({ triangles: 12, textureSize: size, material: 'pbr' })),
+    )
     const padded = new Uint8Array(big!.byteLength * 3) // not a GLB: weighed by its size only
     const order: number[] = []
     // Submitted in one tick, so all three wait together and the pool picks among them.
-    await Promise.all([small!, padded, big!].map(bytes => p.optimize(bytes, WEB, 'sleep:0').then(r => order.push(r.bytes.byteLength))))
+    await Promise.all(
+      [small!, padded, big!].map(bytes => p.optimize(bytes, WEB, 'sleep:0').then(r => order.push(r.bytes.byteLength))),
+    )
     expect(order).toEqual([big!.byteLength, padded.byteLength, small!.byteLength])
   })
 
-  it('copies the input instead of detaching the caller\'s buffer, and returns the worker\'s bytes', async () => {
+  it("copies the input instead of detaching the caller's buffer, and returns the worker's bytes", async () => {
     const p = pool({ size: 1, workerURL: FAKE_WORKER })
     const input = new Uint8Array([1, 2, 3, 4])
     const { bytes } = await p.optimize(input, WEB, 'sleep:0')
@@ -122,7 +135,9 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
       p.inspect(new Uint8Array(10), 'sleep:0'),
     ])
     expect(crash.status).toBe('rejected')
-    expect((crash as PromiseRejectedResult).reason.message).toContain('model "crash": the optimizer worker crashed (exit code 3)')
+    expect((crash as PromiseRejectedResult).reason.message).toContain(
+      'model "crash": the optimizer worker crashed (exit code 3)',
+    )
     for (const job of [slow, fast]) {
       expect(job.status).toBe('fulfilled')
       expect((job as PromiseFulfilledResult<{ materials: number }>).value.materials).toBe(0) // ran again, alone
@@ -190,22 +205,29 @@ describe('optimizer pool (real worker from dist/)', () => {
     expect(err.message).toContain('model "hero-sword": not a valid GLB')
   })
 
-  it.runIf(built)('loading the pool and versions loads neither glTF-Transform nor sharp; idle workers let the process exit', async () => {
-    // A resolve hook that fails the import of any heavy package: importing must still work.
-    const hook = `export async function resolve(s, c, next) { const r = await next(s, c); if (/gltf-transform|sharp|meshoptimizer|draco3d/.test(r.url)) throw new Error('heavy import: ' + r.url); return r }`
-    const register = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`
-    const main = `
+  it.runIf(built)(
+    'loading the pool and versions loads neither glTF-Transform nor sharp; idle workers let the process exit',
+    async () => {
+      // A resolve hook that fails the import of any heavy package: importing must still work.
+      const hook = `export async function resolve(s, c, next) { const r = await next(s, c); if (/gltf-transform|sharp|meshoptimizer|draco3d/.test(r.url)) throw new Error('heavy import: ' + r.url); return r }`
+      const register = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`
+      const main = `
       const { createOptimizerPool } = await import(${JSON.stringify(new URL('pool.js', DIST).href)});
       const { TOOL_VERSIONS } = await import(${JSON.stringify(new URL('versions.js', DIST).href)});
       const pool = createOptimizerPool({ size: 1, workerURL: new URL(${JSON.stringify(FAKE_WORKER.href)}) });
       await pool.inspect(new Uint8Array(4), 'sleep:10');
       console.log(JSON.stringify({ threads: pool.threads, sharp: TOOL_VERSIONS.sharp }));
       // no close(): an idle worker must not keep the process alive`
-    const { stdout } = await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', main], { timeout: 20_000 })
-    const result = JSON.parse(stdout.trim()) as { threads: number, sharp: string }
-    expect(result.threads).toBe(1)
-    expect(result.sharp).toMatch(/^\d+\.\d+/)
-  })
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', main],
+        { timeout: 20_000 },
+      )
+      const result = JSON.parse(stdout.trim()) as { threads: number; sharp: string }
+      expect(result.threads).toBe(1)
+      expect(result.sharp).toMatch(/^\d+\.\d+/)
+    },
+  )
 })
 
 // Keeps the fake worker path honest when files move.

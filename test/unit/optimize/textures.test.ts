@@ -14,11 +14,21 @@ const SIZE = 256
 async function modelWith(setup: (doc: Document, material: Material) => void): Promise<Uint8Array> {
   const doc = new Document()
   doc.createBuffer()
-  const position = doc.createAccessor().setType('VEC3').setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]))
-  const uv = doc.createAccessor().setType('VEC2').setArray(new Float32Array([0, 0, 1, 0, 0, 1]))
+  const position = doc
+    .createAccessor()
+    .setType('VEC3')
+    .setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]))
+  const uv = doc
+    .createAccessor()
+    .setType('VEC2')
+    .setArray(new Float32Array([0, 0, 1, 0, 0, 1]))
   const material = doc.createMaterial('m')
   setup(doc, material)
-  const prim = doc.createPrimitive().setAttribute('POSITION', position).setAttribute('TEXCOORD_0', uv).setMaterial(material)
+  const prim = doc
+    .createPrimitive()
+    .setAttribute('POSITION', position)
+    .setAttribute('TEXCOORD_0', uv)
+    .setMaterial(material)
   doc.createScene().addChild(doc.createNode().setMesh(doc.createMesh().addPrimitive(prim)))
   return (await getIO()).writeBinary(doc)
 }
@@ -28,7 +38,11 @@ async function png(channels: 3 | 4, texel: (x: number, y: number) => number[]): 
   for (let y = 0; y < SIZE; y++) {
     for (let x = 0; x < SIZE; x++) data.set(texel(x, y), (y * SIZE + x) * channels)
   }
-  return new Uint8Array(await sharp(data, { raw: { width: SIZE, height: SIZE, channels } }).png().toBuffer())
+  return new Uint8Array(
+    await sharp(data, { raw: { width: SIZE, height: SIZE, channels } })
+      .png()
+      .toBuffer(),
+  )
 }
 
 function texture(doc: Document, image: Uint8Array): Texture {
@@ -37,7 +51,12 @@ function texture(doc: Document, image: Uint8Array): Texture {
 
 /** Smooth-but-busy noise in 0..255 (deterministic). */
 function noise(x: number, y: number, k: number): number {
-  return Math.round(127.5 + 60 * Math.sin(x * 0.13 * k + y * 0.07) + 50 * Math.cos(y * 0.11 * k - x * 0.05) + 15 * Math.sin((x * y) * 0.003 * k))
+  return Math.round(
+    127.5 +
+      60 * Math.sin(x * 0.13 * k + y * 0.07) +
+      50 * Math.cos(y * 0.11 * k - x * 0.05) +
+      15 * Math.sin(x * y * 0.003 * k),
+  )
 }
 
 async function outTextures(bytes: Uint8Array) {
@@ -83,7 +102,10 @@ describe('per-texture decisions', () => {
 
   it('an opaque base color drops its unread alpha; a BLEND one keeps it', async () => {
     const rgba = await png(4, (x, y) => [noise(x, y, 1), noise(x, y, 2), noise(x, y, 3), (x * 7 + y) & 255])
-    for (const [mode, hasAlpha] of [['OPAQUE', false], ['BLEND', true]] as const) {
+    for (const [mode, hasAlpha] of [
+      ['OPAQUE', false],
+      ['BLEND', true],
+    ] as const) {
       const input = await modelWith((doc, m) => {
         m.setBaseColorTexture(texture(doc, rgba)).setAlphaMode(mode)
       })

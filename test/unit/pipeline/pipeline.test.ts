@@ -10,7 +10,12 @@ const NO_OPT = { optimize: false as const }
 describe('Pipeline against the emulator', () => {
   it('fetches, stores, pins, and serves the second run from the cache with 0 requests', async () => {
     const emu = await emulator({ assets: [] })
-    const t = await glbTask(emu, 'khr_fox.glb', { jobs: [['Waiting', 'Generating', 'Done'], ['Generating', 'Done']] })
+    const t = await glbTask(emu, 'khr_fox.glb', {
+      jobs: [
+        ['Waiting', 'Generating', 'Done'],
+        ['Generating', 'Done'],
+      ],
+    })
     const p = await project(emu, { fox: { task: t.uuid, subscriptionKey: t.subscriptionKey } }, NO_OPT)
     const entry = p.manifest.byAlias.get('fox')!
     const r = await p.pipeline().asset(entry)
@@ -81,8 +86,15 @@ describe('Pipeline against the emulator', () => {
   it('fails with E_AUTH on a wrong key, without the key in the message', async () => {
     const emu = await emulator({ assets: [] })
     const t = await glbTask(emu, 'pmndrs_bunny_draco.glb')
-    const p = await project(emu, { bunny: t.uuid }, { ...NO_OPT, providers: { rodin: { apiKey: 'wrong-secret-key-42', baseURL: emu.rodinBaseURL } } })
-    const err = await p.pipeline().asset(p.manifest.byAlias.get('bunny')!).catch(e => e)
+    const p = await project(
+      emu,
+      { bunny: t.uuid },
+      { ...NO_OPT, providers: { rodin: { apiKey: 'wrong-secret-key-42', baseURL: emu.rodinBaseURL } } },
+    )
+    const err = await p
+      .pipeline()
+      .asset(p.manifest.byAlias.get('bunny')!)
+      .catch(e => e)
     expect(err.code).toBe('E_AUTH')
     expect(err.message).toContain('bunny')
     expect(err.message).not.toContain('wrong-secret-key-42')
@@ -91,7 +103,12 @@ describe('Pipeline against the emulator', () => {
 
   it('fails with E_TASK_FAILED and never calls /download when a job failed', async () => {
     const emu = await emulator({ assets: [] })
-    const t = await glbTask(emu, 'pmndrs_bunny_draco.glb', { jobs: [['Generating', 'Done'], ['Generating', 'Failed']] })
+    const t = await glbTask(emu, 'pmndrs_bunny_draco.glb', {
+      jobs: [
+        ['Generating', 'Done'],
+        ['Generating', 'Failed'],
+      ],
+    })
     const p = await project(emu, { bunny: { task: t.uuid, subscriptionKey: t.subscriptionKey } }, NO_OPT)
     await expect(p.pipeline().asset(p.manifest.byAlias.get('bunny')!)).rejects.toMatchObject({ code: 'E_TASK_FAILED' })
     expect(emu.requests.some(q => q.route === 'rodin.download')).toBe(false)
@@ -107,7 +124,9 @@ describe('Pipeline against the emulator', () => {
     const other = p.pipeline({ cacheDir: join(p.root, 'cold-cache') })
     const err = await other.asset(p.manifest.byAlias.get('bunny')!).catch(e => e)
     expect(err.code).toBe('E_INTEGRITY')
-    expect(err.message).toMatch(/SECURITY: base_basic_pbr\.glb of asset "bunny" .*does not match assets\.rodin\.lock\.json/)
+    expect(err.message).toMatch(
+      /SECURITY: base_basic_pbr\.glb of asset "bunny" .*does not match assets\.rodin\.lock\.json/,
+    )
     expect(await readFile(p.lockfile, 'utf8')).toBe(lockBefore)
     expect(emu.requests.filter(q => q.route === 'file' && q.file === 'base_basic_pbr.glb')).toHaveLength(2) // no retry of the bad one
   })
@@ -130,8 +149,15 @@ describe('Pipeline against the emulator', () => {
     const emu = await emulator({ assets: [] })
     const t = await glbTask(emu, 'pmndrs_bunny_draco.glb')
     emu.addFault({ route: 'rodin.download', kind: 'hang', times: Infinity })
-    const p = await project(emu, { bunny: t.uuid }, { ...NO_OPT, http: { headersTimeoutMs: 1_000, maxRetries: 1, minRetryDelayMs: 1, maxRetryDelayMs: 5 } })
-    const err = await p.pipeline().asset(p.manifest.byAlias.get('bunny')!).catch(e => e)
+    const p = await project(
+      emu,
+      { bunny: t.uuid },
+      { ...NO_OPT, http: { headersTimeoutMs: 1_000, maxRetries: 1, minRetryDelayMs: 1, maxRetryDelayMs: 5 } },
+    )
+    const err = await p
+      .pipeline()
+      .asset(p.manifest.byAlias.get('bunny')!)
+      .catch(e => e)
     expect(err.code).toBe('E_TIMEOUT')
     expect(err.message).toContain('bunny')
   })

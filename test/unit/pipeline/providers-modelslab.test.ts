@@ -10,10 +10,18 @@ const NO_OPT = { optimize: false as const }
 const KEY = 'ml-pipeline-secret-4471'
 
 function providers(emu: Emulator) {
-  return { rodin: { apiKey: emu.apiKey, baseURL: emu.rodinBaseURL }, modelslab: { apiKey: emu.apiKey, baseURL: emu.modelslabBaseURL } }
+  return {
+    rodin: { apiKey: emu.apiKey, baseURL: emu.rodinBaseURL },
+    modelslab: { apiKey: emu.apiKey, baseURL: emu.modelslabBaseURL },
+  }
 }
 
-async function setup(statuses: string[], extra: Record<string, unknown> = {}, options: Record<string, unknown> = NO_OPT, model = 'pmndrs_bunny_draco.glb') {
+async function setup(
+  statuses: string[],
+  extra: Record<string, unknown> = {},
+  options: Record<string, unknown> = NO_OPT,
+  model = 'pmndrs_bunny_draco.glb',
+) {
   const emu = await emulator({ assets: [], modelslabTasks: [], apiKey: KEY })
   const bytes = await fixture(model)
   const { id } = emu.addModelslabTask({ files: [{ name: 'e1f2-0.glb', bytes }], statuses, ...extra })
@@ -31,11 +39,25 @@ describe('Pipeline × ModelsLab (emulator)', () => {
     expect(r.optimized!.file.bytes).toBeLessThan(bytes.byteLength)
     expect(emu.requests.map(q => q.route)).toEqual(['modelslab.fetch', 'modelslab.fetch', 'modelslab.fetch', 'file'])
     expect(emu.requests.some(q => q.early)).toBe(false)
-    expect(emu.requests.filter(q => q.route === 'modelslab.fetch').every(q => q.bodyKey && !q.authorization && !q.credentialQuery)).toBe(true)
-    expect(emu.requests.filter(q => q.route === 'file').every(q => !q.authorization && !q.apiKeyHeader && !q.credentialQuery)).toBe(true)
+    expect(
+      emu.requests
+        .filter(q => q.route === 'modelslab.fetch')
+        .every(q => q.bodyKey && !q.authorization && !q.credentialQuery),
+    ).toBe(true)
+    expect(
+      emu.requests
+        .filter(q => q.route === 'file')
+        .every(q => !q.authorization && !q.apiKeyHeader && !q.credentialQuery),
+    ).toBe(true)
 
     const lock = await readLockfile(p.lockfile)
-    expect(lock!.assets.statue).toMatchObject({ provider: 'modelslab', task: String(id), primary: 'e1f2-0.glb', files: r.files, optimized: { sha256: r.optimized!.file.sha256 } })
+    expect(lock!.assets.statue).toMatchObject({
+      provider: 'modelslab',
+      task: String(id),
+      primary: 'e1f2-0.glb',
+      files: r.files,
+      optimized: { sha256: r.optimized!.file.sha256 },
+    })
     expect(await readFile(p.lockfile, 'utf8')).not.toContain(KEY)
 
     emu.clearLog()
@@ -51,7 +73,9 @@ describe('Pipeline × ModelsLab (emulator)', () => {
     const emu = await emulator({ assets: [], modelslabTasks: [], apiKey: KEY })
     const assets: Record<string, unknown> = {}
     for (const ext of ['obj', 'stl', 'ply']) {
-      const { id } = emu.addModelslabTask({ files: [{ name: `m-0.${ext}`, bytes: new TextEncoder().encode(`${ext} data`) }] })
+      const { id } = emu.addModelslabTask({
+        files: [{ name: `m-0.${ext}`, bytes: new TextEncoder().encode(`${ext} data`) }],
+      })
       assets[ext] = { provider: 'modelslab', id }
     }
     const p = await project(emu, assets, { providers: providers(emu) }) // default optimize: "web"
@@ -62,9 +86,17 @@ describe('Pipeline × ModelsLab (emulator)', () => {
   })
 
   it('maps an HTTP-200 error with the legacy "messege" field to E_TASK_FAILED and stores nothing', async () => {
-    const { emu, p, entry } = await setup(['processing', 'error'], { error: { message: 'Out of GPU memory', field: 'messege' } })
-    const err = await p.pipeline().asset(entry).catch(e => e)
-    expect(err).toMatchObject({ code: 'E_TASK_FAILED', details: { asset: 'statue', provider: 'modelslab', status: 200 } })
+    const { emu, p, entry } = await setup(['processing', 'error'], {
+      error: { message: 'Out of GPU memory', field: 'messege' },
+    })
+    const err = await p
+      .pipeline()
+      .asset(entry)
+      .catch(e => e)
+    expect(err).toMatchObject({
+      code: 'E_TASK_FAILED',
+      details: { asset: 'statue', provider: 'modelslab', status: 200 },
+    })
     expect(err.message).toContain('Out of GPU memory')
     expect(err.message).not.toContain(KEY)
     expect(emu.requests.filter(q => q.route === 'file')).toHaveLength(0)
@@ -72,7 +104,13 @@ describe('Pipeline × ModelsLab (emulator)', () => {
 
   it('waits the body retry_after of a 429, then succeeds', async () => {
     const { emu, p, entry } = await setup(['success'])
-    emu.addFault({ route: 'modelslab.fetch', kind: 'modelslab-error', status: 429, message: 'queue full', retryAfter: 0.05 })
+    emu.addFault({
+      route: 'modelslab.fetch',
+      kind: 'modelslab-error',
+      status: 429,
+      message: 'queue full',
+      retryAfter: 0.05,
+    })
     const started = Date.now()
     await p.pipeline().asset(entry)
     expect(Date.now() - started).toBeGreaterThanOrEqual(45)
@@ -88,18 +126,25 @@ describe('Pipeline × ModelsLab (emulator)', () => {
     expired.emu.addFault({ route: 'file', kind: 'expire' })
     const r = await expired.p.pipeline().asset(expired.entry)
     expect(r.files['e1f2-0.glb']!.sha256).toBe(sha256Hex(expired.bytes))
-    expect(expired.emu.requests.filter(q => q.route === 'file').map(q => `${q.path.split('/')[3]} ${q.status}`)).toEqual(['output 403', 'proxy 200'])
+    expect(
+      expired.emu.requests.filter(q => q.route === 'file').map(q => `${q.path.split('/')[3]} ${q.status}`),
+    ).toEqual(['output 403', 'proxy 200'])
   })
 
   it('fails with E_TASK_PENDING when processing outlasts the wait budget', async () => {
     const { emu, p, entry } = await setup(['processing'])
-    await expect(p.pipeline({ wait: { timeoutMs: 60, intervalMs: 10 } }).asset(entry)).rejects.toMatchObject({ code: 'E_TASK_PENDING', message: expect.stringContaining('status "processing"') })
+    await expect(p.pipeline({ wait: { timeoutMs: 60, intervalMs: 10 } }).asset(entry)).rejects.toMatchObject({
+      code: 'E_TASK_PENDING',
+      message: expect.stringContaining('status "processing"'),
+    })
     expect(emu.requests.some(q => q.route === 'file')).toBe(false)
   })
 
   it('needs MODELSLAB_API_KEY on a cache miss (E_AUTH before any request)', async () => {
     const { emu, p, entry } = await setup(['success'])
-    await expect(p.pipeline({ providers: { modelslab: { baseURL: emu.modelslabBaseURL } } }).asset(entry)).rejects.toMatchObject({ code: 'E_AUTH', message: expect.stringContaining('MODELSLAB_API_KEY') })
+    await expect(
+      p.pipeline({ providers: { modelslab: { baseURL: emu.modelslabBaseURL } } }).asset(entry),
+    ).rejects.toMatchObject({ code: 'E_AUTH', message: expect.stringContaining('MODELSLAB_API_KEY') })
     expect(emu.requests).toHaveLength(0)
   })
 })

@@ -6,13 +6,16 @@ import { dtsPath, renderDts } from '../../../src/plugin/dts.js'
 const UUID = '7f3c1a2e-5b6d-4c8e-9f00-1234567890ab'
 const SHA = 'a'.repeat(64)
 
-const manifest = parseManifest(JSON.stringify({
-  assets: {
-    'hero': UUID,
-    'statue': { provider: 'modelslab', id: 123456 },
-    'poster': { provider: 'getty', generation: 'gen-1', index: 2, size: '1k' },
-  },
-}), '/project/assets.rodin.json')
+const manifest = parseManifest(
+  JSON.stringify({
+    assets: {
+      hero: UUID,
+      statue: { provider: 'modelslab', id: 123456 },
+      poster: { provider: 'getty', generation: 'gen-1', index: 2, size: '1k' },
+    },
+  }),
+  '/project/assets.rodin.json',
+)
 
 /** The declared modules: id → its block. */
 function modules(text: string): Map<string, string> {
@@ -24,12 +27,25 @@ function modules(text: string): Map<string, string> {
 describe('renderDts', () => {
   it('declares every id of every entry with ?raw and ?meta, and no wildcard that could match a typo', () => {
     const mods = modules(renderDts(manifest, null, '/project'))
-    for (const id of ['rodin:hero', `rodin:${UUID}`, 'rodin:statue', 'modelslab:123456', 'rodin:poster', 'getty:gen-1/2']) {
+    for (const id of [
+      'rodin:hero',
+      `rodin:${UUID}`,
+      'rodin:statue',
+      'modelslab:123456',
+      'rodin:poster',
+      'getty:gen-1/2',
+    ]) {
       expect(mods.has(id), id).toBe(true)
       expect(mods.has(`${id}?raw`), id).toBe(true)
       expect(mods.get(`${id}?meta`), id).toMatch(/const meta: .*\n {2}export default meta/)
     }
-    expect([...mods.keys()].filter(id => id.includes('*'))).toEqual(['rodin:hero/*', `rodin:${UUID}/*`, 'rodin:statue/*', 'modelslab:123456/*', 'rodin:poster/*'])
+    expect([...mods.keys()].filter(id => id.includes('*'))).toEqual([
+      'rodin:hero/*',
+      `rodin:${UUID}/*`,
+      'rodin:statue/*',
+      'modelslab:123456/*',
+      'rodin:poster/*',
+    ])
     // Unpinned: Getty is always an image; a Rodin or ModelsLab primary is not known yet.
     expect(mods.get('getty:gen-1/2')).toContain(`import('unplugin-rodin').RodinImageMeta`)
     expect(mods.get('modelslab:123456')).toContain(`import('unplugin-rodin').RodinAssetMeta`)
@@ -40,7 +56,16 @@ describe('renderDts', () => {
     const lock: Lockfile = {
       lockfileVersion: 1,
       assets: {
-        hero: { provider: 'rodin', task: UUID, primary: 'base_basic_pbr.glb', files: { 'base_basic_pbr.glb': { sha256: SHA, bytes: 1 }, 'preview.webp': { sha256: SHA, bytes: 1 }, 'model.fbx': { sha256: SHA, bytes: 1 } } },
+        hero: {
+          provider: 'rodin',
+          task: UUID,
+          primary: 'base_basic_pbr.glb',
+          files: {
+            'base_basic_pbr.glb': { sha256: SHA, bytes: 1 },
+            'preview.webp': { sha256: SHA, bytes: 1 },
+            'model.fbx': { sha256: SHA, bytes: 1 },
+          },
+        },
         // A pin for another task (the manifest moved on): ignored.
         statue: { provider: 'modelslab', task: '999', primary: 'x.glb', files: { 'x.glb': { sha256: SHA, bytes: 1 } } },
       },

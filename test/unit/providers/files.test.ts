@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest'
 import type { AssetEntry } from '../../../src/manifest/manifest.js'
 import { pickPreview, pickPrimary, sanitizeFiles } from '../../../src/providers/files.js'
 
-const entry = (extra: Partial<AssetEntry> = {}): AssetEntry => ({ alias: 'a', provider: 'rodin', task: 't', ids: [], optimize: undefined, ...extra })
+const entry = (extra: Partial<AssetEntry> = {}): AssetEntry => ({
+  alias: 'a',
+  provider: 'rodin',
+  task: 't',
+  ids: [],
+  optimize: undefined,
+  ...extra,
+})
 
 describe('pickPrimary', () => {
   it.each([
@@ -17,7 +24,9 @@ describe('pickPrimary', () => {
   })
 
   it('honours "file" and names the alternatives when it is absent', () => {
-    expect(pickPrimary(entry({ file: 'base_basic_shaded.glb' }), ['base_basic_pbr.glb', 'base_basic_shaded.glb'])).toBe('base_basic_shaded.glb')
+    expect(pickPrimary(entry({ file: 'base_basic_shaded.glb' }), ['base_basic_pbr.glb', 'base_basic_shaded.glb'])).toBe(
+      'base_basic_shaded.glb',
+    )
     expect(() => pickPrimary(entry({ file: 'x.glb' }), ['a.glb'])).toThrow(/no file "x\.glb" \(it has: a\.glb\)/)
   })
 
@@ -30,10 +39,19 @@ describe('pickPrimary', () => {
 describe('sanitizeFiles', () => {
   it('drops names that could act as paths and repeated names', () => {
     const warnings: string[] = []
-    const out = sanitizeFiles([
-      { name: 'a.glb', url: 'u1' }, { name: '../evil.glb', url: 'u2' }, { name: 'a/b.glb', url: 'u3' },
-      { name: 'C:\\x.glb', url: 'u4' }, { name: 'a.glb', url: 'u5' }, { name: '..', url: 'u6' }, { name: 'ok\u0001.glb', url: 'u7' },
-    ], w => warnings.push(w), 'asset "a"')
+    const out = sanitizeFiles(
+      [
+        { name: 'a.glb', url: 'u1' },
+        { name: '../evil.glb', url: 'u2' },
+        { name: 'a/b.glb', url: 'u3' },
+        { name: 'C:\\x.glb', url: 'u4' },
+        { name: 'a.glb', url: 'u5' },
+        { name: '..', url: 'u6' },
+        { name: 'ok\u0001.glb', url: 'u7' },
+      ],
+      w => warnings.push(w),
+      'asset "a"',
+    )
     expect(out).toEqual([{ name: 'a.glb', url: 'u1' }])
     expect(warnings).toHaveLength(5)
   })

@@ -32,7 +32,9 @@ describe('Store', () => {
   it('materializes a named copy and rebuilds it when damaged or lost', async () => {
     const store = new Store(await tempDir())
     const f = await store.put(bytes)
-    const never = async () => { throw new Error('should not recover') }
+    const never = async () => {
+      throw new Error('should not recover')
+    }
     const path = await store.materialize(f, 'x-1.glb', never)
     expect(await readFile(path, 'utf8')).toBe('hello glb')
     await writeFile(path, 'tampered!')
@@ -44,7 +46,9 @@ describe('Store', () => {
     expect(await readFile(path, 'utf8')).toBe('hello glb')
     await writeFile(path, 'gone')
     await writeFile(store.contentPath(f.sha256), 'gone')
-    await expect(store.materialize(f, 'x-1.glb', async () => new Uint8Array([1]))).rejects.toMatchObject({ code: 'E_INTEGRITY' })
+    await expect(store.materialize(f, 'x-1.glb', async () => new Uint8Array([1]))).rejects.toMatchObject({
+      code: 'E_INTEGRITY',
+    })
   })
 
   it('writes nothing on a hit (so a read-only cache works)', async () => {
