@@ -4,6 +4,7 @@
 // builds playground/ with Vite; the plugin prints one line per asset and a summary.
 import { fileURLToPath } from 'node:url'
 import { startEmulator } from '../dist/emulator/index.js'
+import { fixtureModelslabTasks, fixtureTasks } from '../fixtures/tasks.js'
 import { generateRodinLikeGlb } from '../dist/emulator/rodin-like.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -14,7 +15,7 @@ export const RODIN_LIKE_TASK = {
   subscriptionKey: 'sub-emulator-rodin-like',
 }
 
-const emu = await startEmulator()
+const emu = await startEmulator({ assets: fixtureTasks(), modelslabTasks: fixtureModelslabTasks() })
 try {
   emu.addTask({
     ...RODIN_LIKE_TASK,

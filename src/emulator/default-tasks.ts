@@ -1,83 +1,91 @@
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import type { EmulatorFile, EmulatorRodinTask } from './types.js'
-
-// Two levels up reaches the repository root from both src/emulator/ and dist/emulator/.
-const FIXTURES = new URL('../../fixtures/', import.meta.url)
-
-const SOURCES = {
-  fox: 'khr_fox.glb',
-  crate: 'sketchfab_wooden_crate.glb',
-  bunny_draco: 'pmndrs_bunny_draco.glb',
-  morph: 'khr_morphstresstest.glb',
-  barnlamp: 'khr_anisotropy_barnlamp.glb',
-} as const
-
-export type DefaultTaskAlias = keyof typeof SOURCES
+import { poster } from './provider-defaults.js'
+import { generateRodinLikeGlb } from './rodin-like.js'
+import type { EmulatorModelslabTask, EmulatorRodinTask } from './types.js'
 
 /** Fixed task uuids of the default tasks, by alias, so manifests and tests can name them. */
-export const DEFAULT_TASK_IDS: Readonly<Record<DefaultTaskAlias, string>> = Object.freeze({
-  fox: '3f0c9a52-8d1e-4b6a-9c37-5e2f1a7b0d11',
-  crate: '7a41d2c8-0e6b-4f93-a5d2-c81e6b9f3a22',
-  bunny_draco: 'b2e85f17-4c9a-4d03-8e6f-1a7c3d5b9e33',
-  morph: 'c9d3a6e4-2f8b-4e15-b7a9-6d0e4c2f8a44',
-  barnlamp: 'e4b7c1d9-5a2e-4f86-9b3c-7f1d8e6a2c55',
+export const DEFAULT_TASK_IDS = Object.freeze({
+  'rodin-pbr': '1c7e4a90-3b2d-4f58-9a61-0d8e2f4b6c71',
+  'rodin-shaded': '2d8f5b01-4c3e-4a69-8b72-1e9f3a5c7d82',
 })
 
+export type DefaultTaskAlias = keyof typeof DEFAULT_TASK_IDS
+
 /** Fixed subscription keys of the default tasks (for `/status`), by alias. */
-export const DEFAULT_SUBSCRIPTION_KEYS: Readonly<Record<DefaultTaskAlias, string>> = Object.freeze(
-  Object.fromEntries(Object.keys(SOURCES).map(alias => [alias, `sub-emulator-${alias}`])) as Record<
-    DefaultTaskAlias,
-    string
-  >,
-)
+export const DEFAULT_SUBSCRIPTION_KEYS: Readonly<Record<DefaultTaskAlias, string>> = Object.freeze({
+  'rodin-pbr': 'sub-emulator-rodin-pbr',
+  'rodin-shaded': 'sub-emulator-rodin-shaded',
+})
 
-const cache = new Map<string, Uint8Array>()
+/** Id of the default ModelsLab task (numeric, like the real API's). */
+export const DEFAULT_MODELSLAB_TASK_ID = 424242
 
-function fixture(name: string): Uint8Array {
-  let bytes = cache.get(name)
-  if (!bytes) {
-    const path = fileURLToPath(new URL(name, FIXTURES))
-    try {
-      bytes = new Uint8Array(readFileSync(path))
-    } catch (err) {
-      throw new Error(
-        `emulator: default task file ${path} is missing (the fixtures/ folder ships with the repository, ` +
-          'not the npm package); pass `assets` to startEmulator()',
-        { cause: err },
-      )
-    }
-    cache.set(name, bytes)
-  }
-  return bytes
-}
-
-/** A file whose bytes are read from fixtures/ on first access, so importing this module costs nothing. */
-export function lazyFile(name: string, source: string, contentType: string): EmulatorFile {
-  return Object.freeze({
-    name,
-    contentType,
-    get bytes() {
-      return fixture(source)
-    },
-  })
-}
+let rodin: Promise<readonly EmulatorRodinTask[]> | undefined
+let modelslab: Promise<readonly EmulatorModelslabTask[]> | undefined
 
 /**
- * One finished task per repository fixture, each listing `base_basic_pbr.glb` (the fixture) and `preview.webp`
- * like a real Rodin PBR result. Bytes load on first access (the emulator reads them at start).
+ * The Rodin tasks served when `startEmulator()` is given no `assets`: generated Rodin-like results (the package
+ * ships no third-party models). `rodin-pbr` is a 20k-triangle PBR model with three 1024² PNG textures and a
+ * `preview.webp`; `rodin-shaded` an untextured 18k-triangle `base_basic_shaded.glb`. Same bytes on every run;
+ * generated once per process, on first use.
  */
-export const DEFAULT_TASKS: readonly EmulatorRodinTask[] = Object.freeze(
-  // Frozen all the way down: one test editing a default task must not change what the next emulator serves.
-  (Object.keys(SOURCES) as DefaultTaskAlias[]).map(alias =>
-    Object.freeze({
-      uuid: DEFAULT_TASK_IDS[alias],
-      subscriptionKey: DEFAULT_SUBSCRIPTION_KEYS[alias],
-      files: Object.freeze([
-        lazyFile('base_basic_pbr.glb', SOURCES[alias], 'model/gltf-binary'),
-        lazyFile('preview.webp', 'preview.webp', 'image/webp'),
-      ]) as EmulatorFile[],
-      jobs: Object.freeze([Object.freeze(['Done'])]) as string[][],
-    }),
-  ),
-)
+export function defaultRodinTasks(): Promise<readonly EmulatorRodinTask[]> {
+  rodin ??= Promise.all([
+    generateRodinLikeGlb({ triangles: 20_000, textureSize: 1024, seed: 1 }),
+    generateRodinLikeGlb({ triangles: 18_000, material: 'shaded', seed: 2 }),
+    previewWebp(),
+  ]).then(([pbr, shaded, preview]) =>
+    deepFreeze([
+      task('rodin-pbr', { name: 'base_basic_pbr.glb', bytes: pbr, contentType: 'model/gltf-binary' }, preview),
+      task('rodin-shaded', { name: 'base_basic_shaded.glb', bytes: shaded, contentType: 'model/gltf-binary' }, preview),
+    ]),
+  )
+  rodin.catch(() => {
+    rodin = undefined
+  })
+  return rodin
+}
+
+/** One finished ModelsLab task whose `output` is a generated GLB named like ModelsLab's (`<uuid>-0.glb`). */
+export function defaultModelslabTasks(): Promise<readonly EmulatorModelslabTask[]> {
+  modelslab ??= generateRodinLikeGlb({ triangles: 8_000, textureSize: 512, seed: 3 }).then(bytes =>
+    deepFreeze([
+      {
+        id: DEFAULT_MODELSLAB_TASK_ID,
+        files: [{ name: '6f1d3b2a-9c8e-4d7f-a1b2-c3d4e5f60718-0.glb', bytes, contentType: 'model/gltf-binary' }],
+        statuses: ['success'],
+      },
+    ]),
+  )
+  modelslab.catch(() => {
+    modelslab = undefined
+  })
+  return modelslab
+}
+
+function task(
+  alias: DefaultTaskAlias,
+  model: EmulatorRodinTask['files'][number],
+  preview: Uint8Array,
+): EmulatorRodinTask {
+  return {
+    uuid: DEFAULT_TASK_IDS[alias],
+    subscriptionKey: DEFAULT_SUBSCRIPTION_KEYS[alias],
+    files: [model, { name: 'preview.webp', bytes: preview, contentType: 'image/webp' }],
+    jobs: [['Done']],
+  }
+}
+
+async function previewWebp(): Promise<Uint8Array> {
+  const { default: sharp } = await import('sharp')
+  const jpeg = await poster(2, 256)
+  return new Uint8Array(await sharp(jpeg).webp({ quality: 70 }).toBuffer())
+}
+
+// Frozen all the way down (bytes aside): one test editing a default task must not change what the next serves.
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}

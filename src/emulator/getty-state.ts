@@ -70,11 +70,14 @@ export class GettyTokenBook {
   private readonly tokens = new Map<string, number>()
   issued = 0
 
-  constructor(private readonly ttlSeconds: number) {}
+  constructor(
+    private readonly ttlSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   issue(): { access_token: string; token_type: 'Bearer'; expires_in: number } {
     const token = `emu-getty-${randomBytes(18).toString('base64url')}`
-    this.tokens.set(token, Date.now() + this.ttlSeconds * 1000)
+    this.tokens.set(token, this.now() + this.ttlSeconds * 1000)
     this.issued++
     return { access_token: token, token_type: 'Bearer', expires_in: this.ttlSeconds }
   }
@@ -83,7 +86,7 @@ export class GettyTokenBook {
   valid(header: string | undefined): boolean {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1]
     const expires = token === undefined ? undefined : this.tokens.get(token)
-    return expires !== undefined && Date.now() < expires
+    return expires !== undefined && this.now() < expires
   }
 
   revokeAll(): void {

@@ -1,8 +1,8 @@
-import { DEFAULT_TASKS } from './default-tasks.js'
+import { defaultModelslabTasks, defaultRodinTasks } from './default-tasks.js'
 import { FaultBook } from './faults.js'
 import { GettyGenerationStore, GettyTokenBook } from './getty-state.js'
 import { ModelslabTaskStore } from './modelslab-tasks.js'
-import { DEFAULT_MODELSLAB_TASKS, defaultGettyGenerations } from './provider-defaults.js'
+import { defaultGettyGenerations } from './provider-defaults.js'
 import { TaskStore } from './rodin-tasks.js'
 import { EmulatorServer } from './server.js'
 import { UrlSigner } from './signed-urls.js'
@@ -16,13 +16,15 @@ import type {
   RequestLogEntry,
 } from './types.js'
 
-export { DEFAULT_SUBSCRIPTION_KEYS, DEFAULT_TASK_IDS, DEFAULT_TASKS, type DefaultTaskAlias } from './default-tasks.js'
 export {
-  DEFAULT_GETTY_GENERATION_ID,
   DEFAULT_MODELSLAB_TASK_ID,
-  DEFAULT_MODELSLAB_TASKS,
-  defaultGettyGenerations,
-} from './provider-defaults.js'
+  DEFAULT_SUBSCRIPTION_KEYS,
+  DEFAULT_TASK_IDS,
+  type DefaultTaskAlias,
+  defaultModelslabTasks,
+  defaultRodinTasks,
+} from './default-tasks.js'
+export { DEFAULT_GETTY_GENERATION_ID, defaultGettyGenerations } from './provider-defaults.js'
 export type {
   Emulator,
   EmulatorFault,
@@ -71,17 +73,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const modelslabTasks = new ModelslabTaskStore()
   const generations = new GettyGenerationStore()
   const faults = new FaultBook()
-  for (const task of options.assets ?? DEFAULT_TASKS) tasks.add(task)
-  for (const task of options.modelslabTasks ?? DEFAULT_MODELSLAB_TASKS) modelslabTasks.add(task)
+  for (const task of options.assets ?? (await defaultRodinTasks())) tasks.add(task)
+  for (const task of options.modelslabTasks ?? (await defaultModelslabTasks())) modelslabTasks.add(task)
   for (const gen of options.gettyGenerations ?? (await defaultGettyGenerations())) generations.add(gen)
   for (const fault of options.faults ?? []) faults.add(fault)
 
   const requests: RequestLogEntry[] = []
-  const signer = new UrlSigner(urlTtlMs)
+  const now = options.now ?? Date.now
+  const signer = new UrlSigner(urlTtlMs, now)
   const site = { origin: '' }
   const rodin = { tasks, apiKey, signer }
   const modelslab = { tasks: modelslabTasks, apiKey, site }
-  const tokens = new GettyTokenBook(tokenTtl)
+  const tokens = new GettyTokenBook(tokenTtl, now)
   const getty = { generations, tokens, apiKey, clientId, clientSecret, site }
   const control = {
     requests,

@@ -1,21 +1,7 @@
-import { lazyFile } from './default-tasks.js'
-import type { EmulatorFile, EmulatorGettyGeneration, EmulatorModelslabTask } from './types.js'
+import type { EmulatorGettyGeneration } from './types.js'
 
-/** Id of the default ModelsLab task (numeric, like the real API's). */
-export const DEFAULT_MODELSLAB_TASK_ID = 424242
 /** generationRequestId of the default Getty generation (upper-case GUID, like the real API's). */
 export const DEFAULT_GETTY_GENERATION_ID = '8C4B2F1E-3A5D-4E6F-9B0C-1D2E3F4A5B6C'
-
-/** One finished ModelsLab task whose `output` is a GLB named like ModelsLab's (`<uuid>-0.glb`). */
-export const DEFAULT_MODELSLAB_TASKS: readonly EmulatorModelslabTask[] = Object.freeze([
-  Object.freeze({
-    id: DEFAULT_MODELSLAB_TASK_ID,
-    files: Object.freeze([
-      lazyFile('6f1d3b2a-9c8e-4d7f-a1b2-c3d4e5f60718-0.glb', 'khr_anisotropy_barnlamp.glb', 'model/gltf-binary'),
-    ]) as EmulatorFile[],
-    statuses: Object.freeze(['success']) as string[],
-  }),
-])
 
 let defaults: Promise<readonly EmulatorGettyGeneration[]> | undefined
 

@@ -103,7 +103,7 @@ export function prepareFile(ctx: RodinContext, rest: string, req: IncomingReques
           'SignatureDoesNotMatch',
           'The request signature we calculated does not match the signature you provided.',
         )
-      if (Date.now() > signed.expires) return expiredReply(signed.expires)
+      if (ctx.signer.now() > signed.expires) return expiredReply(signed.expires, ctx.signer.now())
       const task = ctx.tasks.get(signed.task)
       const file = signed.alias ? task?.files[0] : task?.files.find(f => f.name === name)
       if (!file) return s3ErrorReply(404, 'NoSuchKey', 'The specified key does not exist.', { Key: name })
@@ -119,10 +119,10 @@ export function prepareFile(ctx: RodinContext, rest: string, req: IncomingReques
   }
 }
 
-export function expiredReply(expires = Date.now()): Reply {
+export function expiredReply(expires?: number, now = Date.now()): Reply {
   return s3ErrorReply(403, 'AccessDenied', 'Request has expired', {
-    Expires: new Date(expires).toISOString(),
-    ServerTime: new Date().toISOString(),
+    Expires: new Date(expires ?? now).toISOString(),
+    ServerTime: new Date(now).toISOString(),
   })
 }
 

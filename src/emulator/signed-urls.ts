@@ -19,10 +19,13 @@ export class UrlSigner {
   /** `http://127.0.0.1:PORT`, set once the server listens. */
   origin = ''
 
-  constructor(private readonly ttlMs: number) {}
+  constructor(
+    private readonly ttlMs: number,
+    readonly now: () => number = Date.now,
+  ) {}
 
-  url(task: string, name: string, alias = false, now = Date.now()): string {
-    const expires = now + this.ttlMs
+  url(task: string, name: string, alias = false): string {
+    const expires = this.now() + this.ttlMs
     const head = `${Buffer.from(task).toString('base64url')}.${expires.toString(36)}.${alias ? 'a' : 'f'}`
     return `${this.origin}/files/rodin/${head}.${this.sign(task, name, expires, alias)}/${encodeURIComponent(name)}`
   }

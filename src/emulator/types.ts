@@ -80,14 +80,14 @@ export interface EmulatorOptions {
   port?: number
   /** The Bearer key the Rodin API accepts. Default `'emulator-key'`. */
   apiKey?: string
-  /** Tasks served from the start. Default: {@link DEFAULT_TASKS} (one per repository fixture). */
+  /** Tasks served from the start. Default: {@link defaultRodinTasks} (generated Rodin-like results). */
   assets?: EmulatorRodinTask[]
   faults?: EmulatorFault[]
   /** Lifetime of signed file URLs in ms. Default 600 000 (the real API's 10 minutes). */
   urlTtlMs?: number
-  /** ModelsLab tasks served from the start (key: `apiKey`). Default: {@link DEFAULT_MODELSLAB_TASKS}. */
+  /** ModelsLab tasks served from the start (key: `apiKey`). Default: {@link defaultModelslabTasks}. */
   modelslabTasks?: EmulatorModelslabTask[]
-  /** Getty generations served from the start (`Api-Key`: `apiKey`). Default: {@link DEFAULT_GETTY_GENERATIONS}. */
+  /** Getty generations served from the start (`Api-Key`: `apiKey`). Default: {@link defaultGettyGenerations}. */
   gettyGenerations?: EmulatorGettyGeneration[]
   /** Default `'emulator-client'`. */
   gettyClientId?: string
@@ -95,6 +95,11 @@ export interface EmulatorOptions {
   gettyClientSecret?: string
   /** `expires_in` of issued Getty tokens, in seconds. Default 1800. */
   gettyTokenTtlSeconds?: number
+  /**
+   * The clock that signed-URL and token expiry read, in ms. Tests pass a fake one and advance it instead of
+   * sleeping, so expiry never races a busy machine. Default `Date.now`.
+   */
+  now?: () => number
 }
 
 export type FaultRoute =

@@ -1,3 +1,4 @@
+import { fixtureModelslabTasks, fixtureTasks } from '../../fixtures/tasks.js'
 import { copyFile, mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -35,7 +36,7 @@ export async function playgroundEnv(): Promise<PlaygroundEnv> {
   if (typeof rodinLike !== 'object' || !rodinLike.subscriptionKey)
     throw new Error('playground manifest: "rodin-like" must name a task and a subscriptionKey')
 
-  const emu = await startEmulator()
+  const emu = await startEmulator({ assets: fixtureTasks(), modelslabTasks: fixtureModelslabTasks() })
   emu.addTask({
     uuid: rodinLike.task,
     subscriptionKey: rodinLike.subscriptionKey,

@@ -7,14 +7,18 @@ import { parseManifest } from '../../src/manifest/manifest.js'
 import { resolveOptions } from '../../src/options.js'
 import type { RodinOptions } from '../../src/options.js'
 import { Pipeline } from '../../src/pipeline/pipeline.js'
+import { fixtureModelslabTasks, fixtureTasks } from '../../fixtures/tasks.js'
 import { tempDir } from './tmp.js'
 
 export const FIXTURES = new URL('../../fixtures/', import.meta.url)
 export const fixture = (name: string) => readFile(new URL(name, FIXTURES)).then(b => new Uint8Array(b))
 
-/** An emulator closed when the test ends. */
-export async function emulator(options?: EmulatorOptions): Promise<Emulator> {
-  const emu = await startEmulator(options)
+/**
+ * An emulator closed when the test ends. Unless told otherwise it serves the repository's fixture models (the
+ * package's own defaults are generated models; these tests want skins, morphs, Draco and KTX2 inputs).
+ */
+export async function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emu = await startEmulator({ assets: fixtureTasks(), modelslabTasks: fixtureModelslabTasks(), ...options })
   onTestFinished(() => emu.close())
   return emu
 }

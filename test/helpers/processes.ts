@@ -17,13 +17,32 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return { ...base, ...env }
 }
 
+export interface RunOptions {
+  onSpawn?: (kill: () => void) => void
+  timeoutMs?: number
+  uid?: number
+  /**
+   * Runs the child in its own mount namespace where this directory is a read-only bind mount. Root ignores file
+   * modes, so this is how a root test makes a directory that the child truly cannot write (EROFS), without
+   * dropping to another user who may not be able to read the checkout.
+   */
+  readOnlyDir?: string
+}
+
+/** `unshare -m` gives the child a private mount namespace; the read-only bind mount never reaches the host. */
+function readOnlyMount(dir: string, args: string[]): [string, string[]] {
+  const script = 'mount --bind -o ro "$1" "$1" && shift && exec "$@"'
+  return ['unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', dir, process.execPath, ...args]]
+}
+
 export function run(
   args: string[],
   env: Record<string, string | undefined>,
-  opts: { onSpawn?: (kill: () => void) => void; timeoutMs?: number; uid?: number } = {},
+  opts: RunOptions = {},
 ): Promise<ProcessResult> {
+  const [command, argv] = opts.readOnlyDir ? readOnlyMount(opts.readOnlyDir, args) : [process.execPath, args]
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = spawn(command, argv, {
       env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),

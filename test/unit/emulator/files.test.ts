@@ -1,16 +1,15 @@
-import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   DEFAULT_SUBSCRIPTION_KEYS,
   DEFAULT_TASK_IDS,
-  DEFAULT_TASKS,
+  type DefaultTaskAlias,
+  defaultRodinTasks,
   startEmulator,
 } from '../../../src/emulator/index.js'
+import { generateRodinLikeGlb } from '../../../src/emulator/rodin-like.js'
 import { bytes, closeAll, download, emulator, fileURL, status, task } from './helpers.js'
 
 afterEach(closeAll)
-
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
 
 describe('emulator: signed file URLs', () => {
   it('lists absolute URLs of the form <url>/files/rodin/<token>/<encoded name>', async () => {
@@ -58,10 +57,13 @@ describe('emulator: signed file URLs', () => {
   })
 
   it('expires URLs after urlTtlMs with a 403 S3-style XML body; a new /download gives working URLs', async () => {
-    const emu = await emulator({ urlTtlMs: 60 })
+    let now = 1_000_000
+    const emu = await emulator({ urlTtlMs: 60_000, now: () => now })
     const t = emu.addTask(task())
     const url = await fileURL(emu, t.uuid)
-    await sleep(120)
+    now += 59_999
+    expect((await fetch(url)).status).toBe(200) // still alive one ms before the end
+    now += 2
     const res = await fetch(url)
     expect(res.status).toBe(403)
     expect(res.headers.get('content-type')).toBe('application/xml')
@@ -115,47 +117,28 @@ describe('emulator: signed file URLs', () => {
 })
 
 describe('emulator: default tasks', () => {
-  const ALIASES = ['fox', 'crate', 'bunny_draco', 'morph', 'barnlamp']
-  const FIXTURE = {
-    fox: 'khr_fox.glb',
-    crate: 'sketchfab_wooden_crate.glb',
-    bunny_draco: 'pmndrs_bunny_draco.glb',
-    morph: 'khr_morphstresstest.glb',
-    barnlamp: 'khr_anisotropy_barnlamp.glb',
-  } as Record<string, string>
-
-  it('has one finished task per fixture with fixed v4 uuids and subscription keys', () => {
-    expect(Object.keys(DEFAULT_TASK_IDS)).toEqual(ALIASES)
-    expect(new Set(Object.values(DEFAULT_TASK_IDS)).size).toBe(5)
-    for (const id of Object.values(DEFAULT_TASK_IDS))
-      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
-    expect(DEFAULT_TASKS.map(t => t.uuid)).toEqual(Object.values(DEFAULT_TASK_IDS))
-    expect(DEFAULT_TASKS.map(t => t.subscriptionKey)).toEqual(Object.values(DEFAULT_SUBSCRIPTION_KEYS))
-    for (const t of DEFAULT_TASKS) expect(t.files.map(f => f.name)).toEqual(['base_basic_pbr.glb', 'preview.webp'])
-    expect(Object.isFrozen(DEFAULT_TASKS[0]!.jobs![0])).toBe(true)
-  })
-
-  it('serves the real fixture GLBs and a real WebP preview when no assets are given', async () => {
+  it('serves generated Rodin-like results with fixed uuids, subscription keys and a WebP preview', async () => {
     const emu = await startEmulator()
     try {
-      for (const alias of ALIASES) {
-        const uuid = DEFAULT_TASK_IDS[alias as keyof typeof DEFAULT_TASK_IDS]
-        expect(await status(emu, DEFAULT_SUBSCRIPTION_KEYS[alias as keyof typeof DEFAULT_SUBSCRIPTION_KEYS])).toEqual([
-          'Done',
-        ])
+      const tasks = await defaultRodinTasks()
+      expect(tasks.map(t => t.uuid)).toEqual(Object.values(DEFAULT_TASK_IDS))
+      expect(Object.isFrozen(tasks[0]!.jobs![0])).toBe(true)
+      const names = { 'rodin-pbr': 'base_basic_pbr.glb', 'rodin-shaded': 'base_basic_shaded.glb' }
+      for (const [alias, uuid] of Object.entries(DEFAULT_TASK_IDS) as [DefaultTaskAlias, string][]) {
+        expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+        expect(await status(emu, DEFAULT_SUBSCRIPTION_KEYS[alias])).toEqual(['Done'])
         const list = await download(emu, uuid)
-        const glb = new Uint8Array(
-          await (await fetch(list.find(f => f.name === 'base_basic_pbr.glb')!.url)).arrayBuffer(),
-        )
+        expect(list.map(f => f.name)).toEqual([names[alias], 'preview.webp'])
+        const glb = new Uint8Array(await (await fetch(list[0]!.url)).arrayBuffer())
         expect(Buffer.from(glb.subarray(0, 4)).toString('latin1')).toBe('glTF')
         expect(new DataView(glb.buffer).getUint32(8, true)).toBe(glb.length)
-        expect(
-          Buffer.from(glb).equals(readFileSync(new URL(`../../../fixtures/${FIXTURE[alias]}`, import.meta.url))),
-        ).toBe(true)
-        const webp = Buffer.from(await (await fetch(list.find(f => f.name === 'preview.webp')!.url)).arrayBuffer())
+        const webp = Buffer.from(await (await fetch(list[1]!.url)).arrayBuffer())
         expect(webp.subarray(0, 4).toString('latin1')).toBe('RIFF')
         expect(webp.subarray(8, 12).toString('latin1')).toBe('WEBP')
       }
+      // Same bytes in every process: the PBR model is regenerated from its seed and compared.
+      const again = await generateRodinLikeGlb({ triangles: 20_000, textureSize: 1024, seed: 1 })
+      expect(Buffer.from(tasks[0]!.files[0]!.bytes).equals(Buffer.from(again))).toBe(true)
     } finally {
       await emu.close()
     }
@@ -167,7 +150,7 @@ describe('emulator: default tasks', () => {
       const res = await fetch(`${emu.rodinBaseURL}/download`, {
         method: 'POST',
         headers: { authorization: `Bearer ${emu.apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ task_uuid: DEFAULT_TASK_IDS.fox }),
+        body: JSON.stringify({ task_uuid: DEFAULT_TASK_IDS['rodin-pbr'] }),
       })
       expect(res.status).toBe(404)
     } finally {

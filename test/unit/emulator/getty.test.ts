@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises'
 import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_GETTY_GENERATION_ID } from '../../../src/emulator/index.js'
@@ -128,14 +127,17 @@ describe('emulator: Getty image download', () => {
   })
 
   it('needs the Api-Key header and a live bearer token (401 {"message":"Unauthorized"})', async () => {
-    const emu = await emulator({ gettyTokenTtlSeconds: 0.05 })
+    let now = 1_000_000
+    const emu = await emulator({ gettyTokenTtlSeconds: 60, now: () => now })
     const { id } = emu.addGettyGeneration({ images: [image] })
     for (const call of [{ apiKey: null }, { apiKey: 'wrong-api-key' }, { token: null }, { token: 'made-up-token' }]) {
       const a = await gettyDownload(emu, id, call)
       expect([a.status, a.json]).toEqual([401, { message: 'Unauthorized' }])
     }
     const token = (await gettyToken(emu)).json.access_token
-    await delay(80)
+    now += 59_999
+    expect((await gettyDownload(emu, id, { token })).status).toBe(200)
+    now += 2
     expect((await gettyDownload(emu, id, { token })).status).toBe(401) // expired
   })
 
