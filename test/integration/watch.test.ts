@@ -35,6 +35,9 @@ const writeManifest = (root: string, assets: Record<string, string>) =>
   writeFileAtomic(join(root, 'assets.rodin.json'), `${JSON.stringify({ assets }, null, 2)}\n`)
 const tasksAsked = () => new Set(emu.requests.map(r => r.task).filter(Boolean))
 
+/** vi.waitFor gives up after 1 s by default; a busy 2-core machine needs longer to write a lockfile. */
+const SLOW_MACHINE = { timeout: 20_000, interval: 25 }
+
 describe('Vite dev server', () => {
   it('a manifest or lockfile edit re-resolves only the changed assets and hot-updates only their importers', async () => {
     const root = await tempDir('rodin-hmr-')
@@ -71,7 +74,10 @@ describe('Vite dev server', () => {
       const lastChange = new Map<string, number>()
       server.watcher.on('change', file => lastChange.set(file, Date.now()))
       const quiet = (file: string) =>
-        vi.waitFor(() => expect(Date.now() - (lastChange.get(file) ?? 0)).toBeGreaterThan(60), { interval: 10 })
+        vi.waitFor(() => expect(Date.now() - (lastChange.get(file) ?? 0)).toBeGreaterThan(60), {
+          timeout: 20_000,
+          interval: 10,
+        })
       const client = server.environments.client
       const code = async (alias: string) => {
         await client.transformRequest(`/src/${alias}.js`)
@@ -97,14 +103,16 @@ describe('Vite dev server', () => {
       expect(after.a).toContain(`"task": "${bunny.uuid}"`)
       expect(tasksAsked().has(fox.uuid)).toBe(false) // "b" and the old "a" were not asked for again
       // The declarations follow the manifest.
-      await vi.waitFor(async () =>
-        expect(await readFile(join(root, 'rodin-env.d.ts'), 'utf8')).toContain('declare module "rodin:c"'),
+      await vi.waitFor(
+        async () => expect(await readFile(join(root, 'rodin-env.d.ts'), 'utf8')).toContain('declare module "rodin:c"'),
+        SLOW_MACHINE,
       )
 
       // 2. Lockfile: dropping b's pin re-resolves b alone (and the plugin's own re-pin triggers nothing further).
       const lockPath = join(root, 'assets.rodin.lock.json')
-      await vi.waitFor(async () =>
-        expect(Object.keys(JSON.parse(await readFile(lockPath, 'utf8')).assets).sort()).toEqual(['a', 'b']),
+      await vi.waitFor(
+        async () => expect(Object.keys(JSON.parse(await readFile(lockPath, 'utf8')).assets).sort()).toEqual(['a', 'b']),
+        SLOW_MACHINE,
       )
       const lock = JSON.parse(await readFile(lockPath, 'utf8'))
       delete lock.assets.b
@@ -113,7 +121,10 @@ describe('Vite dev server', () => {
       await vi.waitFor(() => expect(updates).toHaveLength(2), { timeout: 20_000, interval: 25 })
       expect(updates[1]!.map(u => u.path)).toEqual(['/src/b.js'])
       expect(await code('b')).toBe(before.b) // same bytes, re-pinned
-      await vi.waitFor(async () => expect(JSON.parse(await readFile(lockPath, 'utf8')).assets.b).toBeDefined())
+      await vi.waitFor(
+        async () => expect(JSON.parse(await readFile(lockPath, 'utf8')).assets.b).toBeDefined(),
+        SLOW_MACHINE,
+      )
       expect(updates).toHaveLength(2)
       send.mockRestore()
     } finally {

@@ -74,7 +74,7 @@ describe('emulator: transport faults', () => {
     expect(a.status).toBe(201)
     const started = Date.now()
     await emu.close()
-    expect(Date.now() - started).toBeLessThan(1000)
+    expect(Date.now() - started).toBeLessThan(10_000) // the hang lasts forever; a busy machine is slow, not that slow
     expect(await pending).toBe('failed')
     expect(emu.requests[0]!.status).toBeUndefined()
   })
@@ -84,7 +84,7 @@ describe('emulator: transport faults', () => {
     const t = emu.addTask(task())
     const url = await fileURL(emu, t.uuid)
     emu.addFault({ route: 'file', kind: 'hang' })
-    const a = await raw(url, { idleMs: 300 })
+    const a = await raw(url, { firstByteMs: 300 })
     expect(a.outcome).toBe('idle')
     expect(a.body.length + Object.keys(a.headers).length).toBe(0)
   })
@@ -130,7 +130,7 @@ describe('emulator: transport faults', () => {
     await new Promise(r => setTimeout(r, 50))
     const started = Date.now()
     await emu.close()
-    expect(Date.now() - started).toBeLessThan(1000)
+    expect(Date.now() - started).toBeLessThan(10_000) // the hang lasts forever; a busy machine is slow, not that slow
     expect(await pending).toBe('failed')
   })
 })

@@ -82,7 +82,10 @@ export interface RawAnswer {
   status?: number
   headers: Record<string, string>
   body: Buffer
-  /** How the connection finished: clean EOF, reset/error, or still open after `idleMs` of silence. */
+  /**
+   * How the connection finished: clean EOF, reset/error, or still open after `idleMs` of silence following the
+   * last byte (or `firstByteMs` when nothing came at all).
+   */
   outcome: 'end' | 'error' | 'idle'
   error?: NodeJS.ErrnoException
 }
@@ -93,7 +96,17 @@ export interface RawAnswer {
  */
 export function raw(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; idleMs?: number } = {},
+  options: {
+    method?: string
+    headers?: Record<string, string>
+    body?: string
+    idleMs?: number
+    /**
+     * How long to wait for the first byte. Generous by default, so a busy machine never turns a slow answer
+     * into "silence"; only a test that expects silence shortens it.
+     */
+    firstByteMs?: number
+  } = {},
 ): Promise<RawAnswer> {
   const u = new URL(url)
   const body = options.body ?? ''
@@ -118,17 +131,17 @@ export function raw(
       socket.destroy()
       resolve({ ...parse(Buffer.concat(chunks)), outcome, ...(error ? { error } : {}) })
     }
-    const arm = () => {
+    const arm = (ms: number) => {
       clearTimeout(timer)
-      timer = setTimeout(() => finish('idle'), options.idleMs ?? 400)
+      timer = setTimeout(() => finish('idle'), ms)
     }
     socket.on('connect', () => {
       socket.write(`${head}\r\n\r\n${body}`)
-      arm()
+      arm(options.firstByteMs ?? 10_000)
     })
     socket.on('data', c => {
       chunks.push(c)
-      arm()
+      arm(options.idleMs ?? 400)
     })
     socket.on('end', () => finish('end'))
     socket.on('error', e => finish('error', e))
