@@ -6,7 +6,13 @@ export default unplugin
 export { unpluginFactory }
 export { RodinError, isRodinError } from './errors.js'
 export type { RodinErrorCode, RodinErrorDetails } from './errors.js'
-export type { RodinOptions, Mode } from './options.js'
+export type {
+  RodinOptions,
+  Mode,
+  RodinProviderOptions,
+  ModelslabProviderOptions,
+  GettyProviderOptions,
+} from './options.js'
 export type { OptimizeOptions, OptimizePreset } from './optimize/options.js'
 export type { WaitOptions } from './providers/types.js'
 export type { HttpOptions } from './http/options.js'

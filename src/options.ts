@@ -8,7 +8,7 @@ import type { WaitOptions } from './providers/types.js'
 import { registerSecret } from './redact.js'
 
 export type Mode = 'auto' | 'frozen' | 'offline'
-export const MODES: readonly Mode[] = ['auto', 'frozen', 'offline']
+const MODES: readonly Mode[] = ['auto', 'frozen', 'offline']
 
 export interface RodinProviderOptions {
   /** API key. @default process.env.RODIN_API_KEY ?? process.env.HYPER3D_API_KEY */

@@ -48,7 +48,7 @@ export interface FaultTarget {
 }
 
 /** Throws a TypeError naming the problem, so a typo in a test script fails loudly instead of never firing. */
-export function checkFault(fault: EmulatorFault): void {
+function checkFault(fault: EmulatorFault): void {
   if (!fault || typeof fault !== 'object') throw new TypeError('emulator fault: expected an object')
   if (!ROUTES.includes(fault.route))
     throw new TypeError(`emulator fault: unknown route ${JSON.stringify(fault.route)} (one of ${ROUTES.join(', ')})`)

@@ -53,7 +53,7 @@ export class TaskStore {
  * What each job reports now. Before the first poll a task is in its first state, so a task scripted as
  * `[['Done']]` can be downloaded without ever polling (manifests may hold only the task uuid).
  */
-export function currentStatuses(task: TaskState): { uuid: string; status: string }[] {
+function currentStatuses(task: TaskState): { uuid: string; status: string }[] {
   const step = Math.max(0, task.polls - 1)
   return task.jobs.map(j => ({ uuid: j.uuid, status: j.statuses[Math.min(step, j.statuses.length - 1)]! }))
 }

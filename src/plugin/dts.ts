@@ -5,7 +5,7 @@ import type { AssetEntry, Manifest } from '../manifest/manifest.js'
 import { extensionOf, isImageFile, pickPreview } from '../providers/files.js'
 import { writeFileAtomic } from '../util/atomic.js'
 
-export const DEFAULT_DTS = 'rodin-env.d.ts'
+const DEFAULT_DTS = 'rodin-env.d.ts'
 
 type MetaType = 'RodinModelMeta' | 'RodinImageMeta' | 'RodinFileMeta' | 'RodinAssetMeta'
 

@@ -14,7 +14,7 @@ import { ID_RE, RESOLVED_RE, formatRequest, parseImportId, parseResolvedId, toRe
 import { createReporter } from './report.js'
 import { createReloader, modulesFor, reloadChangedIds } from './watch.js'
 
-export const PLUGIN_NAME = 'unplugin-rodin'
+const PLUGIN_NAME = 'unplugin-rodin'
 const OUT_FILE_RE = /[\\/]v1[\\/]out[\\/][^\\/?]+(?:\?.*)?$/
 const HOOK_ID_RE = new RegExp(`${ID_RE.source}|${RESOLVED_RE.source}|${OUT_FILE_RE.source}`)
 

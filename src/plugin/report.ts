@@ -38,7 +38,7 @@ export function createReporter(level: 'info' | 'silent') {
   }
 }
 
-export function formatAssetLine(r: AssetRecord): string {
+function formatAssetLine(r: AssetRecord): string {
   const src = r.files[r.primary]?.bytes ?? 0
   const out = r.optimized?.file.bytes ?? src
   const pct = src > 0 ? ` (${Math.round((out / src) * 100)}%)` : ''

@@ -11,7 +11,7 @@ export function extensionOf(name: string): string {
   return dot <= 0 ? '' : name.slice(dot).toLowerCase()
 }
 
-export function isModelFile(name: string): boolean {
+function isModelFile(name: string): boolean {
   return MODEL_EXTENSIONS.includes(extensionOf(name))
 }
 

@@ -29,11 +29,6 @@ function cacheKey(c: GettyClientCredentials): string {
   return `${c.tokenURL}\n${c.clientId}\n${createHash('sha256').update(c.clientSecret).digest('hex')}`
 }
 
-/** Forgets every cached token (tests, or a long-lived process that rotated credentials). */
-export function clearGettyTokens(): void {
-  tokens.clear()
-}
-
 export interface TokenRequest {
   client: ApiClient
   credentials: GettyClientCredentials

@@ -8,10 +8,6 @@ import type { GettyClientCredentials } from './getty-token.js'
 import { duration, objectBody, said } from './messages.js'
 import type { Provider, ProviderContext, ProviderFile } from './types.js'
 
-export { clearGettyTokens } from './getty-token.js'
-
-export const GETTY_DEFAULT_BASE_URL = 'https://api.gettyimages.com'
-
 export interface GettyProviderOptions extends GettyClientCredentials {
   /** Client for the token endpoint: another origin than the API, so it never carries the Api-Key header. */
   tokenClient: ApiClient

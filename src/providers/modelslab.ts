@@ -6,8 +6,6 @@ import { hasWantedFile, sanitizeFiles } from './files.js'
 import { duration, objectBody, said, secondsToMs, serverMessage } from './messages.js'
 import type { Provider, ProviderContext, ProviderFile } from './types.js'
 
-export const MODELSLAB_DEFAULT_BASE_URL = 'https://modelslab.com/api/v6'
-
 /** How often a `success` answer without a usable file is asked again (the file list may lag the status). */
 const SUCCESS_REASKS = 3
 /** Wait after a 429 that names no delay: the queue cap is per account, so hammering it helps no one. */

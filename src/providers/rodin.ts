@@ -3,8 +3,6 @@ import type { AssetEntry } from '../manifest/manifest.js'
 import { hasWantedFile, sanitizeFiles } from './files.js'
 import type { Provider, ProviderContext, ProviderFile } from './types.js'
 
-export const RODIN_DEFAULT_BASE_URL = 'https://api.hyper3d.com/api/v2'
-
 /** How many times an empty or partial `/download` list is asked again right after `Done` (documented API behaviour). */
 const LIST_REASKS = 5
 
