@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readLockfile } from '../../src/manifest/lockfile.js'
 import { Store } from '../../src/store/store.js'
+import { DEFAULT_TASK_IDS } from '../../src/emulator/index.js'
 import { emulator, glbTask, project } from '../helpers/env.js'
 import { cli } from '../helpers/processes.js'
 
@@ -150,10 +151,11 @@ describe('rodin-assets', () => {
     const res = await fetch(`${url}/rodin/api/v2/download`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer emulator-key' },
-      body: JSON.stringify({ task_uuid: '3f0c9a52-8d1e-4b6a-9c37-5e2f1a7b0d11' }),
+      body: JSON.stringify({ task_uuid: DEFAULT_TASK_IDS['rodin-pbr'] }),
     })
     expect(res.status).toBeLessThan(300)
-    expect(((await res.json()) as { list: unknown[] }).list.length).toBeGreaterThan(0)
+    const list = ((await res.json()) as { list: { name: string }[] }).list
+    expect(list.map(f => f.name)).toEqual(['base_basic_pbr.glb', 'preview.webp']) // the generated default task
     kill()
     expect(await new Promise(r => child.on('close', r))).toBe(0)
   })
