@@ -63,10 +63,14 @@ export function setManifestAsset(text: string, alias: string, value: unknown, fi
   return out
 }
 
-/** Reads the manifest, sets one asset and writes the file atomically (readers see the old or the new file). */
-export async function writeManifestAsset(path: string, alias: string, value: unknown): Promise<void> {
+/**
+ * Reads the manifest, sets one asset (`value` may derive it from the entry it replaces) and writes the file
+ * atomically: readers see the old or the new file.
+ */
+export async function writeManifestAsset(path: string, alias: string, value: (old: unknown) => unknown): Promise<void> {
   const text = await readFile(path, 'utf8')
-  await writeFileAtomic(path, setManifestAsset(text, alias, value, path), 'manifest-temp-written')
+  const old = (JSON.parse(text.replace(/^\uFEFF/, '')) as { assets?: Record<string, unknown> }).assets?.[alias]
+  await writeFileAtomic(path, setManifestAsset(text, alias, value(old), path), 'manifest-temp-written')
 }
 
 function bad(file: string, why: string): RodinError {

@@ -11,6 +11,10 @@ export async function emulator(io: CliIO, port: number, apiKey?: string): Promis
   io.out(
     `  GETTY_BASE_URL=${emu.gettyBaseURL} GETTY_TOKEN_URL=${emu.gettyTokenURL} GETTY_API_KEY=${emu.apiKey} GETTY_CLIENT_ID=${emu.gettyClientId} GETTY_CLIENT_SECRET=${emu.gettyClientSecret}`,
   )
+  io.out(`Try generating (the emulator bills ${emu.balance} fake credits):`)
+  io.out(
+    `  RODIN_BASE_URL=${emu.rodinBaseURL} RODIN_API_KEY=${emu.apiKey} npx rodin-assets generate my-crate --prompt "a wooden crate" --yes`,
+  )
   io.out('Press Ctrl+C to stop.')
   await new Promise<void>(resolve => {
     const stop = () => resolve()
