@@ -252,4 +252,42 @@ describe('rodin-assets generate (emulator, real processes)', () => {
       images: ['photo.png'],
     })
   })
+
+  it('--texture-from sends the locked source model to /rodin_texture_only and pins the result as a new alias', async () => {
+    const { emu, root, manifestPath, run, posts } = await setup()
+    expect((await run('generate', 'hero', '--prompt', 'a sword', '--yes')).code).toBe(0)
+    const r = await run('generate', 'hero-rusty', '--texture-from', 'hero', '--prompt', 'rusty', '--seed', '5', '--yes')
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/hero-rusty: POST \/rodin_texture_only \(texture of hero, prompt "rusty"\): 0\.5 credits/)
+    expect(posts().map(p => p.route)).toEqual(['rodin.generate', 'rodin.texture'])
+    const sent = emu.submissions[1]!
+    expect(sent.route).toBe('rodin_texture_only')
+    expect(sent.fields).toEqual({ prompt: ['rusty'], seed: ['5'], resolution: ['Basic'] })
+    const lock = (await readLockfile(join(root, 'assets.rodin.lock.json')))!
+    expect(sent.files).toEqual([
+      expect.objectContaining({
+        field: 'model',
+        name: 'base_basic_pbr.glb',
+        sha256: lock.assets.hero!.files['base_basic_pbr.glb']!.sha256,
+      }),
+    ])
+    expect(lock.assets['hero-rusty']!.task).toBe(sent.task)
+    expect(JSON.parse(await readFile(manifestPath, 'utf8')).assets['hero-rusty'].generate).toEqual({
+      prompt: 'rusty',
+      seed: 5,
+      textureFrom: 'hero',
+    })
+  })
+
+  it('--texture-from refuses a source model over 10 MB before sending anything', async () => {
+    const { emu, manifestPath, run, posts } = await setup()
+    const big = emu.addTask({ files: [{ name: 'base_basic_pbr.glb', bytes: randomBytes(10 * 1024 * 1024 + 1) }] })
+    await writeFile(manifestPath, JSON.stringify({ assets: { big: { task: big.uuid, optimize: false } } }))
+    const r = await run('generate', 'big-tex', '--texture-from', 'big', '--prompt', 'rusty', '--yes')
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(
+      /E_TOO_LARGE: --texture-from big: its model base_basic_pbr\.glb is [\d.]+ MB, above the 10 MB that \/rodin_texture_only accepts\. Nothing was sent/,
+    )
+    expect(posts()).toHaveLength(0)
+  })
 })

@@ -272,14 +272,19 @@ async function requestParts(
         'E_CONFIG',
         `--texture-from ${recipe.textureFrom}: no generated Rodin asset of that alias in the manifest.`,
       )
+    const tooLarge = (file: string, size: number) =>
+      new RodinError(
+        'E_TOO_LARGE',
+        `--texture-from ${recipe.textureFrom}: its model ${file} is ${formatBytes(size)}, above the 10 MB that /rodin_texture_only accepts. Nothing was sent; texture a smaller model (e.g. one generated with --quality low).`,
+        { asset: recipe.textureFrom, file },
+      )
+    // The pin tells the size before anything is fetched or optimized.
+    const pin = (await pipeline.getLockfile())?.assets[source.alias]
+    const pinned = pin?.task === source.task ? pin.files[pin.primary] : undefined
+    if (pin && pinned && pinned.bytes > TEXTURE_MODEL_MAX_BYTES) throw tooLarge(pin.primary, pinned.bytes)
     const record = await pipeline.asset(source)
     const size = record.files[record.primary]!.bytes
-    if (size > TEXTURE_MODEL_MAX_BYTES)
-      throw new RodinError(
-        'E_TOO_LARGE',
-        `--texture-from ${recipe.textureFrom}: its model ${record.primary} is ${formatBytes(size)}, above the 10 MB that /rodin_texture_only accepts. Nothing was sent; texture a smaller model (e.g. one generated with --quality low).`,
-        { asset: recipe.textureFrom, file: record.primary },
-      )
+    if (size > TEXTURE_MODEL_MAX_BYTES) throw tooLarge(record.primary, size)
     const bytes = await pipeline.sourceBytes(record, record.primary)
     files.push({ field: 'model', name: record.primary, type: contentTypeFor(record.primary), bytes })
   }
