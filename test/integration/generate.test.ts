@@ -290,4 +290,32 @@ describe('rodin-assets generate (emulator, real processes)', () => {
     )
     expect(posts()).toHaveLength(0)
   })
+
+  it('--help lists the flags of the contract; balance and generate need a key', async () => {
+    const help = await cli(['generate', '--help'], {})
+    expect(help.code).toBe(0)
+    for (const flag of [
+      '--prompt <text>',
+      '--image <file>',
+      '--tier',
+      '--quality',
+      '--material',
+      '--format',
+      '--mesh-mode',
+      '--seed',
+      '--addons',
+      '--max-credits',
+      '--dry-run',
+      '--yes',
+      '--no-wait',
+      '--all',
+      '--texture-from',
+    ])
+      expect(help.stdout).toContain(flag)
+    expect((await cli(['balance', '--help'], {})).stdout).toContain('rodin-assets balance')
+    const root = await tempDir()
+    const noKey = await cli(['balance', '--root', root], {})
+    expect(noKey.code).toBe(1)
+    expect(noKey.stderr).toMatch(/E_AUTH: the balance needs a Hyper3D key: set RODIN_API_KEY/)
+  })
 })
