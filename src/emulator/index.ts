@@ -100,6 +100,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const getty = { generations, tokens, apiKey, clientId, clientSecret, site }
   const control = {
     requests,
+    account,
+    submissions,
     clearLog: () => {
       requests.length = 0
     },

@@ -80,3 +80,24 @@ describe('emulator: generation and balance', () => {
     expect(created.task).toBe(lossy.submissions[1]!.task)
   })
 })
+
+describe('emulator: control plane for generation', () => {
+  it('reads and sets the balance, and lists submissions without their bytes', async () => {
+    const emu = await emulator()
+    const control = (path: string, init?: RequestInit) => fetch(`${emu.url}/__emu/${path}`, init)
+    expect(await (await control('balance')).json()).toEqual({ balance: 10 })
+    const put = await control('balance', { method: 'PUT', body: JSON.stringify({ balance: 0.5 }) })
+    expect(put.status).toBe(200)
+    expect(emu.balance).toBe(0.5)
+    expect((await control('balance', { method: 'PUT', body: '{"balance": -1}' })).status).toBe(400)
+    const form = prompt('a crate')
+    form.append('images', new Blob([new Uint8Array([1, 2, 3])], { type: 'image/png' }), 'a.png')
+    expect((await post(`${emu.rodinBaseURL}/rodin`, form)).status).toBe(201)
+    const [listed] = (await (await control('submissions')).json()) as Record<string, unknown>[]
+    expect(listed).toMatchObject({ route: 'rodin', status: 201, fields: { prompt: ['a crate'] } })
+    expect(listed!.files).toEqual([
+      { field: 'images', name: 'a.png', type: 'image/png', size: 3, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ])
+    expect(emu.balance).toBe(0)
+  })
+})
