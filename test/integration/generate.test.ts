@@ -318,4 +318,72 @@ describe('rodin-assets generate (emulator, real processes)', () => {
     expect(noKey.code).toBe(1)
     expect(noKey.stderr).toMatch(/E_AUTH: the balance needs a Hyper3D key: set RODIN_API_KEY/)
   })
+
+  it('asks on a terminal: "y" submits, anything else refuses', async () => {
+    const { root, env, posts } = await setup()
+    const { spawn } = await import('node:child_process')
+    const cliPath = new URL('../../bin/rodin-assets.js', import.meta.url).pathname
+    const onTty = (alias: string, answer: string) =>
+      new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+        const command = `${process.execPath} ${cliPath} generate ${alias} --prompt crate --no-wait --root ${root}`
+        // util-linux script(1) runs the command on a pseudo-terminal.
+        const child = spawn('script', ['-qec', command, '/dev/null'], {
+          env: { ...process.env, ...env },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        })
+        let out = ''
+        child.stdout.on('data', d => {
+          out += d
+          if (out.includes('[y/N]') && !child.stdin.writableEnded) child.stdin.end(`${answer}\n`)
+        })
+        child.on('error', reject)
+        child.on('close', code => resolve({ code, out }))
+      })
+    const no = await onTty('hero', 'n')
+    expect(no.out).toMatch(/Spend 0\.5 credits\? \[y\/N\]/)
+    expect(no.out).toMatch(/E_REFUSED: not confirmed; nothing was sent/)
+    expect(no.code).not.toBe(0)
+    expect(posts()).toHaveLength(0)
+    const yes = await onTty('hero', 'y')
+    expect(yes.out).toMatch(/hero: created task [0-9a-f-]{36}/)
+    expect(yes.code).toBe(0)
+    expect(posts()).toHaveLength(1)
+  })
+
+  it('waits with jobs done out of total; a failed job is E_TASK_FAILED and the task stays pinned', async () => {
+    const { root, manifestPath, run } = await setup({
+      generatedJobs: [
+        ['Waiting', 'Generating', 'Done'],
+        ['Generating', 'Done'],
+      ],
+    })
+    const r = await run('generate', 'hero', '--prompt', 'a sword', '--yes')
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(
+      /waiting: 0\/2 jobs done \(\d+ s\)\nwaiting: 1\/2 jobs done \(\d+ s\)\nwaiting: 2\/2 jobs done/,
+    )
+    const failing = await emulator({ assets: [], apiKey: KEY, generatedJobs: [['Generating', 'Failed']] })
+    const bad = await cli(['generate', 'villain', '--prompt', 'an orc', '--yes', '--root', root], {
+      RODIN_BASE_URL: failing.rodinBaseURL,
+      RODIN_API_KEY: KEY,
+      RODIN_CACHE_DIR: join(root, '.cache'),
+      RODIN_MODE: 'auto',
+    })
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/E_TASK_FAILED: asset "villain" \(rodin task [0-9a-f-]+\): a generation job is Failed/)
+    expect(JSON.parse(await readFile(manifestPath, 'utf8')).assets.villain.task).toBe(failing.submissions[0]!.task)
+  })
+
+  it('creates the manifest when the project has none', async () => {
+    const { root, manifestPath, run } = await setup()
+    const { rm } = await import('node:fs/promises')
+    await rm(manifestPath)
+    const r = await run('generate', 'hero', '--prompt', 'a sword', '--yes', '--no-wait')
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(await readFile(join(root, 'assets.rodin.json'), 'utf8'))).toEqual({
+      assets: {
+        hero: { task: expect.any(String), subscriptionKey: expect.any(String), generate: { prompt: 'a sword' } },
+      },
+    })
+  })
 })
