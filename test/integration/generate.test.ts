@@ -386,4 +386,25 @@ describe('rodin-assets generate (emulator, real processes)', () => {
       },
     })
   })
+
+  it('the emulator banner says how to try generate against it', async () => {
+    const { spawn } = await import('node:child_process')
+    const child = spawn(
+      process.execPath,
+      [new URL('../../bin/rodin-assets.js', import.meta.url).pathname, 'emulator', '--port', '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let out = ''
+    await new Promise<void>(resolve =>
+      child.stdout.on('data', d => {
+        out += d
+        if (out.includes('Press Ctrl+C')) resolve()
+      }),
+    )
+    child.kill('SIGTERM')
+    expect(await new Promise(r => child.on('close', r))).toBe(0)
+    expect(out).toMatch(
+      /RODIN_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/rodin\/api\/v2 RODIN_API_KEY=emulator-key npx rodin-assets generate my-crate --prompt "a wooden crate" --yes/,
+    )
+  })
 })
