@@ -401,6 +401,9 @@ describe('rodin-assets generate (emulator, real processes)', () => {
         if (out.includes('Press Ctrl+C')) resolve()
       }),
     )
+    const base = /RODIN_BASE_URL=(\S+)/.exec(out)![1]!
+    const balance = await fetch(`${base}/check_balance`, { headers: { authorization: 'Bearer emulator-key' } })
+    expect(await balance.json()).toEqual({ balance: 10 })
     child.kill('SIGTERM')
     expect(await new Promise(r => child.on('close', r))).toBe(0)
     expect(out).toMatch(
