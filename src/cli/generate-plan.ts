@@ -58,19 +58,22 @@ export function refused(message: string): RodinError {
   return new RodinError('E_REFUSED', message, { provider: 'rodin' })
 }
 
+/** The manifest's entries by alias; none when the project has no manifest yet (generate creates it). */
 export async function manifestEntries(pipeline: Pipeline): Promise<Map<string, AssetEntry>> {
-  const path = pipeline.options.manifestPath
-  if (
-    !(await access(path).then(
-      () => true,
-      () => false,
-    ))
+  const exists = await access(pipeline.options.manifestPath).then(
+    () => true,
+    () => false,
   )
-    return new Map()
-  return (await pipeline.getManifest()).byAlias
+  return exists ? (await pipeline.getManifest()).byAlias : new Map()
 }
 
-export async function plan(pipeline: Pipeline, entries: Map<string, AssetEntry>, journal: Journal, o: GenerateFlags) {
+/** What to send for the alias (or every recipe with `--all`), validated before anything is sent. */
+export async function plan(
+  pipeline: Pipeline,
+  entries: Map<string, AssetEntry>,
+  journal: Journal,
+  o: GenerateFlags,
+): Promise<Plan[]> {
   const alias = o.args?.[0] === undefined ? undefined : String(o.args[0])
   const fromFlags = recipeFromFlags(pipeline, o)
   const targets: { alias: string; recipe: unknown; entry?: AssetEntry }[] = []
