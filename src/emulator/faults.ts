@@ -3,6 +3,9 @@ import type { EmulatorFault, FaultRoute } from './types.js'
 const ROUTES: readonly FaultRoute[] = [
   'rodin.status',
   'rodin.download',
+  'rodin.generate',
+  'rodin.texture',
+  'rodin.balance',
   'file',
   'modelslab.fetch',
   'getty.token',
@@ -13,6 +16,7 @@ const KINDS = new Set([
   'status',
   'rate-limit',
   'reset',
+  'lost-answer',
   'reset-mid-body',
   'truncate',
   'hang',

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { generateRecipeSchema } from './recipe.js'
 
 /** Aliases become import ids and file names: keep them short and path-safe. */
 export const ALIAS_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
@@ -28,6 +29,15 @@ const rodinEntry = z.strictObject({
     ),
   file: fileName.optional(),
   optimize: optimizeSetting.optional(),
+  generate: generateRecipeSchema.optional().describe('how this asset was generated (kept for review and reproduction)'),
+})
+
+/** A Rodin asset declared but not generated yet: `rodin-assets generate <alias>` submits it; builds refuse it. */
+const recipeEntry = z.strictObject({
+  provider: z.literal('rodin').optional(),
+  generate: generateRecipeSchema,
+  file: fileName.optional(),
+  optimize: optimizeSetting.optional(),
 })
 
 const modelslabEntry = z.strictObject({
@@ -47,7 +57,7 @@ const gettyEntry = z.strictObject({
   optimize: optimizeSetting.optional(),
 })
 
-const assetEntry = z.union([rodinTask, rodinEntry, modelslabEntry, gettyEntry])
+const assetEntry = z.union([rodinTask, rodinEntry, recipeEntry, modelslabEntry, gettyEntry])
 
 export const manifestSchema = z.strictObject({
   $schema: z.string().optional(),

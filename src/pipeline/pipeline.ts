@@ -4,6 +4,7 @@ import { RodinError } from '../errors.js'
 import { canonicalJson, readLockfile, updateLockfile } from '../manifest/lockfile.js'
 import type { LockEntry, Lockfile } from '../manifest/lockfile.js'
 import { loadManifest } from '../manifest/manifest.js'
+import { notGeneratedError } from '../manifest/recipe.js'
 import type { AssetEntry, Manifest } from '../manifest/manifest.js'
 import { resolveOptimizeOptions } from '../optimize/options.js'
 import type { ResolvedOptimizeOptions } from '../optimize/options.js'
@@ -99,6 +100,9 @@ export class Pipeline {
     const manifest = await this.getManifest()
     for (const entry of manifest.entries) this.optimizeFor(entry) // eager E_CONFIG for bad optimize settings
     const { mode, lockfilePath } = this.options
+    // frozen and offline must serve every entry, so a recipe without a task fails the whole build up front.
+    const recipe = mode !== 'auto' && manifest.entries.find(e => e.notGenerated)
+    if (recipe) throw notGeneratedError(recipe)
     if (mode === 'frozen') {
       if (!lockfilePath)
         throw new RodinError(
@@ -208,6 +212,7 @@ export class Pipeline {
   }
 
   private async resolve(entry: AssetEntry): Promise<AssetRecord> {
+    if (entry.notGenerated) throw notGeneratedError(entry)
     const started = Date.now()
     const lock = await this.getLockfile()
     const accepting = this.acceptChanges.has(entry.alias)

@@ -1,5 +1,6 @@
 import { isRodinError } from '../../errors.js'
 import { expectedFiles, missingFiles } from '../../pipeline/source.js'
+import { Journal, describeJournalEntry } from '../journal.js'
 import { createPipeline, table } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
 
@@ -16,9 +17,11 @@ export async function status(flags: GlobalFlags, io: CliIO): Promise<void> {
       const files = await expectedFiles(pipeline.store, entry, locked === 'yes' ? pinned : undefined)
       const missing = files ? await missingFiles(pipeline.store, files) : null
       const cached = !files ? 'no' : missing!.length === 0 ? 'yes' : `partial (${missing!.length} missing)`
-      rows.push([entry.alias, entry.provider, entry.task, await providerState(pipeline, entry), cached, locked])
+      rows.push([entry.alias, entry.provider, entry.task || '-', await providerState(pipeline, entry), cached, locked])
     }
     io.out(table(['asset', 'provider', 'task', 'provider state', 'cached', 'locked'], rows))
+    const journal = new Journal(pipeline.options.cacheDir)
+    for (const e of await journal.list()) io.out(`warning: ${describeJournalEntry(e, journal)}`)
   } finally {
     await pipeline.close()
   }
@@ -28,6 +31,7 @@ async function providerState(
   pipeline: ReturnType<typeof createPipeline>,
   entry: Parameters<ReturnType<typeof createPipeline>['asset']>[0],
 ): Promise<string> {
+  if (entry.notGenerated) return 'not generated (recipe)'
   if (pipeline.options.mode === 'offline') return 'not checked (offline)'
   // Getty has no read-only status call for downloads: asking means starting one (which may be billed).
   if (entry.provider === 'getty') return 'not checked (getty)'
