@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { RodinError, type RodinErrorCode } from '../errors.js'
 import { estimateCost } from './cost.js'
-import { preflightGlb } from './preflight.js'
+import { checkJsonChunkSize } from './preflight.js'
 
 /** Runs optimizer jobs on worker threads, so models use every core and one bad model cannot crash the build. */
 export interface OptimizerPool {
@@ -180,12 +180,6 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   function submit(request: NewRequest): Promise<Extract<WorkerResponse, { ok: true }>> {
     return new Promise((resolve, reject) => {
       if (closed) return reject(new RodinError('E_OPTIMIZE', `${subject(request.label)}: the optimizer pool is closed`))
-      // Hostile containers are refused here, on bytes only, before a worker (or the cost estimate) parses them.
-      try {
-        preflightGlb(request.bytes)
-      } catch (err) {
-        return reject(workerError(request.label, { code: (err as RodinError).code, message: (err as Error).message }))
-      }
       const cost = request.kind === 'optimize' ? estimateCost(request.bytes) : request.bytes.byteLength / 50_000
       queue.push({ request: { ...request, id: nextId++ } as WorkerRequest, cost, suspect: false, resolve, reject })
       // Dispatch on a microtask so that jobs submitted together are ordered by cost, not by arrival.
@@ -332,10 +326,12 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
       return slots.length
     },
     async optimize(bytes, opts, label) {
+      precheck(bytes, label ?? '')
       const response = await submit({ kind: 'optimize', bytes: ownCopy(bytes), opts, label: label ?? '' })
       return { bytes: response.bytes ?? new Uint8Array(), stats: response.stats }
     },
     async inspect(bytes, label) {
+      precheck(bytes, label ?? '')
       return (await submit({ kind: 'inspect', bytes: ownCopy(bytes), label: label ?? '' })).stats
     },
     async close() {
@@ -352,6 +348,16 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     return import.meta.url.endsWith('.ts')
       ? new URL('../../dist/optimize/worker.js', import.meta.url)
       : new URL('./worker.js', import.meta.url)
+  }
+
+  // An oversized JSON chunk is refused before the bytes are copied for a worker or parsed for the estimate.
+  function precheck(bytes: Uint8Array, label: string): void {
+    if (!(bytes instanceof Uint8Array)) return // ownCopy() says why
+    try {
+      checkJsonChunkSize(bytes)
+    } catch (err) {
+      throw workerError(label, { code: 'E_BAD_GLB', message: (err as Error).message })
+    }
   }
 
   function workerError(label: string, error: { code?: string; message: string }): RodinError {

@@ -85,12 +85,7 @@ export function preflightGlb(bytes: Uint8Array): GlbJson {
   if (data.getUint32(HEADER_BYTES + 4, true) !== CHUNK_JSON) throw badGlb('the first chunk is not the JSON chunk')
   const jsonStart = HEADER_BYTES + CHUNK_HEADER_BYTES
   if (jsonStart + jsonLength > bytes.byteLength) throw badGlb('truncated: the JSON chunk runs past the end of the file')
-  if (jsonLength > MAX_JSON_CHUNK_BYTES) {
-    throw badGlb(
-      `its JSON chunk is ${mib(jsonLength)}, over the ${mib(MAX_JSON_CHUNK_BYTES)} limit for model descriptions ` +
-        '(real models need a few MiB at most; re-export the model)',
-    )
-  }
+  if (jsonLength > MAX_JSON_CHUNK_BYTES) throw jsonTooLarge(jsonLength)
   let json: unknown
   try {
     json = JSON.parse(new TextDecoder().decode(bytes.subarray(jsonStart, jsonStart + jsonLength)))
@@ -110,6 +105,26 @@ export function preflightGlb(bytes: Uint8Array): GlbJson {
   checkNoExternalUris(doc)
   checkAccessors(doc, binLength, bytes.byteLength)
   return doc
+}
+
+/**
+ * The JSON-size part of {@link preflightGlb}, from the header alone: the pool runs it on the main thread so
+ * that an oversized model is neither copied to a worker nor parsed for its cost estimate. Bytes that are not
+ * a GLB pass here and get their precise reason from the full check in the worker.
+ */
+export function checkJsonChunkSize(bytes: Uint8Array): void {
+  if (bytes.byteLength < HEADER_BYTES + CHUNK_HEADER_BYTES) return
+  const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (data.getUint32(0, true) !== MAGIC_GLTF) return
+  const jsonLength = data.getUint32(HEADER_BYTES, true)
+  if (jsonLength > MAX_JSON_CHUNK_BYTES) throw jsonTooLarge(jsonLength)
+}
+
+function jsonTooLarge(jsonLength: number): RodinError {
+  return badGlb(
+    `its JSON chunk is ${mib(jsonLength)}, over the ${mib(MAX_JSON_CHUNK_BYTES)} limit for model descriptions ` +
+      '(real models need a few MiB at most; re-export the model)',
+  )
 }
 
 /** "not a valid GLB: <reason>" as the one error type. */
