@@ -1,6 +1,6 @@
 // Issue 11, point 8: the dev server may read the cache's out/ folder (what modules import), nothing else of it.
 // Mode: auto.
-import { readdir } from 'node:fs/promises'
+import { readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Store } from '../../src/store/store.js'
@@ -19,12 +19,13 @@ describe('dev server scope (issue 11, point 8)', () => {
     const shards = await readdir(join(store.root, 'content'))
     const [blob] = await readdir(join(store.root, 'content', shards[0]!))
     const [record] = await readdir(join(store.root, 'index', 'tasks'))
+    await writeFile(join(cacheDir, 'unrelated.txt'), 'not for the browser')
     for (const path of [
       join(store.root, 'content', shards[0]!, blob!),
       join(store.root, 'index', 'tasks', record!),
-      store.contentPath(blob!),
+      join(cacheDir, 'unrelated.txt'),
     ]) {
-      const res = await get(`/@fs${path}`)
+      const res = await get(`/@fs${path}?raw`)
       expect(res.status, path).toBe(403)
     }
   })
