@@ -3,9 +3,14 @@ import { z } from 'zod'
 /** Aliases become import ids and file names: keep them short and path-safe. */
 export const ALIAS_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-/** Server file names are never paths: one segment, no control characters. */
+/**
+ * Server file names are never paths: one segment, no control characters. Nor may they deceive a reader or a
+ * lookup: no bidi controls (U+202A–U+202E, U+2066–U+2069, marks), no zero-width or invisible characters, no
+ * leading or trailing white space, and not `__proto__` (an object key that sets a prototype instead).
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters
-export const FILE_NAME_RE = /^(?!\.{1,2}$)[^/\\\0-\x1F:]{1,128}$/
+export const FILE_NAME_RE =
+  /^(?!\.{1,2}$)(?!__proto__$)(?!\s)(?!.*\s$)[^/\\\0-\x1F\x7F-\x9F:\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]{1,128}$/
 
 const presetName = z.enum(['web', 'max', 'none'])
 /** Deep validation of the object form happens in `resolveOptimizeOptions`, which knows every field. */

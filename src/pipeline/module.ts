@@ -23,7 +23,8 @@ export interface ModuleData {
 export async function moduleData(pipeline: Pipeline, record: AssetRecord, variant: Variant): Promise<ModuleData> {
   const { entry } = record
   const name = variant.kind === 'file' ? variant.name : record.primary
-  const source = record.files[name]
+  // The name comes from an import id ("rodin:m/constructor"): only the record's own keys are files.
+  const source = Object.hasOwn(record.files, name) ? record.files[name] : undefined
   if (!source) {
     const { RodinError } = await import('../errors.js')
     throw new RodinError(

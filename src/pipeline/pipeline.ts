@@ -144,7 +144,7 @@ export class Pipeline {
 
   /** Verified bytes of a source file; refetched when the cache lost or damaged it (never in offline mode). */
   async sourceBytes(record: Pick<AssetRecord, 'entry' | 'files'>, name: string): Promise<Uint8Array> {
-    const file = record.files[name]
+    const file = Object.hasOwn(record.files, name) ? record.files[name] : undefined
     if (!file)
       throw new RodinError(
         'E_NO_FILE',

@@ -40,7 +40,7 @@ export async function expectedFiles(
     record.files &&
     typeof record.files === 'object'
   )
-    return record.files
+    return sortedFiles(record.files)
   return null
 }
 
@@ -75,7 +75,7 @@ export async function fetchSource(opts: {
     )
   }
   let refreshed: Promise<ProviderFile[]> | undefined
-  const files: Record<string, StoredFile> = {}
+  const files: Record<string, StoredFile> = Object.create(null)
   const bytes = new Map<string, Uint8Array>()
   await Promise.all(
     wanted.map(name =>
@@ -119,10 +119,9 @@ export function assertPinned(entry: AssetEntry, name: string, pin: StoredFile, d
   }
 }
 
+/** Sorted, and without a prototype: file names are looked up by keys that come from import ids. */
 function sortedFiles(files: Record<string, StoredFile>): Record<string, StoredFile> {
-  return Object.fromEntries(
-    Object.keys(files)
-      .sort()
-      .map(k => [k, files[k]!]),
-  )
+  const out: Record<string, StoredFile> = Object.create(null)
+  for (const k of Object.keys(files).sort()) out[k] = files[k]!
+  return out
 }
