@@ -8,8 +8,8 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
  * lookup: no bidi controls (U+202A–U+202E, U+2066–U+2069, marks), no zero-width or invisible characters, no
  * leading or trailing white space, and not `__proto__` (an object key that sets a prototype instead).
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters
 export const FILE_NAME_RE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters
   /^(?!\.{1,2}$)(?!__proto__$)(?!\s)(?!.*\s$)[^/\\\0-\x1F\x7F-\x9F:\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]{1,128}$/
 
 const presetName = z.enum(['web', 'max', 'none'])
