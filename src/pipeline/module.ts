@@ -1,6 +1,7 @@
 import type { ImageStats, ModelStats, RodinAssetMeta } from '../meta.js'
 import { extensionOf, isImageFile } from '../providers/files.js'
 import type { StoredFile } from '../store/store.js'
+import { listSome } from '../util/list.js'
 import { imageStats, modelStats } from './derive.js'
 import type { AssetRecord, Pipeline } from './pipeline.js'
 
@@ -29,7 +30,7 @@ export async function moduleData(pipeline: Pipeline, record: AssetRecord, varian
     const { RodinError } = await import('../errors.js')
     throw new RodinError(
       'E_NO_FILE',
-      `rodin:${entry.alias}/${name}: the task has no file "${name}" (it has: ${Object.keys(record.files).join(', ')}). Import one of those names.`,
+      `rodin:${entry.alias}/${name}: the task has no file "${name}" (it has: ${listSome(Object.keys(record.files))}). Import one of those names.`,
       { asset: entry.alias, provider: entry.provider, task: entry.task, file: name },
     )
   }

@@ -13,6 +13,7 @@ import { extensionOf, pickPreview, pickPrimary } from '../providers/files.js'
 import type { ProviderFile, WaitOptions } from '../providers/types.js'
 import { Store } from '../store/store.js'
 import type { StoredFile } from '../store/store.js'
+import { listSome } from '../util/list.js'
 import { cachedOptimized, derivedKey, optimizeAndStore } from './derive.js'
 import { createNet } from './net.js'
 import type { Net } from './net.js'
@@ -110,7 +111,7 @@ export class Pipeline {
       if (missing.length > 0) {
         throw new RodinError(
           'E_LOCK_MISSING',
-          `mode "frozen": ${lockfilePath} does not pin ${missing.map(e => `"${e.alias}"`).join(', ')}. Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.`,
+          `mode "frozen": ${lockfilePath} does not pin ${listSome(missing.map(e => `"${e.alias}"`))}. Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.`,
           { asset: missing[0]?.alias },
         )
       }
@@ -124,7 +125,7 @@ export class Pipeline {
       if (missing.length > 0) {
         throw new RodinError(
           'E_OFFLINE_MISS',
-          `mode "offline": the cache ${this.options.cacheDir} lacks ${missing.join(', ')}. Run a build in mode "auto" (or "npx rodin-assets pull") with network access first, or restore the cache.`,
+          `mode "offline": the cache ${this.options.cacheDir} lacks ${listSome(missing)}. Run a build in mode "auto" (or "npx rodin-assets pull") with network access first, or restore the cache.`,
           { asset: manifest.entries.find(e => missing.some(m => m.startsWith(`"${e.alias}"`)))?.alias },
         )
       }
@@ -148,7 +149,7 @@ export class Pipeline {
     if (!file)
       throw new RodinError(
         'E_NO_FILE',
-        `asset "${record.entry.alias}" has no file "${name}" (it has: ${Object.keys(record.files).join(', ')})`,
+        `asset "${record.entry.alias}" has no file "${name}" (it has: ${listSome(Object.keys(record.files))})`,
         { asset: record.entry.alias },
       )
     const cached = await this.store.get(file.sha256)
@@ -325,7 +326,7 @@ export class Pipeline {
     if (!files) return 'never fetched'
     const missing = await missingFiles(this.store, files)
     // A missing optimized output is fine: optimizing opens no socket.
-    return missing.length > 0 ? `missing ${missing.join(', ')}` : null
+    return missing.length > 0 ? `missing ${listSome(missing)}` : null
   }
 }
 

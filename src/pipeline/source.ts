@@ -5,6 +5,7 @@ import type { AssetEntry } from '../manifest/manifest.js'
 import type { ProviderFile } from '../providers/types.js'
 import type { Store, StoredFile } from '../store/store.js'
 import { failpoint } from '../util/failpoint.js'
+import { listSome } from '../util/list.js'
 import { sha256Hex } from '../util/hash.js'
 import { isExpiredURL } from './net.js'
 import type { Net } from './net.js'
@@ -70,7 +71,7 @@ export async function fetchSource(opts: {
   if (absent.length > 0) {
     throw new RodinError(
       'E_NO_FILE',
-      `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the provider no longer lists ${absent.join(', ')}, which assets.rodin.lock.json pins. Run "rodin-assets lock --update ${entry.alias}" to accept the task's current files.`,
+      `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the provider no longer lists ${listSome(absent)}, which assets.rodin.lock.json pins. Run "rodin-assets lock --update ${entry.alias}" to accept the task's current files.`,
       { asset: entry.alias, provider: entry.provider, task: entry.task },
     )
   }
