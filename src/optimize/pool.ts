@@ -89,6 +89,8 @@ interface Job {
   suspect: boolean
   resolve: (response: Extract<WorkerResponse, { ok: true }>) => void
   reject: (err: RodinError) => void
+  /** Its time limit (see `timeoutMs`). */
+  limitMs: number
   /** Running: stops the job when it outlives its limit. */
   timer?: ReturnType<typeof setTimeout>
 }
@@ -180,8 +182,15 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   function submit(request: NewRequest): Promise<Extract<WorkerResponse, { ok: true }>> {
     return new Promise((resolve, reject) => {
       if (closed) return reject(new RodinError('E_OPTIMIZE', `${subject(request.label)}: the optimizer pool is closed`))
+      let limitMs: number
+      try {
+        limitMs = limitFor(request.bytes.byteLength)
+      } catch (err) {
+        return reject(err as RodinError)
+      }
       const cost = request.kind === 'optimize' ? estimateCost(request.bytes) : request.bytes.byteLength / 50_000
-      queue.push({ request: { ...request, id: nextId++ } as WorkerRequest, cost, suspect: false, resolve, reject })
+      const id = nextId++
+      queue.push({ request: { ...request, id } as WorkerRequest, cost, limitMs, suspect: false, resolve, reject })
       // Dispatch on a microtask so that jobs submitted together are ordered by cost, not by arrival.
       if (!pumpScheduled) {
         pumpScheduled = true
@@ -256,10 +265,11 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   function run(slot: Slot, job: Job): void {
     slot.jobs.set(job.request.id, job)
     slot.worker.ref() // a running job must keep the process alive until its promise settles
-    const ms = limitFor(job)
+    const ms = job.limitMs
     job.timer = setTimeout(() => {
       // Which of the worker's jobs loops is known: only this one fails, the others run again.
       slot.timedOut ??= { id: job.request.id, ms }
+      slot.crash ??= 'stopped: a job ran over its time limit' // no new jobs go to it while it exits
       void slot.worker.terminate()
     }, ms)
     job.timer.unref() // the ref'd worker keeps the process alive while the job runs
@@ -267,8 +277,8 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     slot.worker.postMessage(job.request)
   }
 
-  function limitFor(job: Job): number {
-    const ms = timeoutFor(job.request.bytes.byteLength)
+  function limitFor(modelBytes: number): number {
+    const ms = timeoutFor(modelBytes)
     if (!Number.isFinite(ms) || ms <= 0) {
       throw new RodinError(
         'E_CONFIG',
