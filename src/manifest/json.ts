@@ -1,3 +1,5 @@
+import { quoteName } from './schema.js'
+
 /**
  * `JSON.parse` keeps the last of two equal keys and turns a `"__proto__"` key into a property that most code
  * never sees, so a manifest with `"hero"` twice silently loses one asset (and re-pins the lockfile). This
@@ -61,11 +63,11 @@ export function findKeyProblem(text: string): KeyProblem | null {
 /** The sentence an `E_CONFIG` message uses for a {@link KeyProblem}. */
 export function describeKeyProblem(problem: KeyProblem): string {
   return problem.kind === 'duplicate'
-    ? `the key ${JSON.stringify(problem.key)} appears twice in ${problem.at} (JSON keeps only the last one); remove or rename one of them`
+    ? `the key ${quoteName(problem.key)} appears twice in ${problem.at} (JSON keeps only the last one); remove or rename one of them`
     : `the key "__proto__" in ${problem.at} is not allowed; remove it`
 }
 
 function segment(key: string | number): string {
   if (typeof key === 'number') return `[${key}]`
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${quoteName(key)}]`
 }

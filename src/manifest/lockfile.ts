@@ -5,7 +5,7 @@ import { RodinError } from '../errors.js'
 import { writeFileAtomic } from '../util/atomic.js'
 import { failpoint } from '../util/failpoint.js'
 import { describeKeyProblem, findKeyProblem } from './json.js'
-import { FILE_NAME_RE } from './schema.js'
+import { FILE_NAME_RE, quoteName } from './schema.js'
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/)
 const lockedFile = z.strictObject({ sha256, bytes: z.number().int().nonnegative() })
@@ -83,9 +83,12 @@ export function parseLockfile(text: string, path: string): Lockfile {
   const parsed = lockfileSchema.safeParse(json)
   if (!parsed.success) {
     const first = parsed.error.issues[0]
+    const where = first?.path.map(p => (typeof p === 'string' && /^[\w$-]+$/.test(p) ? p : quoteName(String(p))))
+    // A bad record key reports "Invalid key"; the key's own issue says what is wrong with it.
+    const why = first?.code === 'invalid_key' ? (first.issues[0]?.message ?? first.message) : first?.message
     throw new RodinError(
       'E_CONFIG',
-      `${basename(path)} is malformed at ${first?.path.join('.') || '(root)'}: ${first?.message}. Do not edit it by hand; delete it and run "rodin-assets lock" to write a new one.`,
+      `${basename(path)} is malformed at ${where?.join('.') || '(root)'}: ${why}. Do not edit it by hand; delete it and run "rodin-assets lock" to write a new one.`,
       { cause: parsed.error },
     )
   }

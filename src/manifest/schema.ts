@@ -12,6 +12,18 @@ export const FILE_NAME_RE =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters
   /^(?!\.{1,2}$)(?!__proto__$)(?!\s)(?!.*\s$)[^/\\\0-\x1F\x7F-\x9F:\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]{1,128}$/
 
+// The characters FILE_NAME_RE refuses for being invisible or reordering text, plus control characters.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find control characters
+const HIDDEN_RE = /[\0-\x1F\x7F-\x9F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g
+
+/**
+ * A name quoted for a message, with control, bidi and invisible characters written as `\uXXXX`: a refused
+ * name must not reorder or hide the text of the message that refuses it.
+ */
+export function quoteName(name: string): string {
+  return JSON.stringify(name).replace(HIDDEN_RE, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
 const presetName = z.enum(['web', 'max', 'none'])
 /** Deep validation of the object form happens in `resolveOptimizeOptions`, which knows every field. */
 const optimizeSetting = z

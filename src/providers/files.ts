@@ -1,5 +1,5 @@
 import { RodinError } from '../errors.js'
-import { FILE_NAME_RE } from '../manifest/schema.js'
+import { FILE_NAME_RE, quoteName } from '../manifest/schema.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import type { ProviderFile } from './types.js'
 import { listSome } from '../util/list.js'
@@ -30,7 +30,7 @@ export function sanitizeFiles(files: ProviderFile[], warn: (message: string) => 
   for (const file of files) {
     if (typeof file?.name !== 'string' || typeof file.url !== 'string') continue
     if (!FILE_NAME_RE.test(file.name)) {
-      warn(`${label}: ignoring file with unsafe name ${JSON.stringify(file.name.slice(0, 80))}`)
+      warn(`${label}: ignoring file with unsafe name ${quoteName(file.name.slice(0, 80))}`)
       continue
     }
     if (seen.has(file.name)) continue
