@@ -118,7 +118,7 @@ export function resolveHttpOptions(options: HttpOptions = {}): Required<HttpOpti
   }
   const resolved: Required<HttpOptions> = { ...HTTP_DEFAULTS }
   for (const [key, value] of Object.entries(options)) {
-    if (!(key in BOUNDS)) {
+    if (!Object.hasOwn(BOUNDS, key)) {
       const known = Object.keys(BOUNDS).join(', ')
       throw new RodinError('E_CONFIG', `http: unknown option "${key}" (remove it; known options are ${known})`)
     }

@@ -3,6 +3,7 @@ import { basename } from 'node:path'
 import type { z } from 'zod'
 import { RodinError } from '../errors.js'
 import type { ProviderName } from '../meta.js'
+import { describeKeyProblem, findKeyProblem } from './json.js'
 import type { GenerateRecipe } from './recipe.js'
 import { manifestSchema } from './schema.js'
 import type { ManifestData } from './schema.js'
@@ -63,6 +64,8 @@ export function parseManifest(text: string, path: string): Manifest {
       { cause: err },
     )
   }
+  const problem = findKeyProblem(text)
+  if (problem) throw new RodinError('E_CONFIG', `${basename(path)}: ${describeKeyProblem(problem)}.`)
   const parsed = manifestSchema.safeParse(json)
   if (!parsed.success)
     throw new RodinError('E_CONFIG', formatIssues(basename(path), parsed.error.issues), { cause: parsed.error })

@@ -14,6 +14,7 @@ import { extensionOf, pickPreview, pickPrimary } from '../providers/files.js'
 import type { ProviderFile, WaitOptions } from '../providers/types.js'
 import { Store } from '../store/store.js'
 import type { StoredFile } from '../store/store.js'
+import { listSome } from '../util/list.js'
 import { cachedOptimized, derivedKey, optimizeAndStore } from './derive.js'
 import { createNet } from './net.js'
 import type { Net } from './net.js'
@@ -114,7 +115,7 @@ export class Pipeline {
       if (missing.length > 0) {
         throw new RodinError(
           'E_LOCK_MISSING',
-          `mode "frozen": ${lockfilePath} does not pin ${missing.map(e => `"${e.alias}"`).join(', ')}. Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.`,
+          `mode "frozen": ${lockfilePath} does not pin ${listSome(missing.map(e => `"${e.alias}"`))}. Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.`,
           { asset: missing[0]?.alias },
         )
       }
@@ -128,7 +129,7 @@ export class Pipeline {
       if (missing.length > 0) {
         throw new RodinError(
           'E_OFFLINE_MISS',
-          `mode "offline": the cache ${this.options.cacheDir} lacks ${missing.join(', ')}. Run a build in mode "auto" (or "npx rodin-assets pull") with network access first, or restore the cache.`,
+          `mode "offline": the cache ${this.options.cacheDir} lacks ${listSome(missing)}. Run a build in mode "auto" (or "npx rodin-assets pull") with network access first, or restore the cache.`,
           { asset: manifest.entries.find(e => missing.some(m => m.startsWith(`"${e.alias}"`)))?.alias },
         )
       }
@@ -148,11 +149,11 @@ export class Pipeline {
 
   /** Verified bytes of a source file; refetched when the cache lost or damaged it (never in offline mode). */
   async sourceBytes(record: Pick<AssetRecord, 'entry' | 'files'>, name: string): Promise<Uint8Array> {
-    const file = record.files[name]
+    const file = Object.hasOwn(record.files, name) ? record.files[name] : undefined
     if (!file)
       throw new RodinError(
         'E_NO_FILE',
-        `asset "${record.entry.alias}" has no file "${name}" (it has: ${Object.keys(record.files).join(', ')})`,
+        `asset "${record.entry.alias}" has no file "${name}" (it has: ${listSome(Object.keys(record.files))})`,
         { asset: record.entry.alias },
       )
     const cached = await this.store.get(file.sha256)
@@ -330,7 +331,7 @@ export class Pipeline {
     if (!files) return 'never fetched'
     const missing = await missingFiles(this.store, files)
     // A missing optimized output is fine: optimizing opens no socket.
-    return missing.length > 0 ? `missing ${missing.join(', ')}` : null
+    return missing.length > 0 ? `missing ${listSome(missing)}` : null
   }
 }
 

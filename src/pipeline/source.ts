@@ -5,6 +5,7 @@ import type { AssetEntry } from '../manifest/manifest.js'
 import type { ProviderFile } from '../providers/types.js'
 import type { Store, StoredFile } from '../store/store.js'
 import { failpoint } from '../util/failpoint.js'
+import { listSome } from '../util/list.js'
 import { sha256Hex } from '../util/hash.js'
 import { isExpiredURL } from './net.js'
 import type { Net } from './net.js'
@@ -40,7 +41,7 @@ export async function expectedFiles(
     record.files &&
     typeof record.files === 'object'
   )
-    return record.files
+    return sortedFiles(record.files)
   return null
 }
 
@@ -70,12 +71,12 @@ export async function fetchSource(opts: {
   if (absent.length > 0) {
     throw new RodinError(
       'E_NO_FILE',
-      `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the provider no longer lists ${absent.join(', ')}, which assets.rodin.lock.json pins. Run "rodin-assets lock --update ${entry.alias}" to accept the task's current files.`,
+      `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the provider no longer lists ${listSome(absent)}, which assets.rodin.lock.json pins. Run "rodin-assets lock --update ${entry.alias}" to accept the task's current files.`,
       { asset: entry.alias, provider: entry.provider, task: entry.task },
     )
   }
   let refreshed: Promise<ProviderFile[]> | undefined
-  const files: Record<string, StoredFile> = {}
+  const files: Record<string, StoredFile> = Object.create(null)
   const bytes = new Map<string, Uint8Array>()
   await Promise.all(
     wanted.map(name =>
@@ -119,10 +120,9 @@ export function assertPinned(entry: AssetEntry, name: string, pin: StoredFile, d
   }
 }
 
+/** Sorted, and without a prototype: file names are looked up by keys that come from import ids. */
 function sortedFiles(files: Record<string, StoredFile>): Record<string, StoredFile> {
-  return Object.fromEntries(
-    Object.keys(files)
-      .sort()
-      .map(k => [k, files[k]!]),
-  )
+  const out: Record<string, StoredFile> = Object.create(null)
+  for (const k of Object.keys(files).sort()) out[k] = files[k]!
+  return out
 }

@@ -1,4 +1,4 @@
-import { basename, join, relative, resolve } from 'node:path'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import type { UnpluginBuildContext, UnpluginFactory } from 'unplugin'
 import { RodinError } from '../errors.js'
 import { resolveOptions } from '../options.js'
@@ -6,6 +6,7 @@ import type { RodinOptions } from '../options.js'
 import { moduleData } from '../pipeline/module.js'
 import type { ModuleData } from '../pipeline/module.js'
 import { Pipeline } from '../pipeline/pipeline.js'
+import { Store } from '../store/store.js'
 import { emittedUrls, fileImportUrls, generateModule, viteUrls } from './codegen.js'
 import type { UrlImporter } from './codegen.js'
 import { dtsPath, renderDts, writeDts } from './dts.js'
@@ -160,11 +161,12 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
 
     vite: {
       async config(config) {
-        // The cache may live outside the project root (RODIN_CACHE_DIR); let the dev server read it. Setting
-        // `allow` replaces Vite's default (the workspace root), so that comes along unless the user set a list
-        // (which Vite then concatenates with ours).
+        // The cache may live outside the project root (RODIN_CACHE_DIR): the dev server may read the named
+        // copies that modules import (the store's out/ folder), never the rest of the cache (content blobs,
+        // index records, other tools' files). Setting `allow` replaces Vite's default (the workspace root), so
+        // that comes along unless the user set a list (which Vite then concatenates with ours).
         const at = resolve(config.root ?? root)
-        const dir = resolveOptions(userOptions, at).cacheDir
+        const dir = dirname(new Store(resolveOptions(userOptions, at).cacheDir).outPath('file'))
         const allow = config.server?.fs?.allow ? [dir] : [(await import('vite')).searchForWorkspaceRoot(at), dir]
         return { server: { fs: { allow } } }
       },
