@@ -16,7 +16,7 @@ import type { StoredFile } from '../store/store.js'
 import { cachedOptimized, derivedKey, optimizeAndStore } from './derive.js'
 import { createNet } from './net.js'
 import type { Net } from './net.js'
-import { assertPinned, expectedFiles, fetchSource, missingFiles } from './source.js'
+import { assertPinnedFile, expectedFiles, fetchSource, missingFiles } from './source.js'
 
 /** Everything known about one manifest asset after the pipeline ran. */
 export interface AssetRecord {
@@ -154,9 +154,16 @@ export class Pipeline {
     const cached = await this.store.get(file.sha256)
     if (cached) return cached
     const locked = (await this.getLockfile())?.assets[record.entry.alias]
-    const { bytes } = await this.refetch(record.entry, locked, [name])
-    const data = bytes.get(name)!
-    assertPinned(record.entry, name, file, data)
+    const { files } = await this.refetch(record.entry, locked, [name])
+    const got = files[name]!
+    assertPinnedFile(record.entry, name, file, got)
+    const data = await this.store.get(got.sha256)
+    if (!data)
+      throw new RodinError(
+        'E_INTEGRITY',
+        `${name} of asset "${record.entry.alias}" was downloaded but cannot be read back from the cache ${this.options.cacheDir}. Check that the cache directory is writable and not shared with a process that deletes it.`,
+        { asset: record.entry.alias, file: name },
+      )
     return data
   }
 
@@ -221,10 +228,9 @@ export class Pipeline {
     }
     let hit = true
     let files = accepting ? null : await expectedFiles(this.store, entry, locked)
-    let fresh = new Map<string, Uint8Array>()
     if (!files || (await missingFiles(this.store, files)).length > 0) {
       hit = false
-      ;({ files, bytes: fresh } = await this.refetch(entry, locked))
+      ;({ files } = await this.refetch(entry, locked))
     }
     const names = Object.keys(files)
     const primary = locked?.primary ?? pickPrimary(entry, names)
@@ -243,7 +249,7 @@ export class Pipeline {
       let record = await cachedOptimized(this.store, key, pinned)
       if (!record) {
         hit = false
-        const source = fresh.get(primary) ?? (await this.sourceBytes({ entry, files }, primary))
+        const source = await this.sourceBytes({ entry, files }, primary)
         record = await optimizeAndStore(
           this.store,
           await this.getPool(),
