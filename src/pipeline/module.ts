@@ -23,6 +23,8 @@ export interface ModuleData {
 export async function moduleData(pipeline: Pipeline, record: AssetRecord, variant: Variant): Promise<ModuleData> {
   const { entry } = record
   const name = variant.kind === 'file' ? variant.name : record.primary
+  if (variant.kind === 'file' && !record.files[name] && pipeline.options.mode !== 'offline')
+    await pipeline.addFile(record, name)
   const source = record.files[name]
   if (!source) {
     const { RodinError } = await import('../errors.js')

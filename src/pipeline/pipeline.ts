@@ -167,6 +167,30 @@ export class Pipeline {
     return data
   }
 
+  /**
+   * Adds a task file beyond the primary and the preview (a `rodin:<x>/<file>` import) to the record: builds
+   * download only what an asset needs, so other files are fetched on first use, then cached and pinned.
+   */
+  async addFile(record: AssetRecord, name: string): Promise<AssetRecord> {
+    if (record.files[name]) return record
+    const { entry } = record
+    const lock = await this.getLockfile()
+    const locked = lockCovers(lock?.assets[entry.alias], entry) ? lock!.assets[entry.alias] : undefined
+    if (this.options.mode === 'frozen' && !locked?.files[name]) {
+      throw new RodinError(
+        'E_LOCK_MISSING',
+        `mode "frozen": the lockfile does not pin ${name} of asset "${entry.alias}". Run "npx rodin-assets lock" after importing it in a local build, and commit the lockfile.`,
+        { asset: entry.alias, provider: entry.provider, task: entry.task, file: name },
+      )
+    }
+    const { files } = await this.refetch(entry, locked, [name])
+    record.files = Object.fromEntries(
+      Object.entries({ ...record.files, ...files }).sort(([a], [b]) => (a < b ? -1 : 1)),
+    )
+    if (this.options.mode === 'auto' && this.options.lockfilePath) await this.pin(record, locked)
+    return record
+  }
+
   /** Verified bytes of the optimized primary; recomputed (and checked against its pin) when the cache lost them. */
   async optimizedBytes(record: AssetRecord): Promise<Uint8Array> {
     const o = record.optimized

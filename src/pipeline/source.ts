@@ -89,6 +89,13 @@ export async function fetchSource(opts: {
           listing.map(f => f.name),
         ))
   const absent = wanted.filter(name => !listing.some(f => f.name === name))
+  if (absent.length > 0 && !locked && opts.only) {
+    throw new RodinError(
+      'E_NO_FILE',
+      `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the task has no file ${absent.map(n => `"${n}"`).join(', ')} (it has: ${listing.map(f => f.name).join(', ') || 'nothing'}). Import one of those names.`,
+      { asset: entry.alias, provider: entry.provider, task: entry.task, file: absent[0] },
+    )
+  }
   if (absent.length > 0) {
     throw new RodinError(
       'E_NO_FILE',
@@ -135,10 +142,12 @@ export async function fetchSource(opts: {
   // Every sibling has settled (its temp file removed) before the first failure is reported.
   if (first) throw first.error
   failpoint('before-task-record')
+  // A partial fetch (one extra or lost file) adds to what the cache already knows about the task.
+  const known = opts.only ? await expectedFiles(store, entry, undefined) : null
   await store.writeJson('tasks', taskKey(entry), {
     provider: entry.provider,
     task: entry.task,
-    files: sortedFiles(files),
+    files: sortedFiles({ ...known, ...files }),
   } satisfies TaskRecord)
   return { files: sortedFiles(files) }
 }
