@@ -34,7 +34,8 @@ export interface HttpOptions {
    */
   deadlineMs?: number
   /**
-   * Size cap for a downloaded file, in bytes. JSON API bodies are capped at 16 MiB regardless.
+   * Size cap for a downloaded file, in bytes. JSON API bodies are capped at 16 MiB regardless. Unless set,
+   * files that are not models (images, previews) are capped at 64 MiB.
    * @default 1_073_741_824 (1 GiB)
    */
   maxBytes?: number
