@@ -47,22 +47,37 @@ const checkGlb: Check = async (head, size, read) => {
 const checkGltf: Check = async (_head, size, read) =>
   size > MAX_JSON_CHECK ? null : gltfJson((await read(0, size)).toString('utf8'))
 
-const CHECKS: Record<string, Check> = {
-  '.png': magic('a PNG image', h =>
-    h.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
-  ),
-  '.jpg': magic('a JPEG image', h => h[0] === 0xff && h[1] === 0xd8 && h[2] === 0xff),
-  '.jpeg': magic('a JPEG image', h => h[0] === 0xff && h[1] === 0xd8 && h[2] === 0xff),
-  '.webp': magic('a WebP image', h => ascii(h, 0, 'RIFF') && ascii(h, 8, 'WEBP')),
-  '.avif': magic(
-    'an AVIF image',
-    h => ascii(h, 4, 'ftyp') && ['avif', 'avis', 'mif1', 'msf1'].some(b => ascii(h, 8, b)),
-  ),
-  '.glb': checkGlb,
-  '.gltf': checkGltf,
-  '.usdz': magic('a USDZ package (zip)', h => ascii(h, 0, 'PK\x03\x04')),
-  '.fbx': magic('an FBX file', h => ascii(h, 0, 'Kaydara FBX Binary') || /^\s*;/.test(h.toString('latin1', 0, 64))),
-  '.ply': magic('a PLY file', h => ascii(h, 0, 'ply\n') || ascii(h, 0, 'ply\r\n')),
+const png = (h: Buffer) => h.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+const jpeg = (h: Buffer) => h[0] === 0xff && h[1] === 0xd8 && h[2] === 0xff
+
+/** What each extension declares, and how its bytes are checked (`null`: no reliable signature). */
+const KINDS: Record<string, { kind: 'image' | 'model'; check: Check | null }> = {
+  '.png': { kind: 'image', check: magic('a PNG image', png) },
+  '.jpg': { kind: 'image', check: magic('a JPEG image', jpeg) },
+  '.jpeg': { kind: 'image', check: magic('a JPEG image', jpeg) },
+  '.webp': { kind: 'image', check: magic('a WebP image', h => ascii(h, 0, 'RIFF') && ascii(h, 8, 'WEBP')) },
+  '.avif': {
+    kind: 'image',
+    check: magic(
+      'an AVIF image',
+      h => ascii(h, 4, 'ftyp') && ['avif', 'avis', 'mif1', 'msf1'].some(b => ascii(h, 8, b)),
+    ),
+  },
+  '.glb': { kind: 'model', check: checkGlb },
+  '.gltf': { kind: 'model', check: checkGltf },
+  '.usdz': { kind: 'model', check: magic('a USDZ package (zip)', h => ascii(h, 0, 'PK\x03\x04')) },
+  '.fbx': {
+    kind: 'model',
+    check: magic('an FBX file', h => ascii(h, 0, 'Kaydara FBX Binary') || /^\s*;/.test(h.toString('latin1', 0, 64))),
+  },
+  '.ply': { kind: 'model', check: magic('a PLY file', h => ascii(h, 0, 'ply\n') || ascii(h, 0, 'ply\r\n')) },
+  '.obj': { kind: 'model', check: null },
+  '.stl': { kind: 'model', check: null },
+}
+
+/** The kind a file name declares by its extension, or `null` for other files. */
+export function declaredKind(name: string): 'image' | 'model' | null {
+  return KINDS[extensionOf(name)]?.kind ?? null
 }
 
 /**
@@ -72,7 +87,7 @@ const CHECKS: Record<string, Check> = {
  * stored, pinned or emitted. Extensions without a known signature are not judged.
  */
 export async function assertFileKind(path: string, size: number, entry: AssetEntry, name: string): Promise<void> {
-  const check = CHECKS[extensionOf(name)]
+  const check = KINDS[extensionOf(name)]?.check
   if (!check) return
   const fh = await open(path, 'r')
   let problem: string | null

@@ -5,7 +5,7 @@ import { isLoopbackHost } from '../http/url-policy.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import type { ProviderName } from '../meta.js'
 import type { ResolvedOptions } from '../options.js'
-import { isModelFile } from '../providers/files.js'
+import { declaredKind } from './file-kind.js'
 import type { Provider, ProviderContext, ProviderFile, WaitOptions } from '../providers/types.js'
 import { realSleep } from '../providers/types.js'
 
@@ -170,7 +170,7 @@ function fileHostPolicy(options: ResolvedOptions, name: ProviderName): FileHostP
 export const NON_MODEL_MAX_BYTES = 64 * 1024 ** 2
 
 function fileCap(http: HttpOptions, name: string): number | undefined {
-  if (http.maxBytes !== undefined || isModelFile(name)) return undefined // http.maxBytes (set or default)
+  if (http.maxBytes !== undefined || declaredKind(name) === 'model') return undefined // http.maxBytes (set or default)
   return NON_MODEL_MAX_BYTES
 }
 
