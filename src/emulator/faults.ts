@@ -28,6 +28,7 @@ const KINDS = new Set([
   'corrupt',
   'odd-names',
   'redirect',
+  'endless',
   'error-field',
   'different-bytes',
   'modelslab-error',

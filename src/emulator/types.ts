@@ -171,6 +171,8 @@ export type EmulatorFaultKind =
   | { kind: 'odd-names'; names: string[] }
   /** 302 to `location`; by default a fresh signed URL of the same file (on API routes: the same path). */
   | { kind: 'redirect'; location?: string }
+  /** 200 with a chunked body (no Content-Length) that never ends: 64 KiB chunks until the client goes away. */
+  | { kind: 'endless' }
   /** Adds `"error": value` to an otherwise normal `/status` or `/download` answer. */
   | { kind: 'error-field'; value: string }
   /** Serves these bytes instead (Content-Length follows them). */
@@ -227,6 +229,10 @@ export interface RequestLogEntry {
   bodyKey?: boolean
   /** `Date.now()` when the request arrived. */
   time: number
+  /** Body bytes written for an `endless` fault so far. */
+  bytesSent?: number
+  /** The client closed the connection before the answer was complete (it gave up or was cancelled). */
+  aborted?: boolean
 }
 
 export interface Emulator {

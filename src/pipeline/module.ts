@@ -25,6 +25,8 @@ export async function moduleData(pipeline: Pipeline, record: AssetRecord, varian
   const { entry } = record
   const name = variant.kind === 'file' ? variant.name : record.primary
   // The name comes from an import id ("rodin:m/constructor"): only the record's own keys are files.
+  if (variant.kind === 'file' && !Object.hasOwn(record.files, name) && pipeline.options.mode !== 'offline')
+    await pipeline.addFile(record, name)
   const source = Object.hasOwn(record.files, name) ? record.files[name] : undefined
   if (!source) {
     const { RodinError } = await import('../errors.js')

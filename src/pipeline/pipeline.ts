@@ -18,7 +18,7 @@ import { listSome } from '../util/list.js'
 import { cachedOptimized, derivedKey, optimizeAndStore } from './derive.js'
 import { createNet } from './net.js'
 import type { Net } from './net.js'
-import { assertPinned, expectedFiles, fetchSource, missingFiles } from './source.js'
+import { assertPinnedFile, expectedFiles, fetchSource, missingFiles } from './source.js'
 
 /** Everything known about one manifest asset after the pipeline ran. */
 export interface AssetRecord {
@@ -159,10 +159,40 @@ export class Pipeline {
     const cached = await this.store.get(file.sha256)
     if (cached) return cached
     const locked = (await this.getLockfile())?.assets[record.entry.alias]
-    const { bytes } = await this.refetch(record.entry, locked, [name])
-    const data = bytes.get(name)!
-    assertPinned(record.entry, name, file, data)
+    const { files } = await this.refetch(record.entry, locked, [name])
+    const got = files[name]!
+    assertPinnedFile(record.entry, name, file, got)
+    const data = await this.store.get(got.sha256)
+    if (!data)
+      throw new RodinError(
+        'E_INTEGRITY',
+        `${name} of asset "${record.entry.alias}" was downloaded but cannot be read back from the cache ${this.options.cacheDir}. Check that the cache directory is writable and not shared with a process that deletes it.`,
+        { asset: record.entry.alias, file: name },
+      )
     return data
+  }
+
+  /**
+   * Adds a task file beyond the primary and the preview (a `rodin:<x>/<file>` import) to the record: builds
+   * download only what an asset needs, so other files are fetched on first use, then cached and pinned.
+   */
+  async addFile(record: AssetRecord, name: string): Promise<AssetRecord> {
+    if (Object.hasOwn(record.files, name)) return record
+    const { entry } = record
+    const lock = await this.getLockfile()
+    const locked = lockCovers(lock?.assets[entry.alias], entry) ? lock!.assets[entry.alias] : undefined
+    if (this.options.mode === 'frozen' && !locked?.files[name]) {
+      throw new RodinError(
+        'E_LOCK_MISSING',
+        `mode "frozen": the lockfile does not pin ${name} of asset "${entry.alias}". Run "npx rodin-assets lock" after importing it in a local build, and commit the lockfile.`,
+        { asset: entry.alias, provider: entry.provider, task: entry.task, file: name },
+      )
+    }
+    const { files } = await this.refetch(entry, locked, [name])
+    const merged = Object.entries({ ...record.files, ...files }).sort(([a], [b]) => (a < b ? -1 : 1))
+    record.files = Object.assign(Object.create(null), Object.fromEntries(merged))
+    if (this.options.mode === 'auto' && this.options.lockfilePath) await this.pin(record, locked)
+    return record
   }
 
   /** Verified bytes of the optimized primary; recomputed (and checked against its pin) when the cache lost them. */
@@ -227,10 +257,9 @@ export class Pipeline {
     }
     let hit = true
     let files = accepting ? null : await expectedFiles(this.store, entry, locked)
-    let fresh = new Map<string, Uint8Array>()
     if (!files || (await missingFiles(this.store, files)).length > 0) {
       hit = false
-      ;({ files, bytes: fresh } = await this.refetch(entry, locked))
+      ;({ files } = await this.refetch(entry, locked))
     }
     const names = Object.keys(files)
     const primary = locked?.primary ?? pickPrimary(entry, names)
@@ -249,7 +278,7 @@ export class Pipeline {
       let record = await cachedOptimized(this.store, key, pinned)
       if (!record) {
         hit = false
-        const source = fresh.get(primary) ?? (await this.sourceBytes({ entry, files }, primary))
+        const source = await this.sourceBytes({ entry, files }, primary)
         record = await optimizeAndStore(
           this.store,
           await this.getPool(),

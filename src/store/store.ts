@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RodinError } from '../errors.js'
@@ -41,6 +41,43 @@ export class Store {
     const dest = this.contentPath(sha256)
     if (!(await this.isIntact(dest, sha256, bytes.byteLength))) await this.writeNew(dest, bytes)
     return { sha256, bytes: bytes.byteLength }
+  }
+
+  /**
+   * Streams bytes into the store, hashing them as they arrive, so a file never has to fit in memory.
+   * `check` sees the complete temp file before it becomes visible; if it (or the stream) throws, the temp
+   * file is removed and nothing is stored.
+   */
+  async ingest(
+    source: AsyncIterable<Uint8Array>,
+    check?: (tmpPath: string, file: StoredFile) => Promise<void> | void,
+  ): Promise<StoredFile> {
+    const tmpDir = join(this.root, 'tmp')
+    await mkdir(tmpDir, { recursive: true })
+    const tmp = join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}`)
+    const fh = await open(tmp, 'wx')
+    try {
+      const hash = createHash('sha256')
+      let bytes = 0
+      try {
+        for await (const chunk of source) {
+          hash.update(chunk)
+          bytes += chunk.byteLength
+          await fh.write(chunk)
+        }
+        await fh.sync()
+      } finally {
+        await fh.close()
+      }
+      const file = { sha256: hash.digest('hex'), bytes }
+      await check?.(tmp, file)
+      const dest = this.contentPath(file.sha256)
+      await mkdir(join(dest, '..'), { recursive: true })
+      await rename(tmp, dest) // same bytes as any existing entry, so replacing it is harmless
+      return file
+    } finally {
+      await rm(tmp, { force: true })
+    }
   }
 
   /** Verified read: `null` when missing or when the bytes no longer hash to `sha256` (the bad file is dropped). */
