@@ -5,9 +5,20 @@ import { RodinError } from '../errors.js'
 import { writeFileAtomic } from '../util/atomic.js'
 import { failpoint } from '../util/failpoint.js'
 import { sha256Hex } from '../util/hash.js'
+import { collect } from './gc.js'
+import type { GcEntry, GcKeep, GcOptions, Layout } from './gc.js'
+
+export type { GcEntry, GcKeep, GcOptions } from './gc.js'
 
 /** Bumped when the on-disk layout changes; old layouts are simply ignored (and removed by `gc`). */
 export const CACHE_VERSION = 'v1'
+
+/**
+ * Written into the versioned folder when the store creates it. `gc` removes an older layout's folder only
+ * when it carries this file, so a `v0/` of somebody else's is never touched.
+ */
+export const STORE_MARKER = '.unplugin-rodin-store'
+const MARKER_TEXT = 'unplugin-rodin cache store'
 
 export interface StoredFile {
   sha256: string
@@ -22,9 +33,27 @@ export interface StoredFile {
  */
 export class Store {
   readonly root: string
+  readonly cacheDir: string
+  private rootReady: Promise<void> | undefined
 
   constructor(cacheDir: string) {
+    this.cacheDir = cacheDir
     this.root = join(cacheDir, CACHE_VERSION)
+  }
+
+  /**
+   * Deletes what the store created and `keep` does not name: content, named copies, records, stale temp
+   * files, and older layouts that carry {@link STORE_MARKER}. Returns the list (the same one with `dryRun`).
+   * Refuses (`E_CONFIG`) a cache directory that holds a `.git`, a `package.json` or a `protect`ed file.
+   */
+  gc(keep: GcKeep, opts: GcOptions = {}): Promise<GcEntry[]> {
+    const layout: Layout = {
+      cacheDir: this.cacheDir,
+      version: CACHE_VERSION,
+      marker: { name: STORE_MARKER, isOurs: text => text.startsWith(MARKER_TEXT) },
+      recordName: recordFileName,
+    }
+    return collect(layout, keep, opts)
   }
 
   contentPath(sha256: string): string {
@@ -87,12 +116,30 @@ export class Store {
 
   async writeJson(kind: 'tasks' | 'derived', key: string, value: unknown): Promise<void> {
     const path = this.indexPath(kind, key)
+    await this.ensureRoot()
     await mkdir(join(path, '..'), { recursive: true })
     await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`)
   }
 
   private indexPath(kind: 'tasks' | 'derived', key: string): string {
-    return join(this.root, 'index', kind, `${key.replace(/[^\w.-]/g, '_')}.json`)
+    return join(this.root, 'index', kind, recordFileName(key))
+  }
+
+  /** Creates the versioned folder with its marker, once per process. */
+  private ensureRoot(): Promise<void> {
+    this.rootReady ??= (async () => {
+      await mkdir(this.root, { recursive: true })
+      const marker = join(this.root, STORE_MARKER)
+      if (!(await stat(marker).catch(() => null)))
+        await writeFileAtomic(
+          marker,
+          `${MARKER_TEXT}, layout ${CACHE_VERSION}; \`rodin-assets gc\` may delete this folder\n`,
+        )
+    })().catch(err => {
+      this.rootReady = undefined
+      throw err
+    })
+    return this.rootReady
   }
 
   private async isIntact(path: string, sha256: string, bytes: number): Promise<boolean> {
@@ -117,6 +164,7 @@ export class Store {
   }
 
   private async writeNew(dest: string, bytes: Uint8Array): Promise<void> {
+    await this.ensureRoot()
     const tmpDir = join(this.root, 'tmp')
     await mkdir(tmpDir, { recursive: true })
     await mkdir(join(dest, '..'), { recursive: true })
@@ -135,4 +183,8 @@ export class Store {
       await rm(tmp, { force: true })
     }
   }
+}
+
+function recordFileName(key: string): string {
+  return `${key.replace(/[^\w.-]/g, '_')}.json`
 }
