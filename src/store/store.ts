@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { realpathSync } from 'node:fs'
+import { mkdir, readFile, rm, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { RodinError } from '../errors.js'
 import { writeFileAtomic } from '../util/atomic.js'
-import { failpoint } from '../util/failpoint.js'
 import { sha256Hex } from '../util/hash.js'
 import { collect } from './gc.js'
 import type { GcEntry, GcKeep, GcOptions, Layout } from './gc.js'
@@ -25,20 +24,50 @@ export interface StoredFile {
   bytes: number
 }
 
+/** What {@link Store.verify} found for one pinned file. `corrupt` entries are removed when the cache is writable. */
+export type VerifyState = 'ok' | 'missing' | 'corrupt'
+
+/**
+ * A path (with an optional query) of a named copy in some store's `out/` folder. Hosts use it as the cheap,
+ * static pre-filter their hook APIs need; {@link Store.isOutFile} then says whether it is this store's.
+ */
+export const OUT_FILE_RE = new RegExp(`[\\\\/]${CACHE_VERSION}[\\\\/]out[\\\\/][^\\\\/?]+(?:\\?.*)?$`)
+
 /**
  * Content-addressed store under `<cacheDir>/v1`:
  * `content/ab/<sha256>` holds bytes, `index/` small JSON records (task file lists, derived outputs),
- * `out/` named copies that bundlers import. Writes are temp + fsync + rename and never replace an entry;
- * every read is re-hashed, and a mismatch is treated as a miss after the bad file is removed.
+ * `out/` named copies that bundlers import, `tmp/` temp files on their way to one of those.
+ * Writes are temp + fsync + rename and never replace an entry; every read is re-hashed, and a mismatch
+ * is treated as a miss after the bad file is removed. Nobody outside this folder knows these names.
  */
 export class Store {
   readonly root: string
   readonly cacheDir: string
   private rootReady: Promise<void> | undefined
+  private realOutDir: string | undefined
+  /** sha256 → "size:mtime:inode" of content entries this process has hashed, so `has()` hashes each once. */
+  private readonly verified = new Map<string, string>()
 
   constructor(cacheDir: string) {
     this.cacheDir = cacheDir
     this.root = join(cacheDir, CACHE_VERSION)
+  }
+
+  /** The folder of the named copies that generated modules import. */
+  get outDir(): string {
+    return join(this.root, 'out')
+  }
+
+  /** Whether `file` (a query is ignored) is a named copy of this store, by its path or its real path. */
+  isOutFile(file: string): boolean {
+    const dir = dirname(file.replace(/\?.*$/, ''))
+    if (dir === this.outDir) return true
+    try {
+      this.realOutDir ??= realpathSync(this.outDir)
+    } catch {
+      return false // not created yet, so nothing can be in it
+    }
+    return dir === this.realOutDir
   }
 
   /**
@@ -56,12 +85,22 @@ export class Store {
     return collect(layout, keep, opts)
   }
 
-  contentPath(sha256: string): string {
-    return join(this.root, 'content', sha256.slice(0, 2), sha256)
+  /** Re-hashes each file; a damaged entry is removed (when the cache is writable) so the next build refetches it. */
+  async verify(files: readonly StoredFile[]): Promise<VerifyState[]> {
+    const states: VerifyState[] = []
+    for (const f of files) {
+      const present = await stat(this.contentPath(f.sha256)).then(
+        () => true,
+        () => false,
+      )
+      states.push(!present ? 'missing' : (await this.get(f.sha256)) ? 'ok' : 'corrupt')
+    }
+    return states
   }
 
-  outPath(fileName: string): string {
-    return join(this.root, 'out', fileName)
+  /** @internal Tests damage entries through it; everyone else goes through get/has/put. */
+  contentPath(sha256: string): string {
+    return join(this.root, 'content', sha256.slice(0, 2), sha256)
   }
 
   /** Stores bytes under their sha256. An existing entry is kept (same hash, same bytes). */
@@ -77,12 +116,19 @@ export class Store {
     return this.readVerified(this.contentPath(sha256), sha256)
   }
 
+  /**
+   * Whether the entry is there with exactly these bytes. The bytes are hashed (once per process while the
+   * file stays the same): a restored cache may hold a same-size entry with other bytes.
+   */
   async has(sha256: string, bytes: number): Promise<boolean> {
-    try {
-      return (await stat(this.contentPath(sha256))).size === bytes
-    } catch {
-      return false
-    }
+    const path = this.contentPath(sha256)
+    const st = await stat(path).catch(() => null)
+    if (!st || st.size !== bytes) return false
+    const seen = `${st.size}:${st.mtimeMs}:${st.ino}`
+    if (this.verified.get(sha256) === seen) return true
+    if (!(await this.readVerified(path, sha256))) return false
+    this.verified.set(sha256, seen)
+    return true
   }
 
   /**
@@ -91,7 +137,7 @@ export class Store {
    * from `recover()` (refetch / recompute) when the content itself is gone.
    */
   async materialize(file: StoredFile, fileName: string, recover: () => Promise<Uint8Array>): Promise<string> {
-    const dest = this.outPath(fileName)
+    const dest = join(this.outDir, fileName)
     if (await this.isIntact(dest, file.sha256, file.bytes)) return dest
     const bytes = (await this.get(file.sha256)) ?? (await recover())
     if (sha256Hex(bytes) !== file.sha256) {
@@ -115,10 +161,7 @@ export class Store {
   }
 
   async writeJson(kind: 'tasks' | 'derived', key: string, value: unknown): Promise<void> {
-    const path = this.indexPath(kind, key)
-    await this.ensureRoot()
-    await mkdir(join(path, '..'), { recursive: true })
-    await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`)
+    await this.writeNew(this.indexPath(kind, key), `${JSON.stringify(value, null, 2)}\n`)
   }
 
   private indexPath(kind: 'tasks' | 'derived', key: string): string {
@@ -128,12 +171,13 @@ export class Store {
   /** Creates the versioned folder with its marker, once per process. */
   private ensureRoot(): Promise<void> {
     this.rootReady ??= (async () => {
-      await mkdir(this.root, { recursive: true })
+      await mkdir(join(this.root, 'tmp'), { recursive: true })
       const marker = join(this.root, STORE_MARKER)
       if (!(await stat(marker).catch(() => null)))
         await writeFileAtomic(
           marker,
           `${MARKER_TEXT}, layout ${CACHE_VERSION}; \`rodin-assets gc\` may delete this folder\n`,
+          { tmpDir: join(this.root, 'tmp') },
         )
     })().catch(err => {
       this.rootReady = undefined
@@ -163,25 +207,11 @@ export class Store {
     return null
   }
 
-  private async writeNew(dest: string, bytes: Uint8Array): Promise<void> {
+  /** Every write of the store: through the one atomic writer, with its temp file in `tmp/` (which gc sweeps). */
+  private async writeNew(dest: string, data: Uint8Array | string): Promise<void> {
     await this.ensureRoot()
-    const tmpDir = join(this.root, 'tmp')
-    await mkdir(tmpDir, { recursive: true })
-    await mkdir(join(dest, '..'), { recursive: true })
-    const tmp = join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}`)
-    const fh = await open(tmp, 'wx')
-    try {
-      await fh.writeFile(bytes)
-      failpoint('store-after-temp-write')
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
-    try {
-      await rename(tmp, dest)
-    } finally {
-      await rm(tmp, { force: true })
-    }
+    await mkdir(dirname(dest), { recursive: true })
+    await writeFileAtomic(dest, data, { tmpDir: join(this.root, 'tmp'), failpoint: 'store-after-temp-write' })
   }
 }
 
