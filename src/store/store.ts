@@ -1,5 +1,6 @@
-import { realpathSync } from 'node:fs'
-import { mkdir, readFile, rm, stat } from 'node:fs/promises'
+import { realpathSync, rmSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { RodinError } from '../errors.js'
 import { writeFileAtomic } from '../util/atomic.js'
@@ -45,6 +46,9 @@ export class Store {
   readonly cacheDir: string
   private rootReady: Promise<void> | undefined
   private realOutDir: string | undefined
+  /** Set once `out/` proved unwritable: a private folder of this process that holds the named copies instead. */
+  private fallbackOut: Promise<{ dir: string; real: string }> | undefined
+  private fallbackDirs: { dir: string; real: string } | undefined
   /** sha256 → "size:mtime:inode" of content entries this process has hashed, so `has()` hashes each once. */
   private readonly verified = new Map<string, string>()
 
@@ -62,6 +66,7 @@ export class Store {
   isOutFile(file: string): boolean {
     const dir = dirname(file.replace(/\?.*$/, ''))
     if (dir === this.outDir) return true
+    if (this.fallbackDirs && (dir === this.fallbackDirs.dir || dir === this.fallbackDirs.real)) return true
     try {
       this.realOutDir ??= realpathSync(this.outDir)
     } catch {
@@ -139,6 +144,8 @@ export class Store {
   async materialize(file: StoredFile, fileName: string, recover: () => Promise<Uint8Array>): Promise<string> {
     const dest = join(this.outDir, fileName)
     if (await this.isIntact(dest, file.sha256, file.bytes)) return dest
+    const fallback = this.fallbackOut && join((await this.fallbackOut).dir, fileName)
+    if (fallback && (await this.isIntact(fallback, file.sha256, file.bytes))) return fallback
     const bytes = (await this.get(file.sha256)) ?? (await recover())
     if (sha256Hex(bytes) !== file.sha256) {
       throw new RodinError(
@@ -147,9 +154,33 @@ export class Store {
         { file: fileName, expected: file.sha256 },
       )
     }
-    // rename() replaces a damaged copy atomically: a concurrent reader never sees the path missing.
-    await this.writeNew(dest, bytes)
-    return dest
+    if (!fallback) {
+      try {
+        // rename() replaces a damaged copy atomically: a concurrent reader never sees the path missing.
+        await this.writeNew(dest, bytes)
+        return dest
+      } catch (err) {
+        if (!isReadOnlyError(err)) throw err
+      }
+    }
+    // A cache this user may read but not write (a shared or restored one): the copies go to a private folder.
+    const out = await this.useFallbackOut()
+    await writeFileAtomic(join(out.dir, fileName), bytes, { tmpDir: join(out.dir, '..', 'tmp') })
+    return join(out.dir, fileName)
+  }
+
+  /** `<tmp>/unplugin-rodin-XXXXXX/v1/out`: made by mkdtemp (0700, ours), removed when the process exits. */
+  private useFallbackOut(): Promise<{ dir: string; real: string }> {
+    this.fallbackOut ??= (async () => {
+      const base = await mkdtemp(join(tmpdir(), 'unplugin-rodin-'))
+      process.once('exit', () => rmSync(base, { recursive: true, force: true }))
+      const dir = join(base, CACHE_VERSION, 'out')
+      await mkdir(dir, { recursive: true })
+      await mkdir(join(base, CACHE_VERSION, 'tmp'))
+      this.fallbackDirs = { dir, real: realpathSync(dir) }
+      return this.fallbackDirs
+    })()
+    return this.fallbackOut
   }
 
   async readJson<T>(kind: 'tasks' | 'derived', key: string): Promise<T | null> {
@@ -160,8 +191,13 @@ export class Store {
     }
   }
 
+  /** Records only save work, so in a cache this user cannot write they are skipped, not an error. */
   async writeJson(kind: 'tasks' | 'derived', key: string, value: unknown): Promise<void> {
-    await this.writeNew(this.indexPath(kind, key), `${JSON.stringify(value, null, 2)}\n`)
+    try {
+      await this.writeNew(this.indexPath(kind, key), `${JSON.stringify(value, null, 2)}\n`)
+    } catch (err) {
+      if (!isReadOnlyError(err)) throw err
+    }
   }
 
   private indexPath(kind: 'tasks' | 'derived', key: string): string {
@@ -213,6 +249,11 @@ export class Store {
     await mkdir(dirname(dest), { recursive: true })
     await writeFileAtomic(dest, data, { tmpDir: join(this.root, 'tmp'), failpoint: 'store-after-temp-write' })
   }
+}
+
+function isReadOnlyError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
 }
 
 function recordFileName(key: string): string {
