@@ -6,6 +6,7 @@ import { RodinError } from '../errors.js'
 import { writeFileAtomic } from '../util/atomic.js'
 import { sha256Hex } from '../util/hash.js'
 import { collect } from './gc.js'
+import { loadRecordKey, macMatches, recordKeyDir, recordMac } from './record-key.js'
 import type { GcEntry, GcKeep, GcOptions, Layout } from './gc.js'
 
 export type { GcEntry, GcKeep, GcOptions } from './gc.js'
@@ -49,12 +50,16 @@ export class Store {
   /** Set once `out/` proved unwritable: a private folder of this process that holds the named copies instead. */
   private fallbackOut: Promise<{ dir: string; real: string }> | undefined
   private fallbackDirs: { dir: string; real: string } | undefined
+  private readonly stateDir: string
+  private recordKey: Promise<Buffer> | undefined
   /** sha256 → "size:mtime:inode" of content entries this process has hashed, so `has()` hashes each once. */
   private readonly verified = new Map<string, string>()
 
-  constructor(cacheDir: string) {
+  /** `stateDir` holds the key that signs index records; it must not be part of a restorable cache. */
+  constructor(cacheDir: string, opts: { stateDir?: string } = {}) {
     this.cacheDir = cacheDir
     this.root = join(cacheDir, CACHE_VERSION)
+    this.stateDir = opts.stateDir ?? recordKeyDir()
   }
 
   /** The folder of the named copies that generated modules import. */
@@ -183,21 +188,46 @@ export class Store {
     return this.fallbackOut
   }
 
+  /**
+   * A record this store wrote and signed (see record-key.ts); `null` when missing, torn, or not signed with
+   * this user's key, as records in a cache restored from elsewhere are. Then the caller asks the provider
+   * or recomputes.
+   */
   async readJson<T>(kind: 'tasks' | 'derived', key: string): Promise<T | null> {
+    const found = await this.readRecord<T>(kind, key)
+    return found?.authentic ? found.value : null
+  }
+
+  /**
+   * Any record, with whether this store signed it: for callers that check it by other means (a lockfile
+   * pin) or only need a hint (gc keeping what a record points to).
+   */
+  async readRecord<T>(kind: 'tasks' | 'derived', key: string): Promise<{ value: T; authentic: boolean } | null> {
+    let parsed: unknown
     try {
-      return JSON.parse(await readFile(this.indexPath(kind, key), 'utf8')) as T
+      parsed = JSON.parse(await readFile(this.indexPath(kind, key), 'utf8'))
     } catch {
       return null // missing or torn records are misses; the content they point to is verified anyway
     }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null
+    const { mac, ...value } = parsed as Record<string, unknown>
+    const expected = recordMac(await this.getRecordKey(), kind, key, value)
+    return { value: value as T, authentic: macMatches(expected, mac) }
   }
 
   /** Records only save work, so in a cache this user cannot write they are skipped, not an error. */
-  async writeJson(kind: 'tasks' | 'derived', key: string, value: unknown): Promise<void> {
+  async writeJson(kind: 'tasks' | 'derived', key: string, value: object): Promise<void> {
+    const mac = recordMac(await this.getRecordKey(), kind, key, value)
     try {
-      await this.writeNew(this.indexPath(kind, key), `${JSON.stringify(value, null, 2)}\n`)
+      await this.writeNew(this.indexPath(kind, key), `${JSON.stringify({ ...value, mac }, null, 2)}\n`)
     } catch (err) {
       if (!isReadOnlyError(err)) throw err
     }
+  }
+
+  private getRecordKey(): Promise<Buffer> {
+    this.recordKey ??= loadRecordKey(this.stateDir)
+    return this.recordKey
   }
 
   private indexPath(kind: 'tasks' | 'derived', key: string): string {

@@ -34,8 +34,8 @@ export async function gc(flags: GlobalFlags, io: CliIO, dryRun: boolean): Promis
     if (opts && files[primary]) {
       const key = derivedKey(files[primary].sha256, opts)
       keepDerived.add(key)
-      const record = await store.readJson<DerivedRecord>('derived', key)
-      if (record) keepContent.add(record.sha256)
+      const record = (await store.readRecord<DerivedRecord>('derived', key))?.value
+      if (typeof record?.sha256 === 'string') keepContent.add(record.sha256)
     }
   }
   const protect = [pipeline.options.manifestPath, pipeline.options.lockfilePath].filter((p): p is string => !!p)
