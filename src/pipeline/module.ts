@@ -19,7 +19,7 @@ export interface ModuleData {
 
 /**
  * Turns a resolved asset into the files and metadata of one import variant. Files are materialized under
- * `<cache>/v1/out/` with content-hashed names, re-hashed on the way (verified reads).
+ * the store's out folder with content-hashed names, re-hashed on the way (verified reads).
  */
 export async function moduleData(pipeline: Pipeline, record: AssetRecord, variant: Variant): Promise<ModuleData> {
   const { entry } = record

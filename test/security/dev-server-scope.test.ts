@@ -12,7 +12,7 @@ describe('dev server scope (issue 11, point 8)', () => {
     const mod = await get('/@id/rodin:m')
     expect(mod.status, mod.body).toBe(200)
     const store = new Store(cacheDir)
-    const outDir = join(store.outPath('x'), '..')
+    const outDir = store.outDir
     const [outFile] = await readdir(outDir)
     expect((await get(`/@fs${join(outDir, outFile!)}`)).status).toBe(200)
 
