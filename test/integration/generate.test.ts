@@ -281,7 +281,7 @@ describe('rodin-assets generate (emulator, real processes)', () => {
 
   it('--texture-from refuses a source model over 10 MB before sending anything', async () => {
     const { emu, manifestPath, run, posts } = await setup()
-    const big = emu.addTask({ files: [{ name: 'base_basic_pbr.glb', bytes: randomBytes(10 * 1024 * 1024 + 1) }] })
+    const big = emu.addTask({ files: [{ name: 'base_basic_pbr.glb', bytes: bigGlb(10 * 1024 * 1024 + 1) }] })
     await writeFile(manifestPath, JSON.stringify({ assets: { big: { task: big.uuid, optimize: false } } }))
     const r = await run('generate', 'big-tex', '--texture-from', 'big', '--prompt', 'rusty', '--yes')
     expect(r.code).toBe(1)
@@ -411,3 +411,30 @@ describe('rodin-assets generate (emulator, real processes)', () => {
     )
   })
 })
+
+/** A well-formed GLB (one buffer of random bytes) of at least `size` bytes: downloads check that a .glb parses. */
+function bigGlb(size: number): Uint8Array {
+  const binLength = Math.ceil(size / 4) * 4
+  const json = Buffer.from(JSON.stringify({ asset: { version: '2.0' }, buffers: [{ byteLength: binLength }] }))
+  const jsonChunk = Buffer.concat([json, Buffer.alloc((4 - (json.length % 4)) % 4, 0x20)])
+  const header = (length: number, type: number) => {
+    const b = Buffer.alloc(8)
+    b.writeUInt32LE(length, 0)
+    b.writeUInt32LE(type, 4)
+    return b
+  }
+  const total = 12 + 8 + jsonChunk.length + 8 + binLength
+  const head = Buffer.alloc(12)
+  head.write('glTF', 0, 'latin1')
+  head.writeUInt32LE(2, 4)
+  head.writeUInt32LE(total, 8)
+  return new Uint8Array(
+    Buffer.concat([
+      head,
+      header(jsonChunk.length, 0x4e4f534a),
+      jsonChunk,
+      header(binLength, 0x004e4942),
+      randomBytes(binLength),
+    ]),
+  )
+}
