@@ -17,8 +17,12 @@ export interface ModelStats {
   triangles: number
   vertices: number
   bounds: { min: [number, number, number]; max: [number, number, number] }
-  materials: number
-  animations: number
+  /** Distinct names of the file's nodes, in document order (unnamed nodes are left out). */
+  nodes: string[]
+  /** Distinct names of its materials, in document order. */
+  materials: string[]
+  /** Distinct names of its animations, in document order. */
+  animations: string[]
   extensionsRequired: string[]
   decoders: DecoderNeeds
 }

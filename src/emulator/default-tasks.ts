@@ -11,6 +11,7 @@ const SOURCES = {
   bunny_draco: 'pmndrs_bunny_draco.glb',
   morph: 'khr_morphstresstest.glb',
   barnlamp: 'khr_anisotropy_barnlamp.glb',
+  barnlamp_ktx2: 'khr_barnlamp_ktx2.glb',
 } as const
 
 export type DefaultTaskAlias = keyof typeof SOURCES
@@ -22,6 +23,7 @@ export const DEFAULT_TASK_IDS: Readonly<Record<DefaultTaskAlias, string>> = Obje
   bunny_draco: 'b2e85f17-4c9a-4d03-8e6f-1a7c3d5b9e33',
   morph: 'c9d3a6e4-2f8b-4e15-b7a9-6d0e4c2f8a44',
   barnlamp: 'e4b7c1d9-5a2e-4f86-9b3c-7f1d8e6a2c55',
+  barnlamp_ktx2: '0b6f2e4a-7c1d-4e59-a3b8-2d9f6c1e7a66',
 })
 
 /** Fixed subscription keys of the default tasks (for `/status`), by alias. */

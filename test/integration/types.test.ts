@@ -78,7 +78,7 @@ import byTaskMeta from 'rodin:${uuid}?meta'
 export const strings: string[] = [sword, url, raw, image, byTask]
 export const p: string = preview // the task has a preview image
 export const n: null = none
-export const triangles: number = meta.triangles + rawMeta.vertices + metaOnly.triangles + byTaskMeta.animations
+export const triangles: number = meta.triangles + rawMeta.vertices + metaOnly.triangles + byTaskMeta.animations.length
 export const meshopt: boolean = meta.decoders.meshopt
 export const width: number = imageMeta.width
 // @ts-expect-error the URL is a string

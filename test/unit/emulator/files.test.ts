@@ -115,18 +115,19 @@ describe('emulator: signed file URLs', () => {
 })
 
 describe('emulator: default tasks', () => {
-  const ALIASES = ['fox', 'crate', 'bunny_draco', 'morph', 'barnlamp']
+  const ALIASES = ['fox', 'crate', 'bunny_draco', 'morph', 'barnlamp', 'barnlamp_ktx2']
   const FIXTURE = {
     fox: 'khr_fox.glb',
     crate: 'sketchfab_wooden_crate.glb',
     bunny_draco: 'pmndrs_bunny_draco.glb',
     morph: 'khr_morphstresstest.glb',
     barnlamp: 'khr_anisotropy_barnlamp.glb',
+    barnlamp_ktx2: 'khr_barnlamp_ktx2.glb',
   } as Record<string, string>
 
   it('has one finished task per fixture with fixed v4 uuids and subscription keys', () => {
     expect(Object.keys(DEFAULT_TASK_IDS)).toEqual(ALIASES)
-    expect(new Set(Object.values(DEFAULT_TASK_IDS)).size).toBe(5)
+    expect(new Set(Object.values(DEFAULT_TASK_IDS)).size).toBe(ALIASES.length)
     for (const id of Object.values(DEFAULT_TASK_IDS))
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
     expect(DEFAULT_TASKS.map(t => t.uuid)).toEqual(Object.values(DEFAULT_TASK_IDS))
