@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url'
 import type { RodinOptions } from 'unplugin-rodin'
 import rodin from 'unplugin-rodin/vite'
 import type { UserConfig } from 'vite'
-import { threeDecoders } from './decoders.js'
 
 export const PLAYGROUND_ROOT = fileURLToPath(new URL('.', import.meta.url))
 
@@ -14,7 +13,7 @@ export const PLAYGROUND_ROOT = fileURLToPath(new URL('.', import.meta.url))
 export function playgroundConfig(options?: RodinOptions): UserConfig {
   return {
     root: PLAYGROUND_ROOT,
-    plugins: [rodin(options), threeDecoders()],
+    plugins: [rodin(options)],
     build: {
       // three.js alone is ~700 kB; this page is a demo, not a size benchmark.
       chunkSizeWarningLimit: 1500,

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { basename, join, relative, resolve } from 'node:path'
 import type { UnpluginBuildContext, UnpluginFactory } from 'unplugin'
 import { RodinError } from '../errors.js'
@@ -8,6 +9,17 @@ import type { ModuleData } from '../pipeline/module.js'
 import { Pipeline } from '../pipeline/pipeline.js'
 import { emittedUrls, fileImportUrls, generateModule, viteUrls } from './codegen.js'
 import type { UrlImporter } from './codegen.js'
+import {
+  DECODER_FILE_RE,
+  DECODER_ID_RE,
+  DECODER_RESOLVED_RE,
+  addDecoderFileLoader,
+  decoderFiles,
+  generateDecoderModule,
+  parseDecoderId,
+  resolveDecoderId,
+} from './decoders.js'
+import type { DecoderSet } from './decoders.js'
 import { dtsPath, renderDts, writeDts } from './dts.js'
 import { ExpectedFiles, addAssetRule, addFileLoader, outDirMatcher, rewriteImportScheme } from './hosts.js'
 import { ID_RE, RESOLVED_RE, formatRequest, parseImportId, parseResolvedId, toResolvedId } from './ids.js'
@@ -16,7 +28,12 @@ import { createReloader, modulesFor, reloadChangedIds } from './watch.js'
 
 export const PLUGIN_NAME = 'unplugin-rodin'
 const OUT_FILE_RE = /[\\/]v1[\\/]out[\\/][^\\/?]+(?:\?.*)?$/
-const HOOK_ID_RE = new RegExp(`${ID_RE.source}|${RESOLVED_RE.source}|${OUT_FILE_RE.source}`)
+const HOOK_ID_RE = new RegExp(
+  [ID_RE, RESOLVED_RE, OUT_FILE_RE, DECODER_ID_RE, DECODER_RESOLVED_RE, DECODER_FILE_RE].map(re => re.source).join('|'),
+)
+const LOAD_ID_RE = new RegExp(`${RESOLVED_RE.source}|${DECODER_RESOLVED_RE.source}`)
+/** Runtime packages whose decoder imports only the plugin can serve: Vite must not pre-bundle them without it. */
+const RUNTIME_ENTRIES = ['unplugin-rodin/three', 'unplugin-rodin/react']
 
 /** The part of Rollup's context that unplugin's types leave out: `emitFile` returns the reference id. */
 type EmitAsset = (file: { type: 'asset'; name: string; originalFileName: string; source: Uint8Array }) => string
@@ -31,6 +48,7 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
   // Asset resolutions under way (they may be writing lock pins): see reloadChangedIds.
   const resolving = new Set<Promise<unknown>>()
   const isOut = outDirMatcher(() => join(getPipeline().store.root, 'out'))
+  const isAssetFile = (file: string) => isOut(file) || DECODER_FILE_RE.test(file)
   const reload = createReloader(async () => {
     const ids = await reloadChangedIds(getPipeline(), () => Promise.allSettled([...resolving]))
     await updateDts()
@@ -86,6 +104,22 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
     return fileImportUrls
   }
 
+  /** `unplugin-rodin/three/decoders/<set>`: the installed three's decoder files, emitted like the models. */
+  async function decoderModule(ctx: UnpluginBuildContext, set: DecoderSet): Promise<string> {
+    const files = decoderFiles(set, root)
+    if (host === 'vite') return generateDecoderModule(files, viteUrls)
+    if (host === 'rollup' || host === 'rolldown') {
+      const rollup = ctx as unknown as { emitFile: EmitAsset }
+      const refs = new Map<string, string>()
+      for (const file of files) {
+        const source = new Uint8Array(await readFile(file))
+        refs.set(file, rollup.emitFile({ type: 'asset', name: basename(file), originalFileName: file, source }))
+      }
+      return generateDecoderModule(files, emittedUrls(refs))
+    }
+    return generateDecoderModule(files, fileImportUrls)
+  }
+
   return {
     name: PLUGIN_NAME,
     enforce: 'pre',
@@ -109,6 +143,10 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
       handler(source) {
         // webpack: `rodin:` requests arrive already rewritten to their resolved id (see rewriteImportScheme).
         if (RESOLVED_RE.test(source)) return parseResolvedId(source) ? source : null
+        if (DECODER_RESOLVED_RE.test(source)) return source
+        const decoders = resolveDecoderId(source)
+        if (decoders) return decoders
+        if (DECODER_FILE_RE.test(source)) return host === 'vite' || host === 'esbuild' ? source : null
         // Vite and esbuild cannot resolve the cache's absolute paths from a virtual importer themselves;
         // webpack and Rspack can (and must, to apply the asset rule); Rollup never sees them.
         if (OUT_FILE_RE.test(source)) return (host === 'vite' || host === 'esbuild') && isOut(source) ? source : null
@@ -118,8 +156,10 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
     },
 
     load: {
-      filter: { id: RESOLVED_RE },
+      filter: { id: LOAD_ID_RE },
       async handler(id) {
+        const set = parseDecoderId(id)
+        if (set) return decoderModule(this, set)
         const req = parseResolvedId(id)
         if (!req) return null
         const p = getPipeline()
@@ -166,7 +206,7 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
         const at = resolve(config.root ?? root)
         const dir = resolveOptions(userOptions, at).cacheDir
         const allow = config.server?.fs?.allow ? [dir] : [(await import('vite')).searchForWorkspaceRoot(at), dir]
-        return { server: { fs: { allow } } }
+        return { server: { fs: { allow } }, optimizeDeps: { exclude: RUNTIME_ENTRIES } }
       },
       configResolved(config) {
         setRoot(config.root)
@@ -203,19 +243,20 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
 
     webpack(compiler) {
       setRoot(compiler.options.context ?? process.cwd())
-      addAssetRule(compiler, isOut)
+      addAssetRule(compiler, isAssetFile)
       rewriteImportScheme(compiler, PLUGIN_NAME)
     },
 
     rspack(compiler) {
       setRoot(compiler.options.context ?? process.cwd())
-      addAssetRule(compiler, isOut)
+      addAssetRule(compiler, isAssetFile)
     },
 
     esbuild: {
       setup(build) {
         setRoot(build.initialOptions.absWorkingDir ?? process.cwd())
         addFileLoader(build, isOut, expected)
+        addDecoderFileLoader(build)
       },
     },
   }
