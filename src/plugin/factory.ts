@@ -20,7 +20,8 @@ import {
   resolveDecoderId,
 } from './decoders.js'
 import type { DecoderSet } from './decoders.js'
-import { dtsPath, renderDts, writeDts } from './dts.js'
+import { asNames, dtsPath, pinnedNames, renderDts, writeDts } from './dts.js'
+import type { ModelNames } from './dts.js'
 import { ExpectedFiles, addAssetRule, addFileLoader, outDirMatcher, rewriteImportScheme } from './hosts.js'
 import { ID_RE, RESOLVED_RE, formatRequest, parseImportId, parseResolvedId, toResolvedId } from './ids.js'
 import { createReporter } from './report.js'
@@ -45,6 +46,8 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
   // Validate eagerly (config time, not mid-build); host hooks below re-resolve against the host's root.
   resolveOptions(userOptions, root)
   const expected = new ExpectedFiles()
+  /** Node, material and animation names of the models this build emitted, by alias (for the declarations). */
+  const names = new Map<string, ModelNames>()
   // Asset resolutions under way (they may be writing lock pins): see reloadChangedIds.
   const resolving = new Set<Promise<unknown>>()
   const isOut = outDirMatcher(() => join(getPipeline().store.root, 'out'))
@@ -75,7 +78,9 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
     if (!path) return
     const p = getPipeline()
     const [manifest, lock] = await Promise.all([p.getManifest(), p.getLockfile()])
-    await writeDts(path, renderDts(manifest, lock, root))
+    const known = await pinnedNames(lock, key => p.store.readJson('derived', key))
+    for (const [alias, n] of names) known.set(alias, n)
+    await writeDts(path, renderDts(manifest, lock, root, known))
   }
 
   /** How this host turns the cache's files into public URLs (DESIGN §3 "Emitting files across bundlers"). */
@@ -187,6 +192,8 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
         resolving.add(pending)
         const record = await pending.finally(() => resolving.delete(pending))
         const data = await moduleData(p, record, req.variant)
+        const modelNames = data.meta.kind === 'model' && req.variant.kind !== 'raw' ? asNames(data.meta) : undefined
+        if (modelNames && req.variant.kind !== 'file') names.set(entry.alias, modelNames)
         return generateModule(data, await urlsFor(this, data))
       },
     },

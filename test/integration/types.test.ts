@@ -148,6 +148,61 @@ export const t: number = meta.triangles
     ])
   })
 
+  it("dts + unplugin-rodin/three: loadRodin maps are typed with the model's names; a misspelled name fails tsc", async () => {
+    const emu = await emulator({ assets: [] })
+    const fox = await glbTask(emu, 'khr_fox.glb')
+    const p = await project(emu, { fox: fox.uuid })
+    const dts = await writeDeclarations(p.root, { ...p.options, dts: true }, ['rodin:fox'])
+    // The names come from the optimized file (and survive optimization: the fox's own names).
+    expect(dts).toContain('"b_Root_00"')
+    expect(dts).toContain('"fox_material"')
+    expect(dts).toContain('"Survey" | "Walk" | "Run"')
+
+    await tsProject(
+      p.root,
+      {
+        'main.ts': `
+import * as fox from 'rodin:fox'
+import foxUrl, { meta } from 'rodin:fox'
+import foxMeta from 'rodin:fox?meta'
+import { loadRodin } from 'unplugin-rodin/three'
+import type { AnimationClip, Material, Object3D } from 'three'
+
+export async function show(): Promise<[Object3D, Material, AnimationClip, Object3D]> {
+  const { nodes, materials, animations } = await loadRodin(fox)
+  const again = await loadRodin({ url: foxUrl, meta })
+  const names: 'Survey' | 'Walk' | 'Run' = foxMeta.animations[0]!
+  void names
+  return [nodes.b_Root_00, materials.fox_material, animations.Survey, again.nodes.fox]
+}
+`,
+      },
+      'dts',
+    )
+    // A three.js project has three and its types installed.
+    await mkdir(join(p.root, 'node_modules/@types'), { recursive: true })
+    await symlink(join(REPO, 'node_modules/three'), join(p.root, 'node_modules/three'), 'dir')
+    await symlink(join(REPO, 'node_modules/@types/three'), join(p.root, 'node_modules/@types/three'), 'dir')
+    const good = await tsc(p.root)
+    expect(good.output).toBe('')
+    expect(good.code).toBe(0)
+
+    await writeFile(
+      join(p.root, 'src/typo.ts'),
+      [
+        `import * as fox from 'rodin:fox'`,
+        `import { loadRodin } from 'unplugin-rodin/three'`,
+        `export const typo = loadRodin(fox).then(r => [r.nodes.b_Root_0, r.animations.Srvey])`,
+        '',
+      ].join('\n'),
+    )
+    const bad = await tsc(p.root)
+    expect(bad.code).not.toBe(0)
+    expect(bad.output).toMatch(/src\/typo\.ts\(3,\d+\): error TS2551: Property 'b_Root_0' does not exist/)
+    expect(bad.output).toMatch(/src\/typo\.ts\(3,\d+\): error TS2551: Property 'Srvey' does not exist/)
+    expect(bad.output.trim().split('\n')).toHaveLength(2)
+  })
+
   it('unplugin-rodin/client: any id, exact export types, ?meta default is the meta object', async () => {
     const { tempDir } = await import('../helpers/tmp.js')
     const root = await tempDir('rodin-types-')
