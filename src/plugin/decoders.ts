@@ -68,3 +68,30 @@ export function addDecoderFileLoader(build: PluginBuild): void {
     loader: 'file',
   }))
 }
+
+interface AssetsHost {
+  webpack: { Compilation: { PROCESS_ASSETS_STAGE_ADDITIONAL: number } }
+  hooks: { thisCompilation: { tap(name: string, fn: (compilation: AssetsCompilation) => void): void } }
+}
+interface AssetsCompilation {
+  hooks: { processAssets: { tap(options: { name: string; stage: number }, fn: () => void): void } }
+  getAssets(): readonly { name: string; source: unknown; info: { sourceFilename?: unknown } }[]
+  updateAsset(name: string, source: never, info: { minimized: boolean }): void
+}
+
+/**
+ * webpack and Rspack minify every emitted `.js` asset, decoder scripts included; those ship minified already
+ * and are read as text by the loaders, so they are marked `minimized` and emitted byte for byte.
+ */
+export function keepDecodersAsShipped(compiler: AssetsHost, name: string): void {
+  compiler.hooks.thisCompilation.tap(name, compilation => {
+    const stage = compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL
+    compilation.hooks.processAssets.tap({ name, stage }, () => {
+      for (const asset of compilation.getAssets()) {
+        const from = asset.info.sourceFilename
+        if (typeof from === 'string' && DECODER_FILE_RE.test(`/${from}`))
+          compilation.updateAsset(asset.name, asset.source as never, { minimized: true })
+      }
+    })
+  })
+}

@@ -16,6 +16,7 @@ import {
   addDecoderFileLoader,
   decoderFiles,
   generateDecoderModule,
+  keepDecodersAsShipped,
   parseDecoderId,
   resolveDecoderId,
 } from './decoders.js'
@@ -251,12 +252,14 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
     webpack(compiler) {
       setRoot(compiler.options.context ?? process.cwd())
       addAssetRule(compiler, isAssetFile)
+      keepDecodersAsShipped(compiler, PLUGIN_NAME)
       rewriteImportScheme(compiler, PLUGIN_NAME)
     },
 
     rspack(compiler) {
       setRoot(compiler.options.context ?? process.cwd())
       addAssetRule(compiler, isAssetFile)
+      keepDecodersAsShipped(compiler as unknown as Parameters<typeof keepDecodersAsShipped>[0], PLUGIN_NAME)
     },
 
     esbuild: {
