@@ -18,7 +18,11 @@ export function playgroundConfig(options?: RodinOptions): UserConfig {
       // three.js alone is ~700 kB; this page is a demo, not a size benchmark.
       chunkSizeWarningLimit: 1500,
       // A cold build spends its time optimizing models in worker threads; that is expected, not a slow plugin.
-      rolldownOptions: { checks: { pluginTimings: false } },
+      rolldownOptions: {
+        checks: { pluginTimings: false },
+        // Two pages: plain three.js (index.html) and React Three Fiber (r3f.html).
+        input: { main: `${PLAYGROUND_ROOT}index.html`, r3f: `${PLAYGROUND_ROOT}r3f.html` },
+      },
     },
   }
 }

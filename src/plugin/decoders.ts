@@ -16,7 +16,7 @@ export const DECODER_SETS = {
 
 export type DecoderSet = keyof typeof DECODER_SETS
 
-/** The ids the runtime imports (package exports with a no-plugin fallback, see src/three/no-plugin.ts). */
+/** The ids the runtime imports (package exports with a no-plugin fallback, see src/three/no-plugin/). */
 export const DECODER_ID_RE = /^unplugin-rodin\/three\/decoders\/(draco|basis)$/
 const RESOLVED_PREFIX = '\0unplugin-rodin-decoders/'
 export const DECODER_RESOLVED_RE = /^\0unplugin-rodin-decoders\/(draco|basis)\.js$/

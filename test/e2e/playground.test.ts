@@ -121,8 +121,38 @@ async function provePage(url: string, name: string) {
   }
 }
 
+/** The React Three Fiber page: every model it shows rendered through useRodin, on origin, without problems. */
+async function proveR3fPage(url: string, name: string) {
+  const { page, problems, requests, firstProblem } = await openPage(browser)
+  try {
+    const response = await page.goto(new URL('r3f.html', url).href)
+    expect(response?.status()).toBe(200)
+    const { states, models } = await loadModels(page, problems, firstProblem)
+    const shown = ['bunny', 'fox', 'lamp-ktx2']
+    expect(states, problems.join('\n')).toEqual(Object.fromEntries(shown.map(a => [a, 'ok'])))
+    for (const [alias, { url: modelUrl, decoders, nodes }] of Object.entries(models)) {
+      const res = await fetch(new URL(modelUrl, url))
+      expect(decoders, alias).toEqual(decodersOfGlb(new Uint8Array(await res.arrayBuffer())))
+      expect(nodes.length, alias).toBeGreaterThan(0)
+    }
+    expect([...new Set(Object.values(models).flatMap(m => m.decoders))].sort()).toEqual(['draco', 'ktx2', 'meshopt'])
+    expect(offOrigin(requests, url), 'requests that left the origin').toEqual([])
+    const coverage = await canvasCoverage(page)
+    expect(coverage.map(c => c.asset).sort()).toEqual(shown)
+    for (const c of coverage) {
+      expect(c.background, `${c.asset}: the scene was not drawn`).toBeGreaterThan(0.3)
+      expect(c.covered, `${c.asset}: the canvas shows no model`).toBeGreaterThan(MIN_COVERAGE)
+    }
+    const shot = await screenshot(page, name)
+    expect(problems).toEqual([])
+    return `${shot} (model pixels: ${coverage.map(c => `${c.asset} ${(c.covered * 100).toFixed(0)}%`).join(', ')})`
+  } finally {
+    await page.close()
+  }
+}
+
 describe('playground in Chromium (mode auto, emulator, temp cache and lockfile copy)', () => {
-  it('vite build + vite preview: every model renders with its decoders, no console errors', async () => {
+  it('vite build + vite preview: every model renders with its decoders (three.js and R3F pages), no console errors', async () => {
     const { build, preview } = await import('vite')
     await build(env.config({}))
     lockAfterBuild = await readFile(env.lockfile, 'utf8')
@@ -133,6 +163,7 @@ describe('playground in Chromium (mode auto, emulator, temp cache and lockfile c
       const url = server.resolvedUrls?.local[0]
       expect(url).toBeTruthy()
       console.log(`e2e: screenshot ${await provePage(url!, 'playground-preview')}`)
+      console.log(`e2e: screenshot ${await proveR3fPage(url!, 'playground-r3f-preview')}`)
     } finally {
       await server?.close()
     }
@@ -146,7 +177,7 @@ describe('playground in Chromium (mode auto, emulator, temp cache and lockfile c
     ).toBe(await readFile(PLAYGROUND_LOCKFILE, 'utf8'))
   })
 
-  it('vite dev server: the same page from source renders every model, no console errors', async () => {
+  it('vite dev server: the same pages from source render every model, no console errors', async () => {
     const { createServer } = await import('vite')
     let server: ViteDevServer | undefined
     try {
@@ -155,6 +186,7 @@ describe('playground in Chromium (mode auto, emulator, temp cache and lockfile c
       const url = server.resolvedUrls?.local[0]
       expect(url).toBeTruthy()
       console.log(`e2e: screenshot ${await provePage(url!, 'playground-dev')}`)
+      console.log(`e2e: screenshot ${await proveR3fPage(url!, 'playground-r3f-dev')}`)
     } finally {
       await server?.close()
     }

@@ -1,5 +1,5 @@
 /**
- * What `unplugin-rodin/three/decoders/<set>` is when no unplugin-rodin plugin builds the page (Node, a bundler
+ * What `unplugin-rodin/three/decoders/draco` (and, in basis.ts beside it, `.../basis`) is when no unplugin-rodin plugin builds the page (Node, a bundler
  * without the plugin): no files. The plugin replaces these ids with modules that map each decoder file name to
  * the URL of the file it emitted from the installed three package.
  */
