@@ -59,6 +59,8 @@ function View({ asset }: { asset: Asset }) {
     h(
       Canvas,
       {
+        // A fixed size: a canvas that resizes clears its drawing buffer, which the browser test reads back.
+        style: { height: 260 },
         gl: { preserveDrawingBuffer: true, antialias: true },
         dpr: 1,
         camera: { position: [...position], fov: 40, near: 0.01, far: 1000 },

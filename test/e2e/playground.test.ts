@@ -137,13 +137,13 @@ async function proveR3fPage(url: string, name: string) {
     }
     expect([...new Set(Object.values(models).flatMap(m => m.decoders))].sort()).toEqual(['draco', 'ktx2', 'meshopt'])
     expect(offOrigin(requests, url), 'requests that left the origin').toEqual([])
+    const shot = await screenshot(page, name)
     const coverage = await canvasCoverage(page)
-    expect(coverage.map(c => c.asset).sort()).toEqual(shown)
+    expect(coverage.map(c => c.asset).sort(), problems.join('\n')).toEqual(shown)
     for (const c of coverage) {
-      expect(c.background, `${c.asset}: the scene was not drawn`).toBeGreaterThan(0.3)
+      expect(c.background, `${c.asset}: the scene was not drawn (${JSON.stringify(c)})`).toBeGreaterThan(0.3)
       expect(c.covered, `${c.asset}: the canvas shows no model`).toBeGreaterThan(MIN_COVERAGE)
     }
-    const shot = await screenshot(page, name)
     expect(problems).toEqual([])
     return `${shot} (model pixels: ${coverage.map(c => `${c.asset} ${(c.covered * 100).toFixed(0)}%`).join(', ')})`
   } finally {
