@@ -1,11 +1,13 @@
 // unplugin-rodin/three in every bundler: the documented config builds an app that loads a model through
 // loadRodin, the installed three's Draco and Basis decoder files are emitted by the bundler itself, and no
 // built JavaScript points at a CDN. Mode `auto` against the emulator (useEmulatorEnv), a temp project per build.
+import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
 import { describe, expect, it } from 'vitest'
 import { DECODER_SETS } from '../../src/plugin/decoders.js'
@@ -78,4 +80,14 @@ describe('unplugin-rodin/three with the documented config of every bundler', () 
     // A production webpack build minifies all of three.js with terser: minutes on a busy two-core machine.
     600_000,
   )
+
+  it('node -e "import(\'unplugin-rodin/three\')" (and /react) works in plain Node: no DOM needed to import', async () => {
+    const root = await threeProject()
+    await mkdir(join(root, 'node_modules/@react-three'), { recursive: true })
+    for (const pkg of ['react', '@react-three/fiber'])
+      await symlink(join(REPO, 'node_modules', pkg), join(root, 'node_modules', pkg), 'dir')
+    const script = `Promise.all([import('unplugin-rodin/three'), import('unplugin-rodin/react')]).then(([t, r]) => console.log(JSON.stringify([Object.keys(t), Object.keys(r), typeof window])))`
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: root })
+    expect(JSON.parse(stdout)).toEqual([['createRodinLoader', 'indexGltf', 'loadRodin'], ['useRodin'], 'undefined'])
+  })
 })
