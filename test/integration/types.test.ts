@@ -148,7 +148,7 @@ export const t: number = meta.triangles
     ])
   })
 
-  it("dts + unplugin-rodin/three: loadRodin maps are typed with the model's names; a misspelled name fails tsc", async () => {
+  it("dts + unplugin-rodin/three and /react: loadRodin's and useRodin's maps are typed with the model's names; a misspelled name fails tsc", async () => {
     const emu = await emulator({ assets: [] })
     const fox = await glbTask(emu, 'khr_fox.glb')
     const p = await project(emu, { fox: fox.uuid })
@@ -166,7 +166,12 @@ import * as fox from 'rodin:fox'
 import foxUrl, { meta } from 'rodin:fox'
 import foxMeta from 'rodin:fox?meta'
 import { loadRodin } from 'unplugin-rodin/three'
+import { useRodin } from 'unplugin-rodin/react'
 import type { AnimationClip, Material, Object3D } from 'three'
+
+export function useFox(): Object3D {
+  return useRodin(fox).nodes.b_Root_00
+}
 
 export async function show(): Promise<[Object3D, Material, AnimationClip, Object3D]> {
   const { nodes, materials, animations } = await loadRodin(fox)
@@ -179,10 +184,11 @@ export async function show(): Promise<[Object3D, Material, AnimationClip, Object
       },
       'dts',
     )
-    // A three.js project has three and its types installed.
+    // A three.js (and React Three Fiber) project has these and their types installed.
     await mkdir(join(p.root, 'node_modules/@types'), { recursive: true })
-    await symlink(join(REPO, 'node_modules/three'), join(p.root, 'node_modules/three'), 'dir')
-    await symlink(join(REPO, 'node_modules/@types/three'), join(p.root, 'node_modules/@types/three'), 'dir')
+    await mkdir(join(p.root, 'node_modules/@react-three'), { recursive: true })
+    for (const pkg of ['three', '@types/three', 'react', '@types/react', '@react-three/fiber'])
+      await symlink(join(REPO, 'node_modules', pkg), join(p.root, 'node_modules', pkg), 'dir')
     const good = await tsc(p.root)
     expect(good.output).toBe('')
     expect(good.code).toBe(0)
@@ -192,15 +198,18 @@ export async function show(): Promise<[Object3D, Material, AnimationClip, Object
       [
         `import * as fox from 'rodin:fox'`,
         `import { loadRodin } from 'unplugin-rodin/three'`,
+        `import { useRodin } from 'unplugin-rodin/react'`,
         `export const typo = loadRodin(fox).then(r => [r.nodes.b_Root_0, r.animations.Srvey])`,
+        `export const useTypo = () => useRodin(fox).materials.fox_materal`,
         '',
       ].join('\n'),
     )
     const bad = await tsc(p.root)
     expect(bad.code).not.toBe(0)
-    expect(bad.output).toMatch(/src\/typo\.ts\(3,\d+\): error TS2551: Property 'b_Root_0' does not exist/)
-    expect(bad.output).toMatch(/src\/typo\.ts\(3,\d+\): error TS2551: Property 'Srvey' does not exist/)
-    expect(bad.output.trim().split('\n')).toHaveLength(2)
+    expect(bad.output).toMatch(/src\/typo\.ts\(4,\d+\): error TS2551: Property 'b_Root_0' does not exist/)
+    expect(bad.output).toMatch(/src\/typo\.ts\(4,\d+\): error TS2551: Property 'Srvey' does not exist/)
+    expect(bad.output).toMatch(/src\/typo\.ts\(5,\d+\): error TS2551: Property 'fox_materal' does not exist/)
+    expect(bad.output.trim().split('\n')).toHaveLength(3)
   })
 
   it('unplugin-rodin/client: any id, exact export types, ?meta default is the meta object', async () => {
