@@ -19,6 +19,7 @@ export type { HttpOptions } from './http/options.js'
 export type {
   RodinAssetMeta,
   RodinModelMeta,
+  RodinModelMetaOf,
   RodinImageMeta,
   RodinFileMeta,
   ModelStats,
