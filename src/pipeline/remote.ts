@@ -18,6 +18,7 @@ export class RemoteLink {
   private queued = new Set<string>()
   /** Blobs the remote was found to lack in this build: not asked for twice. */
   private absent = new Set<string>()
+  private reading = new Map<string, Promise<Uint8Array | null>>()
   private uploads: Promise<void>[] = []
   private uploadFailures: RodinError[] = []
   private skipped = 0
@@ -51,15 +52,27 @@ export class RemoteLink {
    * Verified bytes of a lockfile pin, now also in the local cache; `null` when the remote lacks them or has
    * failed. A remote object that does not match the pin throws `E_INTEGRITY` (it is never used).
    */
-  async fetch(pin: StoredFile, what: string): Promise<Uint8Array | null> {
-    if (this.failure || this.absent.has(pin.sha256)) return null
+  fetch(pin: StoredFile, what: string): Promise<Uint8Array | null> {
+    if (this.failure || this.absent.has(pin.sha256)) return Promise.resolve(null)
+    // Two assets may pin the same blob (a shared preview): one request serves both.
+    let pending = this.reading.get(pin.sha256)
+    if (!pending) {
+      pending = this.read(pin, what).finally(() => this.reading.delete(pin.sha256))
+      this.reading.set(pin.sha256, pending)
+    }
+    return pending
+  }
+
+  private async read(pin: StoredFile, what: string): Promise<Uint8Array | null> {
     let bytes: Uint8Array | null
     try {
       bytes = await (await this.store()).get(pin, what)
     } catch (err) {
       if (!isRodinError(err, 'E_REMOTE')) throw err
-      this.failure = err
-      this.log.warn(`${err.message.replace(/^\[unplugin-rodin\] /, '')} Falling back to the provider.`)
+      if (!this.failure) {
+        this.failure = err
+        this.log.warn(`${err.message.replace(/^\[unplugin-rodin\] /, '')} Falling back to the provider.`)
+      }
       return null
     }
     if (!bytes) {
