@@ -21,7 +21,6 @@ export class RemoteLink {
   private reading = new Map<string, Promise<Uint8Array | null>>()
   private uploads: Promise<void>[] = []
   private uploadFailures: RodinError[] = []
-  private skipped = 0
   private readonly limit: ReturnType<typeof pLimit>
   /** The first failure of this build; later reads return `null` at once. */
   failure?: RodinError
@@ -71,7 +70,9 @@ export class RemoteLink {
       if (!isRodinError(err, 'E_REMOTE')) throw err
       if (!this.failure) {
         this.failure = err
-        this.log.warn(`${err.message.replace(/^\[unplugin-rodin\] /, '')} Falling back to the provider.`)
+        this.log.warn(
+          `${err.message.replace(/^\[unplugin-rodin\] /, '')} Falling back to the provider; nothing is uploaded in this build (run "npx rodin-assets push" later).`,
+        )
       }
       return null
     }
@@ -88,10 +89,7 @@ export class RemoteLink {
   upload(file: StoredFile): void {
     if (this.remote.readOnly || this.queued.has(file.sha256)) return
     this.queued.add(file.sha256)
-    if (this.failure) {
-      this.skipped++
-      return
-    }
+    if (this.failure) return
     const job = this.limit(async () => {
       const bytes = await this.local.get(file.sha256)
       if (!bytes) return // the cache lost it meanwhile; "rodin-assets push" covers it later
@@ -108,15 +106,15 @@ export class RemoteLink {
   /** Waits for every queued upload; failures become one warning (the build itself still succeeds). */
   async flush(): Promise<void> {
     while (this.uploads.length > 0) await Promise.all(this.uploads.splice(0))
-    const failed = this.uploadFailures.length + this.skipped
+    // Uploads skipped after a read failure were announced with that failure's warning already.
+    const failed = this.uploadFailures.length
     if (failed > 0) {
-      const first = this.uploadFailures[0] ?? this.failure
+      const first = this.uploadFailures[0]!.message.replace(/^\[unplugin-rodin\] /, '')
       this.log.warn(
-        `could not upload ${failed} blob(s) to the team store ${this.label}${first ? `: ${first.message.replace(/^\[unplugin-rodin\] /, '')}` : ''} The build is not affected; run "npx rodin-assets push" once the remote works.`,
+        `could not upload ${failed} blob(s) to the team store ${this.label}: ${first} The build is not affected; run "npx rodin-assets push" once the remote works.`,
       )
     }
     this.uploadFailures = []
-    this.skipped = 0
   }
 
   /** Flushes, then releases the client; the next build opens it again. */

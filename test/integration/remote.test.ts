@@ -5,7 +5,7 @@ import type { Lockfile } from '../../src/manifest/lockfile.js'
 import { Store } from '../../src/store/store.js'
 import { sha256Hex } from '../../src/util/hash.js'
 import { emittedAssets, twoAssetProject } from '../helpers/env.js'
-import { cli, viteBuildProcess } from '../helpers/processes.js'
+import { cli, viteBuildProbe, viteBuildProcess } from '../helpers/processes.js'
 import { BUCKET, startS3 } from '../helpers/s3.js'
 import { tempDir } from '../helpers/tmp.js'
 
@@ -92,8 +92,9 @@ describe.each(['s3', 'fs'] as const)('team store (%s)', kind => {
     await emu.close()
     team.s3?.log.splice(0)
     const cacheB = join(p.root, 'cache-b')
-    const b = await viteBuildProcess(p.root, 'dist-b', machineBEnv(env, team, cacheB))
+    const b = await viteBuildProbe(p.root, 'dist-b', machineBEnv(env, team, cacheB))
     expect(b.code, b.stderr).toBe(0)
+    expect(b.stdout).toContain(`aws-sdk-loaded=${kind === 's3'}`)
     expect(await emittedAssets(join(p.root, 'dist-b'))).toEqual(await emittedAssets(join(p.root, 'dist-a')))
 
     // Only what the page emits came over: the optimized models and the previews, never a source model.
@@ -109,6 +110,13 @@ describe.each(['s3', 'fs'] as const)('team store (%s)', kind => {
       expect(requests).toEqual(keysOf([...optimized, ...previews]).map(k => `GET proj/${k}`))
     }
     expect(await readFile(p.lockfile)).toEqual(Buffer.from(`${JSON.stringify(lock, null, 2)}\n`))
+
+    // Warm now: B's next build asks the remote nothing and never loads the AWS SDK.
+    team.s3?.log.splice(0)
+    const warm = await viteBuildProbe(p.root, 'dist-b2', machineBEnv(env, team, cacheB))
+    expect(warm.code, warm.stderr).toBe(0)
+    expect(warm.stdout).toContain('aws-sdk-loaded=false')
+    expect(team.s3?.log ?? []).toEqual([])
   })
 
   it('a tampered object fails the build with E_INTEGRITY and is never used', async () => {
