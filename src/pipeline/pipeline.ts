@@ -386,9 +386,11 @@ export class Pipeline {
     } catch (err) {
       const failure = this.remote?.failure
       if (!failure || !isRodinError(err, 'E_AUTH')) throw err
+      // One error that lists every asset the cache cannot serve, not one failure per asset.
+      const gaps = await this.localGaps()
       throw new RodinError(
         'E_REMOTE',
-        `asset "${entry.alias}" is not in the cache, the team store failed, and there is no provider key to fall back on. ${failure.message.replace(/^\[unplugin-rodin\] E_REMOTE: /, '')}`,
+        `asset "${entry.alias}" is not in the cache, the team store failed, and there is no provider key to fall back on; the cache lacks ${gaps.map(a => `"${a}"`).join(', ')}. ${failure.message.replace(/^\[unplugin-rodin\] E_REMOTE: /, '')}`,
         { asset: entry.alias, provider: entry.provider, task: entry.task, cause: err },
       )
     }
@@ -408,6 +410,18 @@ export class Pipeline {
       lock.assets[alias] = next
     })
     this.lock = Promise.resolve(written)
+  }
+
+  /** Aliases that the local cache alone cannot serve (a pinned optimized output counts as serving). */
+  private async localGaps(): Promise<string[]> {
+    const lock = await this.getLockfile()
+    const gaps: string[] = []
+    for (const entry of (await this.getManifest()).entries) {
+      const pinned = lock?.assets[entry.alias]?.optimized
+      if (pinned && (await cachedOptimized(this.store, pinned.key, pinned))) continue
+      if (await this.offlineGap(entry)) gaps.push(entry.alias)
+    }
+    return gaps
   }
 
   /** Why an entry cannot be served from the cache alone, or `null` when it can. */

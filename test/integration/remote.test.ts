@@ -207,7 +207,7 @@ describe('team store on S3: credentials, read-only, offline', () => {
     expect(b.code).not.toBe(0)
     const out = `${b.stdout}${b.stderr}`
     expect(out).toMatch(
-      /E_REMOTE: asset "(fox|bunny)" is not in the cache, the team store failed, and there is no provider key/,
+      /E_REMOTE: asset "(fox|bunny)" is not in the cache, the team store failed, and there is no provider key to fall back on; the cache lacks "fox", "bunny"\./,
     )
     expect(out).toMatch(
       /team store s3:\/\/team-assets\/proj .*access denied .*check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
