@@ -191,6 +191,18 @@ describe.each(['s3', 'fs'] as const)('team store (%s)', kind => {
     const b = await viteBuildProcess(p.root, 'dist-b', machineBEnv(env, team, join(p.root, 'cache-b')))
     expect(b.code, b.stderr).toBe(0)
     expect(await emittedAssets(join(p.root, 'dist-b'))).toEqual(await emittedAssets(join(p.root, 'dist-a')))
+
+    // A blob neither the store nor the local cache has: the others are pushed, and the command fails naming it.
+    await team.wipe()
+    const preview = lock.assets.bunny!.files['preview.webp']!
+    await rm(new Store(env.RODIN_CACHE_DIR).contentPath(preview.sha256))
+    const partial = await cli(['push', '--root', p.root], { ...env, ...team.env })
+    expect(partial.code).toBe(1)
+    expect(partial.stdout).toContain(`${keysOf(all).length - 1} uploaded, 0 already there, 1 failed`)
+    expect(partial.stderr).toMatch(
+      /(fox|bunny)\/preview\.webp: E_OFFLINE_MISS: not in the local cache .*rodin-assets pull/,
+    )
+    expect(partial.stderr).toMatch(/E_REMOTE: 1 of \d+ blob\(s\) were not pushed/)
   })
 })
 
