@@ -1,4 +1,6 @@
 import { isRodinError } from '../../errors.js'
+import type { LockEntry } from '../../manifest/lockfile.js'
+import type { Pipeline } from '../../pipeline/pipeline.js'
 import { expectedFiles, missingFiles } from '../../pipeline/source.js'
 import { Journal, describeJournalEntry } from '../journal.js'
 import { createPipeline, table } from '../context.js'
@@ -17,13 +19,38 @@ export async function status(flags: GlobalFlags, io: CliIO): Promise<void> {
       const files = await expectedFiles(pipeline.store, entry, locked === 'yes' ? pinned : undefined)
       const missing = files ? await missingFiles(pipeline.store, files) : null
       const cached = !files ? 'no' : missing!.length === 0 ? 'yes' : `partial (${missing!.length} missing)`
-      rows.push([entry.alias, entry.provider, entry.task || '-', await providerState(pipeline, entry), cached, locked])
+      rows.push([
+        entry.alias,
+        entry.provider,
+        entry.task || '-',
+        await providerState(pipeline, entry),
+        cached,
+        locked,
+        await remoteState(pipeline, locked === 'yes' ? pinned : undefined),
+      ])
     }
-    io.out(table(['asset', 'provider', 'task', 'provider state', 'cached', 'locked'], rows))
+    io.out(table(['asset', 'provider', 'task', 'provider state', 'cached', 'locked', 'remote'], rows))
     const journal = new Journal(pipeline.options.cacheDir)
     for (const e of await journal.list()) io.out(`warning: ${describeJournalEntry(e, journal)}`)
   } finally {
     await pipeline.close()
+  }
+}
+
+/** Whether the team store has every blob the asset's lock entry pins (a HEAD each; bytes are verified on read). */
+async function remoteState(pipeline: Pipeline, pinned: LockEntry | undefined): Promise<string> {
+  if (!pipeline.options.remote) return 'none'
+  if (!pipeline.remote) return 'not checked (offline)'
+  if (!pinned) return 'not pinned'
+  const pins = [...Object.values(pinned.files), ...(pinned.optimized ? [pinned.optimized] : [])]
+  try {
+    const store = await pipeline.remote.store()
+    let missing = 0
+    for (const pin of pins) if (!(await store.has(pin))) missing++
+    return missing === 0 ? 'yes' : missing === pins.length ? 'no' : `partial (${missing} missing)`
+  } catch (err) {
+    if (!isRodinError(err)) throw err
+    return `error (${err.code})`
   }
 }
 
