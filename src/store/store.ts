@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { realpathSync, rmSync } from 'node:fs'
-import { mkdir, mkdtemp, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { constants, realpathSync, rmSync } from 'node:fs'
+import { access, mkdir, mkdtemp, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { RodinError } from '../errors.js'
@@ -202,7 +202,7 @@ export class Store {
         await this.writeNew(dest, bytes)
         return dest
       } catch (err) {
-        if (!isReadOnlyError(err)) throw err
+        if (!(await isReadOnlyError(err, dest))) throw err
       }
     }
     // A cache this user may read but not write (a shared or restored one): the copies go to a private folder.
@@ -258,7 +258,7 @@ export class Store {
     try {
       await this.writeNew(this.indexPath(kind, key), `${JSON.stringify({ ...value, mac }, null, 2)}\n`)
     } catch (err) {
-      if (!isReadOnlyError(err)) throw err
+      if (!(await isReadOnlyError(err, this.indexPath(kind, key)))) throw err
     }
   }
 
@@ -318,9 +318,22 @@ export class Store {
   }
 }
 
-function isReadOnlyError(err: unknown): boolean {
+/**
+ * Whether writing `path` failed because the cache cannot be written. Node's recursive mkdir reports a read-only
+ * filesystem as ENOENT, so an ENOENT is checked against the nearest folder that exists.
+ */
+async function isReadOnlyError(err: unknown, path: string): Promise<boolean> {
   const code = (err as NodeJS.ErrnoException | undefined)?.code
-  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return true
+  if (code !== 'ENOENT') return false
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (await stat(dir).catch(() => null))
+      return access(dir, constants.W_OK).then(
+        () => false,
+        () => true,
+      )
+    if (dirname(dir) === dir) return false
+  }
 }
 
 function recordFileName(key: string): string {

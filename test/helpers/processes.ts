@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export interface ProcessResult {
@@ -20,7 +20,6 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
 export interface RunOptions {
   onSpawn?: (kill: () => void) => void
   timeoutMs?: number
-  uid?: number
   /**
    * Runs the child in its own mount namespace where this directory is a read-only bind mount. Root ignores file
    * modes, so this is how a root test makes a directory that the child truly cannot write (EROFS), without
@@ -35,6 +34,25 @@ function readOnlyMount(dir: string, args: string[]): [string, string[]] {
   return ['unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', dir, process.execPath, ...args]]
 }
 
+/**
+ * Makes `dir` unwritable for the children run with the returned options, whoever runs the tests. Root ignores
+ * file modes, so as root the child gets a read-only bind mount in its own mount namespace; anyone else loses the
+ * write bits until `restore()`. The child runs from the checkout as the same user either way, so it does not
+ * matter where the repository lives (an unprivileged user may not be able to read it at all).
+ */
+export function cannotWrite(dir: string): { opts: RunOptions; restore: () => void } {
+  if (process.getuid?.() === 0) return { opts: { readOnlyDir: dir }, restore: () => {} }
+  spawnSync('chmod', ['-R', 'a-w', dir])
+  return { opts: {}, restore: () => void spawnSync('chmod', ['-R', 'u+w', dir]) }
+}
+
+/** Fails the test unless a child run with `opts` really cannot create a file in `dir`. */
+export async function expectUnwritable(dir: string, opts: RunOptions): Promise<void> {
+  const probe = await run(['-e', `require('node:fs').writeFileSync(${JSON.stringify(`${dir}/probe`)}, '')`], {}, opts)
+  if (probe.code === 0 || !/EROFS|EACCES/.test(probe.stderr))
+    throw new Error(`the child could write ${dir}; the read-only test would prove nothing`)
+}
+
 export function run(
   args: string[],
   env: Record<string, string | undefined>,
@@ -45,7 +63,6 @@ export function run(
     const child = spawn(command, argv, {
       env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
-      ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
     })
     let stdout = ''
     let stderr = ''

@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process'
 import { readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readLockfile } from '../../src/manifest/lockfile.js'
 import { Store } from '../../src/store/store.js'
 import { emittedAssets, twoAssetProject } from '../helpers/env.js'
-import { cli, run, viteBuildProcess } from '../helpers/processes.js'
+import { cannotWrite, cli, expectUnwritable, viteBuildProcess } from '../helpers/processes.js'
 
 /** After a crash, the next run must just work: pull, verify, and a build that is byte-identical to a clean one. */
 async function expectHealthy(p: Awaited<ReturnType<typeof twoAssetProject>>['p'], env: Record<string, string>) {
@@ -89,23 +88,15 @@ describe('concurrency and damaged caches', () => {
   it('a read-only cache directory works when everything is a hit', async () => {
     const { p, env } = await twoAssetProject()
     expect((await viteBuildProcess(p.root, 'dist', env)).code).toBe(0)
-    // Root ignores file modes: as root the cache becomes a read-only bind mount in the child's own mount
-    // namespace; anyone else gets the cache's write bits taken away. Either way the child runs from the
-    // checkout as the same user, so it does not matter where the repository lives.
-    const asRoot = process.getuid?.() === 0
     const cacheDir = env.RODIN_CACHE_DIR!
-    if (!asRoot) spawnSync('chmod', ['-R', 'a-w', cacheDir])
-    const readOnly = asRoot ? { readOnlyDir: cacheDir } : {}
+    const ro = cannotWrite(cacheDir)
     try {
-      const probePath = JSON.stringify(join(cacheDir, 'probe'))
-      const probe = await run(['-e', `require('node:fs').writeFileSync(${probePath}, '')`], {}, readOnly)
-      expect(probe.code, 'the cache must not be writable for the child').not.toBe(0)
-      expect(probe.stderr).toMatch(/EROFS|EACCES/)
-      const r = await viteBuildProcess(p.root, 'dist-ro', { ...env, RODIN_MODE: 'frozen' }, readOnly)
+      await expectUnwritable(cacheDir, ro.opts)
+      const r = await viteBuildProcess(p.root, 'dist-ro', { ...env, RODIN_MODE: 'frozen' }, ro.opts)
       expect(r.code, r.stderr).toBe(0)
       expect(await emittedAssets(join(p.root, 'dist-ro'))).toEqual(await emittedAssets(join(p.root, 'dist')))
     } finally {
-      if (!asRoot) spawnSync('chmod', ['-R', 'u+w', cacheDir])
+      ro.restore()
     }
   })
 })

@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process'
-import { chmod, lstat, readFile, readdir, writeFile } from 'node:fs/promises'
+import { lstat, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readLockfile } from '../../src/manifest/lockfile.js'
 import { Store } from '../../src/store/store.js'
 import { emittedAssets, emulator, glbTask, project } from '../helpers/env.js'
-import { cli, viteBuildProcess } from '../helpers/processes.js'
+import { cannotWrite, cli, expectUnwritable, viteBuildProcess } from '../helpers/processes.js'
 import { writeApp } from '../helpers/vite-app.js'
 
 /** One asset (a small Draco model with a preview) and the env a real process needs; mode auto. */
@@ -29,20 +28,14 @@ describe('the cache under hostile or unusual conditions (issue 11)', () => {
     const pulled = await cli(['pull', '--root', p.root], env)
     expect(pulled.code, pulled.stderr).toBe(0)
     await expect(lstat(store.outDir)).rejects.toThrow() // pull made no named copies: the build must
-    // Root ignores file modes, so the build runs as "nobody", who can read the cache but not write it.
-    const asNobody = process.getuid?.() === 0
-    await chmod(p.root, 0o777)
-    spawnSync('chmod', ['-R', 'a-w,a+rX', env.RODIN_CACHE_DIR])
+    const cacheDir = env.RODIN_CACHE_DIR!
+    const ro = cannotWrite(cacheDir)
     let readOnly: Awaited<ReturnType<typeof viteBuildProcess>>
     try {
-      readOnly = await viteBuildProcess(
-        p.root,
-        'dist-ro',
-        { ...env, RODIN_MODE: 'frozen' },
-        { uid: asNobody ? 65534 : undefined },
-      )
+      await expectUnwritable(cacheDir, ro.opts)
+      readOnly = await viteBuildProcess(p.root, 'dist-ro', { ...env, RODIN_MODE: 'frozen' }, ro.opts)
     } finally {
-      spawnSync('chmod', ['-R', 'u+w', env.RODIN_CACHE_DIR])
+      ro.restore()
     }
     expect(readOnly.code, readOnly.stderr).toBe(0)
     expect(readOnly.stderr).not.toMatch(/EACCES|EROFS|EPERM/)
