@@ -17,6 +17,7 @@ export type RodinErrorCode =
   | 'E_NOT_IN_MANIFEST' // an import names an asset the manifest does not list
   | 'E_BAD_GLB' // a model that glTF-Transform cannot read
   | 'E_OPTIMIZE' // the optimizer crashed on a model
+  | 'E_BUDGET' // an asset is over its manifest budget (frozen mode or CI)
 
 /** Structured context carried by every {@link RodinError}; each field is also part of the message. */
 export interface RodinErrorDetails {

@@ -33,7 +33,8 @@ export async function cachedOptimized(
   pinned?: { key: string; sha256: string },
 ): Promise<DerivedRecord | null> {
   const record = await store.readJson<DerivedRecord>('derived', key)
-  if (!record || typeof record.sha256 !== 'string' || !record.stats) return null
+  // Records written before `gpuBytes` existed lack it: recompute (same bytes) rather than emit partial meta.
+  if (!record || typeof record.sha256 !== 'string' || typeof record.stats?.gpuBytes !== 'number') return null
   if (pinned && pinned.key === key && pinned.sha256 !== record.sha256) return null
   return (await store.has(record.sha256, record.bytes)) ? record : null
 }
@@ -63,7 +64,7 @@ export async function modelStats(
 ): Promise<ModelStats> {
   const key = derivedKey(source.sha256, 'inspect')
   const cached = await store.readJson<StatsRecord<ModelStats>>('derived', key)
-  if (cached?.stats) return cached.stats
+  if (typeof cached?.stats?.gpuBytes === 'number') return cached.stats
   const stats = await (await pool()).inspect(await read())
   await store.writeJson('derived', key, { stats })
   return stats

@@ -13,7 +13,9 @@ import { extensionOf, pickPreview, pickPrimary } from '../providers/files.js'
 import type { ProviderFile, WaitOptions } from '../providers/types.js'
 import { Store } from '../store/store.js'
 import type { StoredFile } from '../store/store.js'
-import { cachedOptimized, derivedKey, optimizeAndStore } from './derive.js'
+import { budgetError, checkBudget, describeOverruns } from './budget.js'
+import type { BudgetMeasured } from './budget.js'
+import { cachedOptimized, derivedKey, modelStats, optimizeAndStore } from './derive.js'
 import { createNet } from './net.js'
 import type { Net } from './net.js'
 import { assertPinned, expectedFiles, fetchSource, missingFiles } from './source.js'
@@ -279,8 +281,36 @@ export class Pipeline {
       ms: Date.now() - started,
     }
     if (this.options.mode === 'auto' && this.options.lockfilePath) await this.pin(result, locked)
+    await this.enforceBudget(result, opts)
     this.onAsset?.(result)
     return result
+  }
+
+  /** What the budget measures for a record: the emitted file's bytes, and for models triangles and gpuBytes. */
+  async measure(record: Pick<AssetRecord, 'entry' | 'files' | 'primary' | 'optimized'>): Promise<BudgetMeasured> {
+    if (record.optimized) {
+      const { stats, file } = record.optimized
+      return { bytes: file.bytes, triangles: stats.triangles, gpuBytes: stats.gpuBytes }
+    }
+    const source = record.files[record.primary]!
+    if (extensionOf(record.primary) !== '.glb') return { bytes: source.bytes }
+    const stats = await modelStats(
+      this.store,
+      () => this.getPool(),
+      source,
+      () => this.sourceBytes(record, record.primary),
+    )
+    return { bytes: source.bytes, triangles: stats.triangles, gpuBytes: stats.gpuBytes }
+  }
+
+  /** Over budget: `E_BUDGET` in mode "frozen" or when CI is set, one warning otherwise. */
+  private async enforceBudget(record: AssetRecord, opts: ResolvedOptimizeOptions | null): Promise<void> {
+    const { budget, alias } = record.entry
+    if (!budget) return
+    const overruns = checkBudget(budget, await this.measure(record), opts)
+    if (overruns.length === 0) return
+    if (this.options.mode === 'frozen' || this.options.ci) throw budgetError(alias, overruns)
+    this.log.warn(describeOverruns(alias, overruns))
   }
 
   private async refetch(entry: AssetEntry, locked: LockEntry | undefined, only?: string[]) {

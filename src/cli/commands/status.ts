@@ -1,4 +1,10 @@
 import { isRodinError } from '../../errors.js'
+import type { AssetEntry } from '../../manifest/manifest.js'
+import { extensionOf, pickPrimary } from '../../providers/files.js'
+import type { BudgetMeasure } from '../../pipeline/budget.js'
+import { formatMeasure } from '../../pipeline/budget.js'
+import { cachedOptimized, derivedKey } from '../../pipeline/derive.js'
+import type { StoredFile } from '../../store/store.js'
 import { expectedFiles, missingFiles } from '../../pipeline/source.js'
 import { createPipeline, table } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
@@ -16,9 +22,10 @@ export async function status(flags: GlobalFlags, io: CliIO): Promise<void> {
       const files = await expectedFiles(pipeline.store, entry, locked === 'yes' ? pinned : undefined)
       const missing = files ? await missingFiles(pipeline.store, files) : null
       const cached = !files ? 'no' : missing!.length === 0 ? 'yes' : `partial (${missing!.length} missing)`
-      rows.push([entry.alias, entry.provider, entry.task, await providerState(pipeline, entry), cached, locked])
+      const budget = await budgetCell(pipeline, entry, missing?.length === 0 ? files : null, pinned)
+      rows.push([entry.alias, entry.provider, entry.task, await providerState(pipeline, entry), cached, locked, budget])
     }
-    io.out(table(['asset', 'provider', 'task', 'provider state', 'cached', 'locked'], rows))
+    io.out(table(['asset', 'provider', 'task', 'provider state', 'cached', 'locked', 'budget'], rows))
   } finally {
     await pipeline.close()
   }
@@ -41,4 +48,41 @@ async function providerState(
     if (err.code === 'E_AUTH') return 'no API key / rejected'
     return `error (${err.code})`
   }
+}
+
+/**
+ * The asset against its budget, e.g. `bytes 1.20 MiB/1.00 MiB OVER, triangles 9,000/10,000 ok`, from what the
+ * cache already holds (status never downloads or optimizes): "not built" until a build or `pull` ran.
+ */
+async function budgetCell(
+  pipeline: ReturnType<typeof createPipeline>,
+  entry: AssetEntry,
+  files: Record<string, StoredFile> | null,
+  pinned: { primary: string; optimized?: { key: string; sha256: string } } | undefined,
+): Promise<string> {
+  const budget = entry.budget
+  if (!budget) return '-'
+  if (!files) return 'not built'
+  const primary = pinned?.primary ?? pickPrimary(entry, Object.keys(files))
+  const opts = extensionOf(primary) === '.glb' ? pipeline.optimizeFor(entry) : null
+  let optimized = null
+  if (opts) {
+    const key = derivedKey(files[primary]!.sha256, opts)
+    const record = await cachedOptimized(pipeline.store, key, pinned?.optimized)
+    if (!record) return 'not built'
+    optimized = { key, file: { sha256: record.sha256, bytes: record.bytes }, stats: record.stats }
+  }
+  const measured = await pipeline.measure({ entry, files, primary, optimized })
+  const cells: string[] = []
+  for (const measure of Object.keys(budget) as BudgetMeasure[]) {
+    const limit = budget[measure]!
+    const value = measured[measure]
+    if (value === undefined) {
+      cells.push(`${measure} n/a`)
+      continue
+    }
+    const verdict = value > limit ? 'OVER' : 'ok'
+    cells.push(`${measure} ${formatMeasure(measure, value)}/${formatMeasure(measure, limit)} ${verdict}`)
+  }
+  return cells.join(', ')
 }
