@@ -40,6 +40,7 @@ parentPort.on('message', async request => {
     animations: 0,
     extensionsRequired: [],
     decoders: { meshopt: false, draco: false, ktx2: false },
+    gpuBytes: 0,
   }
   const out = new Uint8Array(bytes.byteLength)
   out.set(bytes)

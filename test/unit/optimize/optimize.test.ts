@@ -436,6 +436,7 @@ describe('inspectGlb', () => {
       animations: 1,
       extensionsRequired: ['KHR_mesh_quantization', 'KHR_texture_transform'],
       decoders: { meshopt: false, draco: false, ktx2: false },
+      gpuBytes: 0,
     })
   })
 
