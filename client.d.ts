@@ -35,6 +35,11 @@ declare module 'rodin:*' {
   export { url }
   /** URL of the provider's preview image, or `null` (always `null` for `/<file-name>` imports). */
   export const preview: string | null
+  /**
+   * A ≤ 1 kB WebP `data:` URI to show while the asset loads: the preview scaled down (a model without one gets its
+   * dominant base colour; an image gets itself), or `null` for other files.
+   */
+  export const placeholder: string | null
   /** Facts about the emitted file: narrow on `meta.kind` ('model' | 'image' | 'file') for its own fields. */
   export const meta: import('unplugin-rodin').RodinAssetMeta
 }
@@ -45,6 +50,7 @@ declare module 'modelslab:*' {
   export default url
   export { url }
   export const preview: string | null
+  export const placeholder: string | null
   export const meta: import('unplugin-rodin').RodinAssetMeta
 }
 
@@ -54,5 +60,6 @@ declare module 'getty:*' {
   export default url
   export { url }
   export const preview: string | null
+  export const placeholder: string | null
   export const meta: import('unplugin-rodin').RodinAssetMeta
 }

@@ -43,11 +43,13 @@ function loaderFor(url: string, meta: RodinModelMeta, renderer: THREE.WebGLRende
 }
 
 /** One canvas per model. */
-async function show({ url, meta }: PlaygroundAsset): Promise<void> {
+async function show({ url, meta, placeholder }: PlaygroundAsset): Promise<void> {
   status[meta.id] = 'loading'
   const figure = document.createElement('figure')
   const canvas = document.createElement('canvas')
   canvas.dataset.asset = meta.id
+  // Visible until the first frame: the opaque WebGL scene then covers the canvas background.
+  if (placeholder) canvas.style.background = `center / contain no-repeat url("${placeholder}"), #1e2128`
   const caption = document.createElement('figcaption')
   figure.append(canvas, caption)
   grid.append(figure)

@@ -18,7 +18,10 @@ interface StatsRecord<T> {
 }
 
 /** The derived-cache key: what went in (source bytes), how (resolved options) and with which tools. */
-export function derivedKey(sourceSha256: string, what: ResolvedOptimizeOptions | 'inspect' | 'image'): string {
+export function derivedKey(
+  sourceSha256: string,
+  what: ResolvedOptimizeOptions | 'inspect' | 'image' | 'placeholder-image' | 'placeholder-model',
+): string {
   return sha256Hex(JSON.stringify({ cache: CACHE_VERSION, source: sourceSha256, what, tools: TOOL_VERSIONS }))
 }
 
@@ -84,4 +87,24 @@ export async function imageStats(
   const stats: ImageStats = { width: m.width ?? 0, height: m.height ?? 0, format: m.format ?? 'unknown' }
   await store.writeJson('derived', key, { stats })
   return stats
+}
+
+/**
+ * The `placeholder` data URI of a module: from an image (the provider's preview, or the image asset itself),
+ * or from a model's dominant base colour. Cached by the bytes it is made from; sharp and glTF-Transform load
+ * on a miss only.
+ */
+export async function placeholderOf(
+  store: Store,
+  from: 'image' | 'model',
+  source: StoredFile,
+  read: () => Promise<Uint8Array>,
+): Promise<string> {
+  const key = derivedKey(source.sha256, `placeholder-${from}`)
+  const cached = await store.readJson<{ placeholder?: unknown }>('derived', key)
+  if (typeof cached?.placeholder === 'string') return cached.placeholder
+  const { imagePlaceholder, modelPlaceholder } = await import('../optimize/placeholder.js')
+  const placeholder = from === 'image' ? await imagePlaceholder(await read()) : await modelPlaceholder(await read())
+  await store.writeJson('derived', key, { placeholder })
+  return placeholder
 }

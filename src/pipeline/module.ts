@@ -1,7 +1,7 @@
 import type { ImageStats, ModelStats, RodinAssetMeta } from '../meta.js'
 import { extensionOf, isImageFile } from '../providers/files.js'
 import type { StoredFile } from '../store/store.js'
-import { imageStats, modelStats } from './derive.js'
+import { imageStats, modelStats, placeholderOf } from './derive.js'
 import type { AssetRecord, Pipeline } from './pipeline.js'
 
 export type Variant = { kind: 'primary' } | { kind: 'raw' } | { kind: 'meta' } | { kind: 'file'; name: string }
@@ -12,6 +12,8 @@ export interface ModuleData {
   file?: string
   /** Absolute path of the provider's preview image, when there is one. */
   preview?: string
+  /** A ≤ 1 kB WebP `data:` URI to show while the asset loads; `null` for files that are not models or images. */
+  placeholder?: string | null
   meta: RodinAssetMeta
   record: AssetRecord
 }
@@ -68,11 +70,8 @@ export async function moduleData(pipeline: Pipeline, record: AssetRecord, varian
       : variant.kind === 'raw'
         ? `${entry.alias}-raw`
         : entry.alias
-  const file = await pipeline.store.materialize(
-    emitted,
-    `${stem}-${emitted.sha256.slice(0, 12)}${ext}`,
-    useOptimized ? () => pipeline.optimizedBytes(record) : read,
-  )
+  const readEmitted = useOptimized ? () => pipeline.optimizedBytes(record) : read
+  const file = await pipeline.store.materialize(emitted, `${stem}-${emitted.sha256.slice(0, 12)}${ext}`, readEmitted)
   let preview: string | undefined
   if (record.preview && variant.kind !== 'file') {
     const p = record.files[record.preview]!
@@ -82,7 +81,39 @@ export async function moduleData(pipeline: Pipeline, record: AssetRecord, varian
       () => pipeline.sourceBytes(record, record.preview!),
     )
   }
-  return { file, preview, meta, record }
+  return {
+    file,
+    preview,
+    meta,
+    record,
+    placeholder: await placeholderFor(pipeline, record, kind, emitted, readEmitted),
+  }
+}
+
+/** Models show their preview (or their dominant colour without one); images show themselves. */
+async function placeholderFor(
+  pipeline: Pipeline,
+  record: AssetRecord,
+  kind: RodinAssetMeta['kind'],
+  emitted: StoredFile,
+  readEmitted: () => Promise<Uint8Array>,
+): Promise<string | null> {
+  const { store } = pipeline
+  try {
+    if (kind === 'image') return await placeholderOf(store, 'image', emitted, readEmitted)
+    if (kind !== 'model') return null
+    const preview = record.preview
+    if (preview) {
+      return await placeholderOf(store, 'image', record.files[preview]!, () => pipeline.sourceBytes(record, preview))
+    }
+    return await placeholderOf(store, 'model', emitted, readEmitted)
+  } catch (err) {
+    // A preview sharp cannot read must not fail the build: the page simply gets no placeholder.
+    pipeline.log.warn(
+      `asset "${record.entry.alias}": no placeholder (${err instanceof Error ? err.message : String(err)})`,
+    )
+    return null
+  }
 }
 
 function safeStem(name: string): string {

@@ -20,6 +20,7 @@ export function generateModule(data: ModuleData, urls: UrlImporter): string {
   if (data.preview) lines.push(urls.imports('__rodin_preview', data.preview))
   lines.push(`export const url = ${urls.expression('__rodin_url', data.file)}`)
   lines.push(`export const preview = ${data.preview ? urls.expression('__rodin_preview', data.preview) : 'null'}`)
+  lines.push(`export const placeholder = ${JSON.stringify(data.placeholder ?? null)}`)
   lines.push(meta)
   lines.push('export default url\n')
   return lines.filter(Boolean).join('\n')

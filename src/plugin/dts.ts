@@ -32,6 +32,7 @@ function moduleBlock(id: string, meta: MetaType, preview: 'string | null' | 'str
     `  export default url`,
     `  export { url }`,
     `  export const preview: ${preview}`,
+    `  export const placeholder: string | null`,
     `  export const meta: import('unplugin-rodin').${meta}`,
     `}`,
   ].join('\n')
