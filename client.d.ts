@@ -40,6 +40,11 @@ declare module 'rodin:*' {
    * dominant base colour; an image gets itself), or `null` for other files.
    */
   export const placeholder: string | null
+  /**
+   * Levels of detail of a model, most detailed first: level 0 is `url` itself, the others come from
+   * `optimize.lods`. `error` is the simplifier's, relative to the model's size. Empty for images and files.
+   */
+  export const lods: { url: string; triangles: number; error: number }[]
   /** Facts about the emitted file: narrow on `meta.kind` ('model' | 'image' | 'file') for its own fields. */
   export const meta: import('unplugin-rodin').RodinAssetMeta
 }
@@ -51,6 +56,7 @@ declare module 'modelslab:*' {
   export { url }
   export const preview: string | null
   export const placeholder: string | null
+  export const lods: { url: string; triangles: number; error: number }[]
   export const meta: import('unplugin-rodin').RodinAssetMeta
 }
 
@@ -61,5 +67,6 @@ declare module 'getty:*' {
   export { url }
   export const preview: string | null
   export const placeholder: string | null
+  export const lods: { url: string; triangles: number; error: number }[]
   export const meta: import('unplugin-rodin').RodinAssetMeta
 }

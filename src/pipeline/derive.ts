@@ -22,7 +22,9 @@ export function derivedKey(
   sourceSha256: string,
   what: ResolvedOptimizeOptions | 'inspect' | 'image' | 'placeholder-image' | 'placeholder-model',
 ): string {
-  return sha256Hex(JSON.stringify({ cache: CACHE_VERSION, source: sourceSha256, what, tools: TOOL_VERSIONS }))
+  // `lods` only adds outputs (each level is keyed by its own `level`): level 0 keeps the key it had without it.
+  const keyed = typeof what === 'string' ? what : { ...what, lods: undefined }
+  return sha256Hex(JSON.stringify({ cache: CACHE_VERSION, source: sourceSha256, what: keyed, tools: TOOL_VERSIONS }))
 }
 
 /**

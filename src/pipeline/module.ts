@@ -6,6 +6,14 @@ import type { AssetRecord, Pipeline } from './pipeline.js'
 
 export type Variant = { kind: 'primary' } | { kind: 'raw' } | { kind: 'meta' } | { kind: 'file'; name: string }
 
+/** One level of the `lods` export: the file behind its URL, its triangles and the simplifier's error. */
+export interface ModuleLod {
+  file: string
+  sha256: string
+  triangles: number
+  error: number
+}
+
 /** What a generated module needs: real files on disk (verified) for the host bundler to emit, and `meta`. */
 export interface ModuleData {
   /** Absolute path of the file behind `default`/`url`; absent for `?meta`. */
@@ -14,6 +22,8 @@ export interface ModuleData {
   preview?: string
   /** A ≤ 1 kB WebP `data:` URI to show while the asset loads; `null` for files that are not models or images. */
   placeholder?: string | null
+  /** Levels of detail of a model module, level 0 being `file` itself; empty for other files. */
+  lods?: ModuleLod[]
   meta: RodinAssetMeta
   record: AssetRecord
 }
@@ -81,13 +91,22 @@ export async function moduleData(pipeline: Pipeline, record: AssetRecord, varian
       () => pipeline.sourceBytes(record, record.preview!),
     )
   }
-  return {
-    file,
-    preview,
-    meta,
-    record,
-    placeholder: await placeholderFor(pipeline, record, kind, emitted, readEmitted),
+  const placeholder = await placeholderFor(pipeline, record, kind, emitted, readEmitted)
+  const lods: ModuleLod[] = []
+  if (kind === 'model') {
+    lods.push({ file, sha256: emitted.sha256, triangles: (stats as ModelStats).triangles, error: 0 })
+    const levels = useOptimized ? record.optimized!.lods : []
+    for (const [i, lod] of levels.entries()) {
+      const level = i + 1
+      const path = await pipeline.store.materialize(
+        lod.file,
+        `${stem}-lod${level}-${lod.file.sha256.slice(0, 12)}${ext}`,
+        () => pipeline.lodBytes(record, level),
+      )
+      lods.push({ file: path, sha256: lod.file.sha256, triangles: lod.triangles, error: lod.error })
+    }
   }
+  return { file, preview, meta, record, placeholder, lods }
 }
 
 /** Models show their preview (or their dominant colour without one); images show themselves. */

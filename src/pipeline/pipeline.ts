@@ -16,6 +16,8 @@ import type { StoredFile } from '../store/store.js'
 import { budgetError, checkBudget, describeOverruns } from './budget.js'
 import type { BudgetMeasured } from './budget.js'
 import { cachedOptimized, derivedKey, modelStats, optimizeAndStore } from './derive.js'
+import { lodBytes, resolveLods } from './lods.js'
+import type { LodContext, LodRecord } from './lods.js'
 import { createNet } from './net.js'
 import type { Net } from './net.js'
 import { assertPinned, expectedFiles, fetchSource, missingFiles } from './source.js'
@@ -27,7 +29,13 @@ export interface AssetRecord {
   primary: string
   preview: string | null
   /** The optimized primary, when it is a GLB and optimization is on. */
-  optimized: { key: string; file: StoredFile; stats: import('../meta.js').ModelStats } | null
+  optimized: {
+    key: string
+    file: StoredFile
+    stats: import('../meta.js').ModelStats
+    /** LOD levels 1… (`optimize.lods`), empty when there are none. */
+    lods: LodRecord[]
+  } | null
   /** True when nothing had to be downloaded or optimized. */
   hit: boolean
   ms: number
@@ -187,6 +195,31 @@ export class Pipeline {
     return (await this.store.get(o.file.sha256))!
   }
 
+  /** Verified bytes of LOD level `level` (1…); recomputed (and checked against its pin) when the cache lost them. */
+  async lodBytes(record: AssetRecord, level: number): Promise<Uint8Array> {
+    const lod = record.optimized?.lods[level - 1]
+    if (!lod) throw new Error(`lodBytes() called for asset "${record.entry.alias}" without LOD level ${level}`)
+    return lodBytes(this.lodContext(record, this.optimizeFor(record.entry)!), lod, level)
+  }
+
+  private lodContext(
+    record: Pick<AssetRecord, 'entry' | 'files' | 'primary'>,
+    opts: ResolvedOptimizeOptions,
+    fresh?: Uint8Array,
+    pins?: LodContext['pins'],
+  ): LodContext {
+    return {
+      store: this.store,
+      pool: () => this.getPool(),
+      entry: record.entry,
+      opts,
+      sourceSha256: record.files[record.primary]!.sha256,
+      source: async () => fresh ?? (await this.sourceBytes(record, record.primary)),
+      pins,
+      frozen: this.options.mode === 'frozen',
+    }
+  }
+
   /** Asks the provider for the task's current files (the CLI's `status`); `wait` overrides the option. */
   async listRemote(entry: AssetEntry, wait?: Partial<WaitOptions>): Promise<ProviderFile[]> {
     this.net ??= createNet(this.options, m => this.log.warn(m))
@@ -269,7 +302,9 @@ export class Pipeline {
           )
         }
       }
-      optimized = { key, file: { sha256: record.sha256, bytes: record.bytes }, stats: record.stats }
+      const lods = await resolveLods(this.lodContext({ entry, files, primary }, opts, fresh.get(primary), pinned?.lods))
+      if (!lods.hit) hit = false
+      optimized = { key, file: { sha256: record.sha256, bytes: record.bytes }, stats: record.stats, lods: lods.lods }
     }
     const result: AssetRecord = {
       entry,
@@ -337,7 +372,7 @@ export class Pipeline {
       task: record.entry.task,
       primary: record.primary,
       files: record.files,
-      ...(record.optimized ? { optimized: { key: record.optimized.key, ...record.optimized.file } } : {}),
+      ...(record.optimized ? { optimized: optimizedPin(record.optimized) } : {}),
     }
     if (locked && canonicalJson(locked) === canonicalJson(next)) return
     const alias = record.entry.alias
@@ -357,6 +392,11 @@ export class Pipeline {
     // A missing optimized output is fine: optimizing opens no socket.
     return missing.length > 0 ? `missing ${missing.join(', ')}` : null
   }
+}
+
+function optimizedPin(o: NonNullable<AssetRecord['optimized']>): NonNullable<LockEntry['optimized']> {
+  const pin = { key: o.key, ...o.file }
+  return o.lods.length === 0 ? pin : { ...pin, lods: o.lods.map(l => ({ key: l.key, ...l.file })) }
 }
 
 function lockCovers(locked: LockEntry | undefined, entry: AssetEntry): locked is LockEntry {

@@ -33,6 +33,7 @@ function moduleBlock(id: string, meta: MetaType, preview: 'string | null' | 'str
     `  export { url }`,
     `  export const preview: ${preview}`,
     `  export const placeholder: string | null`,
+    `  export const lods: { url: string; triangles: number; error: number }[]`,
     `  export const meta: import('unplugin-rodin').${meta}`,
     `}`,
   ].join('\n')

@@ -1,5 +1,7 @@
 import { readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { lodOptions } from '../../optimize/options.js'
+import type { ResolvedOptimizeOptions } from '../../optimize/options.js'
 import { derivedKey } from '../../pipeline/derive.js'
 import type { DerivedRecord } from '../../pipeline/derive.js'
 import { expectedFiles, taskKey } from '../../pipeline/source.js'
@@ -30,6 +32,8 @@ export async function gc(flags: GlobalFlags, io: CliIO, dryRun: boolean): Promis
       keepContent.add(f.sha256)
       keepDerived.add(derivedKey(f.sha256, 'inspect'))
       keepDerived.add(derivedKey(f.sha256, 'image'))
+      keepDerived.add(derivedKey(f.sha256, 'placeholder-image'))
+      keepDerived.add(derivedKey(f.sha256, 'placeholder-model'))
     }
     const primary = pinned?.primary ?? pickPrimary(entry, Object.keys(files))
     const opts = extensionOf(primary) === '.glb' ? pipeline.optimizeFor(entry) : null
@@ -38,6 +42,13 @@ export async function gc(flags: GlobalFlags, io: CliIO, dryRun: boolean): Promis
       keepDerived.add(key)
       const record = await store.readJson<DerivedRecord>('derived', key)
       if (record) keepContent.add(record.sha256)
+      if (record) keepDerived.add(derivedKey(record.sha256, 'placeholder-model'))
+      // LOD levels (optimize.lods): their records and files are kept like level 0's.
+      for (const lod of lodKeys(files[primary].sha256, opts)) {
+        keepDerived.add(lod)
+        const level = await store.readJson<DerivedRecord>('derived', lod)
+        if (level) keepContent.add(level.sha256)
+      }
     }
   }
   let freed = 0
@@ -73,4 +84,8 @@ export async function gc(flags: GlobalFlags, io: CliIO, dryRun: boolean): Promis
 
 async function list(dir: string): Promise<string[]> {
   return readdir(dir).catch(() => [])
+}
+
+function lodKeys(sourceSha256: string, opts: ResolvedOptimizeOptions): string[] {
+  return opts.lods.map((_, i) => derivedKey(sourceSha256, lodOptions(opts, i + 1)))
 }

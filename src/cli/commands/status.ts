@@ -70,7 +70,7 @@ async function budgetCell(
     const key = derivedKey(files[primary]!.sha256, opts)
     const record = await cachedOptimized(pipeline.store, key, pinned?.optimized)
     if (!record) return 'not built'
-    optimized = { key, file: { sha256: record.sha256, bytes: record.bytes }, stats: record.stats }
+    optimized = { key, file: { sha256: record.sha256, bytes: record.bytes }, stats: record.stats, lods: [] }
   }
   const measured = await pipeline.measure({ entry, files, primary, optimized })
   const cells: string[] = []
