@@ -29,6 +29,7 @@ describe('resolveOptimizeOptions', () => {
       textureQuality: 80,
       compress: 'meshopt',
       simplify: false,
+      lods: [],
     })
   })
 
