@@ -26,9 +26,12 @@ export interface OptimizeOptions {
   /**
    * `'webp'` re-encodes PNG/JPEG textures as WebP, keeping the original when that is smaller; a texture that
    * lossy WebP cannot keep faithful (see `textureQuality`) is stored as JPEG 4:4:4 or near-lossless WebP
-   * instead. `'keep'` keeps formats (PNG/JPEG are re-encoded only when resized). @default 'webp'
+   * instead. `'keep'` keeps formats (PNG/JPEG are re-encoded only when resized). `'ktx2'` stores every
+   * PNG/JPEG/WebP texture as Basis Universal KTX2 with mipmaps (`KHR_texture_basisu`; ETC1S for colour maps,
+   * Zstandard-supercompressed UASTC for normal and data maps): larger files, but textures stay compressed on the
+   * GPU (see `meta.gpuBytes`); the page needs three.js `KTX2Loader`. @default 'webp'
    */
-  textureFormat?: 'webp' | 'keep'
+  textureFormat?: 'webp' | 'ktx2' | 'keep'
   /** Longest texture edge in pixels; larger textures are scaled down, never up. @default 2048 (`'max'`: 1024) */
   textureSize?: number
   /**
@@ -170,8 +173,11 @@ export function resolveOptimizeOptions(
     out[key] = value
   }
   if (input.textureFormat !== undefined) {
-    if (input.textureFormat !== 'webp' && input.textureFormat !== 'keep') {
-      throw configError(where, `optimize.textureFormat must be "webp" or "keep" (got ${show(input.textureFormat)})`)
+    if (input.textureFormat !== 'webp' && input.textureFormat !== 'ktx2' && input.textureFormat !== 'keep') {
+      throw configError(
+        where,
+        `optimize.textureFormat must be "webp", "ktx2" or "keep" (got ${show(input.textureFormat)})`,
+      )
     }
     out.textureFormat = input.textureFormat
   }

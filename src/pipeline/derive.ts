@@ -1,7 +1,7 @@
 import type { ImageStats, ModelStats } from '../meta.js'
 import type { ResolvedOptimizeOptions } from '../optimize/options.js'
 import type { OptimizerPool } from '../optimize/pool.js'
-import { TOOL_VERSIONS } from '../optimize/versions.js'
+import { KTX2_ENCODER_VERSION, TOOL_VERSIONS } from '../optimize/versions.js'
 import type { Store, StoredFile } from '../store/store.js'
 import { CACHE_VERSION } from '../store/store.js'
 import { failpoint } from '../util/failpoint.js'
@@ -24,7 +24,11 @@ export function derivedKey(
 ): string {
   // `lods` only adds outputs (each level is keyed by its own `level`): level 0 keeps the key it had without it.
   const keyed = typeof what === 'string' ? what : { ...what, lods: undefined }
-  return sha256Hex(JSON.stringify({ cache: CACHE_VERSION, source: sourceSha256, what: keyed, tools: TOOL_VERSIONS }))
+  const tools =
+    typeof what !== 'string' && what.textureFormat === 'ktx2'
+      ? { ...TOOL_VERSIONS, 'ktx2-encoder': KTX2_ENCODER_VERSION }
+      : TOOL_VERSIONS
+  return sha256Hex(JSON.stringify({ cache: CACHE_VERSION, source: sourceSha256, what: keyed, tools }))
 }
 
 /**
