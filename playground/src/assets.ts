@@ -5,6 +5,7 @@ import bunny, { meta as bunnyMeta, placeholder as bunnyPlaceholder } from 'rodin
 import morph, { meta as morphMeta, placeholder as morphPlaceholder } from 'rodin:c9d3a6e4-2f8b-4e15-b7a9-6d0e4c2f8a44'
 import barnlamp, { meta as barnlampMeta, placeholder as barnlampPlaceholder } from 'rodin:barnlamp'
 import rodinLike, { meta as rodinLikeMeta, placeholder as rodinLikePlaceholder } from 'rodin:rodin-like'
+import crateKtx2, { meta as crateKtx2Meta, placeholder as crateKtx2Placeholder } from 'rodin:crate-ktx2'
 import statue, { meta as statueMeta, placeholder as statuePlaceholder } from 'modelslab:424242'
 import type { RodinAssetMeta } from 'unplugin-rodin'
 
@@ -24,4 +25,5 @@ export const assets: PlaygroundAsset[] = [
   { url: barnlamp, meta: barnlampMeta, placeholder: barnlampPlaceholder },
   { url: rodinLike, meta: rodinLikeMeta, placeholder: rodinLikePlaceholder },
   { url: statue, meta: statueMeta, placeholder: statuePlaceholder },
+  { url: crateKtx2, meta: crateKtx2Meta, placeholder: crateKtx2Placeholder },
 ]

@@ -60,7 +60,7 @@ async function show({ url, meta, placeholder }: PlaygroundAsset): Promise<void> 
         .filter(([, v]) => v)
         .map(([k]) => k)
         .join(', ') || 'no decoder'
-    caption.innerHTML = `<b>${meta.id}</b> · ${(meta.sourceBytes / 1024).toFixed(0)} kB → ${(meta.bytes / 1024).toFixed(0)} kB · ${meta.triangles.toLocaleString('en')} triangles · ${decoders}`
+    caption.innerHTML = `<b>${meta.id}</b> · ${(meta.sourceBytes / 1024).toFixed(0)} kB → ${(meta.bytes / 1024).toFixed(0)} kB · ${meta.triangles.toLocaleString('en')} triangles · ${decoders} · GPU ${(meta.gpuBytes / 1048576).toFixed(1)} MB`
 
     const renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true })
     renderer.setPixelRatio(1)

@@ -67,9 +67,10 @@ async function provePage(url: string, name: string) {
       expect(decoders, alias).toEqual(decodersOfGlb(new Uint8Array(await res.arrayBuffer())))
     }
     // meshopt for the re-encoded models, Draco where the optimizer kept the smaller Draco input (the bunny):
-    // both decoder paths run in the browser. No model here needs KTX2, but its transcoder is served too.
+    // KTX2 for the crate optimized with textureFormat 'ktx2' (KTX2Loader with the transcoder served locally):
+    // every decoder path runs in the browser.
     const used = new Set(Object.values(models).flatMap(m => m.decoders))
-    expect([...used].sort()).toEqual(['draco', 'meshopt'])
+    expect([...used].sort()).toEqual(['draco', 'ktx2', 'meshopt'])
     for (const file of [
       'draco/draco_wasm_wrapper.js',
       'draco/draco_decoder.wasm',
