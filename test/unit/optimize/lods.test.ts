@@ -54,3 +54,46 @@ describe('optimize.lods', () => {
     }
   }, 240_000)
 })
+
+/** Edges (by vertex position) that only one triangle uses: open borders, or UV seams that came apart. */
+async function openEdges(glb: Uint8Array): Promise<number> {
+  const { readGlb } = await import('../../../src/optimize/glb.js')
+  let open = 0
+  for (const mesh of (await readGlb(glb)).getRoot().listMeshes()) {
+    for (const prim of mesh.listPrimitives()) {
+      const position = prim.getAttribute('POSITION')!
+      const key: string[] = []
+      const v: number[] = []
+      for (let i = 0; i < position.getCount(); i++) key.push(position.getElement(i, v).join(','))
+      const indices = prim.getIndices()!.getArray()!
+      const edges = new Map<string, number>()
+      for (let t = 0; t < indices.length; t += 3) {
+        for (const [a, b] of [
+          [0, 1],
+          [1, 2],
+          [2, 0],
+        ] as const) {
+          const pa = key[indices[t + a]!]!
+          const pb = key[indices[t + b]!]!
+          const edge = pa < pb ? `${pa}|${pb}` : `${pb}|${pa}`
+          edges.set(edge, (edges.get(edge) ?? 0) + 1)
+        }
+      }
+      for (const count of edges.values()) if (count === 1) open++
+    }
+  }
+  return open
+}
+
+describe('LOD levels keep UV seams closed', () => {
+  it('a closed, UV-seamed mesh stays closed at every level', async () => {
+    const source = await generateRodinLikeGlb({ triangles: 20_000, textureSize: 64 })
+    const level0 = await optimizeGlb(source, LODS)
+    expect(await openEdges(level0.bytes)).toBe(0)
+    for (const i of [1, 2]) {
+      const { bytes, stats } = await optimizeGlb(source, lodOptions(LODS, i))
+      expect(stats.triangles).toBeLessThan(level0.stats.triangles * 0.6)
+      expect(await openEdges(bytes), `LOD ${i}`).toBe(0)
+    }
+  }, 120_000)
+})
