@@ -151,6 +151,16 @@ export function renderLodsKtx2Markdown({ lods, models }) {
       )
     }
   }
+  const whole = Object.entries(models)
+    .filter(([, m]) => m.lods.some(l => l.error === 0 && l.triangles === m.triangles))
+    .map(([name]) => name)
+  if (whole.length > 0) {
+    out.push(
+      '',
+      `Not simplified: ${whole.join(', ')}: primitives with morph targets are left whole (a collapse invisible in the`,
+      'rest pose can tear a blend shape), so those levels equal level 0.',
+    )
+  }
   out.push('', "### KTX2 textures (`textureFormat: 'ktx2'`) against 'web' (WebP)", '')
   out.push(
     '`gpuBytes` is `meta.gpuBytes` (texture memory with mips: RGBA8 for WebP, transcoded blocks for KTX2). PSNR',
