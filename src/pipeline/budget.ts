@@ -21,6 +21,8 @@ export interface BudgetOverrun {
 
 const MEASURES: BudgetMeasure[] = ['bytes', 'triangles', 'gpuBytes']
 const MIN_TEXTURE_SIZE = 16
+/** Largest share of RGBA8 GPU memory a Basis Universal texture takes once transcoded (UASTC: 1 of 4 bytes). */
+const KTX2_GPU_SHARE = 0.25
 
 /**
  * Every measure of `measured` over its `budget`. Measures the asset does not have (triangles of an image)
@@ -56,6 +58,10 @@ function fixFor(measure: BudgetMeasure, value: number, limit: number, opts: Reso
       `set "optimize": { "simplify": { "ratio": ${ratio}, "error": 1 } } for this asset, ` +
       `or keep it whole and serve distant views from "optimize": { "lods": [${ratio}] }`
     )
+  }
+  // KTX2 keeps textures block-compressed on the GPU: ≤ 1/4 of RGBA8 (see meta.gpuBytes), same pixels.
+  if (measure === 'gpuBytes' && opts.textureFormat !== 'ktx2' && value * KTX2_GPU_SHARE <= limit) {
+    return 'try "optimize": { "textureFormat": "ktx2" } (same texture size, compressed on the GPU)'
   }
   let size = opts.textureSize
   let estimate = value
