@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -13,6 +15,7 @@ export default defineConfig({
       RODIN_API_KEY: '',
       HYPER3D_API_KEY: '',
       RODIN_CACHE_DIR: '',
+      RODIN_STATE_DIR: '',
       RODIN_BASE_URL: '',
       MODELSLAB_API_KEY: '',
       MODELSLAB_BASE_URL: '',
@@ -21,6 +24,8 @@ export default defineConfig({
       GETTY_CLIENT_SECRET: '',
       GETTY_BASE_URL: '',
       GETTY_TOKEN_URL: '',
+      // The key that signs cache records (src/store/record-key.ts) goes here, not into the user's ~/.config.
+      XDG_CONFIG_HOME: join(tmpdir(), 'unplugin-rodin-test-config'),
     },
   },
 })

@@ -17,6 +17,10 @@ export type RodinErrorCode =
   | 'E_NOT_IN_MANIFEST' // an import names an asset the manifest does not list
   | 'E_BAD_GLB' // a model that glTF-Transform cannot read
   | 'E_OPTIMIZE' // the optimizer crashed on a model
+  | 'E_NOT_GENERATED' // a manifest recipe without a task: builds never generate, `rodin-assets generate` does
+  | 'E_REFUSED' // `rodin-assets generate` refused to spend: cost guard, balance, no confirmation, alias taken
+  | 'E_SUBMIT_LOST' // a generation request was sent but its answer was lost: a task may exist and be billed
+  | 'E_BAD_FILE' // a downloaded file whose bytes are not the kind its name declares (image magic, model parse)
   | 'E_BUDGET' // an asset is over its manifest budget (frozen mode or CI)
 
 /** Structured context carried by every {@link RodinError}; each field is also part of the message. */

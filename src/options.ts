@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path'
 import { RodinError } from './errors.js'
 import { assertSafeURL } from './http/url-policy.js'
+import { resolveHttpOptions } from './http/options.js'
 import type { HttpOptions } from './http/options.js'
 import type { OptimizeOptions, OptimizePreset } from './optimize/options.js'
 import { WAIT_DEFAULTS } from './providers/types.js'
@@ -137,6 +138,7 @@ export function resolveOptions(
   for (const [k, v] of Object.entries(wait)) {
     if (!Number.isFinite(v) || v < 0) throw config(`wait.${k} must be a number of milliseconds ≥ 0 (got ${v})`)
   }
+  resolveHttpOptions(user.http) // eager: a typo fails at start-up, not at the first download
   const p = user.providers ?? {}
   const providers: ResolvedOptions['providers'] = {
     rodin: {

@@ -33,7 +33,10 @@ export function redact(text: string): string {
 export function displayURL(url: string | URL): string {
   try {
     const u = new URL(String(url))
-    return redact(`${u.origin}${u.pathname}`)
+    // `origin` is "null" for schemes without one (file:, data:, s3:): show the scheme and host instead.
+    if (u.origin !== 'null') return redact(`${u.origin}${u.pathname}`)
+    const slashes = u.host || u.protocol === 'file:' ? '//' : ''
+    return redact(`${u.protocol}${slashes}${u.host}${u.pathname}`).slice(0, 200)
   } catch {
     return redact(String(url)).slice(0, 200)
   }

@@ -51,6 +51,30 @@ export async function run(argv: string[]): Promise<void> {
   withGlobals(cli.command('gc', 'Delete cache entries the manifest no longer needs'))
     .option('--dry-run', 'Only report what would be removed')
     .action(go(async (flags, o) => (await import('./commands/gc.js')).gc(flags, io, !!o.dryRun)))
+  withGlobals(
+    cli.command('generate [alias]', 'Generate a Rodin model (costs credits), pin it in the manifest, then pull it'),
+  )
+    .option('--prompt <text>', 'Text prompt')
+    .option('--image <file>', 'Image file (repeat for up to 5; the first is the material reference)')
+    .option('--tier <tier>', 'Gen-2 | Regular | Detail | Smooth | Sketch (default Regular)')
+    .option('--quality <quality>', 'high | medium | low | extra-low')
+    .option('--material <material>', 'PBR | Shaded | All')
+    .option('--format <format>', 'glb | usdz | fbx | obj | stl (default glb)')
+    .option('--mesh-mode <mode>', 'Quad | Raw')
+    .option('--seed <n>', 'Seed, 0–65535')
+    .option('--addons <name>', 'HighPack (+1 credit)')
+    .option('--texture-from <alias>', "Texture this asset's locked model instead (POST /rodin_texture_only)")
+    .option('--max-credits <n>', 'Refuse when the cost is above this', { default: 1 })
+    .option('--dry-run', 'Print the cost, the balance and the request; send nothing billable (exit code 2)')
+    .option('--yes', 'Do not ask for confirmation (needed without a terminal)')
+    .option('--no-wait', 'Only submit and pin the task; "pull" fetches it later')
+    .option('--all', 'Generate every recipe of the manifest that has no task yet')
+    .option('--resubmit', 'Send again although the journal holds an unanswered request for the alias')
+    .option('--timeout <seconds>', 'How long to wait for the task', { default: 900 })
+    .action(go(async (flags, o) => (await import('./commands/generate.js')).generate(flags, io, o)))
+  withGlobals(cli.command('balance', 'Print the Rodin credits left')).action(
+    go(async flags => (await import('./commands/balance.js')).balance(flags, io)),
+  )
   cli
     .command('emulator', 'Serve the local API emulator (Rodin, ModelsLab, Getty)')
     .option('--port <port>', 'Port (0 = random)', { default: 8787 })

@@ -5,6 +5,7 @@ import type {
   EmulatorGettyGeneration,
   EmulatorModelslabTask,
   EmulatorRodinTask,
+  GenerationRequest,
   RequestLogEntry,
 } from './types.js'
 
@@ -17,11 +18,15 @@ import type {
  * - `POST /__emu/faults` `{...fault}` or `[...]`; `different-bytes` takes `bytes` as base64
  * - `POST /__emu/tasks` `{ uuid?, subscriptionKey?, jobs?, files: [{ name, base64, contentType? }] }`
  * - `POST /__emu/modelslab-tasks` `{ id?, statuses?, eta?, error?, emptyOutput?, futureLinks?, files: [...] }`
+ * - `GET /__emu/balance` → `{ balance }`; `PUT /__emu/balance` `{ balance }` sets the Rodin credits
+ * - `GET /__emu/submissions` → every generation request (file bytes as sha256 and size only)
  * - `POST /__emu/getty-generations` `{ id?, pendingPolls?, gone?, sizes?, requireProjectCode?, contentType?,
  *   images: [{ name, base64, contentType?, blocked? }] }`
  */
 export interface ControlTarget {
   requests: RequestLogEntry[]
+  account: { balance: number }
+  submissions: GenerationRequest[]
   clearLog(): void
   addFault(fault: EmulatorFault): void
   addTask(task: EmulatorRodinTask): { uuid: string; subscriptionKey: string }
@@ -36,6 +41,18 @@ export function handleControl(emu: ControlTarget, method: string, sub: string, b
       emu.clearLog()
       return { status: 204, headers: {}, body: new Uint8Array() }
     }
+    if (sub === 'balance' && method === 'GET') return jsonReply(200, { balance: emu.account.balance })
+    if (sub === 'balance' && method === 'PUT') {
+      const balance = parseFields(body, 'application/json')?.balance
+      if (typeof balance !== 'number' || !(balance >= 0)) throw new TypeError('balance must be a number >= 0')
+      emu.account.balance = balance
+      return jsonReply(200, { balance })
+    }
+    if (sub === 'submissions' && method === 'GET')
+      return jsonReply(
+        200,
+        emu.submissions.map(s => ({ ...s, files: s.files.map(({ bytes: _, ...f }) => f) })),
+      )
     if (sub === 'faults' && method === 'POST') {
       const value: unknown = JSON.parse(body.toString('utf8'))
       const faults = (Array.isArray(value) ? value : [value]).map(faultFromJson)

@@ -54,6 +54,14 @@ export function send(
   sender: Sender,
 ): void {
   const { body } = reply
+  res.on('close', () => {
+    if (!res.writableFinished) entry.aborted = true
+  })
+  if (fault?.kind === 'endless') {
+    entry.status = 200
+    sendEndless(res, entry, reply.headers['content-type'] ?? 'application/octet-stream')
+    return
+  }
   for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v)
   if (!res.hasHeader('content-length')) res.setHeader('content-length', body.length)
   const half = body.subarray(0, body.length >> 1)
@@ -80,6 +88,24 @@ export function send(
       res.writeHead(reply.status)
       res.end(body)
   }
+}
+
+const ENDLESS_CHUNK = Buffer.alloc(64 * 1024, 0x41)
+
+/** Writes chunks as fast as the client reads them (back-pressure respected) until it disconnects. */
+function sendEndless(res: ServerResponse, entry: RequestLogEntry, contentType: string): void {
+  res.writeHead(200, { 'content-type': contentType })
+  entry.bytesSent = 0
+  const pump = (): void => {
+    while (!res.destroyed && !res.writableEnded) {
+      entry.bytesSent = (entry.bytesSent ?? 0) + ENDLESS_CHUNK.length
+      if (!res.write(ENDLESS_CHUNK)) {
+        res.once('drain', pump)
+        return
+      }
+    }
+  }
+  pump()
 }
 
 function guessType(body: string): string {

@@ -13,6 +13,7 @@ import type {
   EmulatorModelslabTask,
   EmulatorOptions,
   EmulatorRodinTask,
+  GenerationRequest,
   RequestLogEntry,
 } from './types.js'
 
@@ -36,6 +37,7 @@ export type {
   EmulatorOptions,
   EmulatorRodinTask,
   FaultRoute,
+  GenerationRequest,
   LogRoute,
   RequestLogEntry,
 } from './types.js'
@@ -77,6 +79,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const task of options.modelslabTasks ?? (await defaultModelslabTasks())) modelslabTasks.add(task)
   for (const gen of options.gettyGenerations ?? (await defaultGettyGenerations())) generations.add(gen)
   for (const fault of options.faults ?? []) faults.add(fault)
+  const account = { balance: options.balance ?? 10 }
+  if (!(account.balance >= 0)) throw new TypeError('emulator: balance must be >= 0')
+  const submissions: GenerationRequest[] = []
+  const generate = {
+    tasks,
+    apiKey,
+    account,
+    submissions,
+    jobs: options.generatedJobs ?? [
+      ['Waiting', 'Generating', 'Done'],
+      ['Generating', 'Done'],
+    ],
+  }
 
   const requests: RequestLogEntry[] = []
   const now = options.now ?? Date.now
@@ -88,6 +103,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const getty = { generations, tokens, apiKey, clientId, clientSecret, site }
   const control = {
     requests,
+    account,
+    submissions,
     clearLog: () => {
       requests.length = 0
     },
@@ -96,7 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addModelslabTask: (task: EmulatorModelslabTask) => modelslabTasks.add(task),
     addGettyGeneration: (gen: EmulatorGettyGeneration) => generations.add(gen),
   }
-  const server = new EmulatorServer({ rodin, modelslab, getty, faults, log: requests, control })
+  const server = new EmulatorServer({ rodin, generate, modelslab, getty, faults, log: requests, control })
   const port = await server.listen(options.port ?? 0)
   const url = `http://127.0.0.1:${port}`
   signer.origin = url
@@ -118,6 +135,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addModelslabTask: control.addModelslabTask,
     addGettyGeneration: control.addGettyGeneration,
     addFault: control.addFault,
+    get balance() {
+      return account.balance
+    },
+    set balance(credits: number) {
+      account.balance = credits
+    },
+    submissions,
     requests,
     clearLog: control.clearLog,
     close: () => server.close(),

@@ -67,9 +67,10 @@ export function contentTypeFor(name: string): string {
   return (ext && TYPES[ext]) || 'application/octet-stream'
 }
 
-const MAX_BODY = 1 << 20
+// Generation requests carry up to 5 images, or a model of up to 10 MB (`/rodin_texture_only`).
+const MAX_BODY = 32 << 20
 
-/** Reads a request body; a body over 1 MiB is cut off (no real client of this API sends one). */
+/** Reads a request body; a body over 32 MiB is cut off (no real client of these APIs sends one). */
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0

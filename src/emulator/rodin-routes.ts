@@ -26,7 +26,7 @@ export interface Prepared {
   route: FaultRoute
   task?: string
   file?: string
-  run(fault: EmulatorFault | undefined): Reply
+  run(fault: EmulatorFault | undefined): Reply | Promise<Reply>
   /** Where the redirect fault points by default. */
   redirectTo?(): string
   /** Answers a route-specific fault in place of the route (e.g. ModelsLab's error bodies), else undefined. */
@@ -126,7 +126,7 @@ export function expiredReply(expires?: number, now = Date.now()): Reply {
   })
 }
 
-function authorized(header: string | undefined, apiKey: string): boolean {
+export function authorized(header: string | undefined, apiKey: string): boolean {
   const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1]
   if (!given) return false
   const a = Buffer.from(given)

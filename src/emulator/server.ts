@@ -27,10 +27,12 @@ import {
   prepareFile,
   prepareRodinApi,
 } from './rodin-routes.js'
+import { type GenerateContext, prepareRodinGenerate } from './rodin-generate-routes.js'
 import type { RequestLogEntry } from './types.js'
 
 export interface ServerState {
   rodin: RodinContext
+  generate: GenerateContext
   modelslab: ModelslabContext
   getty: GettyContext
   faults: FaultBook
@@ -152,16 +154,24 @@ export class EmulatorServer {
       return
     }
     if (fault?.kind === 'hang') return
+    if (fault?.kind === 'lost-answer') {
+      entry.status = (await prepared.run(fault)).status
+      req.socket.resetAndDestroy()
+      return
+    }
     const reply =
       prepared.replace?.(fault) ??
       replacementReply(fault, () => prepared.redirectTo?.() ?? path) ??
-      mangleBody(prepared.run(fault), fault)
+      mangleBody(await prepared.run(fault), fault)
     send(res, entry, reply, fault, sender)
   }
 
   private prepare(path: string, request: IncomingRequest): Prepared | undefined {
     const { rodin, modelslab, getty } = this.state
-    if (path.startsWith(`${RODIN_PREFIX}/`)) return prepareRodinApi(rodin, path.slice(RODIN_PREFIX.length), request)
+    if (path.startsWith(`${RODIN_PREFIX}/`)) {
+      const sub = path.slice(RODIN_PREFIX.length)
+      return prepareRodinGenerate(this.state.generate, sub, request) ?? prepareRodinApi(rodin, sub, request)
+    }
     if (path.startsWith(FILES_PREFIX)) return prepareFile(rodin, path.slice(FILES_PREFIX.length), request)
     if (path.startsWith(`${MODELSLAB_PREFIX}/`))
       return prepareModelslabApi(modelslab, path.slice(MODELSLAB_PREFIX.length), request)

@@ -100,11 +100,34 @@ export interface EmulatorOptions {
    * sleeping, so expiry never races a busy machine. Default `Date.now`.
    */
   now?: () => number
+  /** Rodin credits of the account (`GET /check_balance`); each generation debits its cost. Default 10. */
+  balance?: number
+  /**
+   * Job timelines of the tasks `POST /rodin` and `POST /rodin_texture_only` create (see `EmulatorRodinTask.jobs`).
+   * Default `[['Waiting', 'Generating', 'Done'], ['Generating', 'Done']]`.
+   */
+  generatedJobs?: string[][]
+}
+
+/** One multipart request to `POST /rodin` or `POST /rodin_texture_only`, as the emulator received it. */
+export interface GenerationRequest {
+  route: 'rodin' | 'rodin_texture_only'
+  /** Text fields by name, in arrival order (a repeated field such as `addons` has several values). */
+  fields: Record<string, string[]>
+  /** File parts with their exact bytes. */
+  files: { field: string; name: string; type: string; size: number; sha256: string; bytes: Uint8Array }[]
+  /** HTTP status answered. */
+  status: number
+  /** Task uuid, when a task was created (and billed). */
+  task?: string
 }
 
 export type FaultRoute =
   | 'rodin.status'
   | 'rodin.download'
+  | 'rodin.generate'
+  | 'rodin.texture'
+  | 'rodin.balance'
   | 'file'
   | 'modelslab.fetch'
   | 'getty.token'
@@ -121,6 +144,8 @@ export type EmulatorFaultKind =
   | { kind: 'rate-limit'; status?: 429 | 503; retryAfter?: string }
   /** TCP reset before any header. */
   | { kind: 'reset' }
+  /** The route runs (a generation is created and billed), then a TCP reset instead of its answer. */
+  | { kind: 'lost-answer' }
   /** Headers (full Content-Length) and half the body, then a TCP reset. */
   | { kind: 'reset-mid-body' }
   /** Headers (full Content-Length) and half the body, then a clean close. */
@@ -146,6 +171,8 @@ export type EmulatorFaultKind =
   | { kind: 'odd-names'; names: string[] }
   /** 302 to `location`; by default a fresh signed URL of the same file (on API routes: the same path). */
   | { kind: 'redirect'; location?: string }
+  /** 200 with a chunked body (no Content-Length) that never ends: 64 KiB chunks until the client goes away. */
+  | { kind: 'endless' }
   /** Adds `"error": value` to an otherwise normal `/status` or `/download` answer. */
   | { kind: 'error-field'; value: string }
   /** Serves these bytes instead (Content-Length follows them). */
@@ -202,6 +229,10 @@ export interface RequestLogEntry {
   bodyKey?: boolean
   /** `Date.now()` when the request arrived. */
   time: number
+  /** Body bytes written for an `endless` fault so far. */
+  bytesSent?: number
+  /** The client closed the connection before the answer was complete (it gave up or was cancelled). */
+  aborted?: boolean
 }
 
 export interface Emulator {
@@ -228,6 +259,10 @@ export interface Emulator {
   /** Getty access tokens issued so far (their values are never exposed). */
   readonly gettyTokensIssued: number
   addFault(fault: EmulatorFault): void
+  /** Rodin credits left; assignable. */
+  balance: number
+  /** Live array: every `POST /rodin` and `POST /rodin_texture_only`, billed or refused, in arrival order. */
+  submissions: GenerationRequest[]
   /** Live array: every request in arrival order. */
   requests: RequestLogEntry[]
   clearLog(): void

@@ -1,16 +1,16 @@
 import type { Dispatcher } from 'undici'
-import { isRodinError, RodinError } from '../errors.js'
+import { RodinError } from '../errors.js'
 import { displayURL, registerSecret } from '../redact.js'
 import { createAgent, USER_AGENT } from './agents.js'
-import { contentLength, decodeContent, readBody } from './body.js'
-import { bodyExcerpt, contextDetails, contextLabel, networkFailure, RetryableFailure } from './failure.js'
+import { collect } from './body.js'
+import type { ResponseHeaders } from './exchange.js'
+import { exchange } from './exchange.js'
+import { contextDetails, contextLabel } from './failure.js'
 import type { HttpInternals, HttpOptions, RequestContext } from './options.js'
 import { API_MAX_BYTES, resolveHttpOptions } from './options.js'
-import { isRetryableStatus, parseRetryAfter, withRetries } from './retry.js'
-import { redirectLocation, send } from './send.js'
-import { assertSafeURL, resolveLocation } from './url-policy.js'
+import { assertSafeURL } from './url-policy.js'
 
-export type ResponseHeaders = Record<string, string | string[] | undefined>
+export type { ResponseHeaders }
 
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT'
@@ -127,7 +127,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       'user-agent': USER_AGENT,
       accept: 'application/json',
       'accept-encoding': 'identity',
-      ...clientHeaders,
     }
     if (req.json !== undefined && req.form !== undefined)
       throw new TypeError('unplugin-rodin: pass either json or form, not both')
@@ -139,125 +138,41 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       headers['content-type'] = 'application/x-www-form-urlencoded'
     }
     Object.assign(headers, lowerKeys(req.headers))
-    const retryable = req.retryable ?? true
-
-    const attempt = async (signal: AbortSignal): Promise<ApiResponse> => {
-      let url = target
-      let method: string = req.method
-      let body = payload
-      for (let hops = 0; ; hops++) {
-        const what = label(method, url)
-        const shown = displayURL(url)
-        const details = { ...contextDetails(ctx), url: shown }
-        const nextStep = `the ${provider} API is unreachable or failing; try again later`
-        const res = await send(
-          url,
-          { method, headers, body, signal, dispatcher: dispatcher(), http },
-          { request: what, ctx, url: shown, nextStep },
-        )
-        const status = res.statusCode
-        const location = redirectLocation(
-          res,
-          hops,
-          http.maxRedirects,
-          () =>
-            new RodinError(
-              'E_HTTP',
-              `http: ${contextLabel(ctx)}${what} redirected more than ${http.maxRedirects} times (check the ${provider} base URL, or raise http.maxRedirects)`,
-              { ...details, status },
-            ),
-        )
-        if (location !== undefined) {
-          const next = assertSafeURL(resolveLocation(location, url), { ...ctx, what: `redirect from ${what} to` })
-          if (next.origin !== base.origin) {
-            throw new RodinError(
-              'E_UNSAFE_URL',
-              `http: ${contextLabel(ctx)}${what} redirected to another origin ${displayURL(next)}; API credentials are never sent there (set the ${provider} baseURL to the final API host)`,
-              { ...details, status, url: displayURL(next) },
-            )
+    const nextStep = `the ${provider} API is unreachable or failing; try again later`
+    const res = await exchange({
+      url: target,
+      method: req.method,
+      headers,
+      body: payload,
+      credentials: { origin: base.origin, headers: clientHeaders },
+      target: { kind: 'api' },
+      maxBytes: API_MAX_BYTES,
+      http,
+      dispatcher: dispatcher(),
+      ctx,
+      describe: label,
+      nextStep,
+      redirectHint: `check the ${provider} base URL, or raise http.maxRedirects`,
+      tooLargeHint: `an API answer is never that big; check the ${provider} base URL`,
+      accept: req.acceptStatus,
+      meaning: (status, said, what) => {
+        if (status === 401 || status === 403)
+          return {
+            code: 'E_AUTH',
+            message: `the ${provider} API rejected the key: ${what} answered HTTP ${status}${said} (${authHint})`,
           }
-          if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
-            method = 'GET'
-            body = undefined
-            delete headers['content-type']
-          }
-          url = next
-          continue
-        }
-        const tooLarge = (bytes: number): RodinError =>
-          new RodinError(
-            'E_TOO_LARGE',
-            `http: ${contextLabel(ctx)}${what} sent a response body over ${API_MAX_BYTES} bytes (${bytes} seen); an API answer is never that big (check the ${provider} base URL)`,
-            { ...details, status, expected: `<= ${API_MAX_BYTES}`, actual: String(bytes) },
-          )
-        let bytes: Buffer
-        try {
-          const declared = contentLength(res.headers)
-          if (declared !== undefined && declared > API_MAX_BYTES) {
-            res.body.destroy() // dump() would wait for bytes we already refuse
-            throw tooLarge(declared)
-          }
-          bytes = decodeContent(
-            await readBody(res.body, { maxBytes: API_MAX_BYTES, stallTimeoutMs: http.stallTimeoutMs, tooLarge }),
-            res.headers['content-encoding'],
-            API_MAX_BYTES,
-            tooLarge,
-          )
-        } catch (err) {
-          if (isRodinError(err)) throw err
-          throw networkFailure(err, { request: what, ctx, url: shown, nextStep })
-        }
-        const parsed = parseBody(bytes)
-        if ((status >= 200 && status < 300) || req.acceptStatus?.(status))
-          return { status, headers: res.headers, body: parsed }
-
-        const excerpt = bodyExcerpt(typeof parsed === 'string' ? parsed : JSON.stringify(parsed))
-        const said = excerpt ? `: ${excerpt}` : ''
-        if (status === 401 || status === 403) {
-          throw new RodinError(
-            'E_AUTH',
-            `http: ${contextLabel(ctx)}the ${provider} API rejected the key: ${what} answered HTTP ${status}${said} (${authHint})`,
-            { ...details, status },
-          )
-        }
-        if (isRetryableStatus(status)) {
-          const retryAfterMs = parseRetryAfter(headerValue(res.headers['retry-after']))
-          throw new RetryableFailure(
-            'E_HTTP',
-            `http: ${contextLabel(ctx)}${what} answered HTTP ${status}{attempts}${said} (${nextStep})`,
-            { ...details, status },
-            retryAfterMs,
-          )
-        }
         const fix =
           status === 404
-            ? `check the ${provider} id in assets.rodin.json and the ${provider} baseURL`
+            ? `check the ${provider} id in the manifest and the ${provider} baseURL`
             : `the ${provider} API refused the request; this is not retried — check the manifest entry`
-        throw new RodinError('E_HTTP', `http: ${contextLabel(ctx)}${what} answered HTTP ${status}${said} (${fix})`, {
-          ...details,
-          status,
-        })
-      }
-    }
-
-    return withRetries(
-      {
-        options: http,
-        internal: options.internal,
-        signal: req.signal,
-        ctx,
-        request: label(req.method, target),
-        url: displayURL(target),
+        return { message: `${what} answered HTTP ${status}${said} (${fix})` }
       },
-      async signal => {
-        try {
-          return await attempt(signal)
-        } catch (err) {
-          if (!retryable && err instanceof RetryableFailure) throw err.toError(1)
-          throw err
-        }
-      },
-    )
+      read: async body => parseBody(await collect(body)),
+      retryable: req.retryable ?? true,
+      signal: req.signal,
+      internal: options.internal,
+    })
+    return { status: res.status, headers: res.headers, body: res.value }
   }
 
   return {
@@ -268,8 +183,4 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       await agent?.close()
     },
   }
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
 }

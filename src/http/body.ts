@@ -1,5 +1,6 @@
-import buffer from 'node:buffer'
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
+import type { Readable } from 'node:stream'
+import { pipeline, Transform } from 'node:stream'
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import type { Dispatcher } from 'undici'
 
 type Body = Dispatcher.ResponseData['body']
@@ -11,6 +12,11 @@ export interface ReadLimits {
   stallTimeoutMs: number
   /** Builds the (final) error for an oversized body; `bytes` is what was seen so far. */
   tooLarge: (bytes: number) => Error
+  /** The `Content-Length` announced; a body that ends at another count fails with `cutShort`. */
+  declared?: number
+  cutShort: (bytes: number, declared: number) => Error
+  /** `Content-Encoding` of the response. */
+  encoding: string | string[] | undefined
 }
 
 /** The declared length, or `undefined` when absent or malformed (then only our own count matters). */
@@ -21,75 +27,10 @@ export function contentLength(headers: Record<string, string | string[] | undefi
   return Number.isSafeInteger(n) ? n : undefined
 }
 
-/**
- * Reads a whole body into memory, counting bytes ourselves: undici's own checks depend on the protocol
- * (HTTP/2 ignores maxResponseSize in older versions), a lying Content-Length is not a cap, and its
- * bodyTimeout is silent under back-pressure. Our watchdog restarts on every chunk.
- */
-export async function readBody(body: Body, limits: ReadLimits): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let total = 0
-  let timer: NodeJS.Timeout | undefined
-  const arm = (): void => {
-    clearTimeout(timer)
-    timer = setTimeout(() => {
-      const err = Object.assign(new Error(`no data for ${limits.stallTimeoutMs} ms after ${total} bytes`), {
-        code: 'E_STALL',
-      })
-      body.destroy(err)
-    }, limits.stallTimeoutMs)
-    timer.unref()
-  }
-  try {
-    arm()
-    for await (const chunk of body) {
-      const buf = chunk as Buffer
-      total += buf.byteLength
-      if (total > limits.maxBytes) {
-        body.destroy()
-        throw limits.tooLarge(total)
-      }
-      chunks.push(buf)
-      arm()
-    }
-  } finally {
-    clearTimeout(timer)
-  }
-  return Buffer.concat(chunks, total)
-}
-
 /** Frees the connection of a response we will not read (undici stalls the socket otherwise). */
 export function discard(body: Body): void {
   // dump() reads a bounded amount and then destroys; errors here are irrelevant to the caller.
   body.dump({ limit: 64 * 1024 }).catch(() => {})
-}
-
-/**
- * Undoes one layer of `Content-Encoding` (we ask for identity, but some servers compress anyway), with the
- * output capped so a small compressed body cannot expand into gigabytes. Stacked or unknown encodings are
- * refused rather than guessed at (CVE-2026-22036 was an unbounded `gzip, gzip, …` chain).
- */
-export function decodeContent(
-  buf: Buffer,
-  encoding: string | string[] | undefined,
-  maxBytes: number,
-  tooLarge: (bytes: number) => Error,
-): Buffer {
-  const value = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? '')).trim().toLowerCase()
-  if (value === '' || value === 'identity') return buf
-  const opts = { maxOutputLength: Math.min(maxBytes + 1, buffer.constants.MAX_LENGTH) }
-  let out: Buffer
-  try {
-    if (value === 'gzip' || value === 'x-gzip') out = gunzipSync(buf, opts)
-    else if (value === 'deflate') out = inflateSync(buf, opts)
-    else if (value === 'br') out = brotliDecompressSync(buf, opts)
-    else throw Object.assign(new Error(`unsupported content-encoding "${value.slice(0, 40)}"`), { code: 'E_ENCODING' })
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes + 1)
-    throw err
-  }
-  if (out.byteLength > maxBytes) throw tooLarge(out.byteLength)
-  return out
 }
 
 /** Up to `max` bytes of an error response, for the message; never throws, always releases the socket. */
@@ -108,4 +49,88 @@ export async function readExcerpt(body: Body, max = 4096): Promise<string> {
     if (!body.destroyed) body.destroy()
   }
   return new TextDecoder('utf-8').decode(Buffer.concat(chunks).subarray(0, max))
+}
+
+function counter(
+  max: number,
+  tooLarge: (bytes: number) => Error,
+  onChunk?: (bytes: number) => void,
+  declared?: number,
+  cutShort?: ReadLimits['cutShort'],
+): Transform {
+  let total = 0
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      total += chunk.byteLength
+      onChunk?.(chunk.byteLength)
+      if (total > max) return callback(tooLarge(total))
+      callback(null, chunk)
+    },
+    flush(callback) {
+      if (declared !== undefined && cutShort && total !== declared) return callback(cutShort(total, declared))
+      callback()
+    },
+  })
+}
+
+/**
+ * The body as a stream that never holds more than a chunk: bytes are counted by us (undici's own checks
+ * depend on the protocol, a lying Content-Length is not a cap, and its bodyTimeout is silent under
+ * back-pressure), a watchdog restarts on every chunk, and one layer of `Content-Encoding` is undone with the
+ * decoded size capped too (we ask for identity, but some servers compress anyway). Stacked or unknown
+ * encodings are refused rather than guessed at (CVE-2026-22036 was an unbounded `gzip, gzip, …` chain).
+ * Any failure destroys the response, which releases its socket.
+ */
+export function boundedBody(body: Body, limits: ReadLimits): Readable {
+  const value = (Array.isArray(limits.encoding) ? limits.encoding.join(',') : (limits.encoding ?? ''))
+    .trim()
+    .toLowerCase()
+  const decoder =
+    value === '' || value === 'identity'
+      ? undefined
+      : value === 'gzip' || value === 'x-gzip'
+        ? createGunzip()
+        : value === 'deflate'
+          ? createInflate()
+          : value === 'br'
+            ? createBrotliDecompress()
+            : null
+  if (decoder === null) {
+    body.destroy()
+    throw Object.assign(new Error(`unsupported content-encoding "${value.slice(0, 40)}"`), { code: 'E_ENCODING' })
+  }
+  let timer: NodeJS.Timeout | undefined
+  let seen = 0
+  const arm = (): void => {
+    clearTimeout(timer)
+    timer = setTimeout(() => {
+      const err = Object.assign(new Error(`no data for ${limits.stallTimeoutMs} ms after ${seen} bytes`), {
+        code: 'E_STALL',
+      })
+      body.destroy(err)
+    }, limits.stallTimeoutMs)
+    timer.unref()
+  }
+  arm()
+  const raw = counter(
+    limits.maxBytes,
+    limits.tooLarge,
+    n => {
+      seen += n
+      arm()
+    },
+    limits.declared,
+    limits.cutShort,
+  )
+  const stages: NodeJS.ReadWriteStream[] = decoder ? [raw, decoder, counter(limits.maxBytes, limits.tooLarge)] : [raw]
+  // pipeline() destroys every stage (the response included) with the first error, which the last stage emits.
+  const out = (pipeline as unknown as (...args: unknown[]) => Readable)(body, ...stages, () => clearTimeout(timer))
+  return out
+}
+
+/** Reads a bounded stream into memory (API answers only; files go to disk). */
+export async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
 }

@@ -34,7 +34,8 @@ export interface HttpOptions {
    */
   deadlineMs?: number
   /**
-   * Size cap for a downloaded file, in bytes. JSON API bodies are capped at 16 MiB regardless.
+   * Size cap for a downloaded file, in bytes. JSON API bodies are capped at 16 MiB regardless. Unless set,
+   * files that are not models (images, previews) are capped at 64 MiB.
    * @default 1_073_741_824 (1 GiB)
    */
   maxBytes?: number
@@ -59,9 +60,17 @@ export interface HttpOptions {
    * @default 5
    */
   maxRedirects?: number
+  /**
+   * @internal Test-only: a PEM certificate authority trusted for file hosts (a self-signed loopback HTTPS
+   * server in the security tests). Not part of the documented options.
+   */
+  ca?: string
 }
 
-export const HTTP_DEFAULTS: Required<HttpOptions> = Object.freeze({
+/** Resolved options: every documented field set; the test-only `ca` only when given. */
+export type ResolvedHttpOptions = Required<Omit<HttpOptions, 'ca'>> & Pick<HttpOptions, 'ca'>
+
+export const HTTP_DEFAULTS: ResolvedHttpOptions = Object.freeze({
   connectTimeoutMs: 10_000,
   headersTimeoutMs: 30_000,
   stallTimeoutMs: 30_000,
@@ -96,7 +105,7 @@ interface Bound {
 // setTimeout overflows above 2^31-1 ms (it then fires at once), so every duration stays below it.
 const MAX_TIMER_MS = 2 ** 31 - 1
 
-const BOUNDS: Record<keyof HttpOptions, Bound> = {
+const BOUNDS: Record<Exclude<keyof HttpOptions, 'ca'>, Bound> = {
   connectTimeoutMs: { min: 1, max: MAX_TIMER_MS, hint: 'milliseconds, e.g. 10000' },
   headersTimeoutMs: { min: 1, max: MAX_TIMER_MS, hint: 'milliseconds, e.g. 30000' },
   stallTimeoutMs: { min: 1, max: MAX_TIMER_MS, hint: 'milliseconds, e.g. 30000' },
@@ -112,18 +121,24 @@ const BOUNDS: Record<keyof HttpOptions, Bound> = {
  * Fills in {@link HTTP_DEFAULTS} (an `undefined` field counts as unset) and validates everything up front,
  * so a typo fails the build at start-up with a message that says how to fix it rather than mid-download.
  */
-export function resolveHttpOptions(options: HttpOptions = {}): Required<HttpOptions> {
+export function resolveHttpOptions(options: HttpOptions = {}): ResolvedHttpOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new RodinError('E_CONFIG', 'http: options must be an object such as { "maxRetries": 4 }')
   }
-  const resolved: Required<HttpOptions> = { ...HTTP_DEFAULTS }
+  const resolved: ResolvedHttpOptions = { ...HTTP_DEFAULTS }
   for (const [key, value] of Object.entries(options)) {
-    if (!(key in BOUNDS)) {
+    if (key === 'ca') {
+      if (value !== undefined && typeof value !== 'string')
+        throw new RodinError('E_CONFIG', 'http: option "ca" must be a PEM string (it is a test-only option)')
+      if (value !== undefined) resolved.ca = value
+      continue
+    }
+    if (!Object.hasOwn(BOUNDS, key)) {
       const known = Object.keys(BOUNDS).join(', ')
       throw new RodinError('E_CONFIG', `http: unknown option "${key}" (remove it; known options are ${known})`)
     }
     if (value === undefined) continue
-    const name = key as keyof HttpOptions
+    const name = key as keyof typeof BOUNDS
     const { min, max, hint } = BOUNDS[name]
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       throw new RodinError(

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { RodinError } from '../errors.js'
 import { contextDetails, contextLabel, RetryableFailure } from './failure.js'
-import type { HttpInternals, HttpOptions, RequestContext } from './options.js'
+import type { HttpInternals, RequestContext, ResolvedHttpOptions } from './options.js'
 
 /** Statuses that say "try again later": request timeout, rate limit, any server-side error. */
 export function isRetryableStatus(status: number): boolean {
@@ -36,7 +36,7 @@ export function parseRetryAfter(value: string | undefined | null, now: number = 
 export function computeRetryDelay(
   attempt: number,
   retryAfterMs: number | undefined,
-  options: Pick<Required<HttpOptions>, 'minRetryDelayMs' | 'maxRetryDelayMs'>,
+  options: Pick<ResolvedHttpOptions, 'minRetryDelayMs' | 'maxRetryDelayMs'>,
   random: () => number = Math.random,
 ): number {
   const { minRetryDelayMs: min, maxRetryDelayMs: max } = options
@@ -56,7 +56,7 @@ export function formatDuration(ms: number): string {
 }
 
 export interface RetryPlan {
-  options: Required<HttpOptions>
+  options: ResolvedHttpOptions
   internal?: HttpInternals
   /** The caller's cancellation; its reason is rethrown untouched. */
   signal?: AbortSignal

@@ -1,6 +1,8 @@
-import { isIPv4 } from 'node:net'
+import { isIP, isIPv4 } from 'node:net'
 import { RodinError } from '../errors.js'
 import { displayURL } from '../redact.js'
+import type { FileHostPolicy } from './address-policy.js'
+import { forbiddenAddressReason } from './address-policy.js'
 import { contextDetails, contextLabel } from './failure.js'
 import type { RequestContext } from './options.js'
 
@@ -66,3 +68,42 @@ export function resolveLocation(location: string, from: URL): string {
     return location
   }
 }
+
+/**
+ * The URL policy for file hosts and every redirect hop they answer with: {@link assertSafeURL}, plus no
+ * downgrade from an https page to plain http, and no IP literal that {@link forbiddenAddressReason} refuses.
+ * Names are judged again after DNS resolution by the file agent's guarded lookup.
+ */
+export function assertFileHostURL(
+  url: string | URL,
+  ctx: RequestContext & { what: string },
+  policy: FileHostPolicy,
+  from?: URL,
+): URL {
+  const parsed = assertSafeURL(url, ctx)
+  const shown = displayURL(parsed)
+  const fail = (reason: string, fix: string): never => {
+    throw new RodinError(
+      'E_UNSAFE_URL',
+      `http: ${contextLabel(ctx)}${ctx.what} ${shown} is not allowed: ${reason} (${fix})`,
+      { ...contextDetails(ctx), url: shown },
+    )
+  }
+  if (from?.protocol === 'https:' && parsed.protocol === 'http:') {
+    return fail(
+      'a redirect from https to plain http is a downgrade',
+      'the file host must keep every redirect on https; report the provider response',
+    )
+  }
+  const host = parsed.hostname.replace(/^\[|\]$/g, '')
+  if (isIP(host) !== 0) {
+    const reason = forbiddenAddressReason(host, policy)
+    if (reason) return fail(reason, NO_INTERNAL)
+  } else if (host === 'localhost' && !policy.allowLoopback) {
+    return fail('localhost is a loopback host', NO_INTERNAL)
+  }
+  return parsed
+}
+
+const NO_INTERNAL =
+  'file hosts must be public; loopback is allowed only when the provider baseURL is itself loopback (the local emulator)'

@@ -4,25 +4,45 @@ import { z } from 'zod'
 import { RodinError } from '../errors.js'
 import { writeFileAtomic } from '../util/atomic.js'
 import { failpoint } from '../util/failpoint.js'
+import { describeKeyProblem, findKeyProblem } from './json.js'
+import { FILE_NAME_RE, quoteName } from './schema.js'
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/)
 const lockedFile = z.strictObject({ sha256, bytes: z.number().int().nonnegative() })
 
-export const lockEntrySchema = z.strictObject({
-  provider: z.enum(['rodin', 'modelslab', 'getty']),
-  task: z.string().min(1),
-  primary: z.string().min(1),
-  files: z.record(z.string(), lockedFile),
-  optimized: z
-    .strictObject({
-      key: sha256,
-      sha256,
-      bytes: z.number().int().nonnegative(),
-      // LOD levels 1… (`optimize.lods`); absent when there are none, so older lockfiles stay valid as they are.
-      lods: z.array(z.strictObject({ key: sha256, sha256, bytes: z.number().int().nonnegative() })).optional(),
-    })
-    .optional(),
-})
+// The same rule as names from a provider: a lockfile is a file anyone can edit in a pull request.
+const fileName = z
+  .string()
+  .regex(
+    FILE_NAME_RE,
+    'not a safe file name (one path segment, no control, bidi or invisible characters, no leading or trailing space)',
+  )
+
+export const lockEntrySchema = z
+  .strictObject({
+    provider: z.enum(['rodin', 'modelslab', 'getty']),
+    task: z.string().min(1),
+    primary: z.string().min(1),
+    files: z.record(fileName, lockedFile),
+    optimized: z
+      .strictObject({
+        key: sha256,
+        sha256,
+        bytes: z.number().int().nonnegative(),
+        // LOD levels 1… (`optimize.lods`); absent when there are none, so older lockfiles stay valid as they are.
+        lods: z.array(z.strictObject({ key: sha256, sha256, bytes: z.number().int().nonnegative() })).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((entry, ctx) => {
+    if (!Object.hasOwn(entry.files, entry.primary)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['primary'],
+        message: `${JSON.stringify(entry.primary)} is not one of its files (${Object.keys(entry.files).join(', ') || 'none'})`,
+      })
+    }
+  })
 
 const lockfileSchema = z.strictObject({
   lockfileVersion: z.literal(1),
@@ -34,7 +54,7 @@ export type Lockfile = z.infer<typeof lockfileSchema>
 export type LockedFile = z.infer<typeof lockedFile>
 
 export function emptyLockfile(): Lockfile {
-  return { lockfileVersion: 1, assets: {} }
+  return { lockfileVersion: 1, assets: Object.create(null) }
 }
 
 /** Reads the lockfile; `null` when it does not exist. A malformed one is `E_CONFIG` (never silently replaced). */
@@ -61,16 +81,32 @@ export function parseLockfile(text: string, path: string): Lockfile {
       { cause: err },
     )
   }
+  const problem = findKeyProblem(text)
+  if (problem) {
+    throw new RodinError(
+      'E_CONFIG',
+      `${basename(path)}: ${describeKeyProblem(problem)}. Do not edit it by hand; delete it and run "rodin-assets lock" to write a new one.`,
+    )
+  }
   const parsed = lockfileSchema.safeParse(json)
   if (!parsed.success) {
     const first = parsed.error.issues[0]
+    const where = first?.path.map(p => (typeof p === 'string' && /^[\w$-]+$/.test(p) ? p : quoteName(String(p))))
+    // A bad record key reports "Invalid key"; the key's own issue says what is wrong with it.
+    const why = first?.code === 'invalid_key' ? (first.issues[0]?.message ?? first.message) : first?.message
     throw new RodinError(
       'E_CONFIG',
-      `${basename(path)} is malformed at ${first?.path.join('.') || '(root)'}: ${first?.message}. Do not edit it by hand; delete it and run "rodin-assets lock" to write a new one.`,
+      `${basename(path)} is malformed at ${where?.join('.') || '(root)'}: ${why}. Do not edit it by hand; delete it and run "rodin-assets lock" to write a new one.`,
       { cause: parsed.error },
     )
   }
-  return parsed.data
+  // Aliases and file names are looked up by keys that come from imports ("rodin:m/constructor"): no key may
+  // reach Object.prototype.
+  const assets: Lockfile['assets'] = Object.create(null)
+  for (const [alias, entry] of Object.entries(parsed.data.assets)) {
+    assets[alias] = { ...entry, files: Object.assign(Object.create(null), entry.files) }
+  }
+  return { ...parsed.data, assets }
 }
 
 /** Same inputs → same bytes: keys sorted at every level, two-space indent, final newline. */

@@ -3,6 +3,8 @@ import { basename } from 'node:path'
 import type { z } from 'zod'
 import { RodinError } from '../errors.js'
 import type { ProviderName } from '../meta.js'
+import { describeKeyProblem, findKeyProblem } from './json.js'
+import type { GenerateRecipe } from './recipe.js'
 import { manifestSchema } from './schema.js'
 import type { ManifestData } from './schema.js'
 
@@ -28,6 +30,10 @@ export interface AssetEntry {
   /** The manifest's budget with the entry's fields on top; absent when neither sets one. */
   budget?: Budget
   getty?: { index: number; size: '1k' | '4k'; notes?: string; projectCode?: string }
+  /** The entry's `generate` recipe (Rodin). */
+  recipe?: GenerateRecipe
+  /** A recipe without a task yet: `task` is empty and a build fails with `E_NOT_GENERATED`. */
+  notGenerated?: true
 }
 
 export interface Manifest {
@@ -67,6 +73,8 @@ export function parseManifest(text: string, path: string): Manifest {
       { cause: err },
     )
   }
+  const problem = findKeyProblem(text)
+  if (problem) throw new RodinError('E_CONFIG', `${basename(path)}: ${describeKeyProblem(problem)}.`)
   const parsed = manifestSchema.safeParse(json)
   if (!parsed.success)
     throw new RodinError('E_CONFIG', formatIssues(basename(path), parsed.error.issues), { cause: parsed.error })
@@ -119,11 +127,11 @@ function entryOf(alias: string, value: AssetValue, top: unknown): AssetEntry {
 
 function rodin(
   alias: string,
-  v: { task: string; subscriptionKey?: string; file?: string; optimize?: unknown },
+  v: { task?: string; subscriptionKey?: string; file?: string; optimize?: unknown; generate?: GenerateRecipe },
   top: unknown,
 ): AssetEntry {
-  const task = v.task.toLowerCase()
-  const ids = alias === task ? [`rodin:${task}`] : [`rodin:${alias}`, `rodin:${task}`]
+  const task = v.task?.toLowerCase() ?? ''
+  const ids = !task ? [`rodin:${alias}`] : alias === task ? [`rodin:${task}`] : [`rodin:${alias}`, `rodin:${task}`]
   return {
     alias,
     provider: 'rodin',
@@ -132,6 +140,8 @@ function rodin(
     subscriptionKey: v.subscriptionKey,
     file: v.file,
     optimize: v.optimize ?? top,
+    ...(v.generate ? { recipe: v.generate } : {}),
+    ...(task ? {} : { notGenerated: true as const }),
   }
 }
 
@@ -178,7 +188,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(k => `"${k}"`).join(', ')} (check the spelling; allowed keys are in the JSON Schema)`
   if (issue.code === 'invalid_key') return `bad alias: ${issue.issues[0]?.message ?? issue.message}`
   if (issue.code === 'invalid_union') {
-    return 'expected a Rodin task UUID string, {"task": "<uuid>"}, {"provider": "modelslab", "id": …} or {"provider": "getty", "generation": "…"}'
+    return 'expected a Rodin task UUID string, {"task": "<uuid>"}, {"generate": {"prompt": "…"}}, {"provider": "modelslab", "id": …} or {"provider": "getty", "generation": "…"}'
   }
   return issue.message
 }

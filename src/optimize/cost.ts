@@ -1,3 +1,5 @@
+import { MAX_JSON_CHUNK_BYTES } from './preflight.js'
+
 /**
  * A cheap estimate (milliseconds on one core, roughly) of how long optimizing a GLB takes, read from the
  * container without decoding anything: image headers give pixel counts (texture work is 70–95% of the
@@ -43,7 +45,8 @@ function parseGlb(bytes: Uint8Array): { json: GlbJson; bin?: Uint8Array } | unde
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (view.getUint32(0, true) !== 0x46546c67 || view.getUint32(16, true) !== 0x4e4f534a) return undefined
   const jsonLength = view.getUint32(12, true)
-  if (20 + jsonLength > bytes.byteLength) return undefined
+  // An oversized JSON chunk is refused by the worker's preflight; parsing it here would cost gigabytes.
+  if (20 + jsonLength > bytes.byteLength || jsonLength > MAX_JSON_CHUNK_BYTES) return undefined
   const json = JSON.parse(new TextDecoder().decode(bytes.subarray(20, 20 + jsonLength))) as GlbJson
   const binStart = 20 + jsonLength
   if (binStart + 8 > bytes.byteLength) return { json }

@@ -7,10 +7,15 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { RodinError, type RodinErrorCode } from '../errors.js'
 import { estimateCost } from './cost.js'
+import { checkJsonChunkSize } from './preflight.js'
 
 /** Runs optimizer jobs on worker threads, so models use every core and one bad model cannot crash the build. */
 export interface OptimizerPool {
-  /** Optimizes a GLB (see `optimizeGlb`). The caller's bytes are copied, never transferred away. `label` names the model in errors. */
+  /**
+   * Optimizes a GLB (see `optimizeGlb`). The caller's bytes are copied, never transferred away. `label` names
+   * the model in errors: a bare name reads `model "<name>"`, a label that quotes its own name (such as
+   * `asset "hero-sword" (base_basic_pbr.glb)`) is used as written.
+   */
   optimize: (
     bytes: Uint8Array,
     opts: ResolvedOptimizeOptions,
@@ -33,9 +38,33 @@ export interface OptimizerPoolOptions {
   size?: number
   /** Jobs one worker runs at once, interleaved on its thread. @default 3 */
   jobsPerWorker?: number
+  /**
+   * Time one job may run, from the size of its GLB in bytes. A job over its limit is stopped (its worker is
+   * terminated; the worker's other jobs run again elsewhere) and fails with `E_OPTIMIZE`.
+   * @default 60 s plus 10 s per MiB of the model (see {@link defaultJobTimeoutMs})
+   */
+  timeoutMs?: (modelBytes: number) => number
+  /**
+   * V8 heap limit of each worker, in MiB (`resourceLimits.maxOldGenerationSizeMb`). A worker over it dies
+   * alone; its jobs run again one by one and only the job that needs more fails.
+   * @default 2048
+   */
+  maxHeapMb?: number
   /** @internal Test seam: another worker script speaking the same protocol. */
   workerURL?: URL
 }
+
+/**
+ * Honest models take seconds (a 30 MB model with three 2048² textures: ~20 s on one slow core), so the
+ * default leaves a wide margin, while a file built to keep the optimizer busy forever is still stopped.
+ */
+export function defaultJobTimeoutMs(modelBytes: number): number {
+  return 60_000 + Math.ceil((modelBytes / 1024 ** 2) * 10_000)
+}
+
+const DEFAULT_MAX_HEAP_MB = 2048
+// setTimeout fires at once above 2^31-1 ms.
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** @internal Message to a worker. */
 export type WorkerRequest =
@@ -60,12 +89,18 @@ interface Job {
   suspect: boolean
   resolve: (response: Extract<WorkerResponse, { ok: true }>) => void
   reject: (err: RodinError) => void
+  /** Its time limit (see `timeoutMs`). */
+  limitMs: number
+  /** Running: stops the job when it outlives its limit. */
+  timer?: ReturnType<typeof setTimeout>
 }
 
 interface Slot {
   worker: Worker
   jobs: Map<number, Job>
   crash?: string
+  /** The job whose time limit ended this worker, and that limit. */
+  timedOut?: { id: number; ms: number }
 }
 
 /** @internal The defaults of {@link OptimizerPoolOptions}, for `cores` available cores. */
@@ -126,6 +161,17 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
       `optimizer pool jobsPerWorker must be an integer of at least 1 (got ${String(jobsPerWorker)})`,
     )
   }
+  const timeoutFor = options.timeoutMs ?? defaultJobTimeoutMs
+  if (typeof timeoutFor !== 'function') {
+    throw new RodinError('E_CONFIG', 'optimizer pool timeoutMs must be a function from model bytes to milliseconds')
+  }
+  const maxHeapMb = options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB
+  if (!Number.isInteger(maxHeapMb) || maxHeapMb < 64) {
+    throw new RodinError(
+      'E_CONFIG',
+      `optimizer pool maxHeapMb must be an integer of at least 64 (got ${String(maxHeapMb)})`,
+    )
+  }
   const workerURL = options.workerURL ?? defaultWorkerURL()
   const queue: Job[] = []
   const slots: Slot[] = []
@@ -136,8 +182,15 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   function submit(request: NewRequest): Promise<Extract<WorkerResponse, { ok: true }>> {
     return new Promise((resolve, reject) => {
       if (closed) return reject(new RodinError('E_OPTIMIZE', `${subject(request.label)}: the optimizer pool is closed`))
+      let limitMs: number
+      try {
+        limitMs = limitFor(request.bytes.byteLength)
+      } catch (err) {
+        return reject(err as RodinError)
+      }
       const cost = request.kind === 'optimize' ? estimateCost(request.bytes) : request.bytes.byteLength / 50_000
-      queue.push({ request: { ...request, id: nextId++ } as WorkerRequest, cost, suspect: false, resolve, reject })
+      const id = nextId++
+      queue.push({ request: { ...request, id } as WorkerRequest, cost, limitMs, suspect: false, resolve, reject })
       // Dispatch on a microtask so that jobs submitted together are ordered by cost, not by arrival.
       if (!pumpScheduled) {
         pumpScheduled = true
@@ -193,7 +246,11 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
 
   function spawn(): Slot {
     pinNativeLibraries()
-    const worker = new Worker(workerURL, { name: 'unplugin-rodin optimizer', execArgv: workerExecArgv() })
+    const worker = new Worker(workerURL, {
+      name: 'unplugin-rodin optimizer',
+      execArgv: workerExecArgv(),
+      resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
+    })
     worker.unref()
     const slot: Slot = { worker, jobs: new Map() }
     slots.push(slot)
@@ -208,13 +265,33 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   function run(slot: Slot, job: Job): void {
     slot.jobs.set(job.request.id, job)
     slot.worker.ref() // a running job must keep the process alive until its promise settles
+    const ms = job.limitMs
+    job.timer = setTimeout(() => {
+      // Which of the worker's jobs loops is known: only this one fails, the others run again.
+      slot.timedOut ??= { id: job.request.id, ms }
+      slot.crash ??= 'stopped: a job ran over its time limit' // no new jobs go to it while it exits
+      void slot.worker.terminate()
+    }, ms)
+    job.timer.unref() // the ref'd worker keeps the process alive while the job runs
     // Copied, not transferred: if the worker dies, the job runs again from these bytes.
     slot.worker.postMessage(job.request)
+  }
+
+  function limitFor(modelBytes: number): number {
+    const ms = timeoutFor(modelBytes)
+    if (!Number.isFinite(ms) || ms <= 0) {
+      throw new RodinError(
+        'E_CONFIG',
+        `optimizer pool timeoutMs returned ${String(ms)}; return a number of milliseconds > 0`,
+      )
+    }
+    return Math.min(Math.ceil(ms), MAX_TIMER_MS)
   }
 
   function onMessage(slot: Slot, response: WorkerResponse): void {
     const job = slot.jobs.get(response.id)
     if (!job) return
+    clearTimeout(job.timer)
     slot.jobs.delete(response.id)
     if (slot.jobs.size === 0) slot.worker.unref()
     if (response.ok) job.resolve(response)
@@ -226,8 +303,21 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     slots.splice(slots.indexOf(slot), 1)
     const jobs = [...slot.jobs.values()]
     const alone = jobs.length === 1
+    const timedOut = slot.timedOut
     for (const job of jobs) {
-      if (closed || alone) {
+      clearTimeout(job.timer)
+      if (timedOut && !closed) {
+        if (job.request.id === timedOut.id) {
+          job.reject(
+            new RodinError(
+              'E_OPTIMIZE',
+              `${subject(job.request.label)}: optimizing took longer than its ${seconds(timedOut.ms)} limit (set from the model's size) and was stopped; other models are not affected. The model is probably malformed; set \`optimize: false\` for this asset to emit it unchanged`,
+            ),
+          )
+        } else {
+          queue.push({ ...job, timer: undefined }) // innocent: it just shared the worker
+        }
+      } else if (closed || alone) {
         const why = closed
           ? 'the optimizer pool was closed'
           : `the optimizer worker crashed (${slot.crash ?? `exit code ${code}`})`
@@ -246,10 +336,12 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
       return slots.length
     },
     async optimize(bytes, opts, label) {
+      precheck(bytes, label ?? '')
       const response = await submit({ kind: 'optimize', bytes: ownCopy(bytes), opts, label: label ?? '' })
       return { bytes: response.bytes ?? new Uint8Array(), stats: response.stats }
     },
     async inspect(bytes, label) {
+      precheck(bytes, label ?? '')
       return (await submit({ kind: 'inspect', bytes: ownCopy(bytes), label: label ?? '' })).stats
     },
     async close() {
@@ -266,6 +358,16 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     return import.meta.url.endsWith('.ts')
       ? new URL('../../dist/optimize/worker.js', import.meta.url)
       : new URL('./worker.js', import.meta.url)
+  }
+
+  // An oversized JSON chunk is refused before the bytes are copied for a worker or parsed for the estimate.
+  function precheck(bytes: Uint8Array, label: string): void {
+    if (!(bytes instanceof Uint8Array)) return // ownCopy() says why
+    try {
+      checkJsonChunkSize(bytes)
+    } catch (err) {
+      throw workerError(label, { code: 'E_BAD_GLB', message: (err as Error).message })
+    }
   }
 
   function workerError(label: string, error: { code?: string; message: string }): RodinError {
@@ -312,7 +414,12 @@ function workerExecArgv(): string[] {
 }
 
 function subject(label: string): string {
-  return label ? `model "${label}"` : 'model'
+  if (!label) return 'model'
+  return label.includes('"') ? label : `model "${label}"`
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`
 }
 
 // The worker gets its own copy: transferring the caller's buffer would detach it (and a pooled Buffer

@@ -32,19 +32,23 @@ export function derivedKey(
 }
 
 /**
- * A usable derived entry for `key`: the record exists, its bytes are in the store, and (when the lockfile
- * pins an output for the same key) it is the pinned one. A restored cache is untrusted, so anything else
- * is a miss to recompute.
+ * A usable derived entry for `key`: the record exists, its bytes are in the store, and it is either the
+ * output the lockfile pins for the same key or (unpinned) a record this store signed. A restored cache is
+ * untrusted, so anything else is a miss to recompute.
  */
 export async function cachedOptimized(
   store: Store,
   key: string,
   pinned?: { key: string; sha256: string },
 ): Promise<DerivedRecord | null> {
-  const record = await store.readJson<DerivedRecord>('derived', key)
+  const found = await store.readRecord<DerivedRecord>('derived', key)
+  const record = found?.value
   // Records written before `gpuBytes` existed lack it: recompute (same bytes) rather than emit partial meta.
   if (!record || typeof record.sha256 !== 'string' || typeof record.stats?.gpuBytes !== 'number') return null
-  if (pinned && pinned.key === key && pinned.sha256 !== record.sha256) return null
+  const vouched = pinned?.key === key
+  if (vouched && pinned.sha256 !== record.sha256) return null
+  // Unpinned, only a record this store signed may choose the bytes (a restored cache's may not).
+  if (!vouched && !found.authentic) return null
   return (await store.has(record.sha256, record.bytes)) ? record : null
 }
 

@@ -1,6 +1,7 @@
 import type { ImageStats, ModelStats, RodinAssetMeta } from '../meta.js'
 import { extensionOf, isImageFile } from '../providers/files.js'
 import type { StoredFile } from '../store/store.js'
+import { listSome } from '../util/list.js'
 import { imageStats, modelStats, placeholderOf } from './derive.js'
 import type { AssetRecord, Pipeline } from './pipeline.js'
 
@@ -30,17 +31,20 @@ export interface ModuleData {
 
 /**
  * Turns a resolved asset into the files and metadata of one import variant. Files are materialized under
- * `<cache>/v1/out/` with content-hashed names, re-hashed on the way (verified reads).
+ * the store's out folder with content-hashed names, re-hashed on the way (verified reads).
  */
 export async function moduleData(pipeline: Pipeline, record: AssetRecord, variant: Variant): Promise<ModuleData> {
   const { entry } = record
   const name = variant.kind === 'file' ? variant.name : record.primary
-  const source = record.files[name]
+  // The name comes from an import id ("rodin:m/constructor"): only the record's own keys are files.
+  if (variant.kind === 'file' && !Object.hasOwn(record.files, name) && pipeline.options.mode !== 'offline')
+    await pipeline.addFile(record, name)
+  const source = Object.hasOwn(record.files, name) ? record.files[name] : undefined
   if (!source) {
     const { RodinError } = await import('../errors.js')
     throw new RodinError(
       'E_NO_FILE',
-      `rodin:${entry.alias}/${name}: the task has no file "${name}" (it has: ${Object.keys(record.files).join(', ')}). Import one of those names.`,
+      `rodin:${entry.alias}/${name}: the task has no file "${name}" (it has: ${listSome(Object.keys(record.files))}). Import one of those names.`,
       { asset: entry.alias, provider: entry.provider, task: entry.task, file: name },
     )
   }

@@ -1,8 +1,11 @@
 import { RodinError, isRodinError } from '../errors.js'
-import type { ApiClient, RequestContext } from '../http/index.js'
+import type { Readable } from 'node:stream'
+import type { ApiClient, FileHostPolicy, HttpOptions, RequestContext } from '../http/index.js'
+import { isLoopbackHost } from '../http/url-policy.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import type { ProviderName } from '../meta.js'
 import type { ResolvedOptions } from '../options.js'
+import { declaredKind } from './file-kind.js'
 import type { Provider, ProviderContext, ProviderFile, WaitOptions } from '../providers/types.js'
 import { realSleep } from '../providers/types.js'
 
@@ -13,7 +16,13 @@ import { realSleep } from '../providers/types.js'
 export interface Net {
   listFiles: (entry: AssetEntry, wait?: Partial<WaitOptions>) => Promise<ProviderFile[]>
   refreshFiles: (entry: AssetEntry) => Promise<ProviderFile[]>
-  download: (entry: AssetEntry, file: ProviderFile) => Promise<Uint8Array>
+  /** Streams one file into `sink` (called again on a retry); `signal` cancels it with the asset's siblings. */
+  download: <T>(
+    entry: AssetEntry,
+    file: ProviderFile,
+    sink: (body: Readable) => Promise<T>,
+    signal?: AbortSignal,
+  ) => Promise<T>
   close: () => Promise<void>
 }
 
@@ -56,10 +65,20 @@ export async function createNet(options: ResolvedOptions, warn: (message: string
       const { provider, pc } = await setup(entry)
       return (provider.refreshFiles ?? provider.listFiles)(entry, pc)
     },
-    async download(entry, file) {
+    async download(entry, file, sink, signal) {
       const ctx = { asset: entry.alias, provider: entry.provider, task: entry.task, file: file.name }
-      const { bytes } = await http.downloadFile(file.url, { http: options.http, ctx })
-      return bytes
+      const { value } = await http.download(
+        file.url,
+        {
+          http: options.http,
+          ctx,
+          policy: fileHostPolicy(options, entry.provider),
+          maxBytes: fileCap(options.http, file.name),
+          signal,
+        },
+        sink,
+      )
+      return value
     },
     async close() {
       await Promise.all([...clients.values()].map(c => c.close()))
@@ -133,6 +152,26 @@ async function loadProvider(
     asset: entry.alias,
     provider: name,
   })
+}
+
+/** Loopback file hosts are the local emulator's, allowed only when the provider itself is configured there. */
+function fileHostPolicy(options: ResolvedOptions, name: ProviderName): FileHostPolicy {
+  const { baseURL } = options.providers[name]
+  let allowLoopback = false
+  try {
+    allowLoopback = isLoopbackHost(new URL(baseURL).hostname)
+  } catch {
+    // an invalid base URL already failed option validation
+  }
+  return { allowLoopback }
+}
+
+/** Images and other non-model files are small; a smaller default cap bounds what a hostile host can send. */
+export const NON_MODEL_MAX_BYTES = 64 * 1024 ** 2
+
+function fileCap(http: HttpOptions, name: string): number | undefined {
+  if (http.maxBytes !== undefined || declaredKind(name) === 'model') return undefined // http.maxBytes (set or default)
+  return NON_MODEL_MAX_BYTES
 }
 
 /** True for the errors a signed file URL gives when it expired. */

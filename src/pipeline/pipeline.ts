@@ -4,6 +4,7 @@ import { RodinError } from '../errors.js'
 import { canonicalJson, readLockfile, updateLockfile } from '../manifest/lockfile.js'
 import type { LockEntry, Lockfile } from '../manifest/lockfile.js'
 import { loadManifest } from '../manifest/manifest.js'
+import { notGeneratedError } from '../manifest/recipe.js'
 import type { AssetEntry, Manifest } from '../manifest/manifest.js'
 import { resolveOptimizeOptions } from '../optimize/options.js'
 import type { ResolvedOptimizeOptions } from '../optimize/options.js'
@@ -13,6 +14,7 @@ import { extensionOf, pickPreview, pickPrimary } from '../providers/files.js'
 import type { ProviderFile, WaitOptions } from '../providers/types.js'
 import { Store } from '../store/store.js'
 import type { StoredFile } from '../store/store.js'
+import { listSome } from '../util/list.js'
 import { budgetError, checkBudget, describeOverruns } from './budget.js'
 import type { BudgetMeasured } from './budget.js'
 import { cachedOptimized, derivedKey, modelStats, optimizeAndStore } from './derive.js'
@@ -20,7 +22,7 @@ import { lodBytes, resolveLods } from './lods.js'
 import type { LodContext, LodRecord } from './lods.js'
 import { createNet } from './net.js'
 import type { Net } from './net.js'
-import { assertPinned, expectedFiles, fetchSource, missingFiles } from './source.js'
+import { assertPinnedFile, expectedFiles, fetchSource, missingFiles } from './source.js'
 
 /** Everything known about one manifest asset after the pipeline ran. */
 export interface AssetRecord {
@@ -109,6 +111,9 @@ export class Pipeline {
     const manifest = await this.getManifest()
     for (const entry of manifest.entries) this.optimizeFor(entry) // eager E_CONFIG for bad optimize settings
     const { mode, lockfilePath } = this.options
+    // frozen and offline must serve every entry, so a recipe without a task fails the whole build up front.
+    const recipe = mode !== 'auto' && manifest.entries.find(e => e.notGenerated)
+    if (recipe) throw notGeneratedError(recipe)
     if (mode === 'frozen') {
       if (!lockfilePath)
         throw new RodinError(
@@ -120,7 +125,7 @@ export class Pipeline {
       if (missing.length > 0) {
         throw new RodinError(
           'E_LOCK_MISSING',
-          `mode "frozen": ${lockfilePath} does not pin ${missing.map(e => `"${e.alias}"`).join(', ')}. Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.`,
+          `mode "frozen": ${lockfilePath} does not pin ${listSome(missing.map(e => `"${e.alias}"`))}. Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.`,
           { asset: missing[0]?.alias },
         )
       }
@@ -134,7 +139,7 @@ export class Pipeline {
       if (missing.length > 0) {
         throw new RodinError(
           'E_OFFLINE_MISS',
-          `mode "offline": the cache ${this.options.cacheDir} lacks ${missing.join(', ')}. Run a build in mode "auto" (or "npx rodin-assets pull") with network access first, or restore the cache.`,
+          `mode "offline": the cache ${this.options.cacheDir} lacks ${listSome(missing)}. Run a build in mode "auto" (or "npx rodin-assets pull") with network access first, or restore the cache.`,
           { asset: manifest.entries.find(e => missing.some(m => m.startsWith(`"${e.alias}"`)))?.alias },
         )
       }
@@ -154,20 +159,50 @@ export class Pipeline {
 
   /** Verified bytes of a source file; refetched when the cache lost or damaged it (never in offline mode). */
   async sourceBytes(record: Pick<AssetRecord, 'entry' | 'files'>, name: string): Promise<Uint8Array> {
-    const file = record.files[name]
+    const file = Object.hasOwn(record.files, name) ? record.files[name] : undefined
     if (!file)
       throw new RodinError(
         'E_NO_FILE',
-        `asset "${record.entry.alias}" has no file "${name}" (it has: ${Object.keys(record.files).join(', ')})`,
+        `asset "${record.entry.alias}" has no file "${name}" (it has: ${listSome(Object.keys(record.files))})`,
         { asset: record.entry.alias },
       )
     const cached = await this.store.get(file.sha256)
     if (cached) return cached
     const locked = (await this.getLockfile())?.assets[record.entry.alias]
-    const { bytes } = await this.refetch(record.entry, locked, [name])
-    const data = bytes.get(name)!
-    assertPinned(record.entry, name, file, data)
+    const { files } = await this.refetch(record.entry, locked, [name])
+    const got = files[name]!
+    assertPinnedFile(record.entry, name, file, got)
+    const data = await this.store.get(got.sha256)
+    if (!data)
+      throw new RodinError(
+        'E_INTEGRITY',
+        `${name} of asset "${record.entry.alias}" was downloaded but cannot be read back from the cache ${this.options.cacheDir}. Check that the cache directory is writable and not shared with a process that deletes it.`,
+        { asset: record.entry.alias, file: name },
+      )
     return data
+  }
+
+  /**
+   * Adds a task file beyond the primary and the preview (a `rodin:<x>/<file>` import) to the record: builds
+   * download only what an asset needs, so other files are fetched on first use, then cached and pinned.
+   */
+  async addFile(record: AssetRecord, name: string): Promise<AssetRecord> {
+    if (Object.hasOwn(record.files, name)) return record
+    const { entry } = record
+    const lock = await this.getLockfile()
+    const locked = lockCovers(lock?.assets[entry.alias], entry) ? lock!.assets[entry.alias] : undefined
+    if (this.options.mode === 'frozen' && !locked?.files[name]) {
+      throw new RodinError(
+        'E_LOCK_MISSING',
+        `mode "frozen": the lockfile does not pin ${name} of asset "${entry.alias}". Run "npx rodin-assets lock" after importing it in a local build, and commit the lockfile.`,
+        { asset: entry.alias, provider: entry.provider, task: entry.task, file: name },
+      )
+    }
+    const { files } = await this.refetch(entry, locked, [name])
+    const merged = Object.entries({ ...record.files, ...files }).sort(([a], [b]) => (a < b ? -1 : 1))
+    record.files = Object.assign(Object.create(null), Object.fromEntries(merged))
+    if (this.options.mode === 'auto' && this.options.lockfilePath) await this.pin(record, locked)
+    return record
   }
 
   /** Verified bytes of the optimized primary; recomputed (and checked against its pin) when the cache lost them. */
@@ -205,7 +240,6 @@ export class Pipeline {
   private lodContext(
     record: Pick<AssetRecord, 'entry' | 'files' | 'primary'>,
     opts: ResolvedOptimizeOptions,
-    fresh?: Uint8Array,
     pins?: LodContext['pins'],
   ): LodContext {
     return {
@@ -214,7 +248,7 @@ export class Pipeline {
       entry: record.entry,
       opts,
       sourceSha256: record.files[record.primary]!.sha256,
-      source: async () => fresh ?? (await this.sourceBytes(record, record.primary)),
+      source: () => this.sourceBytes(record, record.primary),
       pins,
       frozen: this.options.mode === 'frozen',
     }
@@ -243,6 +277,7 @@ export class Pipeline {
   }
 
   private async resolve(entry: AssetEntry): Promise<AssetRecord> {
+    if (entry.notGenerated) throw notGeneratedError(entry)
     const started = Date.now()
     const lock = await this.getLockfile()
     const accepting = this.acceptChanges.has(entry.alias)
@@ -256,10 +291,9 @@ export class Pipeline {
     }
     let hit = true
     let files = accepting ? null : await expectedFiles(this.store, entry, locked)
-    let fresh = new Map<string, Uint8Array>()
     if (!files || (await missingFiles(this.store, files)).length > 0) {
       hit = false
-      ;({ files, bytes: fresh } = await this.refetch(entry, locked))
+      ;({ files } = await this.refetch(entry, locked))
     }
     const names = Object.keys(files)
     const primary = locked?.primary ?? pickPrimary(entry, names)
@@ -278,7 +312,7 @@ export class Pipeline {
       let record = await cachedOptimized(this.store, key, pinned)
       if (!record) {
         hit = false
-        const source = fresh.get(primary) ?? (await this.sourceBytes({ entry, files }, primary))
+        const source = await this.sourceBytes({ entry, files }, primary)
         record = await optimizeAndStore(
           this.store,
           await this.getPool(),
@@ -302,7 +336,7 @@ export class Pipeline {
           )
         }
       }
-      const lods = await resolveLods(this.lodContext({ entry, files, primary }, opts, fresh.get(primary), pinned?.lods))
+      const lods = await resolveLods(this.lodContext({ entry, files, primary }, opts, pinned?.lods))
       if (!lods.hit) hit = false
       optimized = { key, file: { sha256: record.sha256, bytes: record.bytes }, stats: record.stats, lods: lods.lods }
     }
@@ -390,7 +424,7 @@ export class Pipeline {
     if (!files) return 'never fetched'
     const missing = await missingFiles(this.store, files)
     // A missing optimized output is fine: optimizing opens no socket.
-    return missing.length > 0 ? `missing ${missing.join(', ')}` : null
+    return missing.length > 0 ? `missing ${listSome(missing)}` : null
   }
 }
 

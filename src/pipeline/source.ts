@@ -1,11 +1,15 @@
+import type { Readable } from 'node:stream'
 import type { LimitFunction } from 'p-limit'
 import { RodinError } from '../errors.js'
 import type { LockEntry } from '../manifest/lockfile.js'
 import type { AssetEntry } from '../manifest/manifest.js'
+import { pickPreview, pickPrimary } from '../providers/files.js'
 import type { ProviderFile } from '../providers/types.js'
 import type { Store, StoredFile } from '../store/store.js'
 import { failpoint } from '../util/failpoint.js'
+import { listSome } from '../util/list.js'
 import { sha256Hex } from '../util/hash.js'
+import { assertFileKind } from './file-kind.js'
 import { isExpiredURL } from './net.js'
 import type { Net } from './net.js'
 
@@ -40,7 +44,7 @@ export async function expectedFiles(
     record.files &&
     typeof record.files === 'object'
   )
-    return record.files
+    return sortedFiles(record.files)
   return null
 }
 
@@ -51,9 +55,21 @@ export async function missingFiles(store: Store, files: Record<string, StoredFil
 }
 
 /**
- * Downloads a task's files into the store. Bytes are hashed before they become visible; a file the
- * lockfile pins must match it exactly (no retry, nothing stored: `E_INTEGRITY`). An expired signed URL
- * (403/410) gets one fresh file list.
+ * The files an unpinned task needs: its primary and its preview. Other listed names are not downloaded, so a
+ * provider that lists many (or hostile) files cannot make a build fetch them.
+ */
+export function neededFiles(entry: AssetEntry, names: string[]): string[] {
+  const primary = pickPrimary(entry, names)
+  const preview = pickPreview(names, primary)
+  return preview ? [primary, preview] : [primary]
+}
+
+/**
+ * Downloads a task's files into the store, streamed to disk and hashed on the way. Bytes become visible only
+ * after their checks: a file the lockfile pins must match it exactly (no retry, nothing stored:
+ * `E_INTEGRITY`), and every file must be the kind its name declares (`E_BAD_FILE`). The asset's downloads
+ * share one AbortController: the first failure cancels its siblings. An expired signed URL (403/410) gets
+ * one fresh file list.
  */
 export async function fetchSource(opts: {
   store: Store
@@ -62,67 +78,99 @@ export async function fetchSource(opts: {
   entry: AssetEntry
   locked?: LockEntry
   only?: string[]
-}): Promise<{ files: Record<string, StoredFile>; bytes: Map<string, Uint8Array> }> {
+}): Promise<{ files: Record<string, StoredFile> }> {
   const { store, net, limit, entry, locked } = opts
   let listing = await net.listFiles(entry)
-  const wanted = opts.only ?? (locked ? Object.keys(locked.files) : listing.map(f => f.name))
+  const wanted =
+    opts.only ??
+    (locked
+      ? Object.keys(locked.files)
+      : neededFiles(
+          entry,
+          listing.map(f => f.name),
+        ))
   const absent = wanted.filter(name => !listing.some(f => f.name === name))
+  if (absent.length > 0 && !locked && opts.only) {
+    throw new RodinError(
+      'E_NO_FILE',
+      `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the task has no file ${absent.map(n => `"${n}"`).join(', ')} (it has: ${listing.map(f => f.name).join(', ') || 'nothing'}). Import one of those names.`,
+      { asset: entry.alias, provider: entry.provider, task: entry.task, file: absent[0] },
+    )
+  }
   if (absent.length > 0) {
     throw new RodinError(
       'E_NO_FILE',
-      `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the provider no longer lists ${absent.join(', ')}, which assets.rodin.lock.json pins. Run "rodin-assets lock --update ${entry.alias}" to accept the task's current files.`,
+      `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the provider no longer lists ${listSome(absent)}, which assets.rodin.lock.json pins. Run "rodin-assets lock --update ${entry.alias}" to accept the task's current files.`,
       { asset: entry.alias, provider: entry.provider, task: entry.task },
     )
   }
   let refreshed: Promise<ProviderFile[]> | undefined
-  const files: Record<string, StoredFile> = {}
-  const bytes = new Map<string, Uint8Array>()
+  const files: Record<string, StoredFile> = Object.create(null)
+  const cancel = new AbortController()
+  let first: { error: unknown } | undefined
+  const fetchOne = async (name: string): Promise<void> => {
+    cancel.signal.throwIfAborted()
+    const pin = locked?.files[name]
+    const sink = (body: Readable): Promise<StoredFile> =>
+      store.ingest(body, async (tmp, file) => {
+        failpoint('after-download')
+        if (pin) assertPinnedFile(entry, name, pin, file)
+        await assertFileKind(tmp, file.bytes, entry, name)
+      })
+    try {
+      files[name] = await net.download(entry, listing.find(f => f.name === name)!, sink, cancel.signal)
+    } catch (err) {
+      if (!isExpiredURL(err)) throw err
+      refreshed ??= net.refreshFiles(entry)
+      listing = await refreshed
+      const fresh = listing.find(f => f.name === name)
+      if (!fresh) throw err
+      files[name] = await net.download(entry, fresh, sink, cancel.signal)
+    }
+  }
   await Promise.all(
     wanted.map(name =>
-      limit(async () => {
-        let data: Uint8Array
-        try {
-          data = await net.download(entry, listing.find(f => f.name === name)!)
-        } catch (err) {
-          if (!isExpiredURL(err)) throw err
-          refreshed ??= net.refreshFiles(entry)
-          listing = await refreshed
-          const fresh = listing.find(f => f.name === name)
-          if (!fresh) throw err
-          data = await net.download(entry, fresh)
-        }
-        failpoint('after-download')
-        const pin = locked?.files[name]
-        if (pin) assertPinned(entry, name, pin, data)
-        files[name] = await store.put(data)
-        bytes.set(name, data)
-      }),
+      limit(() =>
+        fetchOne(name).catch(err => {
+          if (!first) {
+            first = { error: err }
+            cancel.abort(err)
+          }
+        }),
+      ),
     ),
   )
+  // Every sibling has settled (its temp file removed) before the first failure is reported.
+  if (first) throw first.error
   failpoint('before-task-record')
+  // A partial fetch (one extra or lost file) adds to what the cache already knows about the task.
+  const known = opts.only ? await expectedFiles(store, entry, undefined) : null
   await store.writeJson('tasks', taskKey(entry), {
     provider: entry.provider,
     task: entry.task,
-    files: sortedFiles(files),
+    files: sortedFiles({ ...known, ...files }),
   } satisfies TaskRecord)
-  return { files: sortedFiles(files), bytes }
+  return { files: sortedFiles(files) }
 }
 
 export function assertPinned(entry: AssetEntry, name: string, pin: StoredFile, data: Uint8Array): void {
-  const actual = sha256Hex(data)
-  if (actual !== pin.sha256 || data.byteLength !== pin.bytes) {
+  assertPinnedFile(entry, name, pin, { sha256: sha256Hex(data), bytes: data.byteLength })
+}
+
+export function assertPinnedFile(entry: AssetEntry, name: string, pin: StoredFile, file: StoredFile): void {
+  const actual = file.sha256
+  if (actual !== pin.sha256 || file.bytes !== pin.bytes) {
     throw new RodinError(
       'E_INTEGRITY',
-      `SECURITY: ${name} of asset "${entry.alias}" (${entry.provider} task ${entry.task}) does not match assets.rodin.lock.json: expected sha256 ${pin.sha256} (${pin.bytes} bytes), got ${actual} (${data.byteLength} bytes). Nothing was stored or emitted. If the change is expected, run "rodin-assets lock --update ${entry.alias}".`,
+      `SECURITY: ${name} of asset "${entry.alias}" (${entry.provider} task ${entry.task}) does not match assets.rodin.lock.json: expected sha256 ${pin.sha256} (${pin.bytes} bytes), got ${actual} (${file.bytes} bytes). Nothing was stored or emitted. If the change is expected, run "rodin-assets lock --update ${entry.alias}".`,
       { asset: entry.alias, provider: entry.provider, task: entry.task, file: name, expected: pin.sha256, actual },
     )
   }
 }
 
+/** Sorted, and without a prototype: file names are looked up by keys that come from import ids. */
 function sortedFiles(files: Record<string, StoredFile>): Record<string, StoredFile> {
-  return Object.fromEntries(
-    Object.keys(files)
-      .sort()
-      .map(k => [k, files[k]!]),
-  )
+  const out: Record<string, StoredFile> = Object.create(null)
+  for (const k of Object.keys(files).sort()) out[k] = files[k]!
+  return out
 }

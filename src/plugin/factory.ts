@@ -1,4 +1,4 @@
-import { basename, join, relative, resolve } from 'node:path'
+import { basename, relative, resolve } from 'node:path'
 import type { UnpluginBuildContext, UnpluginFactory } from 'unplugin'
 import { RodinError } from '../errors.js'
 import { resolveOptions } from '../options.js'
@@ -6,16 +6,16 @@ import type { RodinOptions } from '../options.js'
 import { moduleData } from '../pipeline/module.js'
 import type { ModuleData } from '../pipeline/module.js'
 import { Pipeline } from '../pipeline/pipeline.js'
+import { OUT_FILE_RE, Store } from '../store/store.js'
 import { emittedUrls, fileImportUrls, generateModule, viteUrls } from './codegen.js'
 import type { UrlImporter } from './codegen.js'
 import { dtsPath, renderDts, writeDts } from './dts.js'
-import { ExpectedFiles, addAssetRule, addFileLoader, outDirMatcher, rewriteImportScheme } from './hosts.js'
+import { ExpectedFiles, addAssetRule, addFileLoader, rewriteImportScheme } from './hosts.js'
 import { ID_RE, RESOLVED_RE, formatRequest, parseImportId, parseResolvedId, toResolvedId } from './ids.js'
 import { createReporter } from './report.js'
 import { createReloader, modulesFor, reloadChangedIds } from './watch.js'
 
 const PLUGIN_NAME = 'unplugin-rodin'
-const OUT_FILE_RE = /[\\/]v1[\\/]out[\\/][^\\/?]+(?:\?.*)?$/
 const HOOK_ID_RE = new RegExp(`${ID_RE.source}|${RESOLVED_RE.source}|${OUT_FILE_RE.source}`)
 
 /** The part of Rollup's context that unplugin's types leave out: `emitFile` returns the reference id. */
@@ -30,7 +30,7 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
   const expected = new ExpectedFiles()
   // Asset resolutions under way (they may be writing lock pins): see reloadChangedIds.
   const resolving = new Set<Promise<unknown>>()
-  const isOut = outDirMatcher(() => join(getPipeline().store.root, 'out'))
+  const isOut = (file: string) => getPipeline().store.isOutFile(file)
   const reload = createReloader(async () => {
     const ids = await reloadChangedIds(getPipeline(), () => Promise.allSettled([...resolving]))
     await updateDts()
@@ -161,11 +161,12 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
 
     vite: {
       async config(config) {
-        // The cache may live outside the project root (RODIN_CACHE_DIR); let the dev server read it. Setting
-        // `allow` replaces Vite's default (the workspace root), so that comes along unless the user set a list
-        // (which Vite then concatenates with ours).
+        // The cache may live outside the project root (RODIN_CACHE_DIR): the dev server may read the named
+        // copies that modules import (the store's out/ folder), never the rest of the cache (content blobs,
+        // index records, other tools' files). Setting `allow` replaces Vite's default (the workspace root), so
+        // that comes along unless the user set a list (which Vite then concatenates with ours).
         const at = resolve(config.root ?? root)
-        const dir = resolveOptions(userOptions, at).cacheDir
+        const dir = new Store(resolveOptions(userOptions, at).cacheDir).outDir
         const allow = config.server?.fs?.allow ? [dir] : [(await import('vite')).searchForWorkspaceRoot(at), dir]
         return { server: { fs: { allow } } }
       },

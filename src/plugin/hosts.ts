@@ -1,26 +1,10 @@
-import { realpathSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import type { PluginBuild } from 'esbuild'
 import type { Compiler as WebpackCompiler } from 'webpack'
 import { RodinError } from '../errors.js'
+import { OUT_FILE_RE } from '../store/store.js'
 import { sha256Hex } from '../util/hash.js'
 import { ID_RE, parseImportId, toResolvedId } from './ids.js'
-
-/** Where generated modules import files from: the cache's out directory (also its real path, as hosts resolve symlinks). */
-export function outDirMatcher(outDir: () => string): (file: string) => boolean {
-  let real: string | undefined
-  return file => {
-    const dir = dirname(file.replace(/\?.*$/, ''))
-    if (dir === outDir()) return true
-    try {
-      real ??= realpathSync(outDir())
-    } catch {
-      return false // not created yet, so nothing can be in it
-    }
-    return dir === real
-  }
-}
 
 /**
  * The sha256 of every file a generated module pointed the host at, for hosts whose file reads go through the
@@ -85,7 +69,7 @@ export function rewriteImportScheme(compiler: WebpackCompiler, name: string): vo
 
 /** esbuild: the cache's files go through the `file` loader (hashed names, `publicPath`), read back verified. */
 export function addFileLoader(build: PluginBuild, isOut: (file: string) => boolean, files: ExpectedFiles): void {
-  build.onLoad({ filter: /[\\/]v1[\\/]out[\\/][^\\/]+$/ }, async args => {
+  build.onLoad({ filter: OUT_FILE_RE }, async args => {
     if (!isOut(args.path)) return undefined
     return { contents: await files.read(args.path), loader: 'file' }
   })

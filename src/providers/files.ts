@@ -1,7 +1,8 @@
 import { RodinError } from '../errors.js'
-import { FILE_NAME_RE } from '../manifest/schema.js'
+import { FILE_NAME_RE, quoteName } from '../manifest/schema.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import type { ProviderFile } from './types.js'
+import { listSome } from '../util/list.js'
 
 const MODEL_EXTENSIONS = ['.glb', '.gltf', '.usdz', '.fbx', '.obj', '.stl', '.ply']
 const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.avif']
@@ -29,7 +30,7 @@ export function sanitizeFiles(files: ProviderFile[], warn: (message: string) => 
   for (const file of files) {
     if (typeof file?.name !== 'string' || typeof file.url !== 'string') continue
     if (!FILE_NAME_RE.test(file.name)) {
-      warn(`${label}: ignoring file with unsafe name ${JSON.stringify(file.name.slice(0, 80))}`)
+      warn(`${label}: ignoring file with unsafe name ${quoteName(file.name.slice(0, 80))}`)
       continue
     }
     if (seen.has(file.name)) continue
@@ -54,7 +55,7 @@ export function pickPrimary(entry: AssetEntry, names: string[]): string {
     if (names.includes(entry.file)) return entry.file
     throw new RodinError(
       'E_NO_FILE',
-      `asset "${entry.alias}": the task has no file "${entry.file}" (it has: ${names.join(', ') || 'nothing'}). Fix "file" in the manifest.`,
+      `asset "${entry.alias}": the task has no file "${entry.file}" (it has: ${listSome(names) || 'nothing'}). Fix "file" in the manifest.`,
       { asset: entry.alias, provider: entry.provider, task: entry.task, file: entry.file },
     )
   }
@@ -68,7 +69,7 @@ export function pickPrimary(entry: AssetEntry, names: string[]): string {
   if (image) return image
   throw new RodinError(
     'E_NO_FILE',
-    `asset "${entry.alias}": the task lists no model or image file (it has: ${names.join(', ') || 'nothing'}). Set "file" in the manifest to the file you want.`,
+    `asset "${entry.alias}": the task lists no model or image file (it has: ${listSome(names) || 'nothing'}). Set "file" in the manifest to the file you want.`,
     { asset: entry.alias, provider: entry.provider, task: entry.task },
   )
 }

@@ -74,3 +74,13 @@ export const viteBuildProcess = (
 
 export const cli = (args: string[], env: Record<string, string | undefined>, opts?: Parameters<typeof run>[2]) =>
   run([CLI, ...args], env, opts)
+
+const RSS_CHILD = fileURLToPath(new URL('./rss-child.js', import.meta.url))
+
+/** The CLI in a child that records its peak RSS (bytes) in `rssFile` when it exits on its own. */
+export const cliWithPeakRss = (
+  args: string[],
+  env: Record<string, string | undefined>,
+  rssFile: string,
+  opts?: Parameters<typeof run>[2],
+) => run([RSS_CHILD, CLI, ...args], { ...env, RSS_FILE: rssFile }, opts)

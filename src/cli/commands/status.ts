@@ -6,6 +6,7 @@ import { formatMeasure } from '../../pipeline/budget.js'
 import { cachedOptimized, derivedKey } from '../../pipeline/derive.js'
 import type { StoredFile } from '../../store/store.js'
 import { expectedFiles, missingFiles } from '../../pipeline/source.js'
+import { Journal, describeJournalEntry } from '../journal.js'
 import { createPipeline, table } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
 
@@ -23,9 +24,19 @@ export async function status(flags: GlobalFlags, io: CliIO): Promise<void> {
       const missing = files ? await missingFiles(pipeline.store, files) : null
       const cached = !files ? 'no' : missing!.length === 0 ? 'yes' : `partial (${missing!.length} missing)`
       const budget = await budgetCell(pipeline, entry, missing?.length === 0 ? files : null, pinned)
-      rows.push([entry.alias, entry.provider, entry.task, await providerState(pipeline, entry), cached, locked, budget])
+      rows.push([
+        entry.alias,
+        entry.provider,
+        entry.task || '-',
+        await providerState(pipeline, entry),
+        cached,
+        locked,
+        budget,
+      ])
     }
     io.out(table(['asset', 'provider', 'task', 'provider state', 'cached', 'locked', 'budget'], rows))
+    const journal = new Journal(pipeline.options.cacheDir)
+    for (const e of await journal.list()) io.out(`warning: ${describeJournalEntry(e, journal)}`)
   } finally {
     await pipeline.close()
   }
@@ -35,6 +46,7 @@ async function providerState(
   pipeline: ReturnType<typeof createPipeline>,
   entry: Parameters<ReturnType<typeof createPipeline>['asset']>[0],
 ): Promise<string> {
+  if (entry.notGenerated) return 'not generated (recipe)'
   if (pipeline.options.mode === 'offline') return 'not checked (offline)'
   // Getty has no read-only status call for downloads: asking means starting one (which may be billed).
   if (entry.provider === 'getty') return 'not checked (getty)'

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises'
 import { RodinError } from '../../errors.js'
 import { createPipeline, table } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
@@ -18,15 +17,12 @@ export async function verify(flags: GlobalFlags, io: CliIO): Promise<void> {
     const pins = Object.entries(entry.files).map(([name, f]) => [name, f] as const)
     if (entry.optimized) pins.push([`${entry.primary} (optimized)`, entry.optimized])
     for (const [i, lod] of (entry.optimized?.lods ?? []).entries()) pins.push([`${entry.primary} (LOD ${i + 1})`, lod])
-    for (const [name, f] of pins) {
-      const present = await stat(pipeline.store.contentPath(f.sha256)).then(
-        () => true,
-        () => false,
-      )
-      const state = !present ? 'missing' : (await pipeline.store.get(f.sha256)) ? 'ok' : 'CORRUPT (removed)'
+    const states = await pipeline.store.verify(pins.map(([, f]) => f))
+    pins.forEach(([name, f], i) => {
+      const state = { ok: 'ok', missing: 'missing', corrupt: 'CORRUPT (removed)' }[states[i]!]
       if (state !== 'ok') bad++
       rows.push([alias, name, f.sha256.slice(0, 16), state])
-    }
+    })
   }
   io.out(table(['asset', 'file', 'sha256', 'state'], rows))
   if (bad > 0)

@@ -9,6 +9,8 @@ import type { Handler, TestServer } from './server.js'
 import { CountingAgent, fastRetries, json, rawResponse, startServer } from './server.js'
 
 const ctx = { asset: 'hero-sword', provider: 'rodin', task: 'task-1', file: 'base_basic_pbr.glb' }
+// These tests serve files from 127.0.0.1, as the emulator does.
+const LOOPBACK_OK = { allowLoopback: true }
 const cleanup: (() => Promise<void>)[] = []
 afterEach(async () => {
   await Promise.all(cleanup.splice(0).map(fn => fn()))
@@ -23,7 +25,12 @@ async function serve(handler: Handler): Promise<TestServer> {
 
 function fetchFile(url: string, http?: HttpOptions, dispatcher?: CountingAgent) {
   const { delays, internal } = fastRetries()
-  const promise = downloadFile(url, { http, ctx, internal: dispatcher ? { ...internal, dispatcher } : internal })
+  const promise = downloadFile(url, {
+    http,
+    ctx,
+    policy: LOOPBACK_OK,
+    internal: dispatcher ? { ...internal, dispatcher } : internal,
+  })
   return { promise, delays }
 }
 
@@ -49,7 +56,7 @@ describe('downloadFile', () => {
     const server = await serve((_req, res) =>
       res.writeHead(200, { 'content-type': 'model/gltf-binary', 'content-length': FILE.byteLength }).end(FILE),
     )
-    const res = await downloadFile(`${server.origin}/f.glb?sig=abc`, { ctx })
+    const res = await downloadFile(`${server.origin}/f.glb?sig=abc`, { ctx, policy: LOOPBACK_OK })
     expect(Buffer.from(res.bytes).equals(FILE)).toBe(true)
     expect(res.contentType).toBe('model/gltf-binary')
     expect(res.finalURL).toBe(`${server.origin}/f.glb?sig=abc`)
@@ -68,7 +75,7 @@ describe('downloadFile', () => {
     })
     cleanup.push(() => client.close())
     await client.request({ method: 'POST', path: '/status', json: {}, ctx })
-    await downloadFile(`${server.origin}/file.glb`, { ctx })
+    await downloadFile(`${server.origin}/file.glb`, { ctx, policy: LOOPBACK_OK })
     expect(server.requests[0]!.headers.authorization).toBe('Bearer key-abcdef-123')
     expect(server.requests[1]!.url).toBe('/file.glb')
     expect(Object.keys(server.requests[1]!.headers).filter(h => /auth|key|cookie|token/i.test(h))).toEqual([])
@@ -205,7 +212,9 @@ describe('downloadFile', () => {
     const server = await serve(() => {})
     const ac = new AbortController()
     setTimeout(() => ac.abort(new Error('build cancelled')), 50)
-    await expect(downloadFile(`${server.origin}/f.glb`, { ctx, signal: ac.signal })).rejects.toThrow('build cancelled')
+    await expect(
+      downloadFile(`${server.origin}/f.glb`, { ctx, policy: LOOPBACK_OK, signal: ac.signal }),
+    ).rejects.toThrow('build cancelled')
     expect(server.requests).toHaveLength(1)
   })
 

@@ -56,7 +56,7 @@ describe('lockfile', () => {
     const script = `
       import { updateLockfile } from ${JSON.stringify(new URL('../../../dist/manifest/lockfile.js', import.meta.url).href)}
       const [path, name] = process.argv.slice(1)
-      for (let i = 0; i < 5; i++) await updateLockfile(path, l => { l.assets[name + i] = { provider: 'rodin', task: name + i, primary: 'a.glb', files: {} } })
+      for (let i = 0; i < 5; i++) await updateLockfile(path, l => { l.assets[name + i] = { provider: 'rodin', task: name + i, primary: 'a.glb', files: { 'a.glb': { sha256: 'a'.repeat(64), bytes: 1 } } } })
     `
     await Promise.all(
       ['p', 'q', 'r', 's'].map(

@@ -74,7 +74,8 @@ describe('Pipeline × ModelsLab (emulator)', () => {
     const assets: Record<string, unknown> = {}
     for (const ext of ['obj', 'stl', 'ply']) {
       const { id } = emu.addModelslabTask({
-        files: [{ name: `m-0.${ext}`, bytes: new TextEncoder().encode(`${ext} data`) }],
+        // A PLY must start with its magic line (every file is checked against its declared kind).
+        files: [{ name: `m-0.${ext}`, bytes: new TextEncoder().encode(`${ext}\n${ext} data\n`) }],
       })
       assets[ext] = { provider: 'modelslab', id }
     }

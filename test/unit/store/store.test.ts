@@ -1,7 +1,7 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
-import { Store } from '../../../src/store/store.js'
+import { OUT_FILE_RE, STORE_MARKER, Store } from '../../../src/store/store.js'
 import { sha256Hex } from '../../../src/util/hash.js'
 import { tempDir } from '../../helpers/tmp.js'
 
@@ -60,5 +60,36 @@ describe('Store', () => {
     expect(await store.materialize(f, 'x-1.glb', async () => bytes)).toBe(path)
     expect(await store.put(bytes)).toEqual(f)
     expect(writeNew).not.toHaveBeenCalled()
+  })
+
+  it('owns its layout: named copies are recognised by path (and real path), pins are verified', async () => {
+    const dir = await tempDir()
+    const store = new Store(dir)
+    const f = await store.put(bytes)
+    const path = await store.materialize(f, 'x-0123456789ab.glb', async () => bytes)
+    expect(store.isOutFile(path)).toBe(true)
+    expect(store.isOutFile(`${path}?url`)).toBe(true)
+    expect(OUT_FILE_RE.test(path)).toBe(true)
+    expect(store.isOutFile(store.contentPath(f.sha256))).toBe(false)
+    expect(store.isOutFile(join(dir, 'out', 'x.glb'))).toBe(false)
+    const { symlink } = await import('node:fs/promises')
+    const linked = join(await tempDir(), 'cache')
+    await symlink(dir, linked)
+    expect(new Store(linked).isOutFile(path)).toBe(true) // hosts hand over real paths
+
+    const other = { sha256: 'e'.repeat(64), bytes: 3 }
+    const abc = await store.put(new TextEncoder().encode('abc'))
+    await writeFile(store.contentPath(abc.sha256), 'abd')
+    expect(await store.verify([f, other, abc])).toEqual(['ok', 'missing', 'corrupt'])
+    expect(await store.verify([abc])).toEqual(['missing']) // the damaged entry was removed
+  })
+
+  it('writes every entry through tmp/ and marks its folder as its own', async () => {
+    const store = new Store(await tempDir())
+    await store.put(bytes)
+    await store.writeJson('tasks', 'rodin-x', { files: {} })
+    expect(await readdir(join(store.root, 'tmp'))).toEqual([])
+    expect(await readFile(join(store.root, STORE_MARKER), 'utf8')).toMatch(/^unplugin-rodin cache store, layout v1/)
+    expect(await readdir(join(store.root, 'index', 'tasks'))).toEqual(['rodin-x.json'])
   })
 })

@@ -1,0 +1,27 @@
+import { RodinError } from '../../errors.js'
+import { formatCredits } from '../../manifest/recipe.js'
+import { checkBalance } from '../../providers/rodin-generate.js'
+import { createPipeline } from '../context.js'
+import type { CliIO, GlobalFlags } from '../context.js'
+
+/** Prints the Rodin credits left (`GET /check_balance`, free). */
+export async function balance(flags: GlobalFlags, io: CliIO): Promise<void> {
+  const { options } = createPipeline(flags, io, { mode: 'auto', logLevel: 'silent' })
+  const { apiKey, baseURL } = options.providers.rodin
+  if (!apiKey)
+    throw new RodinError('E_AUTH', 'the balance needs a Hyper3D key: set RODIN_API_KEY (or HYPER3D_API_KEY).', {
+      provider: 'rodin',
+    })
+  const { createApiClient } = await import('../../http/index.js')
+  const api = createApiClient({
+    baseURL,
+    headers: { Authorization: `Bearer ${apiKey}` },
+    http: options.http,
+    provider: 'rodin',
+  })
+  try {
+    io.out(`balance: ${formatCredits(await checkBalance(api, { provider: 'rodin' }))}`)
+  } finally {
+    await api.close()
+  }
+}
