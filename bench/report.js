@@ -137,6 +137,17 @@ export function summarize({
     ...(vite
       ? [check(`warm Vite build with ${vite.n} rodin: assets ≤ 1.35× the ?url build`, vite.ratio, 1.35, '≤', 2)]
       : []),
+    ...(vite?.remote
+      ? [
+          check(
+            'cold cache + warm team store (S3 on loopback): bytes transferred ≤ 1.05× the emitted models (no optimizer, no provider request)',
+            vite.remote.transferRatio,
+            1.05,
+            '≤',
+            2,
+          ),
+        ]
+      : []),
   ]
   return {
     date: new Date().toISOString(),
@@ -234,11 +245,20 @@ export function renderMarkdown(r) {
     lines.push(
       `| (cold first build of the rodin app against the emulator: downloads + optimizes) | ${S(v.cold.ms)} | | | ${v.cold.peakMB.toFixed(0)} | |`,
     )
+    if (v.remote)
+      lines.push(
+        `| (e) \`rodin:\` ids, empty cache, warm team store (S3 on loopback), CI=1, no key, optimizer forbidden | ${S(v.remote.medianMs)} | | ${v.remote.runs.join(', ')} | ${v.remote.peakMB.toFixed(0)} | ${v.rodin.glbs} |`,
+      )
     lines.push(
       '',
       `Warm rodin build / static build: **${v.ratio.toFixed(2)}×** wall${v.cpuRatio ? `, ${v.cpuRatio.toFixed(2)}× CPU` : ''}.`,
       '',
     )
+    if (v.remote)
+      lines.push(
+        `(e) Team store: ${v.remote.objects} blobs pushed; each cold-cache build fetched ${MB(v.remote.servedBytes)} MB for ${MB(v.remote.emittedModelBytes)} MB of emitted models (**${v.remote.transferRatio.toFixed(2)}×**) in ${S(v.remote.medianMs)} s, vs ${S(v.rodin.medianMs)} s warm-local.`,
+        '',
+      )
   }
   lines.push(
     '## Per model',

@@ -8,6 +8,7 @@ import { copyFile, mkdir, readdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { run } from './proc.js'
+import { benchRemote } from './remote.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const VITE = join(ROOT, 'node_modules/vite/bin/vite.js')
@@ -112,12 +113,15 @@ export async function benchViteBuilds(models, workDir, { runs = 3 } = {}) {
   })
   const s = summary(staticRuns, staticDir)
   const r = summary(rodinRuns, rodinDir)
+  // (e) The same app from an empty cache and a warm team store (S3 on loopback).
+  const remote = await benchRemote({ rodinDir, warmCache: cacheDir, workDir, baseEnv, runs: Math.min(runs, 5) })
   return {
     n: assets.length,
     cold: { ms: cold.ms, peakMB: cold.peakMB, requests: cold.requests },
     static: { ...s, glbs: await countGlbs(staticDir) },
     rodin: { ...r, glbs: await countGlbs(rodinDir) },
     ratio: r.medianMs / s.medianMs,
+    remote,
     ...(r.medianCpuMs && s.medianCpuMs ? { cpuRatio: r.medianCpuMs / s.medianCpuMs } : {}),
   }
 }

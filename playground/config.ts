@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url'
 import type { RodinOptions } from 'unplugin-rodin'
 import rodin from 'unplugin-rodin/vite'
 import type { UserConfig } from 'vite'
-import { threeDecoders } from './decoders.js'
 
 export const PLAYGROUND_ROOT = fileURLToPath(new URL('.', import.meta.url))
 
@@ -14,12 +13,16 @@ export const PLAYGROUND_ROOT = fileURLToPath(new URL('.', import.meta.url))
 export function playgroundConfig(options?: RodinOptions): UserConfig {
   return {
     root: PLAYGROUND_ROOT,
-    plugins: [rodin(options), threeDecoders()],
+    plugins: [rodin(options)],
     build: {
       // three.js alone is ~700 kB; this page is a demo, not a size benchmark.
       chunkSizeWarningLimit: 1500,
       // A cold build spends its time optimizing models in worker threads; that is expected, not a slow plugin.
-      rolldownOptions: { checks: { pluginTimings: false } },
+      rolldownOptions: {
+        checks: { pluginTimings: false },
+        // Two pages: plain three.js (index.html) and React Three Fiber (r3f.html).
+        input: { main: `${PLAYGROUND_ROOT}index.html`, r3f: `${PLAYGROUND_ROOT}r3f.html` },
+      },
     },
   }
 }

@@ -16,9 +16,11 @@ export type {
 export type { OptimizeOptions, OptimizePreset } from './optimize/options.js'
 export type { WaitOptions } from './providers/types.js'
 export type { HttpOptions } from './http/options.js'
+export type { RemoteOptions } from './store/remote-options.js'
 export type {
   RodinAssetMeta,
   RodinModelMeta,
+  RodinModelMetaOf,
   RodinImageMeta,
   RodinFileMeta,
   ModelStats,

@@ -17,8 +17,12 @@ export interface ModelStats {
   triangles: number
   vertices: number
   bounds: { min: [number, number, number]; max: [number, number, number] }
-  materials: number
-  animations: number
+  /** Distinct names of the file's nodes, in document order (unnamed nodes are left out). */
+  nodes: string[]
+  /** Distinct names of its materials, in document order. */
+  materials: string[]
+  /** Distinct names of its animations, in document order. */
+  animations: string[]
   extensionsRequired: string[]
   decoders: DecoderNeeds
   /**
@@ -54,6 +58,14 @@ interface MetaBase {
 }
 
 export type RodinModelMeta = MetaBase & ModelStats & { kind: 'model' }
+/**
+ * A model's `meta` with its names as literal types: what the `dts` option declares per alias, so that
+ * `loadRodin(asset).nodes.<name>` (unplugin-rodin/three) accepts exactly the names in the file.
+ */
+export type RodinModelMetaOf<N extends string, M extends string, A extends string> = Omit<
+  RodinModelMeta,
+  'nodes' | 'materials' | 'animations'
+> & { kind: 'model'; nodes: N[]; materials: M[]; animations: A[] }
 export type RodinImageMeta = MetaBase & ImageStats & { kind: 'image' }
 /** A file that is neither a readable model nor an image (e.g. `.fbx`, `.usdz`): only the common fields. */
 export type RodinFileMeta = MetaBase & { kind: 'file' }

@@ -7,6 +7,8 @@ import type { OptimizeOptions, OptimizePreset } from './optimize/options.js'
 import { WAIT_DEFAULTS } from './providers/types.js'
 import type { WaitOptions } from './providers/types.js'
 import { registerSecret } from './redact.js'
+import { resolveRemote } from './store/remote-options.js'
+import type { RemoteOptions, ResolvedRemote } from './store/remote-options.js'
 
 export type Mode = 'auto' | 'frozen' | 'offline'
 const MODES: readonly Mode[] = ['auto', 'frozen', 'offline']
@@ -69,6 +71,11 @@ export interface RodinOptions {
    * tsconfig.json instead of `unplugin-rodin/client`. @default false
    */
   dts?: boolean | string
+  /**
+   * Team asset store shared by every machine: `s3://<bucket>[/<prefix>]`, `file:///<dir>` or an absolute path, or
+   * the object form; `false` turns it off. See the README's "Team store". @default process.env.RODIN_REMOTE
+   */
+  remote?: string | RemoteOptions | false
 }
 
 export const OPTIONS_DEFAULTS = {
@@ -92,6 +99,7 @@ export interface ResolvedOptions {
   wait: Required<WaitOptions>
   http: HttpOptions
   logLevel: 'info' | 'silent'
+  remote: ResolvedRemote | null
   providers: {
     rodin: { apiKey?: string; baseURL: string }
     modelslab: { apiKey?: string; baseURL: string }
@@ -111,6 +119,7 @@ const KNOWN_KEYS = new Set([
   'http',
   'logLevel',
   'dts',
+  'remote',
 ])
 
 /** Normalizes options against `root` and the environment. Throws `E_CONFIG` with the fix on bad input. */
@@ -189,6 +198,7 @@ export function resolveOptions(
     wait,
     http: user.http ?? {},
     logLevel: user.logLevel ?? 'info',
+    remote: resolveRemote(user.remote, env),
     providers,
   }
 }

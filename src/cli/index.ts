@@ -48,6 +48,9 @@ export async function run(argv: string[]): Promise<void> {
   withGlobals(cli.command('verify', 'Re-hash the cache against the lockfile')).action(
     go(async flags => (await import('./commands/verify.js')).verify(flags, io)),
   )
+  withGlobals(cli.command('push', 'Upload every pinned blob the team store (RODIN_REMOTE) lacks')).action(
+    go(async flags => (await import('./commands/push.js')).push(flags, io)),
+  )
   withGlobals(cli.command('gc', 'Delete cache entries the manifest no longer needs'))
     .option('--dry-run', 'Only report what would be removed')
     .action(go(async (flags, o) => (await import('./commands/gc.js')).gc(flags, io, !!o.dryRun)))

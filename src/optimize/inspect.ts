@@ -10,7 +10,7 @@ const TRIANGLE_STRIP = 5
 const TRIANGLE_FAN = 6
 
 /**
- * Facts about a GLB for `meta`: triangle and vertex counts, scene bounds, materials, animations, required
+ * Facts about a GLB for `meta`: triangle and vertex counts, scene bounds, node, material and animation names, required
  * extensions and the decoders a page needs. Throws {@link RodinError} `E_BAD_GLB` on unreadable input.
  *
  * Example:
@@ -44,8 +44,9 @@ export function inspectDocument(doc: Document): ModelStats {
     triangles,
     vertices,
     bounds: sceneBounds(root.getDefaultScene() ?? root.listScenes()[0]),
-    materials: root.listMaterials().length,
-    animations: root.listAnimations().length,
+    nodes: namesOf(root.listNodes()),
+    materials: namesOf(root.listMaterials()),
+    animations: namesOf(root.listAnimations()),
     extensionsRequired: used
       .filter(ext => ext.isRequired())
       .map(ext => ext.extensionName)
@@ -57,6 +58,14 @@ export function inspectDocument(doc: Document): ModelStats {
     },
     gpuBytes: textureGpuBytes(root),
   }
+}
+
+/**
+ * The distinct non-empty names, in document order: what a page looks objects up by (unplugin-rodin/three keys
+ * its maps by exactly these glTF names, so they are also the literal types of the generated declarations).
+ */
+function namesOf(list: readonly { getName(): string }[]): string[] {
+  return [...new Set(list.map(p => p.getName()).filter(Boolean))]
 }
 
 function triangleCount(prim: Primitive): number {

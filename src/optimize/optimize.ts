@@ -90,7 +90,9 @@ async function runPipeline(doc: Document, o: ResolvedOptimizeOptions, simplified
   // (the slowest part of prune) and AI textures are never solid.
   const pruneOptions = { keepLeaves: true, keepAttributes: true, keepSolidTextures: true }
   const steps: Transform[] = []
-  if (o.dedup) steps.push(fn.dedup())
+  // Names are what pages look parts up by (meta.nodes/materials/animations, the typed maps of
+  // unplugin-rodin/three): two identical materials with different names both stay. Nodes are never merged.
+  if (o.dedup) steps.push(fn.dedup({ keepUniqueNames: true }))
   if (o.prune) steps.push(fn.prune(pruneOptions))
   if (o.weld) steps.push(fn.weld())
   // A LOD level replaces the preset's simplification with its own (which already multiplies the preset's in).

@@ -33,7 +33,8 @@ export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-r
     // 2: KTX2 images of files without KHR_texture_basisu are repaired (src/optimize/ktx2.ts).
     // 3: per-texture encodings checked against a fidelity floor; attribute-aware simplify; sparse accessors;
     //    WebP method 2.
-    'unplugin-rodin/optimize': '3',
+    // 4: dedup keeps properties with unique names; meta carries node, material and animation names.
+    'unplugin-rodin/optimize': '4',
   })
 
 /**

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit'
 import type { LimitFunction } from 'p-limit'
-import { RodinError } from '../errors.js'
+import { RodinError, isRodinError } from '../errors.js'
 import { canonicalJson, readLockfile, updateLockfile } from '../manifest/lockfile.js'
 import type { LockEntry, Lockfile } from '../manifest/lockfile.js'
 import { loadManifest } from '../manifest/manifest.js'
@@ -20,8 +20,10 @@ import type { BudgetMeasured } from './budget.js'
 import { cachedOptimized, derivedKey, modelStats, optimizeAndStore } from './derive.js'
 import { lodBytes, resolveLods } from './lods.js'
 import type { LodContext, LodRecord } from './lods.js'
+import type { DerivedRecord } from './derive.js'
 import { createNet } from './net.js'
 import type { Net } from './net.js'
+import { RemoteLink } from './remote.js'
 import { assertPinnedFile, expectedFiles, fetchSource, missingFiles } from './source.js'
 
 /** Everything known about one manifest asset after the pipeline ran. */
@@ -56,6 +58,10 @@ const SILENT: PipelineLogger = { info() {}, warn() {} }
  */
 export class Pipeline {
   readonly store: Store
+  /** The team store (`remote`); never set in mode "offline". */
+  readonly remote: RemoteLink | null
+  /** Also bring every pinned source file into the cache (`rodin-assets pull`), not only what a build needs. */
+  completeCache = false
   private manifest?: Promise<Manifest>
   private lock?: Promise<Lockfile | null>
   private inflight = new Map<string, Promise<AssetRecord>>()
@@ -74,6 +80,10 @@ export class Pipeline {
   ) {
     this.store = new Store(options.cacheDir)
     this.limit = pLimit(options.concurrency)
+    this.remote =
+      options.remote && options.mode !== 'offline'
+        ? new RemoteLink(options.remote, this.store, log, options.concurrency)
+        : null
   }
 
   getManifest(): Promise<Manifest> {
@@ -169,6 +179,11 @@ export class Pipeline {
     const cached = await this.store.get(file.sha256)
     if (cached) return cached
     const locked = (await this.getLockfile())?.assets[record.entry.alias]
+    const pin = lockCovers(locked, record.entry) ? locked.files[name] : undefined
+    if (pin?.sha256 === file.sha256) {
+      const remote = await this.remote?.fetch(pin, `${name} of asset "${record.entry.alias}"`)
+      if (remote) return remote
+    }
     const { files } = await this.refetch(record.entry, locked, [name])
     const got = files[name]!
     assertPinnedFile(record.entry, name, file, got)
@@ -179,6 +194,7 @@ export class Pipeline {
         `${name} of asset "${record.entry.alias}" was downloaded but cannot be read back from the cache ${this.options.cacheDir}. Check that the cache directory is writable and not shared with a process that deletes it.`,
         { asset: record.entry.alias, file: name },
       )
+    this.remote?.upload(file)
     return data
   }
 
@@ -211,6 +227,11 @@ export class Pipeline {
     if (!o) throw new Error('optimizedBytes() called for an asset without optimized output')
     const cached = await this.store.get(o.file.sha256)
     if (cached) return cached
+    const pinned = (await this.getLockfile())?.assets[record.entry.alias]?.optimized
+    if (pinned?.key === o.key && pinned.sha256 === o.file.sha256) {
+      const remote = await this.remote?.fetch(pinned, `the optimized output of asset "${record.entry.alias}"`)
+      if (remote) return remote
+    }
     const source = await this.sourceBytes(record, record.primary)
     const redo = await optimizeAndStore(
       this.store,
@@ -227,6 +248,7 @@ export class Pipeline {
         { asset: record.entry.alias, expected: o.file.sha256, actual: redo.sha256 },
       )
     }
+    this.remote?.upload(o.file)
     return (await this.store.get(o.file.sha256))!
   }
 
@@ -269,6 +291,7 @@ export class Pipeline {
   }
 
   async close(): Promise<void> {
+    await this.remote?.close()
     await this.pool?.close()
     this.pool = undefined
     const net = await this.net?.catch(() => undefined)
@@ -291,10 +314,20 @@ export class Pipeline {
     }
     let hit = true
     let files = accepting ? null : await expectedFiles(this.store, entry, locked)
-    if (!files || (await missingFiles(this.store, files)).length > 0) {
+    const teamOptimized = locked && !this.completeCache ? await this.optimizedFromRemote(entry, locked) : null
+    const missing = files && !teamOptimized ? await missingFiles(this.store, files) : []
+    if (!files || missing.length > 0) {
       hit = false
-      ;({ files } = await this.refetch(entry, locked))
+      // Pinned files the team store has need no provider; the provider is asked for the rest only.
+      const rest = files && locked ? await this.sourcesFromRemote(entry, locked, missing) : missing
+      if (!files || rest.length > 0) {
+        const partly = locked && files && rest.length < missing.length
+        const fetched = await this.refetch(entry, locked, partly ? rest : undefined)
+        files = partly ? locked.files : fetched.files
+        for (const f of Object.values(fetched.files)) this.remote?.upload(f)
+      }
     }
+    if (teamOptimized?.fetched) hit = false
     const names = Object.keys(files)
     const primary = locked?.primary ?? pickPrimary(entry, names)
     const opts = extensionOf(primary) === '.glb' ? this.optimizeFor(entry) : null
@@ -309,7 +342,11 @@ export class Pipeline {
           { asset: entry.alias },
         )
       }
-      let record = await cachedOptimized(this.store, key, pinned)
+      let record = teamOptimized?.record ?? (await cachedOptimized(this.store, key, pinned))
+      if (!record && pinned?.key === key) {
+        record = await this.fetchOptimized(entry, pinned)
+        if (record) hit = false
+      }
       if (!record) {
         hit = false
         const source = await this.sourceBytes({ entry, files }, primary)
@@ -335,9 +372,11 @@ export class Pipeline {
             },
           )
         }
+        this.remote?.upload(record)
       }
       const lods = await resolveLods(this.lodContext({ entry, files, primary }, opts, pinned?.lods))
       if (!lods.hit) hit = false
+      for (const lod of lods.lods) this.remote?.upload(lod.file)
       optimized = { key, file: { sha256: record.sha256, bytes: record.bytes }, stats: record.stats, lods: lods.lods }
     }
     const result: AssetRecord = {
@@ -382,6 +421,51 @@ export class Pipeline {
     this.log.warn(describeOverruns(alias, overruns))
   }
 
+  /**
+   * With a team store, the optimized blob alone serves a build when the lockfile pins it for the current
+   * optimize settings: no source download, no optimizer run, no provider request.
+   */
+  private async optimizedFromRemote(
+    entry: AssetEntry,
+    locked: LockEntry,
+  ): Promise<{ record: DerivedRecord; fetched: boolean } | null> {
+    const pinned = locked.optimized
+    const source = locked.files[locked.primary]
+    if (!this.remote || !pinned || !source || extensionOf(locked.primary) !== '.glb') return null
+    const opts = this.optimizeFor(entry)
+    if (!opts || derivedKey(source.sha256, opts) !== pinned.key) return null
+    const local = await cachedOptimized(this.store, pinned.key, pinned)
+    if (local) return { record: local, fetched: false }
+    const record = await this.fetchOptimized(entry, pinned)
+    return record ? { record, fetched: true } : null
+  }
+
+  /** The pinned optimized blob from the team store, recorded in the cache like a local optimizer result. */
+  private async fetchOptimized(entry: AssetEntry, pinned: NonNullable<LockEntry['optimized']>) {
+    const bytes = await this.remote?.fetch(pinned, `the optimized output of asset "${entry.alias}"`)
+    if (!bytes) return null
+    // Stats are not pinned; the optimizer derives them by inspecting its output bytes, and so do we.
+    const stats = await (await this.getPool()).inspect(bytes)
+    const record: DerivedRecord = { sha256: pinned.sha256, bytes: pinned.bytes, stats }
+    await this.store.writeJson('derived', pinned.key, record)
+    return record
+  }
+
+  /** Fetches missing pinned source files from the team store; returns the names it could not serve. */
+  private async sourcesFromRemote(entry: AssetEntry, locked: LockEntry, missing: string[]): Promise<string[]> {
+    const remote = this.remote
+    if (!remote) return missing
+    const served = await Promise.all(
+      missing.map(name =>
+        this.limit(async () => {
+          const pin = locked.files[name]
+          return !!pin && !!(await remote.fetch(pin, `${name} of asset "${entry.alias}"`))
+        }),
+      ),
+    )
+    return missing.filter((_, i) => !served[i])
+  }
+
   private async refetch(entry: AssetEntry, locked: LockEntry | undefined, only?: string[]) {
     if (this.options.mode === 'offline') {
       throw new RodinError(
@@ -397,7 +481,19 @@ export class Pipeline {
       )
     }
     this.net ??= createNet(this.options, m => this.log.warn(m))
-    return fetchSource({ store: this.store, net: await this.net, limit: this.limit, entry, locked, only })
+    try {
+      return await fetchSource({ store: this.store, net: await this.net, limit: this.limit, entry, locked, only })
+    } catch (err) {
+      const failure = this.remote?.failure
+      if (!failure || !isRodinError(err, 'E_AUTH')) throw err
+      // One error that lists every asset the cache cannot serve, not one failure per asset.
+      const gaps = await this.localGaps()
+      throw new RodinError(
+        'E_REMOTE',
+        `asset "${entry.alias}" is not in the cache, the team store failed, and there is no provider key to fall back on; the cache lacks ${gaps.map(a => `"${a}"`).join(', ')}. ${failure.message.replace(/^\[unplugin-rodin\] E_REMOTE: /, '')}`,
+        { asset: entry.alias, provider: entry.provider, task: entry.task, cause: err },
+      )
+    }
   }
 
   private async pin(record: AssetRecord, locked: LockEntry | undefined): Promise<void> {
@@ -414,6 +510,18 @@ export class Pipeline {
       lock.assets[alias] = next
     })
     this.lock = Promise.resolve(written)
+  }
+
+  /** Aliases that the local cache alone cannot serve (a pinned optimized output counts as serving). */
+  private async localGaps(): Promise<string[]> {
+    const lock = await this.getLockfile()
+    const gaps: string[] = []
+    for (const entry of (await this.getManifest()).entries) {
+      const pinned = lock?.assets[entry.alias]?.optimized
+      if (pinned && (await cachedOptimized(this.store, pinned.key, pinned))) continue
+      if (await this.offlineGap(entry)) gaps.push(entry.alias)
+    }
+    return gaps
   }
 
   /** Why an entry cannot be served from the cache alone, or `null` when it can. */

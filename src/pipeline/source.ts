@@ -90,11 +90,13 @@ export async function fetchSource(opts: {
           listing.map(f => f.name),
         ))
   const absent = wanted.filter(name => !listing.some(f => f.name === name))
-  if (absent.length > 0 && !locked && opts.only) {
+  // A name the lockfile does not pin came from an import id: the task simply has no such file.
+  const unknown = absent.filter(name => !locked || !Object.hasOwn(locked.files, name))
+  if (unknown.length > 0) {
     throw new RodinError(
       'E_NO_FILE',
-      `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the task has no file ${absent.map(n => `"${n}"`).join(', ')} (it has: ${listing.map(f => f.name).join(', ') || 'nothing'}). Import one of those names.`,
-      { asset: entry.alias, provider: entry.provider, task: entry.task, file: absent[0] },
+      `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the task has no file ${unknown.map(n => `"${n}"`).join(', ')} (it has: ${listing.map(f => f.name).join(', ') || 'nothing'}). Import one of those names.`,
+      { asset: entry.alias, provider: entry.provider, task: entry.task, file: unknown[0] },
     )
   }
   if (absent.length > 0) {

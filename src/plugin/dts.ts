@@ -9,6 +9,23 @@ const DEFAULT_DTS = 'rodin-env.d.ts'
 
 type MetaType = 'RodinModelMeta' | 'RodinImageMeta' | 'RodinFileMeta' | 'RodinAssetMeta'
 
+/** A model's names as the optimized file has them: the literal types of its `meta` (see unplugin-rodin/three). */
+export interface ModelNames {
+  nodes: readonly string[]
+  materials: readonly string[]
+  animations: readonly string[]
+}
+
+/** `"a" | "b"`, or `never` for none. */
+function literalUnion(names: readonly string[]): string {
+  return names.length > 0 ? names.map(n => JSON.stringify(n)).join(' | ') : 'never'
+}
+
+/** The `meta` type of a model whose names are known: literal names, so a misspelled one does not compile. */
+function namedModelMeta(names: ModelNames): string {
+  return `import('unplugin-rodin').RodinModelMetaOf<${literalUnion(names.nodes)}, ${literalUnion(names.materials)}, ${literalUnion(names.animations)}>`
+}
+
 /** Where the `dts` option writes, or `null` when it is off. */
 export function dtsPath(option: boolean | string | undefined, root: string): string | null {
   if (!option) return null
@@ -25,7 +42,7 @@ function metaTypeOf(name: string): MetaType {
 /** Characters that would make a module name a pattern or a different import id. */
 const UNSAFE_NAME = /[*?#%\\/]/
 
-function moduleBlock(id: string, meta: MetaType, preview: 'string | null' | 'string' | 'null'): string {
+function moduleBlock(id: string, meta: MetaType | string, preview: 'string | null' | 'string' | 'null'): string {
   return [
     `declare module ${JSON.stringify(id)} {`,
     `  const url: string`,
@@ -34,22 +51,26 @@ function moduleBlock(id: string, meta: MetaType, preview: 'string | null' | 'str
     `  export const preview: ${preview}`,
     `  export const placeholder: string | null`,
     `  export const lods: { url: string; triangles: number; error: number }[]`,
-    `  export const meta: import('unplugin-rodin').${meta}`,
+    `  export const meta: ${metaRef(meta)}`,
     `}`,
   ].join('\n')
 }
 
-function metaBlock(id: string, meta: MetaType): string {
+function metaRef(meta: MetaType | string): string {
+  return meta.startsWith('import(') ? meta : `import('unplugin-rodin').${meta}`
+}
+
+function metaBlock(id: string, meta: MetaType | string): string {
   return [
     `declare module ${JSON.stringify(id)} {`,
-    `  const meta: import('unplugin-rodin').${meta}`,
+    `  const meta: ${metaRef(meta)}`,
     `  export default meta`,
     `  export { meta }`,
     `}`,
   ].join('\n')
 }
 
-function declarationsFor(entry: AssetEntry, locked: LockEntry | undefined): string[] {
+function declarationsFor(entry: AssetEntry, locked: LockEntry | undefined, names: ModelNames | undefined): string[] {
   const primary = locked?.primary ?? entry.file
   const meta: MetaType = primary
     ? metaTypeOf(primary)
@@ -62,9 +83,11 @@ function declarationsFor(entry: AssetEntry, locked: LockEntry | undefined): stri
       ? 'string'
       : 'null'
     : 'string | null'
+  // The names describe the emitted (optimized) model: the default and `?meta` forms, not `?raw`.
+  const named = meta === 'RodinModelMeta' && names ? namedModelMeta(names) : meta
   const out: string[] = []
   for (const id of entry.ids) {
-    out.push(moduleBlock(id, meta, preview), moduleBlock(`${id}?raw`, meta, preview), metaBlock(`${id}?meta`, meta))
+    out.push(moduleBlock(id, named, preview), moduleBlock(`${id}?raw`, meta, preview), metaBlock(`${id}?meta`, named))
     if (id.startsWith('getty:')) continue // getty:<generation>/<index> has no per-file form
     if (files?.every(name => !UNSAFE_NAME.test(name))) {
       for (const name of files) out.push(moduleBlock(`${id}/${name}`, metaTypeOf(name), 'null'))
@@ -79,15 +102,21 @@ function declarationsFor(entry: AssetEntry, locked: LockEntry | undefined): stri
 /**
  * Ambient module declarations for exactly the manifest's import ids (and their `?raw`, `?meta` and per-file
  * forms), so that `tsc` rejects an id that is not in the manifest. Deliberately self-contained: it must replace
- * `unplugin-rodin/client`, whose `rodin:*` wildcard would accept any misspelled id.
+ * `unplugin-rodin/client`, whose `rodin:*` wildcard would accept any misspelled id. `names` (by alias) gives
+ * models their node, material and animation names as literal types.
  */
-export function renderDts(manifest: Manifest, lock: Lockfile | null, root: string): string {
+export function renderDts(
+  manifest: Manifest,
+  lock: Lockfile | null,
+  root: string,
+  names: ReadonlyMap<string, ModelNames> = new Map(),
+): string {
   const from = relative(root, manifest.path) || manifest.path
   const blocks: string[] = []
   for (const entry of manifest.entries) {
     const pin = lock?.assets[entry.alias]
     const locked = pin && pin.provider === entry.provider && pin.task === entry.task ? pin : undefined
-    blocks.push(...declarationsFor(entry, locked))
+    blocks.push(...declarationsFor(entry, locked, names.get(entry.alias)))
   }
   return [
     `// Generated by unplugin-rodin from ${from} and its lockfile; builds keep it up to date. Do not edit.`,
@@ -97,6 +126,31 @@ export function renderDts(manifest: Manifest, lock: Lockfile | null, root: strin
     '',
     ...blocks.map(b => `${b}\n`),
   ].join('\n')
+}
+
+/**
+ * Names of every pinned model whose optimized output's stats are in the derived cache (`readDerived` reads
+ * them by the pin's key), so the declarations keep the names before this build has loaded any asset.
+ */
+export async function pinnedNames(
+  lock: Lockfile | null,
+  readDerived: (key: string) => Promise<{ stats?: Partial<ModelNames> } | null>,
+): Promise<Map<string, ModelNames>> {
+  const out = new Map<string, ModelNames>()
+  for (const [alias, pin] of Object.entries(lock?.assets ?? {})) {
+    if (!pin.optimized) continue
+    const stats = (await readDerived(pin.optimized.key).catch(() => null))?.stats
+    const names = stats && asNames(stats)
+    if (names) out.set(alias, names)
+  }
+  return out
+}
+
+/** The names of a model's stats, or `undefined` when they are not all there (a cache entry from older code). */
+export function asNames(stats: Partial<ModelNames>): ModelNames | undefined {
+  const { nodes, materials, animations } = stats
+  const ok = [nodes, materials, animations].every(l => Array.isArray(l) && l.every(n => typeof n === 'string'))
+  return ok ? { nodes: nodes!, materials: materials!, animations: animations! } : undefined
 }
 
 /** Writes atomically, and only when the content changed (no watcher churn, no needless rebuilds). */

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { basename, relative, resolve } from 'node:path'
 import type { UnpluginBuildContext, UnpluginFactory } from 'unplugin'
 import { RodinError } from '../errors.js'
@@ -9,14 +10,32 @@ import { Pipeline } from '../pipeline/pipeline.js'
 import { OUT_FILE_RE, Store } from '../store/store.js'
 import { emittedUrls, fileImportUrls, generateModule, viteUrls } from './codegen.js'
 import type { UrlImporter } from './codegen.js'
-import { dtsPath, renderDts, writeDts } from './dts.js'
+import {
+  DECODER_FILE_RE,
+  DECODER_ID_RE,
+  DECODER_RESOLVED_RE,
+  addDecoderFileLoader,
+  decoderFiles,
+  generateDecoderModule,
+  keepDecodersAsShipped,
+  parseDecoderId,
+  resolveDecoderId,
+} from './decoders.js'
+import type { DecoderSet } from './decoders.js'
+import { asNames, dtsPath, pinnedNames, renderDts, writeDts } from './dts.js'
+import type { ModelNames } from './dts.js'
 import { ExpectedFiles, addAssetRule, addFileLoader, rewriteImportScheme } from './hosts.js'
 import { ID_RE, RESOLVED_RE, formatRequest, parseImportId, parseResolvedId, toResolvedId } from './ids.js'
 import { createReporter } from './report.js'
 import { createReloader, modulesFor, reloadChangedIds } from './watch.js'
 
 const PLUGIN_NAME = 'unplugin-rodin'
-const HOOK_ID_RE = new RegExp(`${ID_RE.source}|${RESOLVED_RE.source}|${OUT_FILE_RE.source}`)
+const HOOK_ID_RE = new RegExp(
+  [ID_RE, RESOLVED_RE, OUT_FILE_RE, DECODER_ID_RE, DECODER_RESOLVED_RE, DECODER_FILE_RE].map(re => re.source).join('|'),
+)
+const LOAD_ID_RE = new RegExp(`${RESOLVED_RE.source}|${DECODER_RESOLVED_RE.source}`)
+/** Runtime packages whose decoder imports only the plugin can serve: Vite must not pre-bundle them without it. */
+const RUNTIME_ENTRIES = ['unplugin-rodin/three', 'unplugin-rodin/react']
 
 /** The part of Rollup's context that unplugin's types leave out: `emitFile` returns the reference id. */
 type EmitAsset = (file: { type: 'asset'; name: string; originalFileName: string; source: Uint8Array }) => string
@@ -28,9 +47,12 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
   // Validate eagerly (config time, not mid-build); host hooks below re-resolve against the host's root.
   resolveOptions(userOptions, root)
   const expected = new ExpectedFiles()
+  /** Node, material and animation names of the models this build emitted, by alias (for the declarations). */
+  const names = new Map<string, ModelNames>()
   // Asset resolutions under way (they may be writing lock pins): see reloadChangedIds.
   const resolving = new Set<Promise<unknown>>()
   const isOut = (file: string) => getPipeline().store.isOutFile(file)
+  const isAssetFile = (file: string) => isOut(file) || DECODER_FILE_RE.test(file)
   const reload = createReloader(async () => {
     const ids = await reloadChangedIds(getPipeline(), () => Promise.allSettled([...resolving]))
     await updateDts()
@@ -57,7 +79,9 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
     if (!path) return
     const p = getPipeline()
     const [manifest, lock] = await Promise.all([p.getManifest(), p.getLockfile()])
-    await writeDts(path, renderDts(manifest, lock, root))
+    const known = await pinnedNames(lock, key => p.store.readJson('derived', key))
+    for (const [alias, n] of names) known.set(alias, n)
+    await writeDts(path, renderDts(manifest, lock, root, known))
   }
 
   /** How this host turns the cache's files into public URLs (DESIGN §3 "Emitting files across bundlers"). */
@@ -87,6 +111,22 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
     return fileImportUrls
   }
 
+  /** `unplugin-rodin/three/decoders/<set>`: the installed three's decoder files, emitted like the models. */
+  async function decoderModule(ctx: UnpluginBuildContext, set: DecoderSet): Promise<string> {
+    const files = decoderFiles(set, root)
+    if (host === 'vite') return generateDecoderModule(files, viteUrls)
+    if (host === 'rollup' || host === 'rolldown') {
+      const rollup = ctx as unknown as { emitFile: EmitAsset }
+      const refs = new Map<string, string>()
+      for (const file of files) {
+        const source = new Uint8Array(await readFile(file))
+        refs.set(file, rollup.emitFile({ type: 'asset', name: basename(file), originalFileName: file, source }))
+      }
+      return generateDecoderModule(files, emittedUrls(refs))
+    }
+    return generateDecoderModule(files, fileImportUrls)
+  }
+
   return {
     name: PLUGIN_NAME,
     enforce: 'pre',
@@ -110,6 +150,10 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
       handler(source) {
         // webpack: `rodin:` requests arrive already rewritten to their resolved id (see rewriteImportScheme).
         if (RESOLVED_RE.test(source)) return parseResolvedId(source) ? source : null
+        if (DECODER_RESOLVED_RE.test(source)) return source
+        const decoders = resolveDecoderId(source)
+        if (decoders) return decoders
+        if (DECODER_FILE_RE.test(source)) return host === 'vite' || host === 'esbuild' ? source : null
         // Vite and esbuild cannot resolve the cache's absolute paths from a virtual importer themselves;
         // webpack and Rspack can (and must, to apply the asset rule); Rollup never sees them.
         if (OUT_FILE_RE.test(source)) return (host === 'vite' || host === 'esbuild') && isOut(source) ? source : null
@@ -119,8 +163,10 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
     },
 
     load: {
-      filter: { id: RESOLVED_RE },
+      filter: { id: LOAD_ID_RE },
       async handler(id) {
+        const set = parseDecoderId(id)
+        if (set) return decoderModule(this, set)
         const req = parseResolvedId(id)
         if (!req) return null
         const p = getPipeline()
@@ -148,6 +194,8 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
         resolving.add(pending)
         const record = await pending.finally(() => resolving.delete(pending))
         const data = await moduleData(p, record, req.variant)
+        const modelNames = data.meta.kind === 'model' && req.variant.kind !== 'raw' ? asNames(data.meta) : undefined
+        if (modelNames && req.variant.kind !== 'file') names.set(entry.alias, modelNames)
         return generateModule(data, await urlsFor(this, data))
       },
     },
@@ -168,7 +216,7 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
         const at = resolve(config.root ?? root)
         const dir = new Store(resolveOptions(userOptions, at).cacheDir).outDir
         const allow = config.server?.fs?.allow ? [dir] : [(await import('vite')).searchForWorkspaceRoot(at), dir]
-        return { server: { fs: { allow } } }
+        return { server: { fs: { allow } }, optimizeDeps: { exclude: RUNTIME_ENTRIES } }
       },
       configResolved(config) {
         setRoot(config.root)
@@ -205,19 +253,22 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
 
     webpack(compiler) {
       setRoot(compiler.options.context ?? process.cwd())
-      addAssetRule(compiler, isOut)
+      addAssetRule(compiler, isAssetFile)
+      keepDecodersAsShipped(compiler, PLUGIN_NAME)
       rewriteImportScheme(compiler, PLUGIN_NAME)
     },
 
     rspack(compiler) {
       setRoot(compiler.options.context ?? process.cwd())
-      addAssetRule(compiler, isOut)
+      addAssetRule(compiler, isAssetFile)
+      keepDecodersAsShipped(compiler as unknown as Parameters<typeof keepDecodersAsShipped>[0], PLUGIN_NAME)
     },
 
     esbuild: {
       setup(build) {
         setRoot(build.initialOptions.absWorkingDir ?? process.cwd())
         addFileLoader(build, isOut, expected)
+        addDecoderFileLoader(build)
       },
     },
   }

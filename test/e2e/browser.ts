@@ -33,7 +33,7 @@ export type AssetState = 'loading' | 'ok' | 'error'
 /** What the page reports (see playground/src/main.ts). */
 interface PlaygroundWindow {
   __rodin?: Record<string, AssetState>
-  __rodinModels?: Record<string, { url: string; decoders: string[] }>
+  __rodinModels?: Record<string, { url: string; decoders: string[]; nodes: string[] }>
 }
 
 export interface CanvasCoverage {
@@ -52,9 +52,12 @@ export interface CanvasCoverage {
  */
 export async function openPage(
   browser: Browser,
-): Promise<{ page: Page; problems: string[]; firstProblem: Promise<void> }> {
+): Promise<{ page: Page; problems: string[]; requests: string[]; firstProblem: Promise<void> }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   const problems: string[] = []
+  /** Every URL the page asked for (documents, scripts, models, decoder files, workers' fetches), in order. */
+  const requests: string[] = []
+  page.on('request', req => requests.push(req.url()))
   let reported: () => void
   const firstProblem = new Promise<void>(resolve => {
     reported = resolve
@@ -71,7 +74,7 @@ export async function openPage(
   page.on('response', res => {
     if (res.status() >= 400) report(`HTTP ${res.status()}: ${res.request().method()} ${res.url()}`)
   })
-  return { page, problems, firstProblem }
+  return { page, problems, requests, firstProblem }
 }
 
 /** Waits until every asset of the page left 'loading'; returns the states, and the URL and decoders per model. */

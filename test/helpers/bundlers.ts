@@ -105,11 +105,18 @@ export interface BuildResult {
   modules: { name: string; type: string }[]
 }
 
-/** Builds the project in `root` with the documented config of `bundler`. */
-export async function build(bundler: Bundler, root: string): Promise<BuildResult> {
+/**
+ * Builds the project in `root` with the documented config of `bundler`; `extend` may add to it what a project
+ * of that kind has anyway (e.g. Rollup's node-resolve for packages in node_modules).
+ */
+export async function build(
+  bundler: Bundler,
+  root: string,
+  extend: (config: Record<string, any>) => Record<string, any> = c => c,
+): Promise<BuildResult> {
   return inDir(root, async () => {
     let modules: BuildResult['modules'] = []
-    const config = await loadSnippet(bundler)
+    const config = extend(await loadSnippet(bundler))
     if (bundler === 'vite') {
       const vite = await import('vite')
       await vite.build({

@@ -72,6 +72,10 @@ export const viteBuildProcess = (
   opts?: Parameters<typeof run>[2],
 ) => run([BUILD_CHILD, root, outDir], env, opts)
 
+/** {@link viteBuildProcess} that also prints `aws-sdk-loaded=<bool>` after the build. */
+export const viteBuildProbe = (root: string, outDir: string, env: Record<string, string | undefined>) =>
+  run([fileURLToPath(new URL('./build-child-probe.js', import.meta.url)), root, outDir], env)
+
 export const cli = (args: string[], env: Record<string, string | undefined>, opts?: Parameters<typeof run>[2]) =>
   run([CLI, ...args], env, opts)
 

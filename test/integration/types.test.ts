@@ -78,7 +78,7 @@ import byTaskMeta from 'rodin:${uuid}?meta'
 export const strings: string[] = [sword, url, raw, image, byTask]
 export const p: string = preview // the task has a preview image
 export const n: null = none
-export const triangles: number = meta.triangles + rawMeta.vertices + metaOnly.triangles + byTaskMeta.animations
+export const triangles: number = meta.triangles + rawMeta.vertices + metaOnly.triangles + byTaskMeta.animations.length
 export const meshopt: boolean = meta.decoders.meshopt
 export const width: number = imageMeta.width
 export const gpu: number = meta.gpuBytes
@@ -149,6 +149,70 @@ export const t: number = meta.triangles
         /src\/typo\.ts\(1,15\): error TS2307: Cannot find module 'rodin:hero-swrod\/preview\.webp'/,
       ),
     ])
+  })
+
+  it("dts + unplugin-rodin/three and /react: loadRodin's and useRodin's maps are typed with the model's names; a misspelled name fails tsc", async () => {
+    const emu = await emulator({ assets: [] })
+    const fox = await glbTask(emu, 'khr_fox.glb')
+    const p = await project(emu, { fox: fox.uuid })
+    const dts = await writeDeclarations(p.root, { ...p.options, dts: true }, ['rodin:fox'])
+    // The names come from the optimized file (and survive optimization: the fox's own names).
+    expect(dts).toContain('"b_Root_00"')
+    expect(dts).toContain('"fox_material"')
+    expect(dts).toContain('"Survey" | "Walk" | "Run"')
+
+    await tsProject(
+      p.root,
+      {
+        'main.ts': `
+import * as fox from 'rodin:fox'
+import foxUrl, { meta } from 'rodin:fox'
+import foxMeta from 'rodin:fox?meta'
+import { loadRodin } from 'unplugin-rodin/three'
+import { useRodin } from 'unplugin-rodin/react'
+import type { AnimationClip, Material, Object3D } from 'three'
+
+export function useFox(): Object3D {
+  return useRodin(fox).nodes.b_Root_00
+}
+
+export async function show(): Promise<[Object3D, Material, AnimationClip, Object3D]> {
+  const { nodes, materials, animations } = await loadRodin(fox)
+  const again = await loadRodin({ url: foxUrl, meta })
+  const names: 'Survey' | 'Walk' | 'Run' = foxMeta.animations[0]!
+  void names
+  return [nodes.b_Root_00, materials.fox_material, animations.Survey, again.nodes.fox]
+}
+`,
+      },
+      'dts',
+    )
+    // A three.js (and React Three Fiber) project has these and their types installed.
+    await mkdir(join(p.root, 'node_modules/@types'), { recursive: true })
+    await mkdir(join(p.root, 'node_modules/@react-three'), { recursive: true })
+    for (const pkg of ['three', '@types/three', 'react', '@types/react', '@react-three/fiber'])
+      await symlink(join(REPO, 'node_modules', pkg), join(p.root, 'node_modules', pkg), 'dir')
+    const good = await tsc(p.root)
+    expect(good.output).toBe('')
+    expect(good.code).toBe(0)
+
+    await writeFile(
+      join(p.root, 'src/typo.ts'),
+      [
+        `import * as fox from 'rodin:fox'`,
+        `import { loadRodin } from 'unplugin-rodin/three'`,
+        `import { useRodin } from 'unplugin-rodin/react'`,
+        `export const typo = loadRodin(fox).then(r => [r.nodes.b_Root_0, r.animations.Srvey])`,
+        `export const useTypo = () => useRodin(fox).materials.fox_materal`,
+        '',
+      ].join('\n'),
+    )
+    const bad = await tsc(p.root)
+    expect(bad.code).not.toBe(0)
+    expect(bad.output).toMatch(/src\/typo\.ts\(4,\d+\): error TS2551: Property 'b_Root_0' does not exist/)
+    expect(bad.output).toMatch(/src\/typo\.ts\(4,\d+\): error TS2551: Property 'Srvey' does not exist/)
+    expect(bad.output).toMatch(/src\/typo\.ts\(5,\d+\): error TS2551: Property 'fox_materal' does not exist/)
+    expect(bad.output.trim().split('\n')).toHaveLength(3)
   })
 
   it('unplugin-rodin/client: any id, exact export types, ?meta default is the meta object', async () => {

@@ -82,7 +82,7 @@ describe('vite build against the emulator', () => {
     }
     expect(f.meta.id).toBe('fox')
     expect(c.meta.id).toBe('wooden-crate')
-    expect(f.meta.animations).toBe(3)
+    expect(f.meta.animations).toHaveLength(3)
     expect(c.meta.bytes).toBeLessThan(c.meta.sourceBytes * 0.5) // textured model comes out much smaller
     expect(f.preview).toMatch(/preview.*\.webp$/)
     expect(c.preview).toMatch(/\.webp$/)

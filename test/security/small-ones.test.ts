@@ -65,7 +65,10 @@ describe('smaller ones (issue 11, point 10)', () => {
   it('a bad model is named once: asset "m" (file), not model "asset "m" (file)"', async () => {
     const emu = await emulator({ assets: [] })
     const task = emu.addTask({
-      files: [{ name: 'base_basic_pbr.glb', bytes: new TextEncoder().encode('not a model at all, just text') }],
+      // A well-formed GLB container (downloads check that much) whose accessor points at a bufferView that is not there.
+      files: [
+        { name: 'base_basic_pbr.glb', bytes: glbContainer({ asset: { version: '2.0' }, accessors: [BAD_ACCESSOR] }) },
+      ],
     })
     const p = await project(emu, { m: task.uuid })
     const pipeline = p.pipeline({ mode: 'auto' })
@@ -75,3 +78,18 @@ describe('smaller ones (issue 11, point 10)', () => {
     expect(err.message).not.toMatch(/model "asset/)
   })
 })
+
+const BAD_ACCESSOR = { bufferView: 7, componentType: 5126, count: 3, type: 'VEC3' }
+
+function glbContainer(json: object): Uint8Array {
+  const text = Buffer.from(JSON.stringify(json))
+  const chunk = Buffer.concat([text, Buffer.alloc((4 - (text.length % 4)) % 4, 0x20)])
+  const out = Buffer.alloc(20 + chunk.length)
+  out.write('glTF', 0, 'latin1')
+  out.writeUInt32LE(2, 4)
+  out.writeUInt32LE(out.length, 8)
+  out.writeUInt32LE(chunk.length, 12)
+  out.writeUInt32LE(0x4e4f534a, 16)
+  chunk.copy(out, 20)
+  return new Uint8Array(out)
+}

@@ -7,6 +7,8 @@ import { createProgress } from '../progress.js'
 /** Fetches and optimizes every manifest asset in parallel, then prints a summary table. */
 export async function pull(flags: GlobalFlags, io: CliIO): Promise<void> {
   const pipeline = createPipeline(flags, io, { logLevel: 'silent' })
+  // Everything pinned, sources too (from the team store when there is one): the cache then serves offline builds.
+  pipeline.completeCache = true
   try {
     await pipeline.preflight()
     const { entries } = await pipeline.getManifest()

@@ -5,6 +5,8 @@ import type { BudgetMeasure } from '../../pipeline/budget.js'
 import { formatMeasure } from '../../pipeline/budget.js'
 import { cachedOptimized, derivedKey } from '../../pipeline/derive.js'
 import type { StoredFile } from '../../store/store.js'
+import type { LockEntry } from '../../manifest/lockfile.js'
+import type { Pipeline } from '../../pipeline/pipeline.js'
 import { expectedFiles, missingFiles } from '../../pipeline/source.js'
 import { Journal, describeJournalEntry } from '../journal.js'
 import { createPipeline, table } from '../context.js'
@@ -31,14 +33,32 @@ export async function status(flags: GlobalFlags, io: CliIO): Promise<void> {
         await providerState(pipeline, entry),
         cached,
         locked,
+        await remoteState(pipeline, locked === 'yes' ? pinned : undefined),
         budget,
       ])
     }
-    io.out(table(['asset', 'provider', 'task', 'provider state', 'cached', 'locked', 'budget'], rows))
+    io.out(table(['asset', 'provider', 'task', 'provider state', 'cached', 'locked', 'remote', 'budget'], rows))
     const journal = new Journal(pipeline.options.cacheDir)
     for (const e of await journal.list()) io.out(`warning: ${describeJournalEntry(e, journal)}`)
   } finally {
     await pipeline.close()
+  }
+}
+
+/** Whether the team store has every blob the asset's lock entry pins (a HEAD each; bytes are verified on read). */
+async function remoteState(pipeline: Pipeline, pinned: LockEntry | undefined): Promise<string> {
+  if (!pipeline.options.remote) return 'none'
+  if (!pipeline.remote) return 'not checked (offline)'
+  if (!pinned) return 'not pinned'
+  const pins = [...Object.values(pinned.files), ...(pinned.optimized ? [pinned.optimized] : [])]
+  try {
+    const store = await pipeline.remote.store()
+    let missing = 0
+    for (const pin of pins) if (!(await store.has(pin))) missing++
+    return missing === 0 ? 'yes' : missing === pins.length ? 'no' : `partial (${missing} missing)`
+  } catch (err) {
+    if (!isRodinError(err)) throw err
+    return `error (${err.code})`
   }
 }
 

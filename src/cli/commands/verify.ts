@@ -2,9 +2,13 @@ import { RodinError } from '../../errors.js'
 import { createPipeline, table } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
 
-/** Re-hashes every cache entry the lockfile pins. Damaged entries are removed (the next build refetches them). */
+/**
+ * Re-hashes every cache entry the lockfile pins. Damaged entries are removed (the next build refetches them).
+ * With a team store (and not in mode offline), a missing or damaged entry is restored from it, verified.
+ */
 export async function verify(flags: GlobalFlags, io: CliIO): Promise<void> {
   const pipeline = createPipeline(flags, io, { mode: 'offline' })
+  const team = await teamLink(flags, io)
   const lock = await pipeline.getLockfile()
   if (!lock)
     throw new RodinError(
@@ -18,12 +22,15 @@ export async function verify(flags: GlobalFlags, io: CliIO): Promise<void> {
     if (entry.optimized) pins.push([`${entry.primary} (optimized)`, entry.optimized])
     for (const [i, lod] of (entry.optimized?.lods ?? []).entries()) pins.push([`${entry.primary} (LOD ${i + 1})`, lod])
     const states = await pipeline.store.verify(pins.map(([, f]) => f))
-    pins.forEach(([name, f], i) => {
-      const state = { ok: 'ok', missing: 'missing', corrupt: 'CORRUPT (removed)' }[states[i]!]
-      if (state !== 'ok') bad++
+    for (const [i, [name, f]] of pins.entries()) {
+      let state = { ok: 'ok', missing: 'missing', corrupt: 'CORRUPT (removed)' }[states[i]!]
+      if (state !== 'ok' && team && (await team.fetch(f, `${name} of asset "${alias}"`)))
+        state = `${states[i] === 'missing' ? 'missing' : 'CORRUPT'}, restored from the team store`
+      if (state !== 'ok' && !state.endsWith('team store')) bad++
       rows.push([alias, name, f.sha256.slice(0, 16), state])
-    })
+    }
   }
+  await team?.close()
   io.out(table(['asset', 'file', 'sha256', 'state'], rows))
   if (bad > 0)
     throw new RodinError(
@@ -31,4 +38,10 @@ export async function verify(flags: GlobalFlags, io: CliIO): Promise<void> {
       `${bad} cache entr${bad === 1 ? 'y does' : 'ies do'} not match the lockfile; run "rodin-assets pull" to refetch`,
     )
   io.out(`all ${rows.length} pinned file(s) match the lockfile`)
+}
+
+/** The team store for repairs, unless none is configured or the user's mode is offline (it is never contacted then). */
+async function teamLink(flags: GlobalFlags, io: CliIO) {
+  const p = createPipeline(flags, { ...io, out: () => {} })
+  return p.remote
 }

@@ -36,8 +36,10 @@ parentPort.on('message', async request => {
     triangles: threadId,
     vertices: bytes.byteLength,
     bounds: { min: [started, 0, 0], max: [Date.now(), 0, 0] },
-    materials: alongside,
-    animations: 0,
+    nodes: [],
+    // how many jobs ran alongside this one, as that many placeholder names
+    materials: Array.from({ length: alongside }, () => 'm'),
+    animations: [],
     extensionsRequired: [],
     decoders: { meshopt: false, draco: false, ktx2: false },
     gpuBytes: 0,

@@ -56,10 +56,10 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
     expect(
       results
         .slice(0, 3)
-        .map(r => r.materials)
+        .map(r => r.materials.length)
         .sort(),
     ).toEqual([0, 1, 2])
-    expect(Math.max(...results.map(r => r.materials))).toBeLessThanOrEqual(2)
+    expect(Math.max(...results.map(r => r.materials.length))).toBeLessThanOrEqual(2)
     // The fourth waits for a free place: it starts only once one of the first three has ended.
     const firstEnd = Math.min(...results.slice(0, 3).map(r => r.bounds.max[0]!))
     expect(results[3]!.bounds.min[0]!).toBeGreaterThanOrEqual(firstEnd)
@@ -140,7 +140,7 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
     )
     for (const job of [slow, fast]) {
       expect(job.status).toBe('fulfilled')
-      expect((job as PromiseFulfilledResult<{ materials: number }>).value.materials).toBe(0) // ran again, alone
+      expect((job as PromiseFulfilledResult<{ materials: string[] }>).value.materials).toEqual([]) // ran again, alone
     }
     expect(later.status).toBe('fulfilled')
   })
@@ -195,7 +195,7 @@ describe('optimizer pool (real worker from dist/)', () => {
       expect(Buffer.from(viaPool[i]!.bytes).equals(Buffer.from(local.bytes)), name).toBe(true)
       expect(viaPool[i]!.stats).toEqual(local.stats)
     }
-    expect((await p.inspect(fixture('khr_fox.glb'))).animations).toBe(3)
+    expect((await p.inspect(fixture('khr_fox.glb'))).animations).toHaveLength(3)
   })
 
   it.runIf(built)('E_BAD_GLB from the worker stays E_BAD_GLB and names the model', async () => {

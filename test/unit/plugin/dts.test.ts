@@ -80,6 +80,27 @@ describe('renderDts', () => {
     expect(mods.get('rodin:statue')).toContain('RodinAssetMeta')
   })
 
+  it('gives a pinned model its node, material and animation names as literal types (not ?raw)', () => {
+    const lock: Lockfile = {
+      lockfileVersion: 1,
+      assets: {
+        hero: {
+          provider: 'rodin',
+          task: UUID,
+          primary: 'base_basic_pbr.glb',
+          files: { 'base_basic_pbr.glb': { sha256: SHA, bytes: 1 } },
+        },
+      },
+    }
+    const names = new Map([['hero', { nodes: ['Blade', 'Hilt "2"'], materials: ['Steel'], animations: [] }]])
+    const mods = modules(renderDts(manifest, lock, '/project', names))
+    const named = `import('unplugin-rodin').RodinModelMetaOf<"Blade" | "Hilt \\"2\\"", "Steel", never>`
+    expect(mods.get('rodin:hero')).toContain(`export const meta: ${named}`)
+    expect(mods.get(`rodin:${UUID}`)).toContain(named)
+    expect(mods.get('rodin:hero?meta')).toContain(`const meta: ${named}`)
+    expect(mods.get('rodin:hero?raw')).toMatch(/export const meta: import\('unplugin-rodin'\).RodinModelMeta$/)
+  })
+
   it('is a script (declarations, not augmentations) and stable for the same input', () => {
     const text = renderDts(manifest, null, '/project')
     expect(text).not.toMatch(/^(import|export) /m)
