@@ -19,13 +19,14 @@ export async function status(flags: GlobalFlags, io: CliIO): Promise<void> {
     const manifest = await pipeline.getManifest()
     const lock = await pipeline.getLockfile()
     const rows: string[][] = []
+    // The budget column appears once some asset has a budget (it reads the cache, never the network).
+    const withBudgets = manifest.entries.some(e => e.budget)
     for (const entry of manifest.entries) {
       const pinned = lock?.assets[entry.alias]
       const locked = !pinned ? 'no' : pinned.provider === entry.provider && pinned.task === entry.task ? 'yes' : 'stale'
       const files = await expectedFiles(pipeline.store, entry, locked === 'yes' ? pinned : undefined)
       const missing = files ? await missingFiles(pipeline.store, files) : null
       const cached = !files ? 'no' : missing!.length === 0 ? 'yes' : `partial (${missing!.length} missing)`
-      const budget = await budgetCell(pipeline, entry, missing?.length === 0 ? files : null, pinned)
       rows.push([
         entry.alias,
         entry.provider,
@@ -34,10 +35,11 @@ export async function status(flags: GlobalFlags, io: CliIO): Promise<void> {
         cached,
         locked,
         await remoteState(pipeline, locked === 'yes' ? pinned : undefined),
-        budget,
+        ...(withBudgets ? [await budgetCell(pipeline, entry, missing?.length === 0 ? files : null, pinned)] : []),
       ])
     }
-    io.out(table(['asset', 'provider', 'task', 'provider state', 'cached', 'locked', 'remote', 'budget'], rows))
+    const columns = ['asset', 'provider', 'task', 'provider state', 'cached', 'locked', 'remote']
+    io.out(table(withBudgets ? [...columns, 'budget'] : columns, rows))
     const journal = new Journal(pipeline.options.cacheDir)
     for (const e of await journal.list()) io.out(`warning: ${describeJournalEntry(e, journal)}`)
   } finally {

@@ -55,7 +55,9 @@ describe('loadRodinLod', () => {
         }
       },
     )
-    onTestFinished(() => vi.unstubAllGlobals())
+    onTestFinished(() => {
+      vi.unstubAllGlobals()
+    })
     const { loadRodinLod } = await import('../../../src/three/index.js')
     const lod = await loadRodinLod(asset, { distances: [0, 5, 25] })
     expect(lod.type).toBe('LOD')
