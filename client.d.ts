@@ -35,6 +35,16 @@ declare module 'rodin:*' {
   export { url }
   /** URL of the provider's preview image, or `null` (always `null` for `/<file-name>` imports). */
   export const preview: string | null
+  /**
+   * A ≤ 1 kB WebP `data:` URI to show while the asset loads: the preview scaled down (a model without one gets its
+   * dominant base colour; an image gets itself), or `null` for other files.
+   */
+  export const placeholder: string | null
+  /**
+   * Levels of detail of a model, most detailed first: level 0 is `url` itself, the others come from
+   * `optimize.lods`. `error` is the simplifier's, relative to the model's size. Empty for images and files.
+   */
+  export const lods: { url: string; triangles: number; error: number }[]
   /** Facts about the emitted file: narrow on `meta.kind` ('model' | 'image' | 'file') for its own fields. */
   export const meta: import('unplugin-rodin').RodinAssetMeta
 }
@@ -45,6 +55,8 @@ declare module 'modelslab:*' {
   export default url
   export { url }
   export const preview: string | null
+  export const placeholder: string | null
+  export const lods: { url: string; triangles: number; error: number }[]
   export const meta: import('unplugin-rodin').RodinAssetMeta
 }
 
@@ -54,5 +66,7 @@ declare module 'getty:*' {
   export default url
   export { url }
   export const preview: string | null
+  export const placeholder: string | null
+  export const lods: { url: string; triangles: number; error: number }[]
   export const meta: import('unplugin-rodin').RodinAssetMeta
 }

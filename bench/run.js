@@ -1,6 +1,6 @@
 // `npm run bench`: this plugin's optimizer against the tools users reach for, on one corpus, in one run.
 // Options: --corpus DIR (repeatable; every .glb in DIR instead of fixtures/ + generated models),
-//          --runs N (measured warm Vite builds, default 11), --repeat N (cold rounds of (a)-(c), median kept, default 5), --no-vite, --no-render, --keep (keep temp files),
+//          --runs N (measured warm Vite builds, default 11), --repeat N (cold rounds of (a)-(c), median kept, default 5), --no-vite, --no-render, --no-lods-ktx2, --keep (keep temp files),
 //          --out DIR (default bench/results).
 // Writes <out>/latest.json and <out>/latest.md; temp files go to the OS temp dir.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -12,6 +12,7 @@ import { buildCorpus } from './corpus.js'
 import { peakMethod } from './proc.js'
 import { checkOutput, triangles, validatorErrors } from './quality.js'
 import { referenceModel } from './reference.js'
+import { benchLodsKtx2, renderLodsKtx2Markdown } from './lods-ktx2.js'
 import { maskedPsnr, openRenderer } from './render.js'
 import { renderMarkdown, summarize } from './report.js'
 import { gltfpackCommand, gltfTransformCommand, interleavedMedians, medianOf, runOurs, runPerFile } from './variants.js'
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '5' },
     'no-vite': { type: 'boolean', default: false },
     'no-render': { type: 'boolean', default: false },
+    'no-lods-ktx2': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench/results') },
   },
@@ -113,6 +115,12 @@ try {
     }
   }
 
+  let lodsKtx2
+  if (!args['no-lods-ktx2']) {
+    log(`LOD levels and 'ktx2' on every model (optimize.lods ${JSON.stringify([0.5, 0.2])}) …`)
+    lodsKtx2 = await benchLodsKtx2(corpus, { render: !args['no-render'], log, work })
+  }
+
   let vite
   if (!args['no-vite']) {
     log(`(d) Vite builds: ?url assets vs rodin: ids with a warm cache (${args.runs} measured runs each) …`)
@@ -148,7 +156,8 @@ try {
   // JSON has no Infinity (identical renders have infinite PSNR): write it as a string rather than null.
   const json = JSON.stringify(result, (_, v) => (v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v), 2)
   await writeFile(join(args.out, 'latest.json'), `${json}\n`)
-  const md = renderMarkdown(result)
+  if (lodsKtx2) result.lodsKtx2 = lodsKtx2
+  const md = renderMarkdown(result) + (lodsKtx2 ? `\n${renderLodsKtx2Markdown(lodsKtx2)}` : '')
   await writeFile(join(args.out, 'latest.md'), md)
   console.log(`\n${md}`)
   log(`wrote ${join(args.out, 'latest.json')} and latest.md in ${((performance.now() - started) / 1000).toFixed(0)} s`)

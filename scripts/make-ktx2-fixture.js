@@ -1,7 +1,7 @@
 // Writes fixtures/khr_barnlamp_ktx2.glb: the barn lamp (fixtures/khr_anisotropy_barnlamp.glb) with its textures
 // repaired (its KTX2 images lack KHR_texture_basisu, see src/optimize/ktx2.ts), scaled to 512 px and encoded as
 // Basis Universal ETC1S KTX2 under KHR_texture_basisu: a real-world model that needs the KTX2 transcoder in the
-// page. Run once after `npm run build`; the output is committed (it needs the ktx2-encoder devDependency).
+// page. Run once after `npm run build`; the output is committed (it needs ktx2-encoder, a dependency of the package).
 import { readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { KHRTextureBasisu } from '@gltf-transform/extensions'

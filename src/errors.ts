@@ -22,6 +22,7 @@ export type RodinErrorCode =
   | 'E_SUBMIT_LOST' // a generation request was sent but its answer was lost: a task may exist and be billed
   | 'E_BAD_FILE' // a downloaded file whose bytes are not the kind its name declares (image magic, model parse)
   | 'E_REMOTE' // the team asset store (`remote`) failed: unreachable, denied, misconfigured or its client missing
+  | 'E_BUDGET' // an asset is over its manifest budget (frozen mode or CI)
 
 /** Structured context carried by every {@link RodinError}; each field is also part of the message. */
 export interface RodinErrorDetails {

@@ -25,6 +25,11 @@ export interface ModelStats {
   animations: string[]
   extensionsRequired: string[]
   decoders: DecoderNeeds
+  /**
+   * Estimated GPU memory of the textures in bytes, mipmaps included: RGBA8 × 4/3 for PNG, JPEG and WebP
+   * (decoded before upload), the transcoded block size for KTX2.
+   */
+  gpuBytes: number
 }
 
 /** Facts read from an image. */

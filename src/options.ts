@@ -92,6 +92,8 @@ export interface ResolvedOptions {
   lockfilePath: string | null
   cacheDir: string
   mode: Mode
+  /** `CI` is set (and not "false"/"0"): budgets fail the build in any mode. */
+  ci: boolean
   optimize: RodinOptions['optimize']
   concurrency: number
   wait: Required<WaitOptions>
@@ -132,8 +134,8 @@ export function resolveOptions(
   if (user.dts !== undefined && typeof user.dts !== 'boolean' && (typeof user.dts !== 'string' || user.dts === '')) {
     throw config(`dts must be true, false or a file path (got ${JSON.stringify(user.dts)})`)
   }
-  const mode =
-    user.mode ?? (env.RODIN_MODE || undefined) ?? (env.CI && env.CI !== 'false' && env.CI !== '0' ? 'frozen' : 'auto')
+  const ci = !!env.CI && env.CI !== 'false' && env.CI !== '0'
+  const mode = user.mode ?? (env.RODIN_MODE || undefined) ?? (ci ? 'frozen' : 'auto')
   if (!MODES.includes(mode as Mode))
     throw config(
       `mode must be one of ${MODES.join(', ')} (got ${JSON.stringify(mode)}; check the "mode" option or RODIN_MODE)`,
@@ -190,6 +192,7 @@ export function resolveOptions(
     lockfilePath: user.lockfile === false ? null : at(user.lockfile ?? OPTIONS_DEFAULTS.lockfile),
     cacheDir: at(user.cacheDir ?? (env.RODIN_CACHE_DIR || OPTIONS_DEFAULTS.cacheDir)),
     mode: mode as Mode,
+    ci,
     optimize: user.optimize,
     concurrency,
     wait,

@@ -15,19 +15,21 @@ Object.assign(window, { __rodin: status, __rodinModels: models })
 for (const asset of assets) void show(asset)
 
 /** One canvas per model, loaded through unplugin-rodin/three (decoders come from this site, never a CDN). */
-async function show(asset: { default: string; meta: RodinAssetMeta }): Promise<void> {
-  const { meta } = asset
+async function show(asset: { default: string; meta: RodinAssetMeta; placeholder: string | null }): Promise<void> {
+  const { meta, placeholder } = asset
   status[meta.id] = 'loading'
   const figure = document.createElement('figure')
   const canvas = document.createElement('canvas')
   canvas.dataset.asset = meta.id
+  // Visible until the first frame: the opaque WebGL scene then covers the canvas background.
+  if (placeholder) canvas.style.background = `center / contain no-repeat url("${placeholder}"), #1e2128`
   const caption = document.createElement('figcaption')
   figure.append(canvas, caption)
   grid.append(figure)
   try {
     if (meta.kind !== 'model') throw new Error(`${meta.id} is a ${meta.kind}, not a model`)
     const decoders = (Object.keys(meta.decoders) as Decoder[]).filter(name => meta.decoders[name])
-    caption.innerHTML = `<b>${meta.id}</b> · ${(meta.sourceBytes / 1024).toFixed(0)} kB → ${(meta.bytes / 1024).toFixed(0)} kB · ${meta.triangles.toLocaleString('en')} triangles · ${decoders.join(', ') || 'no decoder'}`
+    caption.innerHTML = `<b>${meta.id}</b> · ${(meta.sourceBytes / 1024).toFixed(0)} kB → ${(meta.bytes / 1024).toFixed(0)} kB · ${meta.triangles.toLocaleString('en')} triangles · ${decoders.join(', ') || 'no decoder'} · GPU ${(meta.gpuBytes / 1048576).toFixed(1)} MB`
 
     const renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true })
     renderer.setPixelRatio(1)

@@ -24,7 +24,15 @@ export const lockEntrySchema = z
     task: z.string().min(1),
     primary: z.string().min(1),
     files: z.record(fileName, lockedFile),
-    optimized: z.strictObject({ key: sha256, sha256, bytes: z.number().int().nonnegative() }).optional(),
+    optimized: z
+      .strictObject({
+        key: sha256,
+        sha256,
+        bytes: z.number().int().nonnegative(),
+        // LOD levels 1… (`optimize.lods`); absent when there are none, so older lockfiles stay valid as they are.
+        lods: z.array(z.strictObject({ key: sha256, sha256, bytes: z.number().int().nonnegative() })).optional(),
+      })
+      .optional(),
   })
   .superRefine((entry, ctx) => {
     if (!Object.hasOwn(entry.files, entry.primary)) {

@@ -8,6 +8,13 @@ import type { GenerateRecipe } from './recipe.js'
 import { manifestSchema } from './schema.js'
 import type { ManifestData } from './schema.js'
 
+/** Limits on one asset (see `rodin-assets status` and E_BUDGET). */
+export interface Budget {
+  bytes?: number
+  triangles?: number
+  gpuBytes?: number
+}
+
 /** One asset of the manifest, normalized: every provider has an alias, a task id and its import ids. */
 export interface AssetEntry {
   alias: string
@@ -20,6 +27,8 @@ export interface AssetEntry {
   file?: string
   /** The entry's own optimize setting, else the manifest's (validated later against the optimizer's options). */
   optimize: unknown
+  /** The manifest's budget with the entry's fields on top; absent when neither sets one. */
+  budget?: Budget
   getty?: { index: number; size: '1k' | '4k'; notes?: string; projectCode?: string }
   /** The entry's `generate` recipe (Rodin). */
   recipe?: GenerateRecipe
@@ -75,34 +84,45 @@ export function parseManifest(text: string, path: string): Manifest {
 function normalize(data: ManifestData): AssetEntry[] {
   const top = data.optimize
   if (Array.isArray(data.assets)) {
-    return data.assets.map(uuid => rodin(uuid.toLowerCase(), { task: uuid }, top))
+    return data.assets.map(uuid => withBudget(rodin(uuid.toLowerCase(), { task: uuid }, top), data.budget))
   }
-  return Object.entries(data.assets).map(([alias, value]) => {
-    if (typeof value === 'string') return rodin(alias, { task: value }, top)
-    if (value.provider === 'modelslab') {
-      const id = String(value.id)
-      return {
-        alias,
-        provider: 'modelslab',
-        task: id,
-        ids: [`rodin:${alias}`, `modelslab:${id}`],
-        file: value.file,
-        optimize: value.optimize ?? top,
-      }
+  return Object.entries(data.assets).map(([alias, value]) =>
+    withBudget(entryOf(alias, value, top), data.budget, typeof value === 'string' ? undefined : value.budget),
+  )
+}
+
+function withBudget(entry: AssetEntry, project?: Budget, own?: Budget): AssetEntry {
+  const budget = { ...project, ...own }
+  return Object.keys(budget).length > 0 ? { ...entry, budget } : entry
+}
+
+type AssetValue = Exclude<ManifestData['assets'], string[]>[string]
+
+function entryOf(alias: string, value: AssetValue, top: unknown): AssetEntry {
+  if (typeof value === 'string') return rodin(alias, { task: value }, top)
+  if (value.provider === 'modelslab') {
+    const id = String(value.id)
+    return {
+      alias,
+      provider: 'modelslab',
+      task: id,
+      ids: [`rodin:${alias}`, `modelslab:${id}`],
+      file: value.file,
+      optimize: value.optimize ?? top,
     }
-    if (value.provider === 'getty') {
-      const { generation, index, size, notes, projectCode } = value
-      return {
-        alias,
-        provider: 'getty',
-        task: generation,
-        ids: [`rodin:${alias}`, `getty:${generation}/${index}`],
-        optimize: value.optimize ?? top,
-        getty: { index, size, notes, projectCode },
-      }
+  }
+  if (value.provider === 'getty') {
+    const { generation, index, size, notes, projectCode } = value
+    return {
+      alias,
+      provider: 'getty',
+      task: generation,
+      ids: [`rodin:${alias}`, `getty:${generation}/${index}`],
+      optimize: value.optimize ?? top,
+      getty: { index, size, notes, projectCode },
     }
-    return rodin(alias, value, top)
-  })
+  }
+  return rodin(alias, value, top)
 }
 
 function rodin(

@@ -31,6 +31,16 @@ const optimizeSetting = z
   .union([presetName, z.literal(false), z.record(z.string(), z.unknown())])
   .describe('"web" (default), "max", "none", false, or an object that overrides single settings')
 
+const budgetLimit = z.number().int().positive()
+/** Limits on what an asset may cost the page; see `checkBudget`. */
+const budgetSetting = z
+  .strictObject({
+    bytes: budgetLimit.optional().describe('largest emitted file size in bytes'),
+    triangles: budgetLimit.optional().describe('most triangles of the emitted model'),
+    gpuBytes: budgetLimit.optional().describe('most GPU texture memory in bytes, mipmaps included (meta.gpuBytes)'),
+  })
+  .describe('size budget: exceeding it fails frozen/CI builds (E_BUDGET) and warns otherwise')
+
 const rodinTask = z.string().regex(UUID_RE, 'expected a Rodin task UUID like "7f3c1a2e-5b6d-4c8e-9f00-1234567890ab"')
 const fileName = z.string().regex(FILE_NAME_RE, 'expected a bare file name such as "base_basic_pbr.glb"')
 
@@ -47,6 +57,7 @@ const rodinEntry = z.strictObject({
   file: fileName.optional(),
   optimize: optimizeSetting.optional(),
   generate: generateRecipeSchema.optional().describe('how this asset was generated (kept for review and reproduction)'),
+  budget: budgetSetting.optional(),
 })
 
 /** A Rodin asset declared but not generated yet: `rodin-assets generate <alias>` submits it; builds refuse it. */
@@ -55,6 +66,7 @@ const recipeEntry = z.strictObject({
   generate: generateRecipeSchema,
   file: fileName.optional(),
   optimize: optimizeSetting.optional(),
+  budget: budgetSetting.optional(),
 })
 
 const modelslabEntry = z.strictObject({
@@ -62,6 +74,7 @@ const modelslabEntry = z.strictObject({
   id: z.union([z.number().int().nonnegative(), z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)]),
   file: fileName.optional(),
   optimize: optimizeSetting.optional(),
+  budget: budgetSetting.optional(),
 })
 
 const gettyEntry = z.strictObject({
@@ -72,6 +85,7 @@ const gettyEntry = z.strictObject({
   notes: z.string().max(500).optional(),
   projectCode: z.string().max(100).optional(),
   optimize: optimizeSetting.optional(),
+  budget: budgetSetting.optional(),
 })
 
 const assetEntry = z.union([rodinTask, rodinEntry, recipeEntry, modelslabEntry, gettyEntry])
@@ -79,6 +93,7 @@ const assetEntry = z.union([rodinTask, rodinEntry, recipeEntry, modelslabEntry, 
 export const manifestSchema = z.strictObject({
   $schema: z.string().optional(),
   optimize: optimizeSetting.optional(),
+  budget: budgetSetting.optional(),
   assets: z.union([
     z.array(rodinTask),
     z.record(

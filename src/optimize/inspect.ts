@@ -2,6 +2,7 @@ import type { Document, Primitive } from '@gltf-transform/core'
 import type { ModelStats } from '../meta.js'
 import { sceneBounds } from './bounds.js'
 import { readGlb } from './glb.js'
+import { textureGpuBytes } from './gpu-bytes.js'
 
 // glTF primitive modes (spec constants; imported lazily elsewhere, so spelled out here).
 const TRIANGLES = 4
@@ -55,6 +56,7 @@ export function inspectDocument(doc: Document): ModelStats {
       draco: usedNames.has('KHR_draco_mesh_compression'),
       ktx2: usedNames.has('KHR_texture_basisu'),
     },
+    gpuBytes: textureGpuBytes(root),
   }
 }
 

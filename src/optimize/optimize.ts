@@ -16,6 +16,9 @@ export interface OptimizeResult {
   stats: ModelStats
 }
 
+/** Stats of a LOD level's output: also the simplifier's error (largest over primitives, relative to mesh size). */
+export type LevelStats = ModelStats & { error: number }
+
 const GEOMETRY_COMPRESSION = new Set([
   'EXT_meshopt_compression',
   'KHR_meshopt_compression',
@@ -45,8 +48,9 @@ export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptio
     .listExtensionsUsed()
     .some(ext => GEOMETRY_COMPRESSION.has(ext.extensionName))
   let out: Uint8Array
+  const simplified = { error: 0 }
   try {
-    await runPipeline(doc, opts)
+    await runPipeline(doc, opts, simplified)
     out = await (await getIO()).writeBinary(doc)
   } catch (err) {
     if (isRodinError(err)) throw err
@@ -59,14 +63,16 @@ export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptio
     )
   }
   // With compression off the user asked for a model that needs no decoder, so even a bigger result stands.
-  const mayKeepSource = opts.compress !== false || !sourceNeedsDecoder
+  // A LOD level must be the simplified mesh, whatever its size.
+  const mayKeepSource = !opts.level && (opts.compress !== false || !sourceNeedsDecoder)
   // The source's stats are read again only in this (rare) case: the document was changed in place.
   if (mayKeepSource && out.byteLength >= bytes.byteLength)
     return { bytes: bytes.slice(), stats: await inspectGlb(bytes) }
   // Stats come from re-reading the output: they describe exactly what is emitted, and decoding it proves
   // the compressed payload is readable.
   try {
-    return { bytes: out, stats: await inspectGlb(out) }
+    const stats = await inspectGlb(out)
+    return { bytes: out, stats: opts.level ? ({ ...stats, error: simplified.error } as LevelStats) : stats }
   } catch (err) {
     throw new RodinError(
       'E_OPTIMIZE',
@@ -77,7 +83,7 @@ export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptio
   }
 }
 
-async function runPipeline(doc: Document, o: ResolvedOptimizeOptions): Promise<void> {
+async function runPipeline(doc: Document, o: ResolvedOptimizeOptions, simplified: { error: number }): Promise<void> {
   const fn = await import('@gltf-transform/functions')
   // Empty nodes are often sockets/attach points that game code looks up by name, and "unused" UVs are what
   // a runtime material override needs: pruning keeps both. The solid-texture check decodes every texture
@@ -89,9 +95,18 @@ async function runPipeline(doc: Document, o: ResolvedOptimizeOptions): Promise<v
   if (o.dedup) steps.push(fn.dedup({ keepUniqueNames: true }))
   if (o.prune) steps.push(fn.prune(pruneOptions))
   if (o.weld) steps.push(fn.weld())
-  if (o.simplify) {
+  // A LOD level replaces the preset's simplification with its own (which already multiplies the preset's in).
+  const simplify = o.level ?? o.simplify
+  if (simplify) {
     const { simplifier } = await getMeshopt()
-    steps.push(simplifyMeshes(simplifier, o.simplify.ratio, o.simplify.error))
+    steps.push(
+      simplifyMeshes(simplifier, simplify.ratio, simplify.error, {
+        lockBorder: !!o.level,
+        onError: e => {
+          simplified.error = Math.max(simplified.error, e)
+        },
+      }),
+    )
   }
   if (o.resample) steps.push(fn.resample())
   if (o.prune) steps.push(fn.prune(pruneOptions))

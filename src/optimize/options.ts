@@ -26,9 +26,12 @@ export interface OptimizeOptions {
   /**
    * `'webp'` re-encodes PNG/JPEG textures as WebP, keeping the original when that is smaller; a texture that
    * lossy WebP cannot keep faithful (see `textureQuality`) is stored as JPEG 4:4:4 or near-lossless WebP
-   * instead. `'keep'` keeps formats (PNG/JPEG are re-encoded only when resized). @default 'webp'
+   * instead. `'keep'` keeps formats (PNG/JPEG are re-encoded only when resized). `'ktx2'` stores every
+   * PNG/JPEG/WebP texture as Basis Universal KTX2 with mipmaps (`KHR_texture_basisu`; ETC1S for colour maps,
+   * Zstandard-supercompressed UASTC for normal and data maps): larger files, but textures stay compressed on the
+   * GPU (see `meta.gpuBytes`); the page needs three.js `KTX2Loader`. @default 'webp'
    */
-  textureFormat?: 'webp' | 'keep'
+  textureFormat?: 'webp' | 'ktx2' | 'keep'
   /** Longest texture edge in pixels; larger textures are scaled down, never up. @default 2048 (`'max'`: 1024) */
   textureSize?: number
   /**
@@ -49,10 +52,36 @@ export interface OptimizeOptions {
    * detail. @default false (`'max'`: { ratio: 0.5, error: 0.001 })
    */
   simplify?: false | { ratio: number; error: number }
+  /**
+   * Level-of-detail chain: one extra GLB per entry, each with about `ratio` of the triangles of the full model
+   * (level 0, which stays exactly what it would be without `lods`). A number is `{ ratio: n, error: 1 }`;
+   * `error` (a fraction of the mesh size) stops the simplifier early, keeping more triangles. Made with
+   * meshoptimizer's attribute-aware simplifier (normals and UVs weighted, open borders locked, UV seams kept
+   * closed). Ratios must be in (0, 1) and decreasing. The module exports `lods: { url, triangles, error }[]`.
+   * @default []
+   */
+  lods?: Array<number | { ratio: number; error?: number }>
+}
+
+/** One resolved level of {@link OptimizeOptions.lods}. */
+export interface LodLevel {
+  ratio: number
+  error: number
 }
 
 /** Options with every field decided: the exact input of the optimizer and part of the derived-cache key. */
-export type ResolvedOptimizeOptions = Required<Omit<OptimizeOptions, 'preset'>> & { preset: OptimizePreset }
+export type ResolvedOptimizeOptions = Required<Omit<OptimizeOptions, 'preset' | 'lods'>> & {
+  preset: OptimizePreset
+  lods: LodLevel[]
+  /**
+   * Internal, never set from user input: the options of one LOD level's output (see `lodOptions`). The level is
+   * simplified with locked borders after everything level 0 does, and is emitted even when not smaller.
+   */
+  level?: LodLevel
+}
+
+/** Most LOD levels an asset may ask for. */
+const MAX_LODS = 8
 
 const WEB: ResolvedOptimizeOptions = {
   preset: 'web',
@@ -65,6 +94,7 @@ const WEB: ResolvedOptimizeOptions = {
   textureQuality: 80,
   compress: 'meshopt',
   simplify: false,
+  lods: [],
 }
 
 /** The built-in presets. `'none'` is what an object with `preset: 'none'` starts from. */
@@ -82,6 +112,7 @@ export const OPTIMIZE_PRESETS: Record<OptimizePreset, ResolvedOptimizeOptions> =
     textureQuality: 80,
     compress: false,
     simplify: false,
+    lods: [],
   },
 }
 
@@ -98,6 +129,7 @@ const KNOWN_KEYS = new Set<string>([
   'textureQuality',
   'compress',
   'simplify',
+  'lods',
 ])
 
 /**
@@ -141,8 +173,11 @@ export function resolveOptimizeOptions(
     out[key] = value
   }
   if (input.textureFormat !== undefined) {
-    if (input.textureFormat !== 'webp' && input.textureFormat !== 'keep') {
-      throw configError(where, `optimize.textureFormat must be "webp" or "keep" (got ${show(input.textureFormat)})`)
+    if (input.textureFormat !== 'webp' && input.textureFormat !== 'ktx2' && input.textureFormat !== 'keep') {
+      throw configError(
+        where,
+        `optimize.textureFormat must be "webp", "ktx2" or "keep" (got ${show(input.textureFormat)})`,
+      )
     }
     out.textureFormat = input.textureFormat
   }
@@ -156,7 +191,66 @@ export function resolveOptimizeOptions(
     out.compress = input.compress
   }
   if (input.simplify !== undefined) out.simplify = resolveSimplify(input.simplify, where)
+  if (input.lods !== undefined) out.lods = resolveLods(input.lods, where)
   return out
+}
+
+function resolveLods(value: unknown, where: string): LodLevel[] {
+  const hint = 'e.g. [0.5, 0.2] or [{ "ratio": 0.5, "error": 0.01 }]'
+  if (!Array.isArray(value) || value.length > MAX_LODS) {
+    throw configError(
+      where,
+      `optimize.lods must be an array of at most ${MAX_LODS} levels (${hint}; got ${show(value)})`,
+    )
+  }
+  const levels = value.map((item: unknown, i): LodLevel => {
+    const at = `optimize.lods[${i}]`
+    const record = typeof item === 'number' ? { ratio: item } : item
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      throw configError(where, `${at} must be a ratio or { ratio, error } (${hint}; got ${show(item)})`)
+    }
+    for (const key of Object.keys(record)) {
+      if (key !== 'ratio' && key !== 'error') throw configError(where, `${at}.${key} is not an option (${hint})`)
+    }
+    const { ratio, error = 1 } = record as Record<string, unknown>
+    if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1)) {
+      throw configError(
+        where,
+        `${at} ratio must be a number in (0, 1), the share of level 0's triangles to keep (got ${show(ratio)})`,
+      )
+    }
+    if (typeof error !== 'number' || !(error >= 0 && error <= 1)) {
+      throw configError(
+        where,
+        `${at}.error must be a number in [0, 1], a fraction of the mesh size (got ${show(error)})`,
+      )
+    }
+    return { ratio, error }
+  })
+  for (let i = 1; i < levels.length; i++) {
+    if (levels[i]!.ratio >= levels[i - 1]!.ratio) {
+      throw configError(
+        where,
+        `optimize.lods ratios must decrease from level to level (${hint}; got ${levels.map(l => l.ratio).join(', ')})`,
+      )
+    }
+  }
+  return levels
+}
+
+/**
+ * The options of LOD level `level` (1-based index into `opts.lods`): level 0's settings, simplified further to
+ * about `ratio` of level 0's triangles. A preset that already simplifies multiplies in.
+ */
+export function lodOptions(opts: ResolvedOptimizeOptions, level: number): ResolvedOptimizeOptions {
+  const lod = opts.lods[level - 1]
+  if (!lod) throw new RangeError(`no LOD level ${level} (${opts.lods.length} configured)`)
+  const base = opts.simplify || { ratio: 1, error: 0 }
+  return {
+    ...cloneResolved(opts),
+    lods: [],
+    level: { ratio: lod.ratio * base.ratio, error: Math.max(lod.error, base.error) },
+  }
 }
 
 function resolveSimplify(value: unknown, where: string): ResolvedOptimizeOptions['simplify'] {
@@ -199,7 +293,11 @@ function integerIn(value: unknown, min: number, max: number, where: string, key:
 
 // Presets are shared constants: hand out copies so a caller mutating its result cannot change them.
 function cloneResolved(options: ResolvedOptimizeOptions): ResolvedOptimizeOptions {
-  return { ...options, simplify: options.simplify && { ...options.simplify } }
+  return {
+    ...options,
+    simplify: options.simplify && { ...options.simplify },
+    lods: options.lods.map(l => ({ ...l })),
+  }
 }
 
 function configError(where: string, message: string): RodinError {

@@ -15,6 +15,12 @@ const TRIANGLE_FAN = 6
 const NORMAL_WEIGHT = 0.5
 const UV_WEIGHT = 1
 
+/** Options of LOD levels: `lockBorder` keeps open mesh borders in place; `onError` gets each primitive's error. */
+export interface SimplifyExtras {
+  lockBorder?: boolean
+  onError?: (error: number) => void
+}
+
 /**
  * Error-bounded, attribute-aware mesh simplification (meshoptimizer `simplifyWithAttributes`): keeps at
  * least `ratio` of each primitive's triangles and stops earlier once the error (relative to the mesh size)
@@ -24,7 +30,12 @@ const UV_WEIGHT = 1
  * Primitives with morph targets are left whole: the targets move vertices the simplifier cannot see, so a
  * collapse that is invisible in the rest pose can tear the mesh in a blend shape.
  */
-export function simplifyMeshes(simplifier: typeof MeshoptSimplifier, ratio: number, error: number): Transform {
+export function simplifyMeshes(
+  simplifier: typeof MeshoptSimplifier,
+  ratio: number,
+  error: number,
+  { lockBorder = false, onError }: SimplifyExtras = {},
+): Transform {
   return async function simplifyMeshesTransform(doc: Document): Promise<void> {
     const fn = await import('@gltf-transform/functions')
     for (const mesh of doc.getRoot().listMeshes()) {
@@ -34,7 +45,8 @@ export function simplifyMeshes(simplifier: typeof MeshoptSimplifier, ratio: numb
         if (prim.listTargets().length > 0 || !prim.getAttribute('POSITION')) continue
         if (mode !== TRIANGLES) fn.convertPrimitiveToTriangles(prim)
         if (!prim.getIndices()) fn.weldPrimitive(prim)
-        simplifyPrimitive(doc, prim, simplifier, ratio, error, fn.compactPrimitive)
+        const reached = simplifyPrimitive(doc, prim, simplifier, ratio, error, fn.compactPrimitive, lockBorder)
+        onError?.(reached)
       }
     }
   }
@@ -47,14 +59,15 @@ function simplifyPrimitive(
   ratio: number,
   error: number,
   compact: (prim: Primitive) => Primitive,
-): void {
+  lockBorder: boolean,
+): number {
   const indices = prim.getIndices()!
   const position = prim.getAttribute('POSITION')!
   const indexArray = Uint32Array.from(indices.getArray()!)
   const target = Math.floor((ratio * indexArray.length) / 3) * 3
-  if (target >= indexArray.length) return
+  if (target >= indexArray.length) return 0
   const { data, stride, weights } = attributeBlock(prim)
-  const [kept] = simplifier.simplifyWithAttributes(
+  const [kept, reached] = simplifier.simplifyWithAttributes(
     indexArray,
     floats(position, 3),
     3,
@@ -64,9 +77,9 @@ function simplifyPrimitive(
     null,
     target,
     error,
-    [],
+    lockBorder ? ['LockBorder'] : [],
   )
-  if (kept.length === indexArray.length) return
+  if (kept.length === indexArray.length) return reached
   const out = doc
     .createAccessor(indices.getName())
     .setType('SCALAR')
@@ -75,6 +88,7 @@ function simplifyPrimitive(
   prim.setIndices(out)
   if (indices.listParents().length === 1) indices.dispose()
   compact(prim)
+  return reached
 }
 
 // Interleaves the attributes the simplifier should respect; a primitive with neither gets one zero column,

@@ -60,7 +60,7 @@ export async function planTextures(doc: Document, opts: ResolvedOptimizeOptions)
     const resize: [number, number] | undefined =
       scale < 1 ? [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))] : undefined
     // Re-encoding a lossy WebP only adds generation loss; PNG/JPEG are left alone when formats are kept.
-    const convert = opts.textureFormat === 'webp' && format !== 'webp'
+    const convert = (opts.textureFormat === 'webp' && format !== 'webp') || opts.textureFormat === 'ktx2'
     if (!resize && !convert) continue
     const slots = listTextureSlots(texture)
     plans.push({

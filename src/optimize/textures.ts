@@ -63,7 +63,7 @@ interface Candidate {
 export async function compressTextures(doc: Document, opts: ResolvedOptimizeOptions): Promise<void> {
   // KTX2 images of a file without KHR_texture_basisu are invalid glTF; plain ones become PNG here first
   // (quickly compressed when the WebP step re-encodes them next).
-  await repairUndeclaredKtx2(doc, { fast: opts.textureFormat === 'webp' })
+  await repairUndeclaredKtx2(doc, { fast: opts.textureFormat !== 'keep' })
   const plans = await planTextures(doc, opts)
   if (plans.length === 0) return
   const [sharp, extensions] = await Promise.all([getSharp(), import('@gltf-transform/extensions')])
@@ -77,9 +77,20 @@ export async function compressTextures(doc: Document, opts: ResolvedOptimizeOpti
   ) {
     doc.createExtension(extensions.EXTTextureWebP).setRequired(true)
   }
+  if (
+    opts.textureFormat === 'ktx2' &&
+    doc
+      .getRoot()
+      .listTextures()
+      .some(t => t.getMimeType() === 'image/ktx2')
+  ) {
+    // No fallback image: a loader without a KTX2 transcoder cannot show the model (meta.decoders.ktx2 says so).
+    doc.createExtension(extensions.KHRTextureBasisu).setRequired(true)
+  }
 }
 
 async function compressTexture(sharp: typeof Sharp, plan: TexturePlan, opts: ResolvedOptimizeOptions): Promise<void> {
+  if (opts.textureFormat === 'ktx2') return toKtx2(sharp, plan, opts)
   const { texture, image, format, resize } = plan
   const original: Candidate = { image, mimeType: texture.getMimeType() }
   let best: Candidate | undefined
@@ -102,6 +113,33 @@ async function compressTexture(sharp: typeof Sharp, plan: TexturePlan, opts: Res
   const uri = texture.getURI()
   if (uri && best.mimeType !== original.mimeType)
     texture.setURI(uri.replace(/\.[a-z0-9]+$/i, `.${best.mimeType.slice(6)}`))
+}
+
+/**
+ * KTX2 is chosen for GPU memory, not file size: the texture is converted even when the file grows. A texture
+ * sharp cannot decode stays as it is; an encoder failure is the optimizer's (E_OPTIMIZE names the texture).
+ */
+async function toKtx2(sharp: typeof Sharp, plan: TexturePlan, opts: ResolvedOptimizeOptions): Promise<void> {
+  let texels: Texels
+  try {
+    texels = await decodeTexels(sharp, plan)
+  } catch {
+    return
+  }
+  const { encodeKtx2 } = await import('./ktx2-encode.js')
+  let ktx2: Uint8Array
+  try {
+    ktx2 = await encodeKtx2(texels, plan.role, opts.textureQuality)
+  } catch (err) {
+    const name = plan.texture.getName() || plan.texture.getURI() || 'a texture'
+    throw new Error(
+      `the KTX2 encoder failed on ${name} (${texels.width}×${texels.height}): ${err instanceof Error ? err.message : String(err)}; try a smaller "textureSize" or "textureFormat": "webp"`,
+      { cause: err },
+    )
+  }
+  plan.texture.setImage(ktx2).setMimeType('image/ktx2')
+  const uri = plan.texture.getURI()
+  if (uri) plan.texture.setURI(uri.replace(/\.[a-z0-9]+$/i, '.ktx2'))
 }
 
 /**

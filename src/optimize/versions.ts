@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** Every package whose version can change the optimizer's output bytes. */
 const TOOLS = [
@@ -36,12 +37,19 @@ export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-r
     'unplugin-rodin/optimize': '4',
   })
 
+/**
+ * Version of the KTX2 encoder: part of the derived-cache key only of outputs made with `textureFormat: 'ktx2'`,
+ * so adding the encoder did not change the key (and the lockfile pin) of any other output.
+ */
+export const KTX2_ENCODER_VERSION: string = readVersion('ktx2-encoder', () => import.meta.resolve('ktx2-encoder'))
+
 // These packages do not export ./package.json, so resolve the entry point (resolution only, no loading) and
 // walk up to the package.json that carries the name.
-function readVersion(name: string): string {
+function readVersion(name: string, resolveEntry: () => string = () => require.resolve(name)): string {
   let dir: string
   try {
-    dir = dirname(require.resolve(name))
+    const entry = resolveEntry()
+    dir = dirname(entry.startsWith('file:') ? fileURLToPath(entry) : entry)
   } catch {
     return 'missing'
   }

@@ -1,7 +1,7 @@
 import type { ImageStats, ModelStats } from '../meta.js'
 import type { ResolvedOptimizeOptions } from '../optimize/options.js'
 import type { OptimizerPool } from '../optimize/pool.js'
-import { TOOL_VERSIONS } from '../optimize/versions.js'
+import { KTX2_ENCODER_VERSION, TOOL_VERSIONS } from '../optimize/versions.js'
 import type { Store, StoredFile } from '../store/store.js'
 import { CACHE_VERSION } from '../store/store.js'
 import { failpoint } from '../util/failpoint.js'
@@ -18,8 +18,17 @@ interface StatsRecord<T> {
 }
 
 /** The derived-cache key: what went in (source bytes), how (resolved options) and with which tools. */
-export function derivedKey(sourceSha256: string, what: ResolvedOptimizeOptions | 'inspect' | 'image'): string {
-  return sha256Hex(JSON.stringify({ cache: CACHE_VERSION, source: sourceSha256, what, tools: TOOL_VERSIONS }))
+export function derivedKey(
+  sourceSha256: string,
+  what: ResolvedOptimizeOptions | 'inspect' | 'image' | 'placeholder-image' | 'placeholder-model',
+): string {
+  // `lods` only adds outputs (each level is keyed by its own `level`): level 0 keeps the key it had without it.
+  const keyed = typeof what === 'string' ? what : { ...what, lods: undefined }
+  const tools =
+    typeof what !== 'string' && what.textureFormat === 'ktx2'
+      ? { ...TOOL_VERSIONS, 'ktx2-encoder': KTX2_ENCODER_VERSION }
+      : TOOL_VERSIONS
+  return sha256Hex(JSON.stringify({ cache: CACHE_VERSION, source: sourceSha256, what: keyed, tools }))
 }
 
 /**
@@ -34,7 +43,8 @@ export async function cachedOptimized(
 ): Promise<DerivedRecord | null> {
   const found = await store.readRecord<DerivedRecord>('derived', key)
   const record = found?.value
-  if (!record || typeof record.sha256 !== 'string' || !record.stats) return null
+  // Records written before `gpuBytes` existed lack it: recompute (same bytes) rather than emit partial meta.
+  if (!record || typeof record.sha256 !== 'string' || typeof record.stats?.gpuBytes !== 'number') return null
   const vouched = pinned?.key === key
   if (vouched && pinned.sha256 !== record.sha256) return null
   // Unpinned, only a record this store signed may choose the bytes (a restored cache's may not).
@@ -67,7 +77,7 @@ export async function modelStats(
 ): Promise<ModelStats> {
   const key = derivedKey(source.sha256, 'inspect')
   const cached = await store.readJson<StatsRecord<ModelStats>>('derived', key)
-  if (cached?.stats) return cached.stats
+  if (typeof cached?.stats?.gpuBytes === 'number') return cached.stats
   const stats = await (await pool()).inspect(await read())
   await store.writeJson('derived', key, { stats })
   return stats
@@ -87,4 +97,24 @@ export async function imageStats(
   const stats: ImageStats = { width: m.width ?? 0, height: m.height ?? 0, format: m.format ?? 'unknown' }
   await store.writeJson('derived', key, { stats })
   return stats
+}
+
+/**
+ * The `placeholder` data URI of a module: from an image (the provider's preview, or the image asset itself),
+ * or from a model's dominant base colour. Cached by the bytes it is made from; sharp and glTF-Transform load
+ * on a miss only.
+ */
+export async function placeholderOf(
+  store: Store,
+  from: 'image' | 'model',
+  source: StoredFile,
+  read: () => Promise<Uint8Array>,
+): Promise<string> {
+  const key = derivedKey(source.sha256, `placeholder-${from}`)
+  const cached = await store.readJson<{ placeholder?: unknown }>('derived', key)
+  if (typeof cached?.placeholder === 'string') return cached.placeholder
+  const { imagePlaceholder, modelPlaceholder } = await import('../optimize/placeholder.js')
+  const placeholder = from === 'image' ? await imagePlaceholder(await read()) : await modelPlaceholder(await read())
+  await store.writeJson('derived', key, { placeholder })
+  return placeholder
 }

@@ -2,10 +2,18 @@ import type { ImageStats, ModelStats, RodinAssetMeta } from '../meta.js'
 import { extensionOf, isImageFile } from '../providers/files.js'
 import type { StoredFile } from '../store/store.js'
 import { listSome } from '../util/list.js'
-import { imageStats, modelStats } from './derive.js'
+import { imageStats, modelStats, placeholderOf } from './derive.js'
 import type { AssetRecord, Pipeline } from './pipeline.js'
 
 export type Variant = { kind: 'primary' } | { kind: 'raw' } | { kind: 'meta' } | { kind: 'file'; name: string }
+
+/** One level of the `lods` export: the file behind its URL, its triangles and the simplifier's error. */
+export interface ModuleLod {
+  file: string
+  sha256: string
+  triangles: number
+  error: number
+}
 
 /** What a generated module needs: real files on disk (verified) for the host bundler to emit, and `meta`. */
 export interface ModuleData {
@@ -13,6 +21,10 @@ export interface ModuleData {
   file?: string
   /** Absolute path of the provider's preview image, when there is one. */
   preview?: string
+  /** A ≤ 1 kB WebP `data:` URI to show while the asset loads; `null` for files that are not models or images. */
+  placeholder?: string | null
+  /** Levels of detail of a model module, level 0 being `file` itself; empty for other files. */
+  lods?: ModuleLod[]
   meta: RodinAssetMeta
   record: AssetRecord
 }
@@ -72,11 +84,8 @@ export async function moduleData(pipeline: Pipeline, record: AssetRecord, varian
       : variant.kind === 'raw'
         ? `${entry.alias}-raw`
         : entry.alias
-  const file = await pipeline.store.materialize(
-    emitted,
-    `${stem}-${emitted.sha256.slice(0, 12)}${ext}`,
-    useOptimized ? () => pipeline.optimizedBytes(record) : read,
-  )
+  const readEmitted = useOptimized ? () => pipeline.optimizedBytes(record) : read
+  const file = await pipeline.store.materialize(emitted, `${stem}-${emitted.sha256.slice(0, 12)}${ext}`, readEmitted)
   let preview: string | undefined
   if (record.preview && variant.kind !== 'file') {
     const p = record.files[record.preview]!
@@ -86,7 +95,48 @@ export async function moduleData(pipeline: Pipeline, record: AssetRecord, varian
       () => pipeline.sourceBytes(record, record.preview!),
     )
   }
-  return { file, preview, meta, record }
+  const placeholder = await placeholderFor(pipeline, record, kind, emitted, readEmitted)
+  const lods: ModuleLod[] = []
+  if (kind === 'model') {
+    lods.push({ file, sha256: emitted.sha256, triangles: (stats as ModelStats).triangles, error: 0 })
+    const levels = useOptimized ? record.optimized!.lods : []
+    for (const [i, lod] of levels.entries()) {
+      const level = i + 1
+      const path = await pipeline.store.materialize(
+        lod.file,
+        `${stem}-lod${level}-${lod.file.sha256.slice(0, 12)}${ext}`,
+        () => pipeline.lodBytes(record, level),
+      )
+      lods.push({ file: path, sha256: lod.file.sha256, triangles: lod.triangles, error: lod.error })
+    }
+  }
+  return { file, preview, meta, record, placeholder, lods }
+}
+
+/** Models show their preview (or their dominant colour without one); images show themselves. */
+async function placeholderFor(
+  pipeline: Pipeline,
+  record: AssetRecord,
+  kind: RodinAssetMeta['kind'],
+  emitted: StoredFile,
+  readEmitted: () => Promise<Uint8Array>,
+): Promise<string | null> {
+  const { store } = pipeline
+  try {
+    if (kind === 'image') return await placeholderOf(store, 'image', emitted, readEmitted)
+    if (kind !== 'model') return null
+    const preview = record.preview
+    if (preview) {
+      return await placeholderOf(store, 'image', record.files[preview]!, () => pipeline.sourceBytes(record, preview))
+    }
+    return await placeholderOf(store, 'model', emitted, readEmitted)
+  } catch (err) {
+    // A preview sharp cannot read must not fail the build: the page simply gets no placeholder.
+    pipeline.log.warn(
+      `asset "${record.entry.alias}": no placeholder (${err instanceof Error ? err.message : String(err)})`,
+    )
+    return null
+  }
 }
 
 function safeStem(name: string): string {

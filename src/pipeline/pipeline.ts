@@ -15,7 +15,11 @@ import type { ProviderFile, WaitOptions } from '../providers/types.js'
 import { Store } from '../store/store.js'
 import type { StoredFile } from '../store/store.js'
 import { listSome } from '../util/list.js'
-import { cachedOptimized, derivedKey, optimizeAndStore } from './derive.js'
+import { budgetError, checkBudget, describeOverruns } from './budget.js'
+import type { BudgetMeasured } from './budget.js'
+import { cachedOptimized, derivedKey, modelStats, optimizeAndStore } from './derive.js'
+import { lodBytes, resolveLods } from './lods.js'
+import type { LodContext, LodRecord } from './lods.js'
 import type { DerivedRecord } from './derive.js'
 import { createNet } from './net.js'
 import type { Net } from './net.js'
@@ -29,7 +33,13 @@ export interface AssetRecord {
   primary: string
   preview: string | null
   /** The optimized primary, when it is a GLB and optimization is on. */
-  optimized: { key: string; file: StoredFile; stats: import('../meta.js').ModelStats } | null
+  optimized: {
+    key: string
+    file: StoredFile
+    stats: import('../meta.js').ModelStats
+    /** LOD levels 1… (`optimize.lods`), empty when there are none. */
+    lods: LodRecord[]
+  } | null
   /** True when nothing had to be downloaded or optimized. */
   hit: boolean
   ms: number
@@ -242,6 +252,30 @@ export class Pipeline {
     return (await this.store.get(o.file.sha256))!
   }
 
+  /** Verified bytes of LOD level `level` (1…); recomputed (and checked against its pin) when the cache lost them. */
+  async lodBytes(record: AssetRecord, level: number): Promise<Uint8Array> {
+    const lod = record.optimized?.lods[level - 1]
+    if (!lod) throw new Error(`lodBytes() called for asset "${record.entry.alias}" without LOD level ${level}`)
+    return lodBytes(this.lodContext(record, this.optimizeFor(record.entry)!), lod, level)
+  }
+
+  private lodContext(
+    record: Pick<AssetRecord, 'entry' | 'files' | 'primary'>,
+    opts: ResolvedOptimizeOptions,
+    pins?: LodContext['pins'],
+  ): LodContext {
+    return {
+      store: this.store,
+      pool: () => this.getPool(),
+      entry: record.entry,
+      opts,
+      sourceSha256: record.files[record.primary]!.sha256,
+      source: () => this.sourceBytes(record, record.primary),
+      pins,
+      frozen: this.options.mode === 'frozen',
+    }
+  }
+
   /** Asks the provider for the task's current files (the CLI's `status`); `wait` overrides the option. */
   async listRemote(entry: AssetEntry, wait?: Partial<WaitOptions>): Promise<ProviderFile[]> {
     this.net ??= createNet(this.options, m => this.log.warn(m))
@@ -340,7 +374,10 @@ export class Pipeline {
         }
         this.remote?.upload(record)
       }
-      optimized = { key, file: { sha256: record.sha256, bytes: record.bytes }, stats: record.stats }
+      const lods = await resolveLods(this.lodContext({ entry, files, primary }, opts, pinned?.lods))
+      if (!lods.hit) hit = false
+      for (const lod of lods.lods) this.remote?.upload(lod.file)
+      optimized = { key, file: { sha256: record.sha256, bytes: record.bytes }, stats: record.stats, lods: lods.lods }
     }
     const result: AssetRecord = {
       entry,
@@ -352,8 +389,36 @@ export class Pipeline {
       ms: Date.now() - started,
     }
     if (this.options.mode === 'auto' && this.options.lockfilePath) await this.pin(result, locked)
+    await this.enforceBudget(result, opts)
     this.onAsset?.(result)
     return result
+  }
+
+  /** What the budget measures for a record: the emitted file's bytes, and for models triangles and gpuBytes. */
+  async measure(record: Pick<AssetRecord, 'entry' | 'files' | 'primary' | 'optimized'>): Promise<BudgetMeasured> {
+    if (record.optimized) {
+      const { stats, file } = record.optimized
+      return { bytes: file.bytes, triangles: stats.triangles, gpuBytes: stats.gpuBytes }
+    }
+    const source = record.files[record.primary]!
+    if (extensionOf(record.primary) !== '.glb') return { bytes: source.bytes }
+    const stats = await modelStats(
+      this.store,
+      () => this.getPool(),
+      source,
+      () => this.sourceBytes(record, record.primary),
+    )
+    return { bytes: source.bytes, triangles: stats.triangles, gpuBytes: stats.gpuBytes }
+  }
+
+  /** Over budget: `E_BUDGET` in mode "frozen" or when CI is set, one warning otherwise. */
+  private async enforceBudget(record: AssetRecord, opts: ResolvedOptimizeOptions | null): Promise<void> {
+    const { budget, alias } = record.entry
+    if (!budget) return
+    const overruns = checkBudget(budget, await this.measure(record), opts)
+    if (overruns.length === 0) return
+    if (this.options.mode === 'frozen' || this.options.ci) throw budgetError(alias, overruns)
+    this.log.warn(describeOverruns(alias, overruns))
   }
 
   /**
@@ -437,7 +502,7 @@ export class Pipeline {
       task: record.entry.task,
       primary: record.primary,
       files: record.files,
-      ...(record.optimized ? { optimized: { key: record.optimized.key, ...record.optimized.file } } : {}),
+      ...(record.optimized ? { optimized: optimizedPin(record.optimized) } : {}),
     }
     if (locked && canonicalJson(locked) === canonicalJson(next)) return
     const alias = record.entry.alias
@@ -469,6 +534,11 @@ export class Pipeline {
     // A missing optimized output is fine: optimizing opens no socket.
     return missing.length > 0 ? `missing ${listSome(missing)}` : null
   }
+}
+
+function optimizedPin(o: NonNullable<AssetRecord['optimized']>): NonNullable<LockEntry['optimized']> {
+  const pin = { key: o.key, ...o.file }
+  return o.lods.length === 0 ? pin : { ...pin, lods: o.lods.map(l => ({ key: l.key, ...l.file })) }
 }
 
 function lockCovers(locked: LockEntry | undefined, entry: AssetEntry): locked is LockEntry {

@@ -20,9 +20,22 @@ export function generateModule(data: ModuleData, urls: UrlImporter): string {
   if (data.preview) lines.push(urls.imports('__rodin_preview', data.preview))
   lines.push(`export const url = ${urls.expression('__rodin_url', data.file)}`)
   lines.push(`export const preview = ${data.preview ? urls.expression('__rodin_preview', data.preview) : 'null'}`)
+  lines.push(`export const placeholder = ${JSON.stringify(data.placeholder ?? null)}`)
+  lines.push(...lodLines(data, urls))
   lines.push(meta)
   lines.push('export default url\n')
   return lines.filter(Boolean).join('\n')
+}
+
+// Level 0 is the module's own file (same URL as `url`); levels 1… are files of their own.
+function lodLines(data: ModuleData, urls: UrlImporter): string[] {
+  const lods = data.lods ?? []
+  const imports = lods.slice(1).map((lod, i) => urls.imports(`__rodin_lod${i + 1}`, lod.file))
+  const items = lods.map((lod, i) => {
+    const url = i === 0 ? urls.expression('__rodin_url', data.file!) : urls.expression(`__rodin_lod${i}`, lod.file)
+    return `{ url: ${url}, triangles: ${lod.triangles}, error: ${lod.error} }`
+  })
+  return [...imports, `export const lods = [${items.join(', ')}]`]
 }
 
 /** Vite: `?url` goes through Vite's asset pipeline (hashing, `base`, SSR, dev server); never inlined as data URL. */

@@ -49,6 +49,8 @@ function moduleBlock(id: string, meta: MetaType | string, preview: 'string | nul
     `  export default url`,
     `  export { url }`,
     `  export const preview: ${preview}`,
+    `  export const placeholder: string | null`,
+    `  export const lods: { url: string; triangles: number; error: number }[]`,
     `  export const meta: ${metaRef(meta)}`,
     `}`,
   ].join('\n')

@@ -90,6 +90,7 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
     const files = new Map<string, string>()
     if (data.file) files.set(data.file, data.meta.sha256)
     if (data.preview) files.set(data.preview, data.record.files[data.record.preview!]!.sha256)
+    for (const lod of data.lods ?? []) files.set(lod.file, lod.sha256)
     for (const [file, sha256] of files) expected.expect(file, sha256)
     if (host === 'rollup' || host === 'rolldown') {
       const rollup = ctx as unknown as { emitFile: EmitAsset }

@@ -1,7 +1,7 @@
 // `unplugin-rodin/three`: load a `rodin:` asset into three.js with exactly the decoders it needs, served from
 // files the bundler emitted (never a CDN), and look its parts up by name. Importing this module touches no
 // browser global and loads no three.js code (SSR-safe): everything is imported on first use.
-import type { AnimationClip, LoadingManager, Material, Object3D } from 'three'
+import type { AnimationClip, LOD, LoadingManager, Material, Object3D } from 'three'
 import type { GLTF } from 'three/examples/jsm/loaders/GLTFLoader.js'
 import type { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js'
 import type { DecoderNeeds } from '../meta.js'
@@ -17,6 +17,7 @@ export interface RodinModelInfo {
   nodes?: readonly string[]
   materials?: readonly string[]
   animations?: readonly string[]
+  bounds?: { min: readonly number[]; max: readonly number[] }
 }
 
 /**
@@ -107,6 +108,51 @@ export async function loadRodin<A extends RodinAsset>(
   const loader = await createRodinLoader(asset.meta, options)
   const gltf = await loader.loadAsync(url, options.onProgress)
   return indexGltf(gltf) as RodinGLTFOf<A>
+}
+
+/** One entry of a model module's `lods` export (`optimize.lods`); level 0 is the full model. */
+export interface RodinLodLevel {
+  url: string
+  triangles: number
+  error: number
+}
+
+export interface LoadRodinLodOptions extends LoadRodinOptions {
+  /**
+   * Camera distance from which each level is shown, level 0 first (three.js `LOD.addLevel`).
+   * @default level i at i × 4 × the model's largest extent (`meta.bounds`), or i × 10 without bounds
+   */
+  distances?: readonly number[]
+}
+
+/**
+ * A three.js `LOD` of every level of a model (`optimize: { lods: [0.5, 0.2] }` in the manifest; the module's
+ * `lods` export), all loaded with one loader set up for `meta.decoders`. A model without levels gives a `LOD`
+ * with level 0 only. three.js switches levels as it renders (`lod.autoUpdate`).
+ *
+ * Example:
+ * ```ts
+ * import * as tree from 'rodin:tree'
+ * import { loadRodinLod } from 'unplugin-rodin/three'
+ * scene.add(await loadRodinLod(tree, { renderer }))
+ * ```
+ */
+export async function loadRodinLod(
+  asset: RodinAsset & { readonly lods?: readonly RodinLodLevel[] },
+  options: LoadRodinLodOptions = {},
+): Promise<LOD> {
+  const levels = asset.lods && asset.lods.length > 0 ? asset.lods.map(l => l.url) : [urlOf(asset)]
+  const loader = await createRodinLoader(asset.meta, options)
+  const [{ LOD: LODClass }, scenes] = await Promise.all([
+    import('three'),
+    Promise.all(levels.map(url => loader.loadAsync(url, options.onProgress))),
+  ])
+  const { min, max } = asset.meta.bounds ?? { min: [], max: [] }
+  const extent = Math.max(0, ...[0, 1, 2].map(i => (max[i] ?? 0) - (min[i] ?? 0)))
+  const step = extent > 0 ? extent * 4 : 10
+  const lod = new LODClass()
+  for (const [i, gltf] of scenes.entries()) lod.addLevel(gltf.scene, options.distances?.[i] ?? i * step)
+  return lod
 }
 
 interface ParserJson {

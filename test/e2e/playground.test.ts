@@ -89,7 +89,8 @@ async function provePage(url: string, name: string) {
       expect(nodes.length, alias).toBeGreaterThan(0)
     }
     // meshopt for the re-encoded models, Draco where the optimizer kept the smaller Draco input (the bunny),
-    // KTX2 for the lamp whose textures are Basis Universal: every decoder path runs in the browser.
+    // KTX2 for the lamp whose textures are Basis Universal and for the crate optimized with textureFormat 'ktx2':
+    // every decoder path runs in the browser.
     const used = new Set(Object.values(models).flatMap(m => m.decoders))
     expect([...used].sort()).toEqual(['draco', 'ktx2', 'meshopt'])
     // The decoder files came from this site (emitted from the installed three), each fetched once for all models.

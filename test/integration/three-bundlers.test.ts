@@ -88,6 +88,10 @@ describe('unplugin-rodin/three with the documented config of every bundler', () 
       await symlink(join(REPO, 'node_modules', pkg), join(root, 'node_modules', pkg), 'dir')
     const script = `Promise.all([import('unplugin-rodin/three'), import('unplugin-rodin/react')]).then(([t, r]) => console.log(JSON.stringify([Object.keys(t), Object.keys(r), typeof window])))`
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: root })
-    expect(JSON.parse(stdout)).toEqual([['createRodinLoader', 'indexGltf', 'loadRodin'], ['useRodin'], 'undefined'])
+    expect(JSON.parse(stdout)).toEqual([
+      ['createRodinLoader', 'indexGltf', 'loadRodin', 'loadRodinLod'],
+      ['useRodin'],
+      'undefined',
+    ])
   })
 })

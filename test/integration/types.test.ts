@@ -67,7 +67,7 @@ async function writeDeclarations(
 }
 
 const GOOD_PINNED = (uuid: string) => `
-import sword, { meta, preview, url } from 'rodin:hero-sword'
+import sword, { lods, meta, placeholder, preview, url } from 'rodin:hero-sword'
 import raw, { meta as rawMeta } from 'rodin:hero-sword?raw'
 import metaOnly from 'rodin:hero-sword?meta'
 import image, { meta as imageMeta, preview as none } from 'rodin:hero-sword/preview.webp'
@@ -81,6 +81,9 @@ export const n: null = none
 export const triangles: number = meta.triangles + rawMeta.vertices + metaOnly.triangles + byTaskMeta.animations.length
 export const meshopt: boolean = meta.decoders.meshopt
 export const width: number = imageMeta.width
+export const gpu: number = meta.gpuBytes
+export const blur: string | null = placeholder
+export const levels: { url: string; triangles: number; error: number }[] = lods
 // @ts-expect-error the URL is a string
 export const notNumber: number = sword
 // @ts-expect-error ?meta's default export is the meta object, not a URL

@@ -1,3 +1,5 @@
+import { lodOptions } from '../../optimize/options.js'
+import type { ResolvedOptimizeOptions } from '../../optimize/options.js'
 import { derivedKey } from '../../pipeline/derive.js'
 import type { DerivedRecord } from '../../pipeline/derive.js'
 import { expectedFiles, taskKey } from '../../pipeline/source.js'
@@ -28,6 +30,8 @@ export async function gc(flags: GlobalFlags, io: CliIO, dryRun: boolean): Promis
       keepContent.add(f.sha256)
       keepDerived.add(derivedKey(f.sha256, 'inspect'))
       keepDerived.add(derivedKey(f.sha256, 'image'))
+      keepDerived.add(derivedKey(f.sha256, 'placeholder-image'))
+      keepDerived.add(derivedKey(f.sha256, 'placeholder-model'))
     }
     const primary = pinned?.primary ?? pickPrimary(entry, Object.keys(files))
     const opts = extensionOf(primary) === '.glb' ? pipeline.optimizeFor(entry) : null
@@ -36,6 +40,13 @@ export async function gc(flags: GlobalFlags, io: CliIO, dryRun: boolean): Promis
       keepDerived.add(key)
       const record = (await store.readRecord<DerivedRecord>('derived', key))?.value
       if (typeof record?.sha256 === 'string') keepContent.add(record.sha256)
+      if (typeof record?.sha256 === 'string') keepDerived.add(derivedKey(record.sha256, 'placeholder-model'))
+      // LOD levels (optimize.lods): their records and files are kept like level 0's.
+      for (const lod of lodKeys(files[primary].sha256, opts)) {
+        keepDerived.add(lod)
+        const level = (await store.readRecord<DerivedRecord>('derived', lod))?.value
+        if (typeof level?.sha256 === 'string') keepContent.add(level.sha256)
+      }
     }
   }
   const protect = [pipeline.options.manifestPath, pipeline.options.lockfilePath].filter((p): p is string => !!p)
@@ -46,4 +57,8 @@ export async function gc(flags: GlobalFlags, io: CliIO, dryRun: boolean): Promis
   io.out(
     `${verb} ${entries.length} cache entr${entries.length === 1 ? 'y' : 'ies'} (${formatBytes(freed)}); kept ${keepContent.size} file(s) for ${manifest.entries.length} asset(s)`,
   )
+}
+
+function lodKeys(sourceSha256: string, opts: ResolvedOptimizeOptions): string[] {
+  return opts.lods.map((_, i) => derivedKey(sourceSha256, lodOptions(opts, i + 1)))
 }

@@ -15,6 +15,7 @@ export function pinnedBlobs(lock: Lockfile): Map<string, StoredFile & { label: s
   for (const [alias, entry] of Object.entries(lock.assets)) {
     const pins: [string, StoredFile][] = Object.entries(entry.files)
     if (entry.optimized) pins.push([`${entry.primary} (optimized)`, entry.optimized])
+    for (const [i, lod] of (entry.optimized?.lods ?? []).entries()) pins.push([`${entry.primary} (LOD ${i + 1})`, lod])
     for (const [name, f] of pins)
       if (!blobs.has(f.sha256)) blobs.set(f.sha256, { sha256: f.sha256, bytes: f.bytes, label: `${alias}/${name}` })
   }

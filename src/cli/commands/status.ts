@@ -1,4 +1,10 @@
 import { isRodinError } from '../../errors.js'
+import type { AssetEntry } from '../../manifest/manifest.js'
+import { extensionOf, pickPrimary } from '../../providers/files.js'
+import type { BudgetMeasure } from '../../pipeline/budget.js'
+import { formatMeasure } from '../../pipeline/budget.js'
+import { cachedOptimized, derivedKey } from '../../pipeline/derive.js'
+import type { StoredFile } from '../../store/store.js'
 import type { LockEntry } from '../../manifest/lockfile.js'
 import type { Pipeline } from '../../pipeline/pipeline.js'
 import { expectedFiles, missingFiles } from '../../pipeline/source.js'
@@ -13,6 +19,8 @@ export async function status(flags: GlobalFlags, io: CliIO): Promise<void> {
     const manifest = await pipeline.getManifest()
     const lock = await pipeline.getLockfile()
     const rows: string[][] = []
+    // The budget column appears once some asset has a budget (it reads the cache, never the network).
+    const withBudgets = manifest.entries.some(e => e.budget)
     for (const entry of manifest.entries) {
       const pinned = lock?.assets[entry.alias]
       const locked = !pinned ? 'no' : pinned.provider === entry.provider && pinned.task === entry.task ? 'yes' : 'stale'
@@ -27,9 +35,11 @@ export async function status(flags: GlobalFlags, io: CliIO): Promise<void> {
         cached,
         locked,
         await remoteState(pipeline, locked === 'yes' ? pinned : undefined),
+        ...(withBudgets ? [await budgetCell(pipeline, entry, missing?.length === 0 ? files : null, pinned)] : []),
       ])
     }
-    io.out(table(['asset', 'provider', 'task', 'provider state', 'cached', 'locked', 'remote'], rows))
+    const columns = ['asset', 'provider', 'task', 'provider state', 'cached', 'locked', 'remote']
+    io.out(table(withBudgets ? [...columns, 'budget'] : columns, rows))
     const journal = new Journal(pipeline.options.cacheDir)
     for (const e of await journal.list()) io.out(`warning: ${describeJournalEntry(e, journal)}`)
   } finally {
@@ -72,4 +82,41 @@ async function providerState(
     if (err.code === 'E_AUTH') return 'no API key / rejected'
     return `error (${err.code})`
   }
+}
+
+/**
+ * The asset against its budget, e.g. `bytes 1.20 MiB/1.00 MiB OVER, triangles 9,000/10,000 ok`, from what the
+ * cache already holds (status never downloads or optimizes): "not built" until a build or `pull` ran.
+ */
+async function budgetCell(
+  pipeline: ReturnType<typeof createPipeline>,
+  entry: AssetEntry,
+  files: Record<string, StoredFile> | null,
+  pinned: { primary: string; optimized?: { key: string; sha256: string } } | undefined,
+): Promise<string> {
+  const budget = entry.budget
+  if (!budget) return '-'
+  if (!files) return 'not built'
+  const primary = pinned?.primary ?? pickPrimary(entry, Object.keys(files))
+  const opts = extensionOf(primary) === '.glb' ? pipeline.optimizeFor(entry) : null
+  let optimized = null
+  if (opts) {
+    const key = derivedKey(files[primary]!.sha256, opts)
+    const record = await cachedOptimized(pipeline.store, key, pinned?.optimized)
+    if (!record) return 'not built'
+    optimized = { key, file: { sha256: record.sha256, bytes: record.bytes }, stats: record.stats, lods: [] }
+  }
+  const measured = await pipeline.measure({ entry, files, primary, optimized })
+  const cells: string[] = []
+  for (const measure of Object.keys(budget) as BudgetMeasure[]) {
+    const limit = budget[measure]!
+    const value = measured[measure]
+    if (value === undefined) {
+      cells.push(`${measure} n/a`)
+      continue
+    }
+    const verdict = value > limit ? 'OVER' : 'ok'
+    cells.push(`${measure} ${formatMeasure(measure, value)}/${formatMeasure(measure, limit)} ${verdict}`)
+  }
+  return cells.join(', ')
 }

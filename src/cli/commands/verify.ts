@@ -20,6 +20,7 @@ export async function verify(flags: GlobalFlags, io: CliIO): Promise<void> {
   for (const [alias, entry] of Object.entries(lock.assets)) {
     const pins = Object.entries(entry.files).map(([name, f]) => [name, f] as const)
     if (entry.optimized) pins.push([`${entry.primary} (optimized)`, entry.optimized])
+    for (const [i, lod] of (entry.optimized?.lods ?? []).entries()) pins.push([`${entry.primary} (LOD ${i + 1})`, lod])
     const states = await pipeline.store.verify(pins.map(([, f]) => f))
     for (const [i, [name, f]] of pins.entries()) {
       let state = { ok: 'ok', missing: 'missing', corrupt: 'CORRUPT (removed)' }[states[i]!]

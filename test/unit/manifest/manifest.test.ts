@@ -8,6 +8,19 @@ const B = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'
 const parse = (json: unknown) => parseManifest(JSON.stringify(json), '/p/assets.rodin.json')
 
 describe('parseManifest', () => {
+  it('merges the project budget under each entry budget, field by field, and rejects unknown measures', () => {
+    const m = parse({
+      budget: { bytes: 1000, triangles: 50 },
+      assets: { a: A, b: { task: B, budget: { triangles: 9, gpuBytes: 7 } }, c: { provider: 'modelslab', id: 1 } },
+    })
+    expect(m.byAlias.get('a')!.budget).toEqual({ bytes: 1000, triangles: 50 })
+    expect(m.byAlias.get('b')!.budget).toEqual({ bytes: 1000, triangles: 9, gpuBytes: 7 })
+    expect(m.byAlias.get('c')!.budget).toEqual({ bytes: 1000, triangles: 50 })
+    expect(parse({ assets: { a: A } }).byAlias.get('a')!.budget).toBeUndefined()
+    expect(() => parse({ budget: { vertices: 5 }, assets: [A] })).toThrow(/unknown key "vertices"/)
+    expect(() => parse({ assets: { a: { task: A, budget: { bytes: -1 } } } })).toThrow(/budget\.bytes/)
+  })
+
   it('reads the object form with every provider', () => {
     const m = parse({
       optimize: 'max',

@@ -42,6 +42,7 @@ parentPort.on('message', async request => {
     animations: [],
     extensionsRequired: [],
     decoders: { meshopt: false, draco: false, ktx2: false },
+    gpuBytes: 0,
   }
   const out = new Uint8Array(bytes.byteLength)
   out.set(bytes)

@@ -452,6 +452,7 @@ describe('inspectGlb', () => {
       animations: ['spin'],
       extensionsRequired: ['KHR_mesh_quantization', 'KHR_texture_transform'],
       decoders: { meshopt: false, draco: false, ktx2: false },
+      gpuBytes: 0,
     })
   })
 

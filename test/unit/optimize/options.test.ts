@@ -29,6 +29,7 @@ describe('resolveOptimizeOptions', () => {
       textureQuality: 80,
       compress: 'meshopt',
       simplify: false,
+      lods: [],
     })
   })
 
@@ -90,7 +91,7 @@ describe('resolveOptimizeOptions', () => {
       'optimize.dedup must be true or false (got "yes")',
     )
     expect(configMessage(() => resolveOptimizeOptions({ textureFormat: 'avif' as never }, WHERE))).toContain(
-      'optimize.textureFormat must be "webp" or "keep"',
+      'optimize.textureFormat must be "webp", "ktx2" or "keep"',
     )
     expect(configMessage(() => resolveOptimizeOptions('fast' as never, WHERE))).toContain(
       'optimize must be one of "web", "max", "none" (got "fast")',

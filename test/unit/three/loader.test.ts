@@ -29,7 +29,7 @@ describe('unplugin-rodin/three', () => {
   it('imports in Node without a DOM and without loading three.js or any decoder', async () => {
     expect(typeof window).toBe('undefined')
     const three = await import('../../../src/three/index.js')
-    expect(Object.keys(three).sort()).toEqual(['createRodinLoader', 'indexGltf', 'loadRodin'])
+    expect(Object.keys(three).sort()).toEqual(['createRodinLoader', 'indexGltf', 'loadRodin', 'loadRodinLod'])
     expect(imported).toEqual({ draco: 0, basis: 0 })
   })
 

@@ -1,0 +1,113 @@
+import { RodinError } from '../errors.js'
+import type { AssetEntry } from '../manifest/manifest.js'
+import type { LevelStats } from '../optimize/optimize.js'
+import { lodOptions } from '../optimize/options.js'
+import type { ResolvedOptimizeOptions } from '../optimize/options.js'
+import type { OptimizerPool } from '../optimize/pool.js'
+import type { Store, StoredFile } from '../store/store.js'
+import { cachedOptimized, derivedKey, optimizeAndStore } from './derive.js'
+
+/** One LOD level beyond level 0: its own emitted GLB, pinned and cached like the optimized output. */
+export interface LodRecord {
+  key: string
+  file: StoredFile
+  triangles: number
+  /** The simplifier's error, relative to the mesh size (0 = exact). */
+  error: number
+}
+
+/** A level's lockfile pin. */
+export interface LodPin {
+  key: string
+  sha256: string
+  bytes: number
+}
+
+export interface LodContext {
+  store: Store
+  pool: () => Promise<OptimizerPool>
+  entry: AssetEntry
+  opts: ResolvedOptimizeOptions
+  sourceSha256: string
+  source: () => Promise<Uint8Array>
+  pins: readonly LodPin[] | undefined
+  frozen: boolean
+}
+
+/**
+ * Levels 1… of `opts.lods`, from the cache when it holds them (and they match their pins), else made from the
+ * source in the optimizer pool, all at once. The same rules as level 0: frozen mode needs a pin for the current
+ * settings, and a recomputed level that differs from its pin is a security error.
+ * Returns the records and whether anything had to be computed.
+ */
+export async function resolveLods(ctx: LodContext): Promise<{ lods: LodRecord[]; hit: boolean }> {
+  const { entry, opts } = ctx
+  let hit = true
+  const lods = await Promise.all(
+    opts.lods.map(async (_, i) => {
+      const level = i + 1
+      const levelOpts = lodOptions(opts, level)
+      const key = derivedKey(ctx.sourceSha256, levelOpts)
+      const pin = ctx.pins?.[i]
+      if (ctx.frozen && pin?.key !== key) {
+        throw new RodinError(
+          'E_LOCK_MISSING',
+          `mode "frozen": LOD level ${level} of asset "${entry.alias}" is not pinned for the current optimize settings. Run "npx rodin-assets lock" and commit the lockfile.`,
+          { asset: entry.alias },
+        )
+      }
+      let record = await cachedOptimized(ctx.store, key, pin)
+      if (!record) {
+        hit = false
+        record = await optimizeAndStore(
+          ctx.store,
+          await ctx.pool(),
+          key,
+          await ctx.source(),
+          levelOpts,
+          `asset "${entry.alias}" LOD ${level}`,
+        )
+        assertLevelPin(entry, level, pin, key, record.sha256)
+      }
+      const stats = record.stats as LevelStats
+      return {
+        key,
+        file: { sha256: record.sha256, bytes: record.bytes },
+        triangles: stats.triangles,
+        error: stats.error,
+      }
+    }),
+  )
+  return { lods, hit }
+}
+
+/** Verified bytes of one level, recomputed (and checked against the record) when the cache lost them. */
+export async function lodBytes(ctx: LodContext, lod: LodRecord, level: number): Promise<Uint8Array> {
+  const cached = await ctx.store.get(lod.file.sha256)
+  if (cached) return cached
+  const redo = await optimizeAndStore(
+    ctx.store,
+    await ctx.pool(),
+    lod.key,
+    await ctx.source(),
+    lodOptions(ctx.opts, level),
+    `asset "${ctx.entry.alias}" LOD ${level}`,
+  )
+  assertLevelPin(
+    ctx.entry,
+    level,
+    { key: lod.key, sha256: lod.file.sha256, bytes: lod.file.bytes },
+    lod.key,
+    redo.sha256,
+  )
+  return (await ctx.store.get(lod.file.sha256))!
+}
+
+function assertLevelPin(entry: AssetEntry, level: number, pin: LodPin | undefined, key: string, actual: string): void {
+  if (!pin || pin.key !== key || pin.sha256 === actual) return
+  throw new RodinError(
+    'E_INTEGRITY',
+    `SECURITY: LOD level ${level} of asset "${entry.alias}" does not match assets.rodin.lock.json: expected sha256 ${pin.sha256}, got ${actual}. Nothing was emitted. If the change is expected, run "rodin-assets lock --update ${entry.alias}".`,
+    { asset: entry.alias, provider: entry.provider, task: entry.task, expected: pin.sha256, actual },
+  )
+}
