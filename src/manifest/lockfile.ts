@@ -51,7 +51,6 @@ const lockfileSchema = z.strictObject({
 
 export type LockEntry = z.infer<typeof lockEntrySchema>
 export type Lockfile = z.infer<typeof lockfileSchema>
-export type LockedFile = z.infer<typeof lockedFile>
 
 export function emptyLockfile(): Lockfile {
   return { lockfileVersion: 1, assets: Object.create(null) }

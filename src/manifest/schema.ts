@@ -108,7 +108,6 @@ export const manifestSchema = z.strictObject({
   ]),
 })
 
-export type ManifestInput = z.input<typeof manifestSchema>
 export type ManifestData = z.output<typeof manifestSchema>
 
 /** JSON Schema for editors (`"$schema": "./node_modules/unplugin-rodin/schema/assets.rodin.schema.json"`). */
