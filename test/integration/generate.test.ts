@@ -10,6 +10,7 @@ import type { ProcessResult } from '../helpers/processes.js'
 import { cli, viteBuildProcess } from '../helpers/processes.js'
 import { tempDir } from '../helpers/tmp.js'
 import { writeApp } from '../helpers/vite-app.js'
+import { glb } from '../security/hostile-glb.js'
 
 // Every test runs in mode "auto" (RODIN_MODE) unless it says CI=1 (frozen). The key is a sentinel: it must
 // never show up in an output or a file.
@@ -412,29 +413,7 @@ describe('rodin-assets generate (emulator, real processes)', () => {
   })
 })
 
-/** A well-formed GLB (one buffer of random bytes) of at least `size` bytes: downloads check that a .glb parses. */
+/** A well-formed GLB (one buffer of random bytes) over `size` bytes: downloads check that a .glb parses. */
 function bigGlb(size: number): Uint8Array {
-  const binLength = Math.ceil(size / 4) * 4
-  const json = Buffer.from(JSON.stringify({ asset: { version: '2.0' }, buffers: [{ byteLength: binLength }] }))
-  const jsonChunk = Buffer.concat([json, Buffer.alloc((4 - (json.length % 4)) % 4, 0x20)])
-  const header = (length: number, type: number) => {
-    const b = Buffer.alloc(8)
-    b.writeUInt32LE(length, 0)
-    b.writeUInt32LE(type, 4)
-    return b
-  }
-  const total = 12 + 8 + jsonChunk.length + 8 + binLength
-  const head = Buffer.alloc(12)
-  head.write('glTF', 0, 'latin1')
-  head.writeUInt32LE(2, 4)
-  head.writeUInt32LE(total, 8)
-  return new Uint8Array(
-    Buffer.concat([
-      head,
-      header(jsonChunk.length, 0x4e4f534a),
-      jsonChunk,
-      header(binLength, 0x004e4942),
-      randomBytes(binLength),
-    ]),
-  )
+  return glb(JSON.stringify({ asset: { version: '2.0' }, buffers: [{ byteLength: size }] }), randomBytes(size))
 }

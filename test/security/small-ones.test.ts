@@ -10,6 +10,7 @@ import { Pipeline } from '../../src/pipeline/pipeline.js'
 import { displayURL } from '../../src/redact.js'
 import { emulator, project } from '../helpers/env.js'
 import { tempDir } from '../helpers/tmp.js'
+import { glb } from './hostile-glb.js'
 
 async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
   try {
@@ -67,7 +68,10 @@ describe('smaller ones (issue 11, point 10)', () => {
     const task = emu.addTask({
       // A well-formed GLB container (downloads check that much) whose accessor points at a bufferView that is not there.
       files: [
-        { name: 'base_basic_pbr.glb', bytes: glbContainer({ asset: { version: '2.0' }, accessors: [BAD_ACCESSOR] }) },
+        {
+          name: 'base_basic_pbr.glb',
+          bytes: glb(JSON.stringify({ asset: { version: '2.0' }, accessors: [BAD_ACCESSOR] })),
+        },
       ],
     })
     const p = await project(emu, { m: task.uuid })
@@ -80,16 +84,3 @@ describe('smaller ones (issue 11, point 10)', () => {
 })
 
 const BAD_ACCESSOR = { bufferView: 7, componentType: 5126, count: 3, type: 'VEC3' }
-
-function glbContainer(json: object): Uint8Array {
-  const text = Buffer.from(JSON.stringify(json))
-  const chunk = Buffer.concat([text, Buffer.alloc((4 - (text.length % 4)) % 4, 0x20)])
-  const out = Buffer.alloc(20 + chunk.length)
-  out.write('glTF', 0, 'latin1')
-  out.writeUInt32LE(2, 4)
-  out.writeUInt32LE(out.length, 8)
-  out.writeUInt32LE(chunk.length, 12)
-  out.writeUInt32LE(0x4e4f534a, 16)
-  chunk.copy(out, 20)
-  return new Uint8Array(out)
-}
