@@ -273,6 +273,7 @@ export class Pipeline {
       source: () => this.sourceBytes(record, record.primary),
       pins,
       frozen: this.options.mode === 'frozen',
+      fetchPinned: this.remote ? (pin, what) => this.remote!.fetch(pin, what) : undefined,
     }
   }
 
@@ -538,7 +539,7 @@ export class Pipeline {
 
 function optimizedPin(o: NonNullable<AssetRecord['optimized']>): NonNullable<LockEntry['optimized']> {
   const pin = { key: o.key, ...o.file }
-  return o.lods.length === 0 ? pin : { ...pin, lods: o.lods.map(l => ({ key: l.key, ...l.file })) }
+  return o.lods.length === 0 ? pin : { ...pin, lods: o.lods.map(l => ({ key: l.key, ...l.file, error: l.error })) }
 }
 
 function lockCovers(locked: LockEntry | undefined, entry: AssetEntry): locked is LockEntry {
