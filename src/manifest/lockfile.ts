@@ -1,6 +1,6 @@
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { z } from 'zod'
+import { z } from './zod.js'
 import { RodinError } from '../errors.js'
 import { writeFileAtomic } from '../util/atomic.js'
 import { failpoint } from '../util/failpoint.js'
