@@ -10,7 +10,7 @@ import { getIO } from './io.js'
 export { inspectGlb }
 export type { OptimizerEncoders }
 
-/** How {@link optimizeGlb} runs; neither field changes the output bytes. */
+/** How {@link optimizeGlb} runs. A logger never changes the output bytes; the real encoders are the defaults. */
 export interface OptimizeGlbOptions {
   /**
    * Receives, at debug level, what each step did to this model: triangles and vertices before and after,
@@ -77,9 +77,9 @@ export async function optimizeGlb(
   // With compression off the user asked for a model that needs no decoder, so even a bigger result stands.
   // A LOD level must be the simplified mesh, whatever its size.
   const mayKeepSource = !opts.level && (opts.compress !== false || !sourceNeedsDecoder)
-  // The source's stats are read again only in this (rare) case: the document was changed in place.
   const log = doc.getLogger()
   if (opts.level ?? opts.simplify) log.debug(`simplifyMeshes: largest error ${simplified.error}`)
+  // The source's stats are read again only in this (rare) case: the document was changed in place.
   if (mayKeepSource && out.byteLength >= bytes.byteLength) {
     log.debug(`optimize: ${bytes.byteLength} → ${out.byteLength} bytes is not smaller: the source is emitted as it is`)
     return { bytes: bytes.slice(), stats: await inspectGlb(bytes) }
