@@ -34,8 +34,8 @@ function geometryLine(lines: string[], step: string) {
     .map(l => new RegExp(`^${step}: (\\d+) → (\\d+) triangles, (\\d+) → (\\d+) vertices \\(\\d+ ms\\)$`).exec(l))
     .filter(m => m !== null)
   expect(matches, `one geometry line of ${step} in:\n${lines.join('\n')}`).toHaveLength(1)
-  const [, t0, t1, v0, v1] = matches[0]!.map(Number)
-  return { triangles: [t0!, t1!], vertices: [v0!, v1!] }
+  const [, t0, t1, v0, v1] = matches[0]!.map(Number) as number[]
+  return { triangles: [t0!, t1!] as const, vertices: [v0!, v1!] as const }
 }
 
 describe('optimizer steps as named glTF-Transform transforms', () => {
