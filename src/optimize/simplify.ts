@@ -1,5 +1,9 @@
 import type { Accessor, Document, Primitive, Transform } from '@gltf-transform/core'
 import type { MeshoptSimplifier } from 'meshoptimizer'
+import { assignDefaults, createTransform } from '@gltf-transform/functions'
+import { getMeshopt } from './io.js'
+
+const NAME = 'simplifyMeshes'
 
 // glTF primitive modes (spec constants).
 const TRIANGLES = 4
@@ -23,10 +27,24 @@ const TARGET_WEIGHT = 1
 /** meshoptimizer weighs at most this many attribute floats per vertex. */
 const MAX_ATTRIBUTE_FLOATS = 32
 
-/** Options of LOD levels: `lockBorder` keeps open mesh borders in place; `onError` gets each primitive's error. */
-export interface SimplifyExtras {
+/** Options of {@link simplifyMeshes}. */
+export interface SimplifyMeshesOptions {
+  /** Share of each primitive's triangles to keep at least, in (0, 1]. @default 0.5 */
+  ratio?: number
+  /** Error (a fraction of the mesh size) at which the simplifier stops early, in [0, 1]. @default 0.001 */
+  error?: number
+  /** Keep open mesh borders in place (LOD levels: no cracks where the mesh is open). @default false */
   lockBorder?: boolean
+  /** Called with the error each simplified primitive reached. @default undefined */
   onError?: (error: number) => void
+  /** meshoptimizer's simplifier, initialised. @default meshoptimizer's `MeshoptSimplifier`, loaded on first use */
+  simplifier?: typeof MeshoptSimplifier
+}
+
+export const SIMPLIFY_MESHES_DEFAULTS: Required<Omit<SimplifyMeshesOptions, 'onError' | 'simplifier'>> = {
+  ratio: 0.5,
+  error: 0.001,
+  lockBorder: false,
 }
 
 /**
@@ -39,13 +57,12 @@ export interface SimplifyExtras {
  * collapse that is invisible in the rest pose but would tear a blend shape costs what the tear costs. A
  * primitive with more targets than meshoptimizer can weigh (9 beside a normal and one UV set) is left whole.
  */
-export function simplifyMeshes(
-  simplifier: typeof MeshoptSimplifier,
-  ratio: number,
-  error: number,
-  { lockBorder = false, onError }: SimplifyExtras = {},
-): Transform {
-  return async function simplifyMeshesTransform(doc: Document): Promise<void> {
+export function simplifyMeshes(options: SimplifyMeshesOptions = {}): Transform {
+  const { ratio, error, lockBorder, onError } = assignDefaults(SIMPLIFY_MESHES_DEFAULTS, options)
+  if (!(ratio > 0 && ratio <= 1)) throw new RangeError(`${NAME}: ratio must be in (0, 1] (got ${ratio})`)
+  if (!(error >= 0 && error <= 1)) throw new RangeError(`${NAME}: error must be in [0, 1] (got ${error})`)
+  return createTransform(NAME, async (doc: Document): Promise<void> => {
+    const simplifier = options.simplifier ?? (await getMeshopt()).simplifier
     const fn = await import('@gltf-transform/functions')
     for (const mesh of doc.getRoot().listMeshes()) {
       for (const prim of mesh.listPrimitives()) {
@@ -58,7 +75,7 @@ export function simplifyMeshes(
         onError?.(reached)
       }
     }
-  }
+  })
 }
 
 function simplifyPrimitive(

@@ -48,6 +48,8 @@ export interface AssetRecord {
 export interface PipelineLogger {
   info: (message: string) => void
   warn: (message: string) => void
+  /** What the optimizer did to each model (`logLevel: 'debug'`); when absent, the optimizer collects nothing. */
+  debug?: (message: string) => void
 }
 
 const SILENT: PipelineLogger = { info() {}, warn() {} }
@@ -286,7 +288,7 @@ export class Pipeline {
   getPool(): Promise<OptimizerPool> {
     this.poolModule ??= import('../optimize/pool.js')
     return this.poolModule.then(m => {
-      this.pool ??= m.createOptimizerPool()
+      this.pool ??= m.createOptimizerPool({ debug: this.log.debug?.bind(this.log) })
       return this.pool
     })
   }

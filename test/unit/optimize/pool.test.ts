@@ -198,6 +198,19 @@ describe('optimizer pool (real worker from dist/)', () => {
     expect((await p.inspect(fixture('khr_fox.glb'))).animations).toHaveLength(3)
   })
 
+  it.runIf(built)("with `debug`, each model's optimizer log comes back from the worker, labelled", async () => {
+    const lines: string[] = []
+    const p = pool({ size: 1, debug: line => lines.push(line) })
+    const { bytes } = await p.optimize(fixture('khr_fox.glb'), WEB, 'fox')
+    expect(lines.length).toBeGreaterThan(8)
+    for (const line of lines) expect(line).toMatch(/^model "fox": /)
+    expect(lines).toContain('model "fox": compressGeometry: meshopt')
+    expect(lines.at(-1)).toBe(`model "fox": optimize: ${fixture('khr_fox.glb').byteLength} → ${bytes.byteLength} bytes`)
+    // without `debug` the worker collects nothing, and the bytes are the same
+    const quiet = pool({ size: 1 })
+    expect((await quiet.optimize(fixture('khr_fox.glb'), WEB, 'fox')).bytes).toEqual(bytes)
+  })
+
   it.runIf(built)('E_BAD_GLB from the worker stays E_BAD_GLB and names the model', async () => {
     const p = pool({ size: 1 })
     const err = await rejectionOf(p.optimize(new Uint8Array(100), WEB, 'hero-sword'))
