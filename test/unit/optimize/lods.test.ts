@@ -182,7 +182,15 @@ describe('LOD levels of morph-target meshes', () => {
     const { doc, prim, height } = bumpGrid(41)
     const before = blendShapeError(prim, height)
     const errors: number[] = []
-    await doc.transform(simplifyMeshes(MeshoptSimplifier, 0.25, 1, { lockBorder: true, onError: e => errors.push(e) }))
+    await doc.transform(
+      simplifyMeshes({
+        simplifier: MeshoptSimplifier,
+        ratio: 0.25,
+        error: 1,
+        lockBorder: true,
+        onError: e => errors.push(e),
+      }),
+    )
     const triangles = prim.getIndices()!.getCount() / 3
     expect(triangles).toBeLessThanOrEqual(Math.ceil(0.25 * 3200 * 1.1))
     expect(errors).toHaveLength(1)
