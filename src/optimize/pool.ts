@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { RodinError, type RodinErrorCode } from '../errors.js'
 import { estimateCost } from './cost.js'
+import { poolDefaults } from './pool-size.js'
 import { checkJsonChunkSize } from './preflight.js'
 
 /** Runs optimizer jobs on worker threads, so models use every core and one bad model cannot crash the build. */
@@ -107,11 +108,6 @@ interface Slot {
   crash?: string
   /** The job whose time limit ended this worker, and that limit. */
   timedOut?: { id: number; ms: number }
-}
-
-/** @internal The defaults of {@link OptimizerPoolOptions}, for `cores` available cores. */
-export function poolDefaults(cores: number): Required<Pick<OptimizerPoolOptions, 'size' | 'jobsPerWorker'>> {
-  return { size: Math.max(1, Math.min(4, Math.floor(cores / 2))), jobsPerWorker: 3 }
 }
 
 const ERROR_CODES: ReadonlySet<string> = new Set<RodinErrorCode>([

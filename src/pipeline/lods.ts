@@ -5,7 +5,8 @@ import { lodOptions } from '../optimize/options.js'
 import type { ResolvedOptimizeOptions } from '../optimize/options.js'
 import type { OptimizerPool } from '../optimize/pool.js'
 import type { Store, StoredFile } from '../store/store.js'
-import { cachedOptimized, type DerivedRecord, derivedKey, optimizeAndStore } from './derive.js'
+import { cachedOptimized, type DerivedRecord, derivedKey, optimizeAndStore, type PendingSource } from './derive.js'
+import type { LargestFirstGate } from './gate.js'
 
 /** One LOD level beyond level 0: its own emitted GLB, pinned and cached like the optimized output. */
 export interface LodRecord {
@@ -31,7 +32,8 @@ export interface LodContext {
   entry: AssetEntry
   opts: ResolvedOptimizeOptions
   sourceSha256: string
-  source: () => Promise<Uint8Array>
+  source: PendingSource
+  gate: LargestFirstGate
   pins: readonly LodPin[] | undefined
   frozen: boolean
   /** The team store: verified bytes of a pinned blob, or `null` when it cannot serve them. */
@@ -70,8 +72,9 @@ export async function resolveLods(ctx: LodContext): Promise<{ lods: LodRecord[];
         record = await optimizeAndStore(
           ctx.store,
           await ctx.pool(),
+          ctx.gate,
           key,
-          await ctx.source(),
+          ctx.source,
           levelOpts,
           `asset "${entry.alias}" LOD ${level}`,
         )
@@ -116,8 +119,9 @@ export async function lodBytes(ctx: LodContext, lod: LodRecord, level: number): 
   const redo = await optimizeAndStore(
     ctx.store,
     await ctx.pool(),
+    ctx.gate,
     lod.key,
-    await ctx.source(),
+    ctx.source,
     lodOptions(ctx.opts, level),
     `asset "${ctx.entry.alias}" LOD ${level}`,
   )
