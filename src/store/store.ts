@@ -16,6 +16,20 @@ export type { GcEntry, GcKeep, GcOptions } from './gc.js'
 export const CACHE_VERSION = 'v1'
 
 /**
+ * A key for something derived from `fields` (an optimized output, a model's stats…), under the cache version:
+ * a new layout invalidates every derived key as well. The keys are pinned in lockfiles, so the JSON form of
+ * `{ cache, ...fields }` must never change for a version.
+ */
+export function versionedKey(fields: Record<string, unknown>): string {
+  return sha256Hex(JSON.stringify({ cache: CACHE_VERSION, ...fields }))
+}
+
+/** `<cacheDir>/v1/journal`: the CLI's record of generation requests, beside the store (so `gc` leaves it). */
+export function journalDir(cacheDir: string): string {
+  return join(cacheDir, CACHE_VERSION, 'journal')
+}
+
+/**
  * Written into the versioned folder when the store creates it. `gc` removes an older layout's folder only
  * when it carries this file, so a `v0/` of somebody else's is never touched.
  */
