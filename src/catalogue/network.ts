@@ -1,7 +1,7 @@
 import { define, type Who, who, whoPrefix } from './define.js'
 
 /** A request as messages show it: who it was for, and `GET https://host/path` (already display-safe). */
-interface Request extends Partial<Who> {
+export interface Request extends Partial<Who> {
   request: string
 }
 
@@ -34,13 +34,29 @@ export const E_AUTH = define('E_AUTH', {
   }),
   modelslabKey: (d: { subject: string; where: string; said: string; forbidden: boolean; keyHint: string }) =>
     `${d.subject}: ModelsLab rejected the request (${d.where}${d.said}). ${d.forbidden ? 'The plan may lack 3D generation; check the account, or ' : ''}${d.keyHint}.`,
-  // the status maps of the HTTP layer's callers write these (401/403 of an API)
-  status: (d: Request & { reason: string }) => `${whoPrefix(d)}${d.reason}`,
+  apiKey: (d: Request & { provider: string; status: number; said: string; authHint: string }) =>
+    `${whoPrefix(d)}the ${d.provider} API rejected the key: ${d.request} answered HTTP ${d.status}${d.said} (${d.authHint})`,
 })
 
 /** `E_HTTP`: a non-retryable or exhausted HTTP failure, or an answer the client cannot use. */
 export const E_HTTP = define('E_HTTP', {
-  status: (d: Request & { reason: string }) => `${whoPrefix(d)}${d.reason}`,
+  apiStatus: (d: Request & { provider: string; status: number; said: string }) =>
+    `${whoPrefix(d)}${d.request} answered HTTP ${d.status}${d.said} (${
+      d.status === 404
+        ? `check the ${d.provider} id in the manifest and the ${d.provider} baseURL`
+        : `the ${d.provider} API refused the request; this is not retried — check the manifest entry`
+    })`,
+  fileStatus: (d: Request & { status: number; said: string; expired: boolean }) =>
+    `${whoPrefix(d)}${d.request} answered HTTP ${d.status}${d.said} (${
+      d.expired
+        ? 'the signed URL has probably expired; ask the provider for fresh file URLs'
+        : d.status === 404
+          ? 'the provider listed a file that is not there; ask the provider for the file list again'
+          : 'the file host refused the request; this is not retried'
+    })`,
+  cutShort: (d: Request & { got: number; want: number; attempts: string; nextStep: string }) =>
+    `${whoPrefix(d)}${d.request} was cut short: ${d.got} of ${d.want} bytes${d.attempts} (${d.nextStep})`,
+  clientClosed: (d: { provider: string }) => `the ${d.provider} API client is closed`,
   retriesExhausted: (d: Request & { status: number; attempts: string; said: string; nextStep: string }) =>
     `${whoPrefix(d)}${d.request} answered HTTP ${d.status}${d.attempts}${d.said} (${d.nextStep})`,
   network: (d: Request & { plain: string; code: string; reason: string; attempts: string; nextStep: string }) =>
@@ -117,5 +133,10 @@ export const E_UNSAFE_URL = define('E_UNSAFE_URL', {
     `${whoPrefix(d)}${d.what} ${d.url} is not allowed: ${d.reason} (${d.fix})`,
   offOrigin: (d: Request & { base: string }) =>
     `${whoPrefix(d)}${d.request} is outside ${d.base} (API credentials are only sent to their own origin; pass a path, not a URL to another host)`,
-  redirect: (d: Partial<Who> & { reason: string }) => `${whoPrefix(d)}${d.reason}`,
+  credentialsOffOrigin: (d: Request & { origin: string }) =>
+    `${whoPrefix(d)}${d.request} is outside ${d.origin} (credentials are only sent to their own origin)`,
+  redirectOffOrigin: (d: Request & { url: string; provider?: string }) =>
+    `${whoPrefix(d)}${d.request} redirected to another origin ${d.url}; API credentials are never sent there (set the ${d.provider ?? 'provider'} baseURL to the final API host)`,
+  forbiddenAddress: (d: Request & { reason: string }) =>
+    `${whoPrefix(d)}${d.request} is not allowed: ${d.reason} (file hosts must be public; loopback is allowed only when the provider baseURL is itself loopback, the local emulator)`,
 })

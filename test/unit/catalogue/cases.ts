@@ -77,10 +77,13 @@ export const CASES: AllCases = {
       forbidden: true,
       keyHint: 'set MODELSLAB_API_KEY to a valid key',
     },
-    status: { ...REQ, reason: 'GET https://api.example.test/task/status answered HTTP 401 (check RODIN_API_KEY)' },
+    apiKey: { ...REQ, status: 401, said: ': bad key', authHint: 'set RODIN_API_KEY (or HYPER3D_API_KEY)' },
   },
   E_HTTP: {
-    status: { ...REQ, reason: 'GET https://api.example.test/task/status answered HTTP 404 (check the task uuid)' },
+    apiStatus: { ...REQ, status: 404, said: ': no such task' },
+    fileStatus: { ...REQ, request: 'download of base.glb from https://cdn.example.test/base.glb', status: 403, said: '', expired: true },
+    cutShort: { ...REQ, got: 100, want: 1000, attempts: ' after 5 attempts', nextStep: 'run the build again later' },
+    clientClosed: { provider: 'rodin' },
     retriesExhausted: {
       ...REQ,
       status: 503,
@@ -139,7 +142,13 @@ export const CASES: AllCases = {
       fix: 'the provider must send https URLs',
     },
     offOrigin: { ...REQ, base: 'https://api.example.test' },
-    redirect: { ...HERO, reason: 'a redirect to http://10.0.0.1/a.glb leaves https (refused)' },
+    credentialsOffOrigin: { ...REQ, origin: 'https://api.example.test' },
+    redirectOffOrigin: { ...REQ, url: 'https://elsewhere.example.test/status' },
+    forbiddenAddress: {
+      ...REQ,
+      request: 'download of base.glb from https://cdn.example.test/base.glb',
+      reason: 'cdn.example.test resolves to 10.0.0.1: a private address',
+    },
   },
   E_INTEGRITY: {
     sourceMismatch: {
