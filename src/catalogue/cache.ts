@@ -41,6 +41,7 @@ export const E_INTEGRITY = define('E_INTEGRITY', {
   }),
   remoteSize: (d: { file: string; size: number; bytes: number }) =>
     `the team store holds ${d.file} with ${d.size} bytes instead of ${d.bytes}; it is never overwritten: delete that object, then push again`,
+  notDigest: (d: { got: string }) => `not a sha256 hex digest: ${JSON.stringify(d.got)}`,
   verifyFailed: (d: { bad: number; lockfile?: string }) =>
     `${d.bad} cache entr${d.bad === 1 ? 'y does' : 'ies do'} not match ${lockfileOf(d)}; run "rodin-assets pull" to refetch`,
 })

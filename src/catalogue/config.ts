@@ -5,7 +5,7 @@ const LOCK_AGAIN = 'Do not edit it by hand; delete it and run "rodin-assets lock
 /** `E_CONFIG`: bad options, manifest, lockfile, import or command line. */
 export const E_CONFIG = define('E_CONFIG', {
   // options (src/options.ts, src/store/remote-options.ts, src/http/options.ts, src/optimize/options.ts)
-  option: (d: { where?: string; problem: string }) => `${d.where ?? 'options'}: ${d.problem}`,
+  option: (d: { where?: string; problem: string }) => (d.where ? `${d.where}: ${d.problem}` : d.problem),
   httpNotObject: (_: object) => 'option "http" must be an object such as { "maxRetries": 4 }',
   httpCa: (_: object) => 'http option "ca" must be a PEM string (it is a test-only option)',
   httpUnknown: (d: { key: string; known: string }) =>

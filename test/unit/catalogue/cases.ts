@@ -15,7 +15,7 @@ const SHA2 = 'b'.repeat(64)
 /** Representative details for every message of the catalogue; the types make a missing kind a compile error. */
 export const CASES: AllCases = {
   E_CONFIG: {
-    option: { where: 'options', problem: 'mode must be "auto", "frozen" or "offline" (got "fast")' },
+    option: { where: 'plugin options', problem: 'mode must be "auto", "frozen" or "offline" (got "fast")' },
     httpNotObject: {},
     httpCa: {},
     httpUnknown: { key: 'retries', known: 'maxRetries, deadlineMs' },
@@ -81,7 +81,13 @@ export const CASES: AllCases = {
   },
   E_HTTP: {
     apiStatus: { ...REQ, status: 404, said: ': no such task' },
-    fileStatus: { ...REQ, request: 'download of base.glb from https://cdn.example.test/base.glb', status: 403, said: '', expired: true },
+    fileStatus: {
+      ...REQ,
+      request: 'download of base.glb from https://cdn.example.test/base.glb',
+      status: 403,
+      said: '',
+      expired: true,
+    },
     cutShort: { ...REQ, got: 100, want: 1000, attempts: ' after 5 attempts', nextStep: 'run the build again later' },
     clientClosed: { provider: 'rodin' },
     retriesExhausted: {
@@ -176,6 +182,7 @@ export const CASES: AllCases = {
       actualBytes: '1000',
     },
     remoteSize: { file: `sha256/${SHA}`, size: 999, bytes: 1000 },
+    notDigest: { got: 'abc' },
     verifyFailed: { bad: 2, lockfile: 'models.lock.json' },
   },
   E_OFFLINE_MISS: {
