@@ -65,10 +65,8 @@ export const E_NOT_IN_MANIFEST = define('E_NOT_IN_MANIFEST', {
 
 /** `E_NOT_GENERATED`: a recipe without a task; builds never generate. */
 export const E_NOT_GENERATED = define('E_NOT_GENERATED', {
-  recipe: (d: Who & { command: string; cost: string; manifest?: string; lockfile?: string }) => ({
-    message: `asset "${d.asset}" is a recipe without a task, and a build never generates.`,
-    hint: `Run "${d.command}"${d.cost} once, then commit ${[d.manifest ?? 'the manifest', d.lockfile].filter(Boolean).join(' and ')}.`,
-  }),
+  recipe: (d: Who & { command: string; cost: string; manifest?: string; lockfile?: string }) =>
+    `asset "${d.asset}" is a recipe without a task, and a build never generates. Run "${d.command}"${d.cost} once, then commit ${[d.manifest ?? 'the manifest', d.lockfile].filter(Boolean).join(' and ')}.`,
 })
 
 /** `E_REFUSED`: `rodin-assets generate` refused to spend. */
