@@ -14,7 +14,11 @@ export const E_CONFIG = define('E_CONFIG', {
     `http option "${d.key}" must be an integer from ${d.min} to ${d.max}, got ${JSON.stringify(d.got) ?? String(d.got)} (use ${d.use})`,
   httpRetryDelays: (d: { min: number; max: number }) =>
     `http option "minRetryDelayMs" (${d.min}) is larger than "maxRetryDelayMs" (${d.max}) (lower minRetryDelayMs or raise maxRetryDelayMs)`,
-  poolSetting: (d: { setting: string; problem: string }) => `optimizer pool ${d.setting} ${d.problem}`,
+  poolInteger: (d: { setting: string; min: number; got: unknown }) =>
+    `optimizer pool ${d.setting} must be an integer of at least ${d.min} (got ${String(d.got)})`,
+  poolTimeout: (_: object) => 'optimizer pool timeoutMs must be a function from model bytes to milliseconds',
+  poolTimeoutResult: (d: { got: unknown }) =>
+    `optimizer pool timeoutMs returned ${String(d.got)}; return a number of milliseconds > 0`,
 
   // manifest and lockfile
   unreadable: (d: { path: string; reason: string }) => `cannot read ${d.path}: ${d.reason}`,

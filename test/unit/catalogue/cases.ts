@@ -21,7 +21,9 @@ export const CASES: AllCases = {
     httpUnknown: { key: 'retries', known: 'maxRetries, deadlineMs' },
     httpRange: { key: 'maxRetries', min: 0, max: 20, got: -1, use: 'a small number such as 4' },
     httpRetryDelays: { min: 5000, max: 100 },
-    poolSetting: { setting: 'size', problem: 'must be an integer of at least 1 (got 0)' },
+    poolInteger: { setting: 'size', min: 1, got: 0 },
+    poolTimeout: {},
+    poolTimeoutResult: { got: -5 },
     unreadable: { path: '/p/assets.rodin.json', reason: 'EACCES: permission denied' },
     manifestMissing: { path: '/p/models.json' },
     manifestSyntax: { manifest: 'models.json', reason: 'Unexpected token } in JSON at position 12' },
@@ -240,6 +242,9 @@ export const CASES: AllCases = {
     timedOut: { model: 'asset "hero"', limit: '30 s' },
     stopped: { model: 'model "hero"', closed: false, crash: 'exit code 134' },
     poolClosedWhileRunning: { model: 'model "hero"' },
+    notWorker: {},
+    ktx2Encoder: { texture: 'baseColor.png', width: 2048, height: 2048, reason: 'out of memory' },
+    placeholder: { bytes: 2400 },
   },
   E_NOT_GENERATED: {
     recipe: {
@@ -264,6 +269,15 @@ export const CASES: AllCases = {
   },
   E_BAD_FILE: {
     kind: { ...HERO, file: 'preview.webp', problem: 'its bytes are HTML, not a WebP image' },
+    ktx2NotKtx2: {},
+    ktx2Format: { vkFormat: 145 },
+    ktx2Shape: {},
+    ktx2Size: { width: 0, height: 2 },
+    ktx2Supercompression: { scheme: 1 },
+    ktx2Truncated: {},
+    ktx2Outside: {},
+    ktx2Level: { holds: 16, width: 3, height: 2, channels: 4 },
+    ktx2Zstd: { got: 100, width: 1024, height: 1024, channels: 3 },
   },
   E_REMOTE: {
     failed: { remote: '/mnt/team', what: 'cannot write (EACCES)', fix: 'check that this user may write to /mnt/team' },
