@@ -1,7 +1,8 @@
 import type { Document, Transform } from '@gltf-transform/core'
 import type { ModelStats } from '../meta.js'
 import type { ResolvedOptimizeOptions } from './options.js'
-import { isRodinError, RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import { isRodinError, type RodinError } from '../errors.js'
 import { readGlb } from './glb.js'
 import { inspectGlb } from './inspect.js'
 import { getIO, getMeshopt } from './io.js'
@@ -55,12 +56,7 @@ export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptio
   } catch (err) {
     if (isRodinError(err)) throw err
     const reason = err instanceof Error ? err.message : String(err)
-    throw new RodinError(
-      'E_OPTIMIZE',
-      `glTF-Transform failed while optimizing the model: ${reason} ` +
-        '(set `optimize: false` for this asset to emit it unchanged)',
-      { cause: err },
-    )
+    throw errors.E_OPTIMIZE('transform', { reason, cause: err })
   }
   // With compression off the user asked for a model that needs no decoder, so even a bigger result stands.
   // A LOD level must be the simplified mesh, whatever its size.
@@ -74,12 +70,7 @@ export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptio
     const stats = await inspectGlb(out)
     return { bytes: out, stats: opts.level ? ({ ...stats, error: simplified.error } as LevelStats) : stats }
   } catch (err) {
-    throw new RodinError(
-      'E_OPTIMIZE',
-      `the optimized model does not read back (${err instanceof Error ? err.message : String(err)}); ` +
-        'set `optimize: false` for this asset to emit it unchanged',
-      { cause: err },
-    )
+    throw errors.E_OPTIMIZE('readBack', { reason: err instanceof Error ? err.message : String(err), cause: err })
   }
 }
 
