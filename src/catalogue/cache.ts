@@ -48,24 +48,18 @@ export const E_INTEGRITY = define('E_INTEGRITY', {
 
 /** `E_OFFLINE_MISS`: mode "offline" and something is not in the cache. */
 export const E_OFFLINE_MISS = define('E_OFFLINE_MISS', {
-  cacheLacks: (d: { asset?: string; cacheDir: string; missing: string }) => ({
-    message: `mode "offline": the cache ${d.cacheDir} lacks ${d.missing}.`,
-    hint: 'Run a build in mode "auto" (or "npx rodin-assets pull") with network access first, or restore the cache.',
-  }),
-  asset: (d: Who & { cacheDir: string }) => ({
-    message: `mode "offline": ${who(d)} is not in the cache ${d.cacheDir}.`,
-    hint: 'Run a build in mode "auto" with network access first, or restore the cache.',
-  }),
+  cacheLacks: (d: { asset?: string; cacheDir: string; missing: string }) =>
+    `mode "offline": the cache ${d.cacheDir} lacks ${d.missing}. Run a build in mode "auto" (or "npx rodin-assets pull") with network access first, or restore the cache.`,
+  asset: (d: Who & { cacheDir: string }) =>
+    `mode "offline": ${who(d)} is not in the cache ${d.cacheDir}. Run a build in mode "auto" with network access first, or restore the cache.`,
   pushMissing: (d: { cacheDir: string }) =>
     `not in the local cache ${d.cacheDir}; run "rodin-assets pull" on a machine that can fetch it, then push`,
 })
 
 /** `E_LOCK_MISSING`: mode "frozen" and the lockfile does not cover what the build needs. */
 export const E_LOCK_MISSING = define('E_LOCK_MISSING', {
-  assets: (d: { asset?: string; lockfile: string; missing: string }) => ({
-    message: `mode "frozen": ${d.lockfile} does not pin ${d.missing}.`,
-    hint: 'Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.',
-  }),
+  assets: (d: { asset?: string; lockfile: string; missing: string }) =>
+    `mode "frozen": ${d.lockfile} does not pin ${d.missing}. Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.`,
   asset: (d: Who & { lockfile?: string }) =>
     `mode "frozen": ${lockfileOf(d)} does not pin asset "${d.asset}". Run "npx rodin-assets lock" and commit the lockfile.`,
   file: (d: Who & { file: string; lockfile?: string }) =>

@@ -61,6 +61,17 @@ export interface ConfiguredFile {
   root?: string
 }
 
+/** The configured manifest and lockfile as messages name them: relative to the project root. */
+export function configuredFiles(options: { root: string; manifestPath: string; lockfilePath: string | null }): {
+  manifest: string
+  lockfile?: string
+} {
+  const name = (path: string) => relative(options.root, path) || path
+  return options.lockfilePath
+    ? { manifest: name(options.manifestPath), lockfile: name(options.lockfilePath) }
+    : { manifest: name(options.manifestPath) }
+}
+
 export function shown(file: string | ConfiguredFile | undefined, fallback: string): string {
   if (file === undefined) return fallback
   if (typeof file === 'string') return file

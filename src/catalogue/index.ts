@@ -61,4 +61,5 @@ export function causeError(message: string, code?: string): Error & { code?: str
   return err
 }
 
+export { configuredFiles } from './define.js'
 export type { Text } from './define.js'

@@ -47,6 +47,8 @@ export const E_NO_FILE = define('E_NO_FILE', {
     message: `${who(d)}: the provider no longer lists ${d.absent}, which ${d.lockfile ?? 'the lockfile'} pins.`,
     hint: `Run "rodin-assets lock --update ${d.asset}" to accept the task's current files.`,
   }),
+  noOutput: (d: { asset: string }) => `asset "${d.asset}" has no optimized output`,
+  noLod: (d: { asset: string; level: number }) => `asset "${d.asset}" has no LOD level ${d.level}`,
   stored: (d: { asset: string; file: string; has: string }) =>
     `asset "${d.asset}" has no file "${d.file}" (it has: ${d.has})`,
   listed: (d: { subject: string; names: string; file?: string; fallback: string; fix: string }) =>

@@ -218,6 +218,8 @@ export const CASES: AllCases = {
     imported: { ...HERO, file: 'base.fbx', has: 'base.glb, preview.webp' },
     importedMany: { ...HERO, file: 'a.png', names: '"a.png", "b.png"', has: 'base.glb' },
     unpinned: { ...HERO, absent: 'texture.png', lockfile: 'models.lock.json' },
+    noOutput: { asset: 'hero' },
+    noLod: { asset: 'hero', level: 3 },
     stored: { asset: 'hero', file: 'a.png', has: 'base.glb' },
     listed: {
       subject: ML,

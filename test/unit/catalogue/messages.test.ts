@@ -47,12 +47,13 @@ describe('catalogue', () => {
   })
 
   it('puts a hint on its own line and on err.hint', () => {
-    const err = errors.E_LOCK_MISSING('assets', { lockfile: 'models.lock.json', missing: '"hero"' })
+    const err = errors.E_REMOTE('s3Client', { remote: 's3://team', reason: 'ERR_MODULE_NOT_FOUND' })
+    const hint = 'Install it next to unplugin-rodin: npm install --save-dev @aws-sdk/client-s3 (or set remote: false).'
     expect(err.message).toBe(
-      '[unplugin-rodin] E_LOCK_MISSING: mode "frozen": models.lock.json does not pin "hero".\n' +
-        '  hint: Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.',
+      '[unplugin-rodin] E_REMOTE: team store s3://team needs the package @aws-sdk/client-s3, which could not be loaded (ERR_MODULE_NOT_FOUND).\n' +
+        `  hint: ${hint}`,
     )
-    expect(err.hint).toBe('Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.')
+    expect(err.hint).toBe(hint)
   })
 
   it('redacts registered secrets from messages and hints', () => {
