@@ -81,7 +81,7 @@ describe('rodin-assets', () => {
     const cold = { ...env, RODIN_CACHE_DIR: join(p.root, 'other-cache') }
     const refused = await cli(['pull', '--root', p.root], cold)
     expect(refused.code).toBe(1)
-    expect(refused.stderr).toMatch(/SECURITY: base_basic_pbr\.glb of asset "bunny"/)
+    expect(refused.stderr).toMatch(/E_INTEGRITY: base_basic_pbr\.glb of asset "bunny"/)
     expect(await readFile(p.lockfile, 'utf8')).toBe(before)
     const updated = await cli(['lock', '--root', p.root, '--update', 'bunny'], env)
     expect(updated.code, updated.stderr).toBe(0)

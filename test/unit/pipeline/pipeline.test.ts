@@ -125,7 +125,7 @@ describe('Pipeline against the emulator', () => {
     const err = await other.asset(p.manifest.byAlias.get('bunny')!).catch(e => e)
     expect(err.code).toBe('E_INTEGRITY')
     expect(err.message).toMatch(
-      /SECURITY: base_basic_pbr\.glb of asset "bunny" .*does not match assets\.rodin\.lock\.json/,
+      /E_INTEGRITY: base_basic_pbr\.glb of asset "bunny" .*does not match assets\.rodin\.lock\.json/,
     )
     expect(await readFile(p.lockfile, 'utf8')).toBe(lockBefore)
     expect(emu.requests.filter(q => q.route === 'file' && q.file === 'base_basic_pbr.glb')).toHaveLength(2) // no retry of the bad one
