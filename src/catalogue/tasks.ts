@@ -59,10 +59,8 @@ export const E_NO_FILE = define('E_NO_FILE', {
 
 /** `E_NOT_IN_MANIFEST`: an import names an asset the manifest does not list. */
 export const E_NOT_IN_MANIFEST = define('E_NOT_IN_MANIFEST', {
-  import: (d: { source: string; manifest: string; known: string }) => ({
-    message: `import "${d.source}" is not in ${d.manifest}. Known: ${d.known || 'none'}.`,
-    hint: 'Add it under "assets", e.g. "my-model": "<rodin task uuid>", then import "rodin:my-model".',
-  }),
+  import: (d: { source: string; manifest: string; known: string }) =>
+    `import "${d.source}" is not in ${d.manifest}. Add it under "assets", e.g. "my-model": "<rodin task uuid>", then import "rodin:my-model". Known: ${d.known || 'none'}.`,
 })
 
 /** `E_NOT_GENERATED`: a recipe without a task; builds never generate. */
