@@ -88,8 +88,6 @@ export const E_CONFIG = define('E_CONFIG', {
     `--texture-from ${d.alias}: no generated Rodin asset of that alias in the manifest.`,
 
   // providers
-  gettyRequest: (d: { subject: string; said: string }) => ({
-    message: `${d.subject}: Getty rejected the download request (HTTP 400${d.said}).`,
-    hint: 'Check "size" ("1k" or "4k", one Getty offers for the product) and "projectCode" (some products require one, others reject it).',
-  }),
+  gettyRequest: (d: { subject: string; said: string }) =>
+    `${d.subject}: Getty rejected the download request (HTTP 400${d.said}). Check "size" ("1k" or "4k", one Getty offers for the product) and "projectCode" (some products require one, others reject it).`,
 })

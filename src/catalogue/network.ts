@@ -20,14 +20,10 @@ export const E_AUTH = define('E_AUTH', {
     message: `${d.subject} refused the client credentials (HTTP ${d.status}${d.said}).`,
     hint: 'Set GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty.clientId / clientSecret) to the credentials of an account with the AI Generation licence, and check GETTY_TOKEN_URL.',
   }),
-  gettyNoToken: (d: { subject: string; status: number }) => ({
-    message: `${d.subject} answered HTTP ${d.status} without an access_token.`,
-    hint: 'Check GETTY_TOKEN_URL (it should be the OAuth2 token endpoint, e.g. https://authentication.gettyimages.com/oauth2/token).',
-  }),
-  gettyKey: (d: { subject: string; said: string }) => ({
-    message: `${d.subject}: Getty answered HTTP 401 even with a fresh access token${d.said}.`,
-    hint: 'Check GETTY_API_KEY (sent as the Api-Key header) and that GETTY_CLIENT_ID / GETTY_CLIENT_SECRET belong to the same application.',
-  }),
+  gettyNoToken: (d: { subject: string; status: number }) =>
+    `${d.subject} answered HTTP ${d.status} without an access_token. Check GETTY_TOKEN_URL (it should be the OAuth2 token endpoint, e.g. https://authentication.gettyimages.com/oauth2/token).`,
+  gettyKey: (d: { subject: string; said: string }) =>
+    `${d.subject}: Getty answered HTTP 401 even with a fresh access token${d.said}. Check GETTY_API_KEY (sent as the Api-Key header) and that GETTY_CLIENT_ID / GETTY_CLIENT_SECRET belong to the same application.`,
   gettyQuota: (d: { subject: string; said: string }) => ({
     message: `${d.subject}: Getty refused the download (HTTP 403${d.said}): the account's AI Generation quota is used up or it may not download this generation.`,
     hint: "Check the account's product quota and licence, or ask Getty support.",
@@ -77,32 +73,26 @@ export const E_HTTP = define('E_HTTP', {
     `${d.subject}: /download returned no file list${d.said}. Check that the manifest holds the task UUID (not a job UUID).`,
   unreachable: (d: Who & { what: string; code: string }) =>
     `asset "${d.asset}": ${d.what} could not connect (${d.code}); nothing was sent or billed. Check RODIN_BASE_URL and your network.`,
-  rodinRefused: (d: Who & { status?: number; said: string }) =>
-    `asset "${d.asset}": the Rodin API refused the request${d.status === undefined ? '' : ` with HTTP ${d.status}`}${d.said}; no task was created.`,
+  rodinRefused: (d: Who & { status: number; said: string }) =>
+    `asset "${d.asset}": the Rodin API refused the request with HTTP ${d.status}${d.said}; no task was created.`,
+  rodinError: (d: Who & { said: string }) =>
+    `asset "${d.asset}": the Rodin API refused the request${d.said}; no task was created.`,
   // getty
-  gettyRateLimited: (d: { subject: string }) => ({
-    message: `${d.subject}: Getty kept answering HTTP 429 (too many requests or concurrent generations for this account) after the http layer's retries.`,
-    hint: 'Lower "concurrency", wait a minute and build again.',
-  }),
-  gettyUnknown: (d: { subject: string; said: string; manifest?: string }) => ({
-    message: `${d.subject}: Getty does not know this generation or image (HTTP 404${d.said}).`,
-    hint: `Check "generation" (the generationRequestId) and "index" (counted from 0) in ${d.manifest ?? 'the manifest'}, and GETTY_BASE_URL.`,
-  }),
+  gettyRateLimited: (d: { subject: string }) =>
+    `${d.subject}: Getty kept answering HTTP 429 (too many requests or concurrent generations for this account) after the http layer's retries. Lower "concurrency", wait a minute and build again.`,
+  gettyUnknown: (d: { subject: string; said: string; manifest?: string }) =>
+    `${d.subject}: Getty does not know this generation or image (HTTP 404${d.said}). Check "generation" (the generationRequestId) and "index" (counted from 0) in ${d.manifest ?? 'the manifest'}, and GETTY_BASE_URL.`,
   gettyStatus: (d: { subject: string; status: number; said: string }) =>
     `${d.subject}: Getty answered HTTP ${d.status}${d.said}. Check the manifest entry and GETTY_BASE_URL.`,
   // modelslab
-  modelslabRateLimited: (d: { subject: string; status: number; said: string; waitS: number; budget: string }) => ({
-    message: `${d.subject}: ModelsLab is rate limiting (HTTP ${d.status}${d.said}) and asks to wait ${d.waitS} s, beyond the wait budget (wait.timeoutMs: ${d.budget}).`,
-    hint: 'The queue limit is per account: lower "concurrency", let other jobs finish, or raise wait.timeoutMs.',
-  }),
+  modelslabRateLimited: (d: { subject: string; status: number; said: string; waitS: number; budget: string }) =>
+    `${d.subject}: ModelsLab is rate limiting (HTTP ${d.status}${d.said}) and asks to wait ${d.waitS} s, beyond the wait budget (wait.timeoutMs: ${d.budget}). The queue limit is per account: lower "concurrency", let other jobs finish, or raise wait.timeoutMs.`,
   modelslabNotJson: (d: { subject: string; status: number; said: string }) =>
     `${d.subject}: /3d/fetch answered HTTP ${d.status} with something that is not ModelsLab JSON${d.said}. Check MODELSLAB_BASE_URL (it should end in /api/v6).`,
   modelslabCredits: (d: { subject: string; where: string; said: string }) =>
     `${d.subject}: ModelsLab says the account has no credits left (${d.where}${d.said}). Top up the ModelsLab account, then build again.`,
-  modelslabUnknown: (d: { subject: string; where: string; said: string; manifest?: string }) => ({
-    message: `${d.subject}: ModelsLab does not know this id (${d.where}${d.said}).`,
-    hint: `Check "id" in ${d.manifest ?? 'the manifest'} (the id returned by text_to_3d / image_to_3d) and MODELSLAB_BASE_URL.`,
-  }),
+  modelslabUnknown: (d: { subject: string; where: string; said: string; manifest?: string }) =>
+    `${d.subject}: ModelsLab does not know this id (${d.where}${d.said}). Check "id" in ${d.manifest ?? 'the manifest'} (the id returned by text_to_3d / image_to_3d) and MODELSLAB_BASE_URL.`,
   modelslabRefused: (d: { subject: string; where: string; said: string; manifest?: string }) =>
     `${d.subject}: ModelsLab refused /3d/fetch (${d.where}${d.said}). This is not retried; check the "id" in ${d.manifest ?? 'the manifest'}.`,
 })

@@ -6,14 +6,10 @@ export const E_TASK_FAILED = define('E_TASK_FAILED', {
     `${who({ ...d, provider: 'rodin' })}: a generation job is ${d.state} (jobs: ${d.jobs}). Generate the model again and put the new task UUID in the manifest.`,
   generatedJob: (d: Who & { state: string; jobs: string }) =>
     `${who({ ...d, provider: 'rodin' })}: a generation job is ${d.state} (jobs: ${d.jobs}). The credits are spent; generate again under a new alias.`,
-  gettyExpired: (d: { subject: string; said: string; manifest?: string }) => ({
-    message: `${d.subject}: the generation has aged out at Getty (HTTP 410${d.said}; generated images are kept about 6 months).`,
-    hint: `Generate the image again and put the new generationRequestId in ${d.manifest ?? 'the manifest'}.`,
-  }),
-  modelslab: (d: { subject: string; failed: boolean; where: string; text: string; manifest?: string }) => ({
-    message: `${d.subject}: ModelsLab reports the generation ${d.failed ? 'failed' : 'ended with an error'} (${d.where}${d.text ? `: "${d.text}"` : ', no message'}).`,
-    hint: `Generate the model again and put the new id in ${d.manifest ?? 'the manifest'}.`,
-  }),
+  gettyExpired: (d: { subject: string; said: string; manifest?: string }) =>
+    `${d.subject}: the generation has aged out at Getty (HTTP 410${d.said}; generated images are kept about 6 months). Generate the image again and put the new generationRequestId in ${d.manifest ?? 'the manifest'}.`,
+  modelslab: (d: { subject: string; failed: boolean; where: string; text: string; manifest?: string }) =>
+    `${d.subject}: ModelsLab reports the generation ${d.failed ? 'failed' : 'ended with an error'} (${d.where}${d.text ? `: "${d.text}"` : ', no message'}). Generate the model again and put the new id in ${d.manifest ?? 'the manifest'}.`,
 })
 
 /** `E_TASK_PENDING`: the task did not finish within the `wait` budget. */
@@ -23,8 +19,8 @@ export const E_TASK_PENDING = define('E_TASK_PENDING', {
     if (d.subscriptionKey) return message
     return { message, hint: 'Add its "subscriptionKey" to the manifest entry so the build can follow the job status.' }
   },
-  modelslab: (d: { subject: string; waited: string; status: string; eta: string }) =>
-    `${d.subject} is not finished after ${d.waited} (status "${d.status || 'none'}"${d.eta}). Build again later or raise wait.timeoutMs.`,
+  modelslab: (d: { subject: string; waited: string; state: string; eta: string }) =>
+    `${d.subject} is not finished after ${d.waited} (status "${d.state || 'none'}"${d.eta}). Build again later or raise wait.timeoutMs.`,
   getty: (d: { subject: string; waited: string; status: number; polls: number }) => ({
     message: `${d.subject}: Getty is still preparing the download after ${d.waited} (HTTP ${d.status}, ${d.polls} poll${d.polls === 1 ? '' : 's'}).`,
     hint: 'Build again later (Getty says up to a minute) or raise wait.timeoutMs.',
@@ -51,8 +47,12 @@ export const E_NO_FILE = define('E_NO_FILE', {
   noLod: (d: { asset: string; level: number }) => `asset "${d.asset}" has no LOD level ${d.level}`,
   stored: (d: { asset: string; file: string; has: string }) =>
     `asset "${d.asset}" has no file "${d.file}" (it has: ${d.has})`,
-  listed: (d: { subject: string; names: string; file?: string; fallback: string; fix: string }) =>
-    `${d.subject}: the finished task lists ${d.names}, but no ${d.file ? `"${d.file}"` : d.fallback}. ${d.fix}`,
+  listed: (d: { subject: string; names: string; file?: string; formats?: string; regenerate?: string }) =>
+    `${d.subject}: the finished task lists ${d.names}, but no ${d.file ? `"${d.file}"` : d.formats ? `model file (${d.formats})` : 'model file'}. ${
+      d.file || !d.regenerate
+        ? 'Set "file" in the manifest to one of the listed names.'
+        : `Generate it again with ${d.regenerate}.`
+    }`,
   getty: (d: { subject: string; status: number; why: string }) =>
     `${d.subject}: Getty answered HTTP ${d.status} with ${d.why}. Choose another "index" of the generation, or generate again.`,
 })

@@ -116,6 +116,7 @@ export const CASES: AllCases = {
     noFileList: { subject: 'asset "hero" (rodin task 7f3c9e)', said: '' },
     unreachable: { ...HERO, what: 'POST https://api.example.test/rodin', code: 'ECONNREFUSED' },
     rodinRefused: { ...HERO, status: 400, said: ': prompt too long' },
+    rodinError: { ...HERO, said: ': {"error":"INVALID_PROMPT"}' },
     gettyRateLimited: { subject: GETTY },
     gettyUnknown: { subject: GETTY, said: ': not found', manifest: 'models.json' },
     gettyStatus: { subject: GETTY, status: 418, said: '' },
@@ -208,7 +209,7 @@ export const CASES: AllCases = {
   },
   E_TASK_PENDING: {
     rodin: { ...HERO, waited: '120 s', state: 'jobs: Generating', subscriptionKey: false },
-    modelslab: { subject: ML, waited: '2 min', status: 'processing', eta: ', eta 30 s' },
+    modelslab: { subject: ML, waited: '2 min', state: 'processing', eta: ', eta 30 s' },
     getty: { subject: GETTY, waited: '2 min', status: 202, polls: 40 },
     generated: { asset: 'hero', aliases: '"hero", "sword"', count: 2, waited: '900 s', state: 'jobs: Generating' },
   },
@@ -224,8 +225,8 @@ export const CASES: AllCases = {
     listed: {
       subject: ML,
       names: 'mech.obj',
-      fallback: 'model file (glb, obj, stl, ply)',
-      fix: 'Generate it again with output_format "glb".',
+      formats: 'glb, obj, stl, ply',
+      regenerate: 'output_format "glb"',
     },
     getty: { subject: GETTY, status: 200, why: 'no download URL' },
   },
