@@ -1,4 +1,4 @@
-import { errors } from '../catalogue/index.js'
+import { configuredFiles, errors } from '../catalogue/index.js'
 import { isRodinError } from '../errors.js'
 import type { Readable } from 'node:stream'
 import type { ApiClient, FileHostPolicy, HttpOptions, RequestContext } from '../http/index.js'
@@ -53,7 +53,15 @@ export async function createNet(options: ResolvedOptions, warn: (message: string
     }
     return {
       provider,
-      pc: { api: client, wait: { ...options.wait, ...wait }, ctx, sleep: realSleep, now: Date.now, warn },
+      pc: {
+        api: client,
+        wait: { ...options.wait, ...wait },
+        ctx,
+        manifest: configuredFiles(options).manifest,
+        sleep: realSleep,
+        now: Date.now,
+        warn,
+      },
     }
   }
 
