@@ -52,6 +52,14 @@ export function relayed(code: RodinErrorCode, message: string, subject?: string)
 }
 
 /**
+ * The last line of a command that failed on several items, each already reported: it carries the code of the
+ * first failure, so scripts that match on `err.code` see the kind of problem.
+ */
+export function failedSummary(code: RodinErrorCode, failed: number, total: number, items: string): RodinError {
+  return new RodinError(code, `${failed} of ${total} ${items} failed (see above)`)
+}
+
+/**
  * Plain errors that are never shown as they are: they are the `cause` of a catalogue error, or carry a
  * system-style `code` that the HTTP layer maps (e.g. `E_STALL`, `E_ENCODING`).
  */

@@ -72,10 +72,8 @@ export const E_NOT_GENERATED = define('E_NOT_GENERATED', {
 /** `E_REFUSED`: `rodin-assets generate` refused to spend. */
 export const E_REFUSED = define('E_REFUSED', {
   nothingToGenerate: (_: object) => 'every asset of the manifest already has a task; nothing to generate.',
-  aliasTaken: (d: { alias: string; provider: string; task: string }) => ({
-    message: `asset "${d.alias}" already has ${d.provider} task ${d.task}; generating again would bill a new task.`,
-    hint: `Pick a new alias (e.g. "${d.alias}-2"), or remove "${d.alias}" from the manifest first.`,
-  }),
+  aliasTaken: (d: { alias: string; provider: string; task: string }) =>
+    `asset "${d.alias}" already has ${d.provider} task ${d.task}; generating again would bill a new task. Pick a new alias (e.g. "${d.alias}-2"), or remove "${d.alias}" from the manifest first.`,
   journal: (d: { entry: string }) => d.entry,
   overMax: (d: { cost: string; max: number; total: number }) =>
     `the cost, ${d.cost}, is above --max-credits ${d.max}. Nothing was sent; pass --max-credits ${d.total} to allow it.`,

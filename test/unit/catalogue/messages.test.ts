@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { causeError, errors, relayed } from '../../../src/catalogue/index.js'
+import { causeError, errors, failedSummary, relayed } from '../../../src/catalogue/index.js'
 import { ERROR_CODES, isRodinError, RodinError } from '../../../src/errors.js'
 import { registerSecret } from '../../../src/redact.js'
 import { CASES } from './cases.js'
@@ -73,6 +73,12 @@ describe('catalogue', () => {
       expect(m).not.toMatch(/assets\.rodin(\.lock)?\.json/)
       expect(m).toMatch(/models(\.lock)?\.json/)
     }
+  })
+
+  it('summarises failures under the code of the first one', () => {
+    const err = failedSummary('E_TASK_FAILED', 2, 5, 'asset(s)')
+    expect(err.code).toBe('E_TASK_FAILED')
+    expect(err.message).toBe('[unplugin-rodin] E_TASK_FAILED: 2 of 5 asset(s) failed (see above)')
   })
 
   it('relays a worker error under its code and builds plain causes', () => {
