@@ -62,7 +62,7 @@ describe('rodin-assets', () => {
     expect(bad.code).toBe(1)
     expect(bad.stdout).toMatch(/fox +base_basic_pbr\.glb \(optimized\) +[0-9a-f]{16} +CORRUPT \(removed\)/)
     expect(bad.stderr.trim().split('\n')).toHaveLength(1)
-    expect(bad.stderr).toMatch(/^rodin-assets: E_INTEGRITY: 1 cache entry does not match the lockfile/)
+    expect(bad.stderr).toMatch(/^rodin-assets: E_INTEGRITY: 1 cache entry does not match assets\.rodin\.lock\.json/)
   })
 
   it('lock --update accepts changed bytes; without it the change is a security error', async () => {
