@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { causeError, errors, failedSummary, relayed } from '../../../src/catalogue/index.js'
 import { ERROR_CODES, isRodinError, RodinError } from '../../../src/errors.js'
 import { registerSecret } from '../../../src/redact.js'
+import { runtimeErrors } from '../../../src/catalogue/runtime.js'
 import { CASES } from './cases.js'
 
 // One snapshot per code (test/unit/catalogue/__snapshots__): every message of the catalogue, written from
@@ -88,5 +89,26 @@ describe('catalogue', () => {
     const cause = causeError('no data for 10 ms', 'E_STALL')
     expect(cause).toBeInstanceOf(Error)
     expect(cause.code).toBe('E_STALL')
+  })
+})
+
+describe('runtime catalogue (unplugin-rodin/three)', () => {
+  const cases: { [K in keyof typeof runtimeErrors]: Parameters<(typeof runtimeErrors)[K]>[0] } = {
+    noUrl: { asset: 'hero' },
+    notModel: { asset: 'poster', kind: 'image' },
+    decodersNotEmitted: { set: 'draco' },
+    decoderFileMissing: { file: 'draco_decoder.wasm' },
+    rendererNeeded: { asset: 'hero' },
+  }
+
+  it('has a case for every message, and every message matches its snapshot', () => {
+    expect(Object.keys(cases).sort()).toEqual(Object.keys(runtimeErrors).sort())
+    const rendered: Record<string, string> = {}
+    for (const [kind, details] of Object.entries(cases)) {
+      const err = (runtimeErrors[kind as keyof typeof runtimeErrors] as (d: object) => Error)(details)
+      expect(isRodinError(err)).toBe(true)
+      rendered[kind] = err.message
+    }
+    expect(rendered).toMatchSnapshot()
   })
 })
