@@ -6,7 +6,7 @@ import { isRodinError } from '../errors.js'
 import { displayURL } from '../redact.js'
 import type { FileHostPolicy } from './address-policy.js'
 import { boundedBody, contentLength, readExcerpt } from './body.js'
-import { bodyExcerpt, contextDetails, contextLabel, errorCode, networkFailure, RetryableFailure } from './failure.js'
+import { bodyExcerpt, contextDetails, errorCode, networkFailure, RetryableFailure } from './failure.js'
 import type { HttpInternals, RequestContext, ResolvedHttpOptions } from './options.js'
 import { isRetryableStatus, parseRetryAfter, withRetries } from './retry.js'
 import { redirectLocation, send } from './send.js'
@@ -99,7 +99,7 @@ export async function exchange<T>(x: Exchange<T>): Promise<Exchanged<T>> {
         { method, headers: sent, body, signal, dispatcher: x.dispatcher, http },
         { request: what, ctx, url: shown, nextStep: x.nextStep },
       ).catch(err => {
-        throw refusedAddress(err, ctx, what, details) ?? err
+        throw refusedAddress(err, what, details) ?? err
       })
       const status = res.statusCode
       const location = redirectLocation(res, hops, http.maxRedirects, () =>
@@ -228,12 +228,7 @@ export async function exchange<T>(x: Exchange<T>): Promise<Exchanged<T>> {
 }
 
 /** The guarded lookup's refusal, as the final `E_UNSAFE_URL` it is (never retried). */
-function refusedAddress(
-  err: unknown,
-  ctx: RequestContext,
-  what: string,
-  details: RodinErrorDetails,
-): RodinError | undefined {
+function refusedAddress(err: unknown, what: string, details: RodinErrorDetails): RodinError | undefined {
   const cause = err instanceof RetryableFailure || isRodinError(err) ? err.cause : err
   if (errorCode(cause) !== 'E_FORBIDDEN_ADDRESS') return undefined
   const reason = cause instanceof Error ? cause.message : String(cause)
