@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path'
-import { RodinError } from './errors.js'
+import { errors } from './catalogue/index.js'
+import type { RodinError } from './errors.js'
 import { assertSafeURL } from './http/url-policy.js'
 import { resolveHttpOptions } from './http/options.js'
 import type { HttpOptions } from './http/options.js'
@@ -215,7 +216,7 @@ function checkedURL(url: string, what: string): string {
 }
 
 function config(message: string, cause?: unknown): RodinError {
-  return new RodinError('E_CONFIG', `options: ${message}`, { cause })
+  return errors.E_CONFIG('option', { problem: message, cause })
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,4 +1,5 @@
-import { RodinError, isRodinError } from '../errors.js'
+import { configuredFiles, errors } from '../catalogue/index.js'
+import { isRodinError } from '../errors.js'
 import type { Readable } from 'node:stream'
 import type { ApiClient, FileHostPolicy, HttpOptions, RequestContext } from '../http/index.js'
 import { isLoopbackHost } from '../http/url-policy.js'
@@ -52,7 +53,15 @@ export async function createNet(options: ResolvedOptions, warn: (message: string
     }
     return {
       provider,
-      pc: { api: client, wait: { ...options.wait, ...wait }, ctx, sleep: realSleep, now: Date.now, warn },
+      pc: {
+        api: client,
+        wait: { ...options.wait, ...wait },
+        ctx,
+        manifest: configuredFiles(options).manifest,
+        sleep: realSleep,
+        now: Date.now,
+        warn,
+      },
     }
   }
 
@@ -94,11 +103,8 @@ async function loadProvider(
 ): Promise<{ client: ApiClient; provider: Provider }> {
   const conf = options.providers[name]
   if (!conf.apiKey) {
-    throw new RodinError(
-      'E_AUTH',
-      `asset "${entry.alias}" (${name} task ${entry.task}) is not in the cache and no ${name} API key is set. Set ${ENV_HINT[name]}, or restore the cache directory ${options.cacheDir}.`,
-      { asset: entry.alias, provider: name, task: entry.task },
-    )
+    const who = { asset: entry.alias, provider: name, task: entry.task }
+    throw errors.E_AUTH('noKey', { ...who, env: ENV_HINT[name], cacheDir: options.cacheDir })
   }
   if (name === 'rodin') {
     const { rodinProvider } = await import('../providers/rodin.js')
@@ -119,11 +125,9 @@ async function loadProvider(
   if (name === 'getty') {
     const { clientId, clientSecret, tokenURL } = options.providers.getty
     if (!clientId || !clientSecret) {
-      throw new RodinError(
-        'E_AUTH',
-        `asset "${entry.alias}" (getty generation ${entry.task}) is not in the cache and the Getty client credentials are incomplete (${!clientId ? 'no client id' : 'no client secret'}). Set ${ENV_HINT.getty}, or restore the cache directory ${options.cacheDir}.`,
-        { asset: entry.alias, provider: name, task: entry.task },
-      )
+      const missing = !clientId ? 'no client id' : 'no client secret'
+      const who = { asset: entry.alias, provider: name, task: entry.task }
+      throw errors.E_AUTH('gettyIncomplete', { ...who, missing, env: ENV_HINT.getty, cacheDir: options.cacheDir })
     }
     const { createGettyProvider } = await import('../providers/getty.js')
     const api = http.createApiClient({
@@ -148,10 +152,7 @@ async function loadProvider(
     }
     return { client, provider: createGettyProvider({ clientId, clientSecret, tokenURL, tokenClient }) }
   }
-  throw new RodinError('E_CONFIG', `asset "${entry.alias}": provider "${name}" is not supported by this version yet.`, {
-    asset: entry.alias,
-    provider: name,
-  })
+  throw errors.E_CONFIG('providerUnsupported', { asset: entry.alias, provider: name })
 }
 
 /** Loopback file hosts are the local emulator's, allowed only when the provider itself is configured there. */

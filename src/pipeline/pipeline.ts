@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os'
 import pLimit from 'p-limit'
 import type { LimitFunction } from 'p-limit'
-import { RodinError, isRodinError } from '../errors.js'
+import { configuredFiles, errors } from '../catalogue/index.js'
+import { isRodinError } from '../errors.js'
 import { canonicalJson, readLockfile, updateLockfile } from '../manifest/lockfile.js'
 import type { LockEntry, Lockfile } from '../manifest/lockfile.js'
 import { loadManifest } from '../manifest/manifest.js'
@@ -130,21 +131,14 @@ export class Pipeline {
     const { mode, lockfilePath } = this.options
     // frozen and offline must serve every entry, so a recipe without a task fails the whole build up front.
     const recipe = mode !== 'auto' && manifest.entries.find(e => e.notGenerated)
-    if (recipe) throw notGeneratedError(recipe)
+    if (recipe) throw notGeneratedError(recipe, configuredFiles(this.options))
     if (mode === 'frozen') {
-      if (!lockfilePath)
-        throw new RodinError(
-          'E_CONFIG',
-          'mode "frozen" needs a lockfile, but the "lockfile" option is false. Enable it or use mode "auto".',
-        )
+      if (!lockfilePath) throw errors.E_CONFIG('frozenWithoutLockfile', {})
       const lock = await this.getLockfile()
       const missing = manifest.entries.filter(e => !lockCovers(lock?.assets[e.alias], e))
       if (missing.length > 0) {
-        throw new RodinError(
-          'E_LOCK_MISSING',
-          `mode "frozen": ${lockfilePath} does not pin ${listSome(missing.map(e => `"${e.alias}"`))}. Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.`,
-          { asset: missing[0]?.alias },
-        )
+        const pins = listSome(missing.map(e => `"${e.alias}"`))
+        throw errors.E_LOCK_MISSING('assets', { asset: missing[0]?.alias, lockfile: lockfilePath, missing: pins })
       }
     }
     if (mode === 'offline') {
@@ -154,11 +148,11 @@ export class Pipeline {
         if (why) missing.push(`"${entry.alias}" (${why})`)
       }
       if (missing.length > 0) {
-        throw new RodinError(
-          'E_OFFLINE_MISS',
-          `mode "offline": the cache ${this.options.cacheDir} lacks ${listSome(missing)}. Run a build in mode "auto" (or "npx rodin-assets pull") with network access first, or restore the cache.`,
-          { asset: manifest.entries.find(e => missing.some(m => m.startsWith(`"${e.alias}"`)))?.alias },
-        )
+        throw errors.E_OFFLINE_MISS('cacheLacks', {
+          asset: manifest.entries.find(e => missing.some(m => m.startsWith(`"${e.alias}"`)))?.alias,
+          cacheDir: this.options.cacheDir,
+          missing: listSome(missing),
+        })
       }
     }
   }
@@ -178,11 +172,11 @@ export class Pipeline {
   async sourceBytes(record: Pick<AssetRecord, 'entry' | 'files'>, name: string): Promise<Uint8Array> {
     const file = Object.hasOwn(record.files, name) ? record.files[name] : undefined
     if (!file)
-      throw new RodinError(
-        'E_NO_FILE',
-        `asset "${record.entry.alias}" has no file "${name}" (it has: ${listSome(Object.keys(record.files))})`,
-        { asset: record.entry.alias },
-      )
+      throw errors.E_NO_FILE('stored', {
+        asset: record.entry.alias,
+        file: name,
+        has: listSome(Object.keys(record.files)),
+      })
     const cached = await this.store.get(file.sha256)
     if (cached) return cached
     const locked = (await this.getLockfile())?.assets[record.entry.alias]
@@ -193,14 +187,10 @@ export class Pipeline {
     }
     const { files } = await this.refetch(record.entry, locked, [name])
     const got = files[name]!
-    assertPinnedFile(record.entry, name, file, got)
+    assertPinnedFile(record.entry, name, file, got, configuredFiles(this.options).lockfile)
     const data = await this.store.get(got.sha256)
     if (!data)
-      throw new RodinError(
-        'E_INTEGRITY',
-        `${name} of asset "${record.entry.alias}" was downloaded but cannot be read back from the cache ${this.options.cacheDir}. Check that the cache directory is writable and not shared with a process that deletes it.`,
-        { asset: record.entry.alias, file: name },
-      )
+      throw errors.E_INTEGRITY('unreadable', { asset: record.entry.alias, file: name, cacheDir: this.options.cacheDir })
     this.remote?.upload(file)
     return data
   }
@@ -215,11 +205,9 @@ export class Pipeline {
     const lock = await this.getLockfile()
     const locked = lockCovers(lock?.assets[entry.alias], entry) ? lock!.assets[entry.alias] : undefined
     if (this.options.mode === 'frozen' && !locked?.files[name]) {
-      throw new RodinError(
-        'E_LOCK_MISSING',
-        `mode "frozen": the lockfile does not pin ${name} of asset "${entry.alias}". Run "npx rodin-assets lock" after importing it in a local build, and commit the lockfile.`,
-        { asset: entry.alias, provider: entry.provider, task: entry.task, file: name },
-      )
+      const { lockfile } = configuredFiles(this.options)
+      const who = { asset: entry.alias, provider: entry.provider, task: entry.task }
+      throw errors.E_LOCK_MISSING('file', { ...who, file: name, ...(lockfile ? { lockfile } : {}) })
     }
     const { files } = await this.refetch(entry, locked, [name])
     const merged = Object.entries({ ...record.files, ...files }).sort(([a], [b]) => (a < b ? -1 : 1))
@@ -231,7 +219,7 @@ export class Pipeline {
   /** Verified bytes of the optimized primary; recomputed (and checked against its pin) when the cache lost them. */
   async optimizedBytes(record: AssetRecord): Promise<Uint8Array> {
     const o = record.optimized
-    if (!o) throw new Error('optimizedBytes() called for an asset without optimized output')
+    if (!o) throw errors.E_NO_FILE('noOutput', { asset: record.entry.alias })
     const cached = await this.store.get(o.file.sha256)
     if (cached) return cached
     const pinned = (await this.getLockfile())?.assets[record.entry.alias]?.optimized
@@ -249,11 +237,11 @@ export class Pipeline {
       `asset "${record.entry.alias}" (${record.primary})`,
     )
     if (redo.sha256 !== o.file.sha256) {
-      throw new RodinError(
-        'E_INTEGRITY',
-        `the optimized output of asset "${record.entry.alias}" was lost from the cache and recomputing it gave other bytes (expected ${o.file.sha256}, got ${redo.sha256}). Delete the cache directory and build again.`,
-        { asset: record.entry.alias, expected: o.file.sha256, actual: redo.sha256 },
-      )
+      throw errors.E_INTEGRITY('outputUnstable', {
+        asset: record.entry.alias,
+        expected: o.file.sha256,
+        actual: redo.sha256,
+      })
     }
     this.remote?.upload(o.file)
     return (await this.store.get(o.file.sha256))!
@@ -262,7 +250,7 @@ export class Pipeline {
   /** Verified bytes of LOD level `level` (1…); recomputed (and checked against its pin) when the cache lost them. */
   async lodBytes(record: AssetRecord, level: number): Promise<Uint8Array> {
     const lod = record.optimized?.lods[level - 1]
-    if (!lod) throw new Error(`lodBytes() called for asset "${record.entry.alias}" without LOD level ${level}`)
+    if (!lod) throw errors.E_NO_FILE('noLod', { asset: record.entry.alias, level })
     return lodBytes(this.lodContext(record, this.optimizeFor(record.entry)!), lod, level)
   }
 
@@ -282,6 +270,7 @@ export class Pipeline {
       pins,
       frozen: this.options.mode === 'frozen',
       fetchPinned: this.remote ? (pin, what) => this.remote!.fetch(pin, what) : undefined,
+      lockfile: configuredFiles(this.options).lockfile,
     }
   }
 
@@ -314,17 +303,15 @@ export class Pipeline {
   }
 
   private async resolve(entry: AssetEntry): Promise<AssetRecord> {
-    if (entry.notGenerated) throw notGeneratedError(entry)
+    if (entry.notGenerated) throw notGeneratedError(entry, configuredFiles(this.options))
     const started = Date.now()
     const lock = await this.getLockfile()
     const accepting = this.acceptChanges.has(entry.alias)
     const locked = !accepting && lockCovers(lock?.assets[entry.alias], entry) ? lock!.assets[entry.alias] : undefined
     if (this.options.mode === 'frozen' && !locked) {
-      throw new RodinError(
-        'E_LOCK_MISSING',
-        `mode "frozen": assets.rodin.lock.json does not pin asset "${entry.alias}". Run "npx rodin-assets lock" and commit the lockfile.`,
-        { asset: entry.alias, provider: entry.provider, task: entry.task },
-      )
+      const { lockfile } = configuredFiles(this.options)
+      const who = { asset: entry.alias, provider: entry.provider, task: entry.task }
+      throw errors.E_LOCK_MISSING('asset', { ...who, ...(lockfile ? { lockfile } : {}) })
     }
     let hit = true
     let files = accepting ? null : await expectedFiles(this.store, entry, locked)
@@ -350,11 +337,7 @@ export class Pipeline {
       const key = derivedKey(files[primary]!.sha256, opts)
       const pinned = locked?.optimized
       if (this.options.mode === 'frozen' && pinned?.key !== key) {
-        throw new RodinError(
-          'E_LOCK_MISSING',
-          `mode "frozen": the optimized output of asset "${entry.alias}" is pinned for other optimize settings or tool versions. Run "npx rodin-assets lock" and commit the lockfile.`,
-          { asset: entry.alias },
-        )
+        throw errors.E_LOCK_MISSING('output', { asset: entry.alias })
       }
       let record = teamOptimized?.record ?? (await cachedOptimized(this.store, key, pinned))
       if (!record && pinned?.key === key) {
@@ -373,18 +356,15 @@ export class Pipeline {
           `asset "${entry.alias}" (${primary})`,
         )
         if (pinned && pinned.key === key && pinned.sha256 !== record.sha256) {
-          throw new RodinError(
-            'E_INTEGRITY',
-            `SECURITY: the optimized output of asset "${entry.alias}" does not match assets.rodin.lock.json: expected sha256 ${pinned.sha256}, got ${record.sha256}. Nothing was emitted. If the change is expected, run "rodin-assets lock --update ${entry.alias}".`,
-            {
-              asset: entry.alias,
-              provider: entry.provider,
-              task: entry.task,
-              file: primary,
-              expected: pinned.sha256,
-              actual: record.sha256,
-            },
-          )
+          throw errors.E_INTEGRITY('outputMismatch', {
+            lockfile: configuredFiles(this.options).lockfile,
+            asset: entry.alias,
+            provider: entry.provider,
+            task: entry.task,
+            file: primary,
+            expected: pinned.sha256,
+            actual: record.sha256,
+          })
         }
         this.remote?.upload(record)
       }
@@ -482,11 +462,8 @@ export class Pipeline {
 
   private async refetch(entry: AssetEntry, locked: LockEntry | undefined, only?: string[]) {
     if (this.options.mode === 'offline') {
-      throw new RodinError(
-        'E_OFFLINE_MISS',
-        `mode "offline": asset "${entry.alias}" (${entry.provider} task ${entry.task}) is not in the cache ${this.options.cacheDir}. Run a build in mode "auto" with network access first, or restore the cache.`,
-        { asset: entry.alias, provider: entry.provider, task: entry.task },
-      )
+      const who = { asset: entry.alias, provider: entry.provider, task: entry.task }
+      throw errors.E_OFFLINE_MISS('asset', { ...who, cacheDir: this.options.cacheDir })
     }
     if (process.env.CI && !this.coldWarned) {
       this.coldWarned = true
@@ -496,17 +473,29 @@ export class Pipeline {
     }
     this.net ??= createNet(this.options, m => this.log.warn(m))
     try {
-      return await fetchSource({ store: this.store, net: await this.net, limit: this.limit, entry, locked, only })
+      const { lockfile } = configuredFiles(this.options)
+      return await fetchSource({
+        store: this.store,
+        net: await this.net,
+        limit: this.limit,
+        entry,
+        locked,
+        only,
+        lockfile,
+      })
     } catch (err) {
       const failure = this.remote?.failure
       if (!failure || !isRodinError(err, 'E_AUTH')) throw err
       // One error that lists every asset the cache cannot serve, not one failure per asset.
       const gaps = await this.localGaps()
-      throw new RodinError(
-        'E_REMOTE',
-        `asset "${entry.alias}" is not in the cache, the team store failed, and there is no provider key to fall back on; the cache lacks ${gaps.map(a => `"${a}"`).join(', ')}. ${failure.message.replace(/^\[unplugin-rodin\] E_REMOTE: /, '')}`,
-        { asset: entry.alias, provider: entry.provider, task: entry.task, cause: err },
-      )
+      throw errors.E_REMOTE('noFallback', {
+        asset: entry.alias,
+        provider: entry.provider,
+        task: entry.task,
+        missing: gaps.map(a => `"${a}"`).join(', '),
+        reason: failure.message.replace(/^\[unplugin-rodin\] E_REMOTE: /, ''),
+        cause: err,
+      })
     }
   }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { basename, relative, resolve } from 'node:path'
 import type { UnpluginBuildContext, UnpluginFactory } from 'unplugin'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import { resolveOptions } from '../options.js'
 import type { RodinOptions } from '../options.js'
 import { moduleData } from '../pipeline/module.js'
@@ -180,15 +180,11 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
         const entry = manifest.byId.get(req.id)
         if (!entry) {
           const rel = relative(root, manifest.path) || manifest.path
-          throw new RodinError(
-            'E_NOT_IN_MANIFEST',
-            `import "${formatRequest(req)}" is not in ${rel}. Add it under "assets", e.g. "my-model": "<rodin task uuid>", then import "rodin:my-model". Known: ${
-              manifest.entries
-                .map(e => e.alias)
-                .slice(0, 10)
-                .join(', ') || 'none'
-            }.`,
-          )
+          const known = manifest.entries
+            .map(e => e.alias)
+            .slice(0, 10)
+            .join(', ')
+          throw errors.E_NOT_IN_MANIFEST('import', { source: formatRequest(req), manifest: rel, known })
         }
         const pending = p.asset(entry)
         resolving.add(pending)

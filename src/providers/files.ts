@@ -1,4 +1,4 @@
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import { FILE_NAME_RE, quoteName } from '../manifest/schema.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import type { ProviderFile } from './types.js'
@@ -53,11 +53,8 @@ export function hasWantedFile(entry: AssetEntry, names: string[]): boolean {
 export function pickPrimary(entry: AssetEntry, names: string[]): string {
   if (entry.file) {
     if (names.includes(entry.file)) return entry.file
-    throw new RodinError(
-      'E_NO_FILE',
-      `asset "${entry.alias}": the task has no file "${entry.file}" (it has: ${listSome(names) || 'nothing'}). Fix "file" in the manifest.`,
-      { asset: entry.alias, provider: entry.provider, task: entry.task, file: entry.file },
-    )
+    const who = { asset: entry.alias, provider: entry.provider, task: entry.task }
+    throw errors.E_NO_FILE('named', { ...who, file: entry.file, has: listSome(names) })
   }
   const sorted = [...names].sort()
   for (const ext of MODEL_EXTENSIONS) {
@@ -67,11 +64,12 @@ export function pickPrimary(entry: AssetEntry, names: string[]): string {
   }
   const image = sorted.find(n => isImageFile(n) && !/^preview\./i.test(n)) ?? sorted.find(isImageFile)
   if (image) return image
-  throw new RodinError(
-    'E_NO_FILE',
-    `asset "${entry.alias}": the task lists no model or image file (it has: ${listSome(names) || 'nothing'}). Set "file" in the manifest to the file you want.`,
-    { asset: entry.alias, provider: entry.provider, task: entry.task },
-  )
+  throw errors.E_NO_FILE('noModel', {
+    asset: entry.alias,
+    provider: entry.provider,
+    task: entry.task,
+    has: listSome(names),
+  })
 }
 
 /** The provider's preview image, when there is one besides the primary. */

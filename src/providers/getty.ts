@@ -1,4 +1,5 @@
-import { RodinError, isRodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import { type RodinError, isRodinError } from '../errors.js'
 import type { ApiClient, ApiResponse } from '../http/index.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import { registerSecret } from '../redact.js'
@@ -67,11 +68,7 @@ async function downloadURL(
         })
       } catch (err) {
         if (isRodinError(err) && err.details.status === 429) {
-          throw new RodinError(
-            'E_HTTP',
-            `${label}: Getty kept answering HTTP 429 (too many requests or concurrent generations for this account) after the http layer's retries. Lower "concurrency", wait a minute and build again.`,
-            { ...pc.ctx, status: 429, cause: err },
-          )
+          throw errors.E_HTTP('gettyRateLimited', { ...pc.ctx, subject: label, status: 429, cause: err })
         }
         throw err
       }
@@ -83,11 +80,7 @@ async function downloadURL(
     const fresh = await gettyToken({ client: tokenClient, credentials, ctx: pc.ctx, now: pc.now, rejected: token })
     const again = await send(fresh)
     if (again.status === 401) {
-      throw new RodinError(
-        'E_AUTH',
-        `${label}: Getty answered HTTP 401 even with a fresh access token${said(again.body)}. Check GETTY_API_KEY (sent as the Api-Key header) and that GETTY_CLIENT_ID / GETTY_CLIENT_SECRET belong to the same application.`,
-        { ...pc.ctx, status: 401 },
-      )
+      throw errors.E_AUTH('gettyKey', { ...pc.ctx, subject: label, said: said(again.body), status: 401 })
     }
     return again
   }
@@ -98,11 +91,8 @@ async function downloadURL(
   // retried after a lost answer): either way the result is fetched with GET, never with another PUT.
   while (res.status === 202 || res.status === 409) {
     if (pc.now() + pc.wait.intervalMs > deadline) {
-      throw new RodinError(
-        'E_TASK_PENDING',
-        `${label}: Getty is still preparing the download after ${duration(pc.wait.timeoutMs)} (HTTP ${res.status}, ${polls} poll${polls === 1 ? '' : 's'}). Build again later (Getty says up to a minute) or raise wait.timeoutMs.`,
-        { ...pc.ctx, status: res.status },
-      )
+      const waited = duration(pc.wait.timeoutMs)
+      throw errors.E_TASK_PENDING('getty', { ...pc.ctx, subject: label, waited, status: res.status, polls })
     }
     await pc.sleep(pc.wait.intervalMs)
     res = await call('GET')
@@ -115,11 +105,7 @@ async function downloadURL(
     const why = objectBody(res.body)
       ? 'no download URL (url is null: Getty blocks images its AI policy flags, is_blocked)'
       : `something that is not JSON${said(res.body)}`
-    throw new RodinError(
-      'E_NO_FILE',
-      `${label}: Getty answered HTTP ${res.status} with ${why}. Choose another "index" of the generation, or generate again.`,
-      { ...pc.ctx, status: res.status },
-    )
+    throw errors.E_NO_FILE('getty', { ...pc.ctx, subject: label, status: res.status, why })
   }
   const name = fileName(entry.task, index, size, url)
   return sanitizeFiles([{ name, url: url.trim() }], pc.warn, label)
@@ -130,35 +116,15 @@ function failure(label: string, res: ApiResponse, pc: ProviderContext): RodinErr
   const text = said(res.body)
   switch (res.status) {
     case 400:
-      return new RodinError(
-        'E_CONFIG',
-        `${label}: Getty rejected the download request (HTTP 400${text}). Check "size" ("1k" or "4k", one Getty offers for the product) and "projectCode" (some products require one, others reject it).`,
-        details,
-      )
+      return errors.E_CONFIG('gettyRequest', { ...details, subject: label, said: text })
     case 403:
-      return new RodinError(
-        'E_AUTH',
-        `${label}: Getty refused the download (HTTP 403${text}): the account's AI Generation quota is used up or it may not download this generation. Check the account's product quota and licence, or ask Getty support.`,
-        details,
-      )
+      return errors.E_AUTH('gettyQuota', { ...details, subject: label, said: text })
     case 404:
-      return new RodinError(
-        'E_HTTP',
-        `${label}: Getty does not know this generation or image (HTTP 404${text}). Check "generation" (the generationRequestId) and "index" (counted from 0) in assets.rodin.json, and GETTY_BASE_URL.`,
-        details,
-      )
+      return errors.E_HTTP('gettyUnknown', { ...details, subject: label, said: text, manifest: pc.manifest })
     case 410:
-      return new RodinError(
-        'E_TASK_FAILED',
-        `${label}: the generation has aged out at Getty (HTTP 410${text}; generated images are kept about 6 months). Generate the image again and put the new generationRequestId in assets.rodin.json.`,
-        details,
-      )
+      return errors.E_TASK_FAILED('gettyExpired', { ...details, subject: label, said: text, manifest: pc.manifest })
     default:
-      return new RodinError(
-        'E_HTTP',
-        `${label}: Getty answered HTTP ${res.status}${text}. Check the manifest entry and GETTY_BASE_URL.`,
-        details,
-      )
+      return errors.E_HTTP('gettyStatus', { ...details, subject: label, said: text })
   }
 }
 

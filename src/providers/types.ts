@@ -26,6 +26,8 @@ export interface ProviderContext {
   api: ApiClient
   wait: Required<WaitOptions>
   ctx: RequestContext
+  /** The configured manifest, as messages name it (e.g. `assets.rodin.json`). */
+  manifest?: string
   /** Injected so tests do not sleep for real. */
   sleep: (ms: number) => Promise<void>
   now: () => number

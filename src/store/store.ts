@@ -3,7 +3,7 @@ import { constants, realpathSync, rmSync } from 'node:fs'
 import { access, mkdir, mkdtemp, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import { writeFileAtomic } from '../util/atomic.js'
 import { sha256Hex } from '../util/hash.js'
 import { collect } from './gc.js'
@@ -204,11 +204,7 @@ export class Store {
     if (fallback && (await this.isIntact(fallback, file.sha256, file.bytes))) return fallback
     const bytes = (await this.get(file.sha256)) ?? (await recover())
     if (sha256Hex(bytes) !== file.sha256) {
-      throw new RodinError(
-        'E_INTEGRITY',
-        `cache entry ${file.sha256.slice(0, 12)}… for ${fileName} is damaged and could not be recovered. Delete ${this.root} and build again.`,
-        { file: fileName, expected: file.sha256 },
-      )
+      throw errors.E_INTEGRITY('damagedEntry', { file: fileName, expected: file.sha256, cacheDir: this.root })
     }
     if (!fallback) {
       try {

@@ -1,4 +1,4 @@
-import { RodinError } from '../../errors.js'
+import { errors } from '../../catalogue/index.js'
 import { formatCredits } from '../../manifest/recipe.js'
 import { checkBalance } from '../../providers/rodin-generate.js'
 import { createPipeline } from '../context.js'
@@ -8,10 +8,7 @@ import type { CliIO, GlobalFlags } from '../context.js'
 export async function balance(flags: GlobalFlags, io: CliIO): Promise<void> {
   const { options } = createPipeline(flags, io, { mode: 'auto', logLevel: 'silent' })
   const { apiKey, baseURL } = options.providers.rodin
-  if (!apiKey)
-    throw new RodinError('E_AUTH', 'the balance needs a Hyper3D key: set RODIN_API_KEY (or HYPER3D_API_KEY).', {
-      provider: 'rodin',
-    })
+  if (!apiKey) throw errors.E_AUTH('rodinKeyNeeded', { what: 'the balance', provider: 'rodin' })
   const { createApiClient } = await import('../../http/index.js')
   const api = createApiClient({
     baseURL,

@@ -1,4 +1,4 @@
-import { RodinError } from '../../errors.js'
+import { errors } from '../../catalogue/index.js'
 import { canonicalJson, updateLockfile } from '../../manifest/lockfile.js'
 import { createPipeline } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
@@ -9,25 +9,22 @@ import type { CliIO, GlobalFlags } from '../context.js'
  */
 export async function lock(flags: GlobalFlags, io: CliIO, update: string[]): Promise<void> {
   if (flags.mode === 'frozen')
-    throw new RodinError(
-      'E_CONFIG',
-      '"rodin-assets lock" writes the lockfile, which mode "frozen" forbids. Run it without --mode frozen (and without CI set).',
-    )
+    throw errors.E_CONFIG('commandMode', { command: 'lock', mode: 'frozen', writes: 'the lockfile' })
   const pipeline = createPipeline(flags, io, {
     mode: flags.mode === 'offline' ? 'offline' : 'auto',
     logLevel: 'silent',
   })
   try {
     const lockfilePath = pipeline.options.lockfilePath
-    if (!lockfilePath)
-      throw new RodinError('E_CONFIG', '"rodin-assets lock" needs a lockfile path; remove --no-lockfile.')
+    if (!lockfilePath) throw errors.E_CONFIG('lockNeedsPath', {})
     const manifest = await pipeline.getManifest()
     for (const alias of update) {
       if (!manifest.byAlias.has(alias))
-        throw new RodinError(
-          'E_CONFIG',
-          `--update ${alias}: no such asset in ${manifest.path} (known: ${[...manifest.byAlias.keys()].join(', ')})`,
-        )
+        throw errors.E_CONFIG('updateUnknown', {
+          alias,
+          manifest: manifest.path,
+          known: [...manifest.byAlias.keys()].join(', '),
+        })
       pipeline.acceptChanges.add(alias)
     }
     const before = structuredClone((await pipeline.getLockfile())?.assets ?? {})

@@ -1,4 +1,4 @@
-import { RodinError } from '../../errors.js'
+import { configuredFiles, errors } from '../../catalogue/index.js'
 import { createPipeline, table } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
 
@@ -10,11 +10,7 @@ export async function verify(flags: GlobalFlags, io: CliIO): Promise<void> {
   const pipeline = createPipeline(flags, io, { mode: 'offline' })
   const team = await teamLink(flags, io)
   const lock = await pipeline.getLockfile()
-  if (!lock)
-    throw new RodinError(
-      'E_LOCK_MISSING',
-      `no lockfile at ${pipeline.options.lockfilePath}; run "rodin-assets lock" first`,
-    )
+  if (!lock) throw errors.E_LOCK_MISSING('noLockfile', { lockfile: String(pipeline.options.lockfilePath) })
   const rows: string[][] = []
   let bad = 0
   for (const [alias, entry] of Object.entries(lock.assets)) {
@@ -32,11 +28,7 @@ export async function verify(flags: GlobalFlags, io: CliIO): Promise<void> {
   }
   await team?.close()
   io.out(table(['asset', 'file', 'sha256', 'state'], rows))
-  if (bad > 0)
-    throw new RodinError(
-      'E_INTEGRITY',
-      `${bad} cache entr${bad === 1 ? 'y does' : 'ies do'} not match the lockfile; run "rodin-assets pull" to refetch`,
-    )
+  if (bad > 0) throw errors.E_INTEGRITY('verifyFailed', { bad, lockfile: configuredFiles(pipeline.options).lockfile })
   io.out(`all ${rows.length} pinned file(s) match the lockfile`)
 }
 
