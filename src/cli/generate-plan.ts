@@ -6,7 +6,7 @@ import { generateRecipeSchema, recipeCost, recipeFields } from '../manifest/reci
 import type { GenerateRecipe } from '../manifest/recipe.js'
 import { ALIAS_RE } from '../manifest/schema.js'
 import type { Pipeline } from '../pipeline/pipeline.js'
-import { formatBytes } from '../plugin/report.js'
+import { formatBytes } from '../util/format.js'
 import type { GenerationParts } from '../providers/rodin-generate.js'
 import { type Journal, describeJournalEntry } from './journal.js'
 

@@ -26,7 +26,7 @@ import { asNames, dtsPath, pinnedNames, renderDts, writeDts } from './dts.js'
 import type { ModelNames } from './dts.js'
 import { ExpectedFiles, addAssetRule, addFileLoader, rewriteImportScheme } from './hosts.js'
 import { ID_RE, RESOLVED_RE, formatRequest, parseImportId, parseResolvedId, toResolvedId } from './ids.js'
-import { createReporter } from './report.js'
+import { createReporter } from '../pipeline/report.js'
 import { createReloader, modulesFor, reloadChangedIds } from './watch.js'
 
 const PLUGIN_NAME = 'unplugin-rodin'

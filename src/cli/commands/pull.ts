@@ -1,4 +1,4 @@
-import { formatBytes } from '../../plugin/report.js'
+import { formatBytes } from '../../util/format.js'
 import type { AssetRecord } from '../../pipeline/pipeline.js'
 import { createPipeline, table } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
