@@ -2,7 +2,7 @@ import { RodinError } from '../errors.js'
 import type { ApiResponse } from '../http/index.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import { registerSecret } from '../redact.js'
-import { hasWantedFile, sanitizeFiles } from './files.js'
+import { hasWantedFile, sanitizeFiles } from './listing.js'
 import { duration, objectBody, said, secondsToMs, serverMessage } from './messages.js'
 import type { Provider, ProviderContext, ProviderFile } from './types.js'
 

@@ -1,6 +1,6 @@
 import { RodinError } from '../errors.js'
 import type { AssetEntry } from '../manifest/manifest.js'
-import { hasWantedFile, sanitizeFiles } from './files.js'
+import { hasWantedFile, sanitizeFiles } from './listing.js'
 import type { Provider, ProviderContext, ProviderFile } from './types.js'
 
 /** How many times an empty or partial `/download` list is asked again right after `Done` (documented API behaviour). */

@@ -4,7 +4,7 @@ import { derivedKey } from '../../pipeline/derive.js'
 import type { DerivedRecord } from '../../pipeline/derive.js'
 import { expectedFiles, taskKey } from '../../pipeline/source.js'
 import { formatBytes } from '../../util/format.js'
-import { extensionOf, pickPrimary } from '../../providers/files.js'
+import { extensionOf, pickPrimary } from '../../manifest/files.js'
 import { createPipeline } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
 

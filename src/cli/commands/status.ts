@@ -1,6 +1,6 @@
 import { isRodinError } from '../../errors.js'
 import type { AssetEntry } from '../../manifest/manifest.js'
-import { extensionOf, pickPrimary } from '../../providers/files.js'
+import { extensionOf, pickPrimary } from '../../manifest/files.js'
 import type { BudgetMeasure } from '../../pipeline/budget.js'
 import { formatMeasure } from '../../pipeline/budget.js'
 import { cachedOptimized, derivedKey } from '../../pipeline/derive.js'
