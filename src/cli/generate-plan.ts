@@ -7,7 +7,7 @@ import type { GenerateRecipe } from '../manifest/recipe.js'
 import { ALIAS_RE } from '../manifest/schema.js'
 import type { Pipeline } from '../pipeline/pipeline.js'
 import { formatBytes } from '../util/format.js'
-import type { GenerationParts } from '../providers/rodin-generate.js'
+import type { GenerationParts } from '../providers/index.js'
 import { type Journal, describeJournalEntry } from './journal.js'
 
 /** `rodin-assets generate` flags as cac parses them (numbers may arrive as numbers, repeats as arrays). */

@@ -6,7 +6,8 @@ import type { ResolvedOptimizeOptions } from '../optimize/options.js'
 import type { GcKeep, Store, StoredFile } from '../store/store.js'
 import { cachedOptimized, derivedKey } from './derive.js'
 import type { DerivedRecord } from './derive.js'
-import { expectedFiles, missingFiles, taskKey } from './source.js'
+import { taskKey } from '../providers/index.js'
+import { expectedFiles, missingFiles } from './source.js'
 
 /**
  * What the lockfile and the cache hold for one manifest asset, read without a request, a download or an

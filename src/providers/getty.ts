@@ -7,11 +7,61 @@ import { sanitizeFiles } from './listing.js'
 import { gettyToken } from './getty-token.js'
 import type { GettyClientCredentials } from './getty-token.js'
 import { duration, objectBody, said } from './messages.js'
-import type { Provider, ProviderContext, ProviderFile } from './types.js'
+import type { Provider, ProviderContext, ProviderFile, ProviderSpec } from './types.js'
 
 export interface GettyProviderOptions extends GettyClientCredentials {
   /** Client for the token endpoint: another origin than the API, so it never carries the Api-Key header. */
   tokenClient: ApiClient
+}
+
+export const gettySpec: ProviderSpec = {
+  name: 'getty',
+  settings: {
+    apiKey: { env: ['GETTY_API_KEY'], secret: true },
+    clientId: { env: ['GETTY_CLIENT_ID'] },
+    clientSecret: { env: ['GETTY_CLIENT_SECRET'], secret: true },
+    baseURL: { env: ['GETTY_BASE_URL'], default: 'https://api.gettyimages.com', url: true },
+    tokenURL: { env: ['GETTY_TOKEN_URL'], default: 'https://authentication.gettyimages.com/oauth2/token', url: true },
+  },
+  credentials: 'GETTY_API_KEY, GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty)',
+  authHint:
+    'set GETTY_API_KEY, GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or the providers.getty options) to valid credentials',
+  // Getty has no read-only status call for downloads: asking means starting one (which may be billed).
+  statusUnchecked: 'getty',
+  taskKey: entry =>
+    entry.getty ? `getty-${entry.task}-${entry.getty.index}-${entry.getty.size}` : `getty-${entry.task}`,
+  async connect(conf, { http, options, entry, cacheDir }) {
+    const { clientId, clientSecret, tokenURL } = conf
+    if (!clientId || !clientSecret) {
+      throw new RodinError(
+        'E_AUTH',
+        `asset "${entry.alias}" (getty generation ${entry.task}) is not in the cache and the Getty client credentials are incomplete (${!clientId ? 'no client id' : 'no client secret'}). Set ${gettySpec.credentials}, or restore the cache directory ${cacheDir}.`,
+        { asset: entry.alias, provider: 'getty', task: entry.task },
+      )
+    }
+    const api = http.createApiClient({
+      baseURL: conf.baseURL,
+      headers: { 'Api-Key': conf.apiKey! },
+      http: options,
+      provider: 'getty',
+      authHint: gettySpec.authHint,
+    })
+    // The token endpoint is another host: its own client, so neither credential reaches the other's host.
+    const tokenClient = http.createApiClient({
+      baseURL: tokenURL!,
+      http: options,
+      provider: 'getty',
+      authHint:
+        'set GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty.clientId / clientSecret) to valid credentials',
+    })
+    const client: ApiClient = {
+      request: api.request,
+      close: async () => {
+        await Promise.all([api.close(), tokenClient.close()])
+      },
+    }
+    return { client, provider: createGettyProvider({ clientId, clientSecret, tokenURL: tokenURL!, tokenClient }) }
+  },
 }
 
 /** Statuses the download route answers with meaning of their own; everything else is the http layer's. */

@@ -1,9 +1,11 @@
 import { isRodinError } from '../../errors.js'
 import type { LockEntry } from '../../manifest/lockfile.js'
+import type { AssetEntry } from '../../manifest/manifest.js'
 import type { BudgetMeasure } from '../../pipeline/budget.js'
 import { formatMeasure } from '../../pipeline/budget.js'
 import type { AssetState } from '../../pipeline/inventory.js'
 import type { Pipeline } from '../../pipeline/pipeline.js'
+import { providerSpec } from '../../providers/index.js'
 import { Journal, describeJournalEntry } from '../journal.js'
 import { createPipeline, table } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
@@ -56,14 +58,11 @@ async function remoteState(pipeline: Pipeline, pinned: LockEntry | undefined): P
   }
 }
 
-async function providerState(
-  pipeline: ReturnType<typeof createPipeline>,
-  entry: Parameters<ReturnType<typeof createPipeline>['asset']>[0],
-): Promise<string> {
+async function providerState(pipeline: Pipeline, entry: AssetEntry): Promise<string> {
   if (entry.notGenerated) return 'not generated (recipe)'
   if (pipeline.options.mode === 'offline') return 'not checked (offline)'
-  // Getty has no read-only status call for downloads: asking means starting one (which may be billed).
-  if (entry.provider === 'getty') return 'not checked (getty)'
+  const unchecked = providerSpec(entry.provider)?.statusUnchecked
+  if (unchecked) return `not checked (${unchecked})`
   try {
     const files = await pipeline.listRemote(entry, { timeoutMs: 0 })
     return `ready (${files.length} file${files.length === 1 ? '' : 's'})`
