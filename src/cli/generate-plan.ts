@@ -196,8 +196,8 @@ async function requestParts(
         { asset: recipe.textureFrom, file },
       )
     // The pin tells the size before anything is fetched or optimized.
-    const pin = (await pipeline.getLockfile())?.assets[source.alias]
-    const pinned = pin?.task === source.task ? pin.files[pin.primary] : undefined
+    const pin = await pipeline.pinned(source)
+    const pinned = pin?.files[pin.primary]
     if (pin && pinned && pinned.bytes > TEXTURE_MODEL_MAX_BYTES) throw tooLarge(pin.primary, pinned.bytes)
     const record = await pipeline.asset(source)
     const size = record.files[record.primary]!.bytes

@@ -59,6 +59,25 @@ export function primaryOf(state: Pick<AssetState, 'entry' | 'pin'>, files: Recor
   return state.pin?.primary ?? pickPrimary(state.entry, Object.keys(files))
 }
 
+/** One blob the lockfile pins (a source file, an optimized output or a LOD level), named for messages. */
+export interface PinnedBlob extends StoredFile {
+  alias: string
+  /** The file name, or `<primary> (optimized)`, `<primary> (LOD <n>)`. */
+  name: string
+}
+
+/** Every blob the lockfile pins, asset by asset: source files, then the optimized output, then its LOD levels. */
+export function pinnedBlobs(lock: Lockfile): PinnedBlob[] {
+  const out: PinnedBlob[] = []
+  for (const [alias, entry] of Object.entries(lock.assets)) {
+    const pins: [string, StoredFile][] = Object.entries(entry.files)
+    if (entry.optimized) pins.push([`${entry.primary} (optimized)`, entry.optimized])
+    for (const [i, lod] of (entry.optimized?.lods ?? []).entries()) pins.push([`${entry.primary} (LOD ${i + 1})`, lod])
+    for (const [name, f] of pins) out.push({ alias, name, sha256: f.sha256, bytes: f.bytes })
+  }
+  return out
+}
+
 /** A record of what the cache alone serves for an asset, for measuring it against its budget. */
 export interface CachedAsset {
   entry: AssetEntry

@@ -21,8 +21,8 @@ import { cachedOptimized, derivedKey, modelStats, optimizeAndStore } from './der
 import { lodBytes, resolveLods } from './lods.js'
 import type { LodContext, LodRecord } from './lods.js'
 import type { DerivedRecord } from './derive.js'
-import { assetState, cachedAsset, lockCovers, reachable } from './inventory.js'
-import type { AssetState, CachedAsset } from './inventory.js'
+import { assetState, cachedAsset, lockCovers, pinFor, pinnedBlobs, reachable } from './inventory.js'
+import type { AssetState, CachedAsset, PinnedBlob } from './inventory.js'
 import { createNet } from './net.js'
 import type { Net } from './net.js'
 import { RemoteLink } from './remote.js'
@@ -137,6 +137,17 @@ export class Pipeline {
     const states: AssetState[] = []
     for (const entry of (await this.getManifest()).entries) states.push(await assetState(this.store, lock, entry))
     return states
+  }
+
+  /** The lock entry a build uses for `entry`: a pin of the same provider and task, else none. */
+  async pinned(entry: AssetEntry): Promise<LockEntry | undefined> {
+    return pinFor(await this.getLockfile(), entry)
+  }
+
+  /** Every blob the lockfile pins (`verify`, `push`), or `null` when there is no lockfile. */
+  async pins(): Promise<PinnedBlob[] | null> {
+    const lock = await this.getLockfile()
+    return lock ? pinnedBlobs(lock) : null
   }
 
   /** An asset as the cache alone serves it now, or `null` when it is not built there (see `status()`). */
