@@ -2,9 +2,9 @@ import { relative } from 'node:path'
 import { errors } from '../catalogue/index.js'
 import type { ApiClient } from '../http/index.js'
 import type { Pipeline } from '../pipeline/pipeline.js'
-import { formatBytes } from '../plugin/report.js'
-import { jobStatuses } from '../providers/rodin-generate.js'
-import type { CreatedTask } from '../providers/rodin-generate.js'
+import { formatBytes } from '../util/format.js'
+import { loadGeneration } from '../providers/index.js'
+import type { CreatedTask } from '../providers/index.js'
 import type { CliIO } from './context.js'
 
 type Created = CreatedTask & { alias: string }
@@ -20,6 +20,7 @@ export async function finishGenerated(
   io: CliIO,
   opts: { timeoutMs: number },
 ): Promise<void> {
+  const { jobStatuses } = await loadGeneration()
   const started = Date.now()
   const interval = pipeline.options.wait.intervalMs
   const bar = await jobsBar(io)

@@ -6,8 +6,8 @@ import { generateRecipeSchema, recipeCost, recipeFields } from '../manifest/reci
 import type { GenerateRecipe } from '../manifest/recipe.js'
 import { ALIAS_RE } from '../manifest/schema.js'
 import type { Pipeline } from '../pipeline/pipeline.js'
-import { formatBytes } from '../plugin/report.js'
-import type { GenerationParts } from '../providers/rodin-generate.js'
+import { formatBytes } from '../util/format.js'
+import type { GenerationParts } from '../providers/index.js'
 import { type Journal, describeJournalEntry } from './journal.js'
 
 /** `rodin-assets generate` flags as cac parses them (numbers may arrive as numbers, repeats as arrays). */
@@ -167,8 +167,8 @@ async function requestParts(
     const tooLarge = (file: string, size: number) =>
       errors.E_TOO_LARGE('textureSource', { asset: String(recipe.textureFrom), file, size: formatBytes(size) })
     // The pin tells the size before anything is fetched or optimized.
-    const pin = (await pipeline.getLockfile())?.assets[source.alias]
-    const pinned = pin?.task === source.task ? pin.files[pin.primary] : undefined
+    const pin = await pipeline.pinned(source)
+    const pinned = pin?.files[pin.primary]
     if (pin && pinned && pinned.bytes > TEXTURE_MODEL_MAX_BYTES) throw tooLarge(pin.primary, pinned.bytes)
     const record = await pipeline.asset(source)
     const size = record.files[record.primary]!.bytes

@@ -46,17 +46,10 @@ export interface ApiClientOptions {
   headers?: Record<string, string>
   http?: HttpOptions
   provider: string
-  /** What to tell the user on 401/403; defaults to the provider's environment variables. */
+  /** What to tell the user on 401/403 (each provider's spec says which options and variables to set). */
   authHint?: string
   /** @internal */
   internal?: HttpInternals
-}
-
-const AUTH_HINTS: Record<string, string> = {
-  rodin: 'set RODIN_API_KEY (or HYPER3D_API_KEY), or providers.rodin.apiKey, to a valid Hyper3D key',
-  modelslab: 'set MODELSLAB_API_KEY, or providers.modelslab.apiKey, to a valid ModelsLab key',
-  getty:
-    'set GETTY_API_KEY, GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or the providers.getty options) to valid credentials',
 }
 
 // Header values under these names are credentials whatever the caller registered.
@@ -99,7 +92,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const { provider } = options
   const http = resolveHttpOptions(options.http)
   const base = assertSafeURL(options.baseURL, { provider, what: `${provider} API base URL` })
-  const authHint = options.authHint ?? AUTH_HINTS[provider] ?? `check the ${provider} API key in the plugin options`
+  const authHint = options.authHint ?? `check the ${provider} API key in the plugin options`
   const clientHeaders = lowerKeys(options.headers)
   for (const [name, value] of Object.entries(clientHeaders)) {
     if (!SECRET_HEADER.test(name)) continue

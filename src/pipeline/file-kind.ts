@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises'
 import { errors } from '../catalogue/index.js'
 import type { AssetEntry } from '../manifest/manifest.js'
-import { extensionOf } from '../providers/files.js'
+import { extensionOf } from '../manifest/files.js'
 
 // A GLB's or glTF's JSON larger than this is not parsed here (the optimizer has its own bounds); the
 // container structure is still checked.

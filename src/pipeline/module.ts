@@ -1,5 +1,5 @@
 import type { ImageStats, ModelStats, RodinAssetMeta } from '../meta.js'
-import { extensionOf, isImageFile } from '../providers/files.js'
+import { extensionOf, isImageFile } from '../manifest/files.js'
 import type { StoredFile } from '../store/store.js'
 import { listSome } from '../util/list.js'
 import { imageStats, modelStats, placeholderOf } from './derive.js'

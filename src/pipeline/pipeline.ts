@@ -13,10 +13,10 @@ import type { ResolvedOptimizeOptions } from '../optimize/options.js'
 import type { OptimizerPool } from '../optimize/pool.js'
 import { sourcesInFlight } from '../optimize/pool-size.js'
 import type { ResolvedOptions } from '../options.js'
-import { extensionOf, pickPreview, pickPrimary } from '../providers/files.js'
-import type { ProviderFile, WaitOptions } from '../providers/types.js'
+import { extensionOf, pickPreview, pickPrimary } from '../manifest/files.js'
+import type { ProviderFile, WaitOptions } from '../providers/index.js'
 import { Store } from '../store/store.js'
-import type { StoredFile } from '../store/store.js'
+import type { GcKeep, StoredFile } from '../store/store.js'
 import { listSome } from '../util/list.js'
 import { budgetError, checkBudget, describeOverruns } from './budget.js'
 import type { BudgetMeasured } from './budget.js'
@@ -25,9 +25,12 @@ import { lodBytes, resolveLods } from './lods.js'
 import type { LodContext, LodRecord } from './lods.js'
 import type { DerivedRecord } from './derive.js'
 import { LargestFirstGate } from './gate.js'
+import { assetState, cachedAsset, lockCovers, pinFor, pinnedBlobs, reachable } from './inventory.js'
+import type { AssetState, CachedAsset, PinnedBlob } from './inventory.js'
 import { createNet } from './net.js'
 import type { Net } from './net.js'
 import { RemoteLink } from './remote.js'
+import { reloadChangedIds } from './reload.js'
 import { assertPinnedFile, expectedFiles, fetchSource, missingFiles } from './source.js'
 
 /** Everything known about one manifest asset after the pipeline ran. */
@@ -47,6 +50,15 @@ export interface AssetRecord {
   /** True when nothing had to be downloaded or optimized. */
   hit: boolean
   ms: number
+}
+
+/** One change `Pipeline.lock()` made to the lockfile. */
+export interface LockChange {
+  alias: string
+  /** `locked`: newly pinned; `updated`: its pin changed; `removed`: no longer in the manifest. */
+  change: 'locked' | 'updated' | 'removed'
+  /** The primary file, for `locked` and `updated`. */
+  primary?: string
 }
 
 export interface PipelineLogger {
@@ -69,7 +81,7 @@ export class Pipeline {
   /** Also bring every pinned source file into the cache (`rodin-assets pull`), not only what a build needs. */
   completeCache = false
   private manifest?: Promise<Manifest>
-  private lock?: Promise<Lockfile | null>
+  private lockfile?: Promise<Lockfile | null>
   private inflight = new Map<string, Promise<AssetRecord>>()
   private net?: Promise<Net>
   private pool?: OptimizerPool
@@ -100,22 +112,87 @@ export class Pipeline {
   }
 
   getLockfile(): Promise<Lockfile | null> {
-    this.lock ??= this.options.lockfilePath ? readLockfile(this.options.lockfilePath) : Promise.resolve(null)
-    return this.lock
+    this.lockfile ??= this.options.lockfilePath ? readLockfile(this.options.lockfilePath) : Promise.resolve(null)
+    return this.lockfile
   }
 
   /** Forget memoized manifest, lockfile and records (a new build, or a watched file changed). */
   invalidate(): void {
     this.manifest = undefined
-    this.lock = undefined
+    this.lockfile = undefined
     this.inflight.clear()
   }
 
   /** Re-read manifest and lockfile, but forget the records of only these aliases (dev server: a watched file changed). */
   invalidateAliases(aliases: Iterable<string>): void {
     this.manifest = undefined
-    this.lock = undefined
+    this.lockfile = undefined
     for (const alias of aliases) this.inflight.delete(alias)
+  }
+
+  /**
+   * After the manifest or the lockfile changed on disk (dev server): re-reads both, forgets the records of only
+   * the assets whose inputs changed, and returns their import ids. `settled` waits for the resolutions in
+   * flight, which may be writing pins themselves.
+   */
+  reload(settled: () => Promise<unknown> = async () => {}): Promise<Set<string>> {
+    return reloadChangedIds(this, settled)
+  }
+
+  /** What the lockfile and the cache hold for each manifest asset: no request, download or optimizer run. */
+  async status(): Promise<AssetState[]> {
+    const lock = await this.getLockfile()
+    const states: AssetState[] = []
+    for (const entry of (await this.getManifest()).entries) states.push(await assetState(this.store, lock, entry))
+    return states
+  }
+
+  /** The lock entry a build uses for `entry`: a pin of the same provider and task, else none. */
+  async pinned(entry: AssetEntry): Promise<LockEntry | undefined> {
+    return pinFor(await this.getLockfile(), entry)
+  }
+
+  /** Every blob the lockfile pins (`verify`, `push`), or `null` when there is no lockfile. */
+  async pins(): Promise<PinnedBlob[] | null> {
+    const lock = await this.getLockfile()
+    return lock ? pinnedBlobs(lock) : null
+  }
+
+  /** An asset as the cache alone serves it now, or `null` when it is not built there (see `status()`). */
+  cached(state: AssetState): Promise<CachedAsset | null> {
+    return cachedAsset(this, state)
+  }
+
+  /** Every cache entry the manifest reaches through the pins and records a build would use (what gc keeps). */
+  async reachable(): Promise<GcKeep> {
+    return reachable(this, await this.getLockfile(), (await this.getManifest()).entries)
+  }
+
+  /**
+   * Pins every manifest asset (fetching what the cache lacks) and drops the pins of assets no longer in the
+   * manifest; the pins of `accept`ed aliases take whatever the provider serves now. Reports each change as it
+   * is made; returns how many assets the lockfile pins. Without a lockfile path nothing is written.
+   */
+  async lock(opts: { accept?: Iterable<string>; onChange?: (change: LockChange) => void } = {}): Promise<number> {
+    for (const alias of opts.accept ?? []) this.acceptChanges.add(alias)
+    const manifest = await this.getManifest()
+    const before = structuredClone((await this.getLockfile())?.assets ?? {})
+    for (const entry of manifest.entries) {
+      const { alias } = entry
+      const { primary } = await this.asset(entry)
+      if (!before[alias]) opts.onChange?.({ alias, change: 'locked', primary })
+      else if (canonicalJson(before[alias]) !== canonicalJson((await this.getLockfile())?.assets[alias]))
+        opts.onChange?.({ alias, change: 'updated', primary })
+    }
+    const { lockfilePath } = this.options
+    if (!lockfilePath) return 0
+    const written = await updateLockfile(lockfilePath, lock => {
+      for (const alias of Object.keys(lock.assets)) if (!manifest.byAlias.has(alias)) delete lock.assets[alias]
+    })
+    this.lockfile = Promise.resolve(written)
+    for (const alias of Object.keys(before))
+      if (!manifest.byAlias.has(alias)) opts.onChange?.({ alias, change: 'removed' })
+    return Object.keys(written.assets).length
   }
 
   /** Resolved optimize settings of an entry: the entry's, else the manifest's, else the plugin option's. */
@@ -512,7 +589,7 @@ export class Pipeline {
     const written = await updateLockfile(this.options.lockfilePath!, lock => {
       lock.assets[alias] = next
     })
-    this.lock = Promise.resolve(written)
+    this.lockfile = Promise.resolve(written)
   }
 
   /** Aliases that the local cache alone cannot serve (a pinned optimized output counts as serving). */
@@ -529,11 +606,8 @@ export class Pipeline {
 
   /** Why an entry cannot be served from the cache alone, or `null` when it can. */
   private async offlineGap(entry: AssetEntry): Promise<string | null> {
-    const lock = await this.getLockfile()
-    const locked = lockCovers(lock?.assets[entry.alias], entry) ? lock!.assets[entry.alias] : undefined
-    const files = await expectedFiles(this.store, entry, locked)
+    const { files, missing } = await assetState(this.store, await this.getLockfile(), entry)
     if (!files) return 'never fetched'
-    const missing = await missingFiles(this.store, files)
     // A missing optimized output is fine: optimizing opens no socket.
     return missing.length > 0 ? `missing ${listSome(missing)}` : null
   }
@@ -542,8 +616,4 @@ export class Pipeline {
 function optimizedPin(o: NonNullable<AssetRecord['optimized']>): NonNullable<LockEntry['optimized']> {
   const pin = { key: o.key, ...o.file }
   return o.lods.length === 0 ? pin : { ...pin, lods: o.lods.map(l => ({ key: l.key, ...l.file, error: l.error })) }
-}
-
-function lockCovers(locked: LockEntry | undefined, entry: AssetEntry): locked is LockEntry {
-  return !!locked && locked.provider === entry.provider && locked.task === entry.task
 }

@@ -3,8 +3,9 @@ import type { LimitFunction } from 'p-limit'
 import { errors } from '../catalogue/index.js'
 import type { LockEntry } from '../manifest/lockfile.js'
 import type { AssetEntry } from '../manifest/manifest.js'
-import { pickPreview, pickPrimary } from '../providers/files.js'
-import type { ProviderFile } from '../providers/types.js'
+import { pickPreview, pickPrimary } from '../manifest/files.js'
+import { taskKey } from '../providers/index.js'
+import type { ProviderFile } from '../providers/index.js'
 import type { Store, StoredFile } from '../store/store.js'
 import { failpoint } from '../util/failpoint.js'
 import { listSome } from '../util/list.js'
@@ -18,12 +19,6 @@ export interface TaskRecord {
   provider: string
   task: string
   files: Record<string, StoredFile>
-}
-
-export function taskKey(entry: AssetEntry): string {
-  return entry.getty
-    ? `getty-${entry.task}-${entry.getty.index}-${entry.getty.size}`
-    : `${entry.provider}-${entry.task}`
 }
 
 /**

@@ -26,8 +26,8 @@ import { asNames, dtsPath, pinnedNames, renderDts, writeDts } from './dts.js'
 import type { ModelNames } from './dts.js'
 import { ExpectedFiles, addAssetRule, addFileLoader, rewriteImportScheme } from './hosts.js'
 import { ID_RE, RESOLVED_RE, formatRequest, parseImportId, parseResolvedId, toResolvedId } from './ids.js'
-import { createReporter } from './report.js'
-import { createReloader, modulesFor, reloadChangedIds } from './watch.js'
+import { createReporter } from '../pipeline/report.js'
+import { createReloader, modulesFor } from './watch.js'
 
 const PLUGIN_NAME = 'unplugin-rodin'
 const HOOK_ID_RE = new RegExp(
@@ -49,12 +49,12 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
   const expected = new ExpectedFiles()
   /** Node, material and animation names of the models this build emitted, by alias (for the declarations). */
   const names = new Map<string, ModelNames>()
-  // Asset resolutions under way (they may be writing lock pins): see reloadChangedIds.
+  // Asset resolutions under way (they may be writing lock pins): see Pipeline.reload.
   const resolving = new Set<Promise<unknown>>()
   const isOut = (file: string) => getPipeline().store.isOutFile(file)
   const isAssetFile = (file: string) => isOut(file) || DECODER_FILE_RE.test(file)
   const reload = createReloader(async () => {
-    const ids = await reloadChangedIds(getPipeline(), () => Promise.allSettled([...resolving]))
+    const ids = await getPipeline().reload(() => Promise.allSettled([...resolving]))
     await updateDts()
     return ids
   })

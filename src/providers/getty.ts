@@ -3,15 +3,64 @@ import { type RodinError, isRodinError } from '../errors.js'
 import type { ApiClient, ApiResponse } from '../http/index.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import { registerSecret } from '../redact.js'
-import { extensionOf, isImageFile, sanitizeFiles } from './files.js'
+import { extensionOf, isImageFile } from '../manifest/files.js'
+import { sanitizeFiles } from './listing.js'
 import { gettyToken } from './getty-token.js'
 import type { GettyClientCredentials } from './getty-token.js'
 import { duration, objectBody, said } from './messages.js'
-import type { Provider, ProviderContext, ProviderFile } from './types.js'
+import type { Provider, ProviderContext, ProviderFile, ProviderSpec } from './types.js'
 
 export interface GettyProviderOptions extends GettyClientCredentials {
   /** Client for the token endpoint: another origin than the API, so it never carries the Api-Key header. */
   tokenClient: ApiClient
+}
+
+export const gettySpec: ProviderSpec = {
+  name: 'getty',
+  settings: {
+    apiKey: { env: ['GETTY_API_KEY'], secret: true },
+    clientId: { env: ['GETTY_CLIENT_ID'] },
+    clientSecret: { env: ['GETTY_CLIENT_SECRET'], secret: true },
+    baseURL: { env: ['GETTY_BASE_URL'], default: 'https://api.gettyimages.com', url: true },
+    tokenURL: { env: ['GETTY_TOKEN_URL'], default: 'https://authentication.gettyimages.com/oauth2/token', url: true },
+  },
+  credentials: 'GETTY_API_KEY, GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty)',
+  authHint:
+    'set GETTY_API_KEY, GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or the providers.getty options) to valid credentials',
+  // Getty has no read-only status call for downloads: asking means starting one (which may be billed).
+  statusUnchecked: 'getty',
+  taskKey: entry =>
+    entry.getty ? `getty-${entry.task}-${entry.getty.index}-${entry.getty.size}` : `getty-${entry.task}`,
+  async connect(conf, { http, options, entry, cacheDir }) {
+    const { clientId, clientSecret, tokenURL } = conf
+    if (!clientId || !clientSecret) {
+      const missing = !clientId ? 'no client id' : 'no client secret'
+      const who = { asset: entry.alias, provider: 'getty', task: entry.task }
+      throw errors.E_AUTH('gettyIncomplete', { ...who, missing, env: gettySpec.credentials, cacheDir })
+    }
+    const api = http.createApiClient({
+      baseURL: conf.baseURL,
+      headers: { 'Api-Key': conf.apiKey! },
+      http: options,
+      provider: 'getty',
+      authHint: gettySpec.authHint,
+    })
+    // The token endpoint is another host: its own client, so neither credential reaches the other's host.
+    const tokenClient = http.createApiClient({
+      baseURL: tokenURL!,
+      http: options,
+      provider: 'getty',
+      authHint:
+        'set GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty.clientId / clientSecret) to valid credentials',
+    })
+    const client: ApiClient = {
+      request: api.request,
+      close: async () => {
+        await Promise.all([api.close(), tokenClient.close()])
+      },
+    }
+    return { client, provider: createGettyProvider({ clientId, clientSecret, tokenURL: tokenURL!, tokenClient }) }
+  },
 }
 
 /** Statuses the download route answers with meaning of their own; everything else is the http layer's. */

@@ -3,9 +3,9 @@ import type { RodinError } from '../errors.js'
 import type { ApiResponse } from '../http/index.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import { registerSecret } from '../redact.js'
-import { hasWantedFile, sanitizeFiles } from './files.js'
+import { hasWantedFile, sanitizeFiles } from './listing.js'
 import { duration, objectBody, said, secondsToMs, serverMessage } from './messages.js'
-import type { Provider, ProviderContext, ProviderFile } from './types.js'
+import type { Provider, ProviderContext, ProviderFile, ProviderSpec } from './types.js'
 
 /** How often a `success` answer without a usable file is asked again (the file list may lag the status). */
 const SUCCESS_REASKS = 3
@@ -20,6 +20,26 @@ const KEY_HINT = 'Set MODELSLAB_API_KEY (or providers.modelslab.apiKey) to a val
  * HTTP 4xx and as HTTP 200 with `status: "error"`, and the message field may be spelled `messege`. Only
  * `output` (else `proxy_links`) of a `success` answer is ever downloaded; `future_links` are never touched.
  */
+export const modelslabSpec: ProviderSpec = {
+  name: 'modelslab',
+  settings: {
+    apiKey: { env: ['MODELSLAB_API_KEY'], secret: true },
+    baseURL: { env: ['MODELSLAB_BASE_URL'], default: 'https://modelslab.com/api/v6', url: true },
+  },
+  credentials: 'MODELSLAB_API_KEY (or providers.modelslab.apiKey)',
+  authHint: 'set MODELSLAB_API_KEY, or providers.modelslab.apiKey, to a valid ModelsLab key',
+  async connect(conf, { http, options }) {
+    // The key travels in each request's JSON body (ModelsLab's documented way), never as a header.
+    const client = http.createApiClient({
+      baseURL: conf.baseURL,
+      http: options,
+      provider: 'modelslab',
+      authHint: modelslabSpec.authHint,
+    })
+    return { client, provider: createModelslabProvider(conf.apiKey!) }
+  },
+}
+
 export function createModelslabProvider(apiKey: string): Provider {
   registerSecret(apiKey)
   return {

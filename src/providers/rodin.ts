@@ -1,8 +1,8 @@
 import { errors } from '../catalogue/index.js'
 import type { RodinError } from '../errors.js'
 import type { AssetEntry } from '../manifest/manifest.js'
-import { hasWantedFile, sanitizeFiles } from './files.js'
-import type { Provider, ProviderContext, ProviderFile } from './types.js'
+import { hasWantedFile, sanitizeFiles } from './listing.js'
+import type { Provider, ProviderContext, ProviderFile, ProviderSpec } from './types.js'
 
 /** How many times an empty or partial `/download` list is asked again right after `Done` (documented API behaviour). */
 const LIST_REASKS = 5
@@ -29,6 +29,26 @@ export const rodinProvider: Provider = {
   },
   async refreshFiles(entry, pc) {
     return downloadList(entry, pc, false)
+  },
+}
+
+export const rodinSpec: ProviderSpec = {
+  name: 'rodin',
+  settings: {
+    apiKey: { env: ['RODIN_API_KEY', 'HYPER3D_API_KEY'], secret: true },
+    baseURL: { env: ['RODIN_BASE_URL'], default: 'https://api.hyper3d.com/api/v2', url: true },
+  },
+  credentials: 'RODIN_API_KEY (or providers.rodin.apiKey)',
+  authHint: 'set RODIN_API_KEY (or HYPER3D_API_KEY), or providers.rodin.apiKey, to a valid Hyper3D key',
+  async connect(conf, { http, options }) {
+    const client = http.createApiClient({
+      baseURL: conf.baseURL,
+      headers: { Authorization: `Bearer ${conf.apiKey}` },
+      http: options,
+      provider: 'rodin',
+      authHint: rodinSpec.authHint,
+    })
+    return { client, provider: rodinProvider }
   },
 }
 

@@ -1,6 +1,6 @@
 import { errors } from '../../catalogue/index.js'
 import { formatCredits } from '../../manifest/recipe.js'
-import { checkBalance } from '../../providers/rodin-generate.js'
+import { loadGeneration, providerSpec } from '../../providers/index.js'
 import { createPipeline } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
 
@@ -15,8 +15,10 @@ export async function balance(flags: GlobalFlags, io: CliIO): Promise<void> {
     headers: { Authorization: `Bearer ${apiKey}` },
     http: options.http,
     provider: 'rodin',
+    authHint: providerSpec('rodin')?.authHint,
   })
   try {
+    const { checkBalance } = await loadGeneration()
     io.out(`balance: ${formatCredits(await checkBalance(api, { provider: 'rodin' }))}`)
   } finally {
     await api.close()

@@ -6,9 +6,9 @@ import type { ApiClient } from '../../http/index.js'
 import { writeManifestAsset } from '../../manifest/edit.js'
 import { formatCredits } from '../../manifest/recipe.js'
 import type { Pipeline } from '../../pipeline/pipeline.js'
-import { formatBytes } from '../../plugin/report.js'
-import { checkBalance, partsHash, submitGeneration } from '../../providers/rodin-generate.js'
-import type { CreatedTask } from '../../providers/rodin-generate.js'
+import { formatBytes } from '../../util/format.js'
+import { loadGeneration, providerSpec } from '../../providers/index.js'
+import type { CreatedTask } from '../../providers/index.js'
 import { displayURL } from '../../redact.js'
 import { createPipeline } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
@@ -54,8 +54,9 @@ export async function generate(flags: GlobalFlags, io: CliIO, o: GenerateFlags):
       headers: { Authorization: `Bearer ${apiKey}` },
       http: pipeline.options.http,
       provider: 'rodin',
+      authHint: providerSpec('rodin')?.authHint,
     })
-    const balance = await checkBalance(api, { provider: 'rodin' })
+    const balance = await (await loadGeneration()).checkBalance(api, { provider: 'rodin' })
     io.out(`balance: ${formatCredits(balance)}`)
     if (o.dryRun) for (const p of plans) printRequest(io, baseURL, p)
     if (total > maxCredits)
@@ -112,6 +113,7 @@ async function submitOne(
   conf: { baseURL: string; apiKey: string },
   p: Plan,
 ): Promise<CreatedTask> {
+  const { partsHash, submitGeneration } = await loadGeneration()
   const base = {
     alias: p.alias,
     route: p.parts.route,

@@ -1,5 +1,4 @@
 import { errors } from '../../catalogue/index.js'
-import { canonicalJson, updateLockfile } from '../../manifest/lockfile.js'
 import { createPipeline } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
 
@@ -25,23 +24,19 @@ export async function lock(flags: GlobalFlags, io: CliIO, update: string[]): Pro
           manifest: manifest.path,
           known: [...manifest.byAlias.keys()].join(', '),
         })
-      pipeline.acceptChanges.add(alias)
     }
-    const before = structuredClone((await pipeline.getLockfile())?.assets ?? {})
-    for (const entry of manifest.entries) {
-      const r = await pipeline.asset(entry)
-      if (!before[entry.alias]) io.out(`locked ${entry.alias}`)
-      else if (
-        canonicalJson(before[entry.alias]) !== canonicalJson((await pipeline.getLockfile())?.assets[entry.alias])
-      )
-        io.out(`updated ${entry.alias} (${r.primary})`)
-    }
-    const stale = Object.keys(before).filter(alias => !manifest.byAlias.has(alias))
-    const written = await updateLockfile(lockfilePath, l => {
-      for (const alias of Object.keys(l.assets)) if (!manifest.byAlias.has(alias)) delete l.assets[alias]
+    const pinned = await pipeline.lock({
+      accept: update,
+      onChange: ({ alias, change, primary }) =>
+        io.out(
+          change === 'locked'
+            ? `locked ${alias}`
+            : change === 'updated'
+              ? `updated ${alias} (${primary})`
+              : `removed ${alias} (no longer in the manifest)`,
+        ),
     })
-    for (const alias of stale) io.out(`removed ${alias} (no longer in the manifest)`)
-    io.out(`${lockfilePath}: ${Object.keys(written.assets).length} asset(s) pinned`)
+    io.out(`${lockfilePath}: ${pinned} asset(s) pinned`)
   } finally {
     await pipeline.close()
   }

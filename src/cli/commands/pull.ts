@@ -1,6 +1,6 @@
 import { failedSummary } from '../../catalogue/index.js'
 import { isRodinError } from '../../errors.js'
-import { formatBytes } from '../../plugin/report.js'
+import { formatBytes } from '../../util/format.js'
 import type { AssetRecord } from '../../pipeline/pipeline.js'
 import { createPipeline, table } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit'
 import { errors } from '../../catalogue/index.js'
-import type { Lockfile } from '../../manifest/lockfile.js'
+import type { PinnedBlob } from '../../pipeline/inventory.js'
 import type { Pipeline } from '../../pipeline/pipeline.js'
 import type { BlobStore } from '../../store/blob.js'
 import { blobKey } from '../../store/blob.js'
@@ -9,16 +9,11 @@ import { createPipeline } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
 import { createProgress } from '../progress.js'
 
-/** Every blob the lockfile pins (source files and optimized outputs), once each, with a name for messages. */
-export function pinnedBlobs(lock: Lockfile): Map<string, StoredFile & { label: string }> {
+/** Every pinned blob (source files, optimized outputs, LOD levels) once each, with a name for messages. */
+function uniqueBlobs(pins: PinnedBlob[]): Map<string, StoredFile & { label: string }> {
   const blobs = new Map<string, StoredFile & { label: string }>()
-  for (const [alias, entry] of Object.entries(lock.assets)) {
-    const pins: [string, StoredFile][] = Object.entries(entry.files)
-    if (entry.optimized) pins.push([`${entry.primary} (optimized)`, entry.optimized])
-    for (const [i, lod] of (entry.optimized?.lods ?? []).entries()) pins.push([`${entry.primary} (LOD ${i + 1})`, lod])
-    for (const [name, f] of pins)
-      if (!blobs.has(f.sha256)) blobs.set(f.sha256, { sha256: f.sha256, bytes: f.bytes, label: `${alias}/${name}` })
-  }
+  for (const f of pins)
+    if (!blobs.has(f.sha256)) blobs.set(f.sha256, { sha256: f.sha256, bytes: f.bytes, label: `${f.alias}/${f.name}` })
   return blobs
 }
 
@@ -36,9 +31,9 @@ export async function push(flags: GlobalFlags, io: CliIO): Promise<void> {
     const remote = pipeline.options.remote
     if (remote?.readOnly) throw errors.E_CONFIG('remoteReadOnly', { remote: remote.label })
     const store = await teamStoreOf(pipeline, 'push')
-    const lock = await pipeline.getLockfile()
-    if (!lock) throw errors.E_LOCK_MISSING('noLockfile', { lockfile: String(pipeline.options.lockfilePath) })
-    const blobs = [...pinnedBlobs(lock).values()]
+    const pins = await pipeline.pins()
+    if (!pins) throw errors.E_LOCK_MISSING('noLockfile', { lockfile: String(pipeline.options.lockfilePath) })
+    const blobs = [...uniqueBlobs(pins).values()]
     const progress = await createProgress(io, blobs.length)
     const limit = pLimit(pipeline.options.concurrency)
     const counts = { uploaded: 0, present: 0 }
