@@ -11,7 +11,7 @@ import type { AssetEntry, Manifest } from '../manifest/manifest.js'
 import { resolveOptimizeOptions } from '../optimize/options.js'
 import type { ResolvedOptimizeOptions } from '../optimize/options.js'
 import type { OptimizerPool } from '../optimize/pool.js'
-import { sourcesInFlight } from '../optimize/pool-size.js'
+import { sourceBytesInFlight, sourcesInFlight } from '../optimize/pool-size.js'
 import type { ResolvedOptions } from '../options.js'
 import { extensionOf, pickPreview, pickPrimary } from '../manifest/files.js'
 import type { ProviderFile, WaitOptions } from '../providers/index.js'
@@ -86,7 +86,10 @@ export class Pipeline {
   private net?: Promise<Net>
   private pool?: OptimizerPool
   /** Sources waiting for the optimizer are read only when their turn comes (see LargestFirstGate). */
-  private readonly gate = new LargestFirstGate(sourcesInFlight(availableParallelism()))
+  private readonly gate = new LargestFirstGate(
+    sourcesInFlight(availableParallelism()),
+    sourceBytesInFlight(availableParallelism()),
+  )
   private poolModule?: Promise<typeof import('../optimize/pool.js')>
   private readonly limit: LimitFunction
   private coldWarned = false
