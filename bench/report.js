@@ -263,7 +263,7 @@ export function renderMarkdown(r) {
   lines.push(
     '## Per model',
     '',
-    'Bytes out (ratio to the input) · triangles kept · render PSNR (dB, fixed camera, model pixels only).',
+    'Bytes out (ratio to the input) · triangles kept · render PSNR (dB, the minimum over the views, model pixels only).',
     '',
   )
   lines.push(`| model | input | ${order.map(n => n.replace(/^b-|^c-/, '')).join(' | ')} |`)
@@ -294,7 +294,7 @@ export function renderMarkdown(r) {
     )
   lines.push(
     '',
-    `Peak RSS: ${r.peakMethod}. Renders: three.js ${r.tools.three} in headless Chromium (SwiftShader WebGL), 1024², camera framed from the original's bounds, RoomEnvironment + hemisphere + directional light, NeutralToneMapping; PSNR over the pixels the model covers in either image.`,
+    `Peak RSS: ${r.peakMethod}. Renders: three.js ${r.tools.three} in headless Chromium (SwiftShader WebGL), 1024², cameras framed from the original's bounds (one per view direction), RoomEnvironment + hemisphere + directional light, NeutralToneMapping; PSNR over the pixels the model covers in either image.`,
   )
   lines.push(
     '',
