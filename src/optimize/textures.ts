@@ -7,6 +7,7 @@ import { repairUndeclaredKtx2 } from './ktx2.js'
 import type { Texels } from './texture-encode.js'
 import { decodeTexels, fidelity, fromTexels } from './texture-encode.js'
 import { PixelBudget } from './pixel-budget.js'
+import { fitTexelsToContent, flattenUnusedChannels } from './texture-fit.js'
 import { outputPixels, planTextures } from './texture-plan.js'
 
 /**
@@ -95,11 +96,17 @@ async function compressTexture(sharp: typeof Sharp, plan: TexturePlan, opts: Res
   const original: Candidate = { image, mimeType: texture.getMimeType() }
   let best: Candidate | undefined
   try {
-    const texels = await decodeTexels(sharp, plan)
+    const decoded = await decodeTexels(sharp, plan)
+    // A map with less detail than texels ships smaller (texture-fit.ts); WebP output only, so 'keep' keeps sizes.
+    const texels =
+      opts.textureFormat === 'webp'
+        ? await fitTexelsToContent(sharp, flattenUnusedChannels(decoded), plan.role)
+        : decoded
+    const resized = !!resize || texels.width !== decoded.width
     if (opts.textureFormat === 'webp')
-      best = await faithfulWebp(sharp, plan, texels, opts, resize ? Infinity : image.byteLength)
+      best = await faithfulWebp(sharp, plan, texels, opts, resized ? Infinity : image.byteLength)
     // A resize is a promise about the texture cap; when WebP cannot keep it smaller, the original format may.
-    if (resize && (!best || best.image.byteLength >= image.byteLength)) {
+    if (resized && (!best || best.image.byteLength >= image.byteLength)) {
       const same = await encodeSame(sharp, texels, format, plan, opts)
       if (!best || same.image.byteLength < best.image.byteLength) best = same
     }
