@@ -6,6 +6,7 @@ import { readGlb } from './glb.js'
 import { inspectGlb } from './inspect.js'
 import { getIO, getMeshopt } from './io.js'
 import { simplifyMeshes } from './simplify.js'
+import { simplifyNearLossless } from './simplify-near-lossless.js'
 import { compressTextures } from './textures.js'
 
 export { inspectGlb }
@@ -108,6 +109,8 @@ async function runPipeline(doc: Document, o: ResolvedOptimizeOptions, simplified
       }),
     )
   }
+  // 'web' drops only triangles no view can show, on clearly over-tessellated meshes (simplify-near-lossless.ts).
+  else if (o.preset === 'web') steps.push(simplifyNearLossless((await getMeshopt()).simplifier))
   if (o.resample) steps.push(fn.resample())
   if (o.prune) steps.push(fn.prune(pruneOptions))
   // Lossless: accessors that are mostly zeros (morph target deltas) are stored as sparse accessors.

@@ -93,7 +93,7 @@ function simplifyPrimitive(
 
 // Interleaves the attributes the simplifier should respect; a primitive with neither gets one zero column,
 // because the simplifier needs a stride of at least one.
-function attributeBlock(prim: Primitive): { data: Float32Array; stride: number; weights: number[] } {
+export function attributeBlock(prim: Primitive): { data: Float32Array; stride: number; weights: number[] } {
   const columns: { values: Float32Array; size: number; weight: number }[] = []
   const normal = prim.getAttribute('NORMAL')
   if (normal) columns.push({ values: floats(normal, 3), size: 3, weight: NORMAL_WEIGHT })
@@ -114,7 +114,7 @@ function attributeBlock(prim: Primitive): { data: Float32Array; stride: number; 
 }
 
 // Float copy of an accessor, dequantized (normalized integer attributes come back in their real range).
-function floats(accessor: Accessor, size: number): Float32Array {
+export function floats(accessor: Accessor, size: number): Float32Array {
   const count = accessor.getCount()
   const out = new Float32Array(count * size)
   const element: number[] = []
