@@ -57,7 +57,10 @@ async function generate(spec) {
   doc.getRoot().setDefaultScene(scene)
   const ctx = { doc, buffer, sharp }
   if (spec.kind === 'rodin') {
-    const geo = blob(spec.triangles, spec.seed, { smooth: spec.smooth })
+    // A re-export that subdivided the mesh without smoothing it: every triangle split in four, flat.
+    const geo = spec.subdivide
+      ? subdivide(blob(spec.triangles / 4, spec.seed, { smooth: spec.smooth }))
+      : blob(spec.triangles, spec.seed, { smooth: spec.smooth })
     const made = spec.detail ?? spec.size
     const maps = aiMaps(made, spec.seed, { grain: spec.grain, palette: spec.palette })
     const up = { upscale: spec.size }
@@ -265,6 +268,42 @@ function computeTangents({ positions, normals, uvs, indices }) {
     out.set([T[0] / len, T[1] / len, T[2] / len, w], v * 4)
   }
   return out
+}
+
+/** Splits every triangle in four at its edge midpoints (positions and UVs linear, normals renormalised). */
+function subdivide({ positions, normals, uvs, indices }) {
+  const n = positions.length / 3
+  const mid = new Map()
+  const p = Array.from(positions)
+  const nn = Array.from(normals)
+  const uv = Array.from(uvs)
+  const midpoint = (a, b) => {
+    const key = a < b ? a * n + b : b * n + a
+    let v = mid.get(key)
+    if (v === undefined) {
+      v = p.length / 3
+      mid.set(key, v)
+      for (let k = 0; k < 3; k++) p.push((p[a * 3 + k] + p[b * 3 + k]) / 2)
+      const m = [0, 1, 2].map(k => nn[a * 3 + k] + nn[b * 3 + k])
+      const len = Math.hypot(...m) || 1
+      nn.push(...m.map(c => c / len))
+      for (let k = 0; k < 2; k++) uv.push((uv[a * 2 + k] + uv[b * 2 + k]) / 2)
+    }
+    return v
+  }
+  const out = []
+  for (let t = 0; t < indices.length; t += 3) {
+    const [a, b, c] = [indices[t], indices[t + 1], indices[t + 2]]
+    const [ab, bc, ca] = [midpoint(a, b), midpoint(b, c), midpoint(c, a)]
+    out.push(a, ab, ca, ab, b, bc, ca, bc, c, ab, bc, ca)
+  }
+  const count = p.length / 3
+  return {
+    positions: Float32Array.from(p),
+    normals: Float32Array.from(nn),
+    uvs: Float32Array.from(uv),
+    indices: count > 65535 ? Uint32Array.from(out) : Uint16Array.from(out),
+  }
 }
 
 /** Three unshared vertices per triangle, as an unindexed export writes them. */

@@ -3,7 +3,8 @@
 /**
  * What each model stands for:
  *  - ai_rodin_*: a Rodin `base_basic_pbr.glb`: one mesh, 3 PNGs (baked light + AO, grain, speckled metal);
- *  - ai_blender_tangent: the same re-exported by Blender: over-tessellated smooth mesh with TANGENT, 3× 2K PNG;
+ *  - ai_blender_tangent: the same re-exported by Blender: a flat-subdivided (over-tessellated) mesh with TANGENT,
+ *    3× 2K PNG;
  *  - ai_jpeg_2k: another service's output: 2K JPEG base colour next to PNG normal and ORM maps;
  *  - ai_shape_untextured: a dense untextured AI shape, unindexed as some services write it;
  *  - flighthelmet_like: many small textures (5 materials × 3 maps, one alpha-blended);
@@ -27,8 +28,10 @@ export const AI_MODELS = [
     size: 2048,
     detail: 1024,
     seed: 23,
-    // 2K maps upscaled from 1K, as a re-export of a 1K download: 2K pixels, 1K worth of detail.
+    // 2K maps upscaled from 1K, as a re-export of a 1K download: 2K pixels, 1K worth of detail; the mesh was
+    // subdivided flat on the way (9k triangles of shape in 36k).
     smooth: true,
+    subdivide: true,
     palette: [0.4, 0.5, 0.6],
   },
   { name: 'ai_jpeg_2k', kind: 'rodin', triangles: 26_000, size: 2048, seed: 24, jpeg: true, grain: 0.3 },
