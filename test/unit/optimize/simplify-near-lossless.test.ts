@@ -56,7 +56,7 @@ describe('simplifyNearLossless', () => {
     const bounds = { min: [Infinity, Infinity], max: [-Infinity, -Infinity] }
     const p = prim.getAttribute('POSITION')!
     for (let i = 0; i < p.getCount(); i++) {
-      const [x, y] = p.getElement(i, [])
+      const [x, y] = p.getElement(i, [0, 0, 0])
       bounds.min = [Math.min(bounds.min[0]!, x!), Math.min(bounds.min[1]!, y!)]
       bounds.max = [Math.max(bounds.max[0]!, x!), Math.max(bounds.max[1]!, y!)]
     }
