@@ -30,7 +30,7 @@ export function summarizeSmaller({ corpus, models }) {
   const belowFloor = rendered.filter(r => r.web.psnr < 35).map(r => `${r.name} ${r.web.psnr.toFixed(1)}`)
   const belowBase = rendered
     .filter(r => r.web.psnr < r.base.psnr)
-    .map(r => `${r.name} ${r.web.psnr.toFixed(1)} < ${r.base.psnr.toFixed(1)}`)
+    .map(r => `${r.name} ${r.web.psnr.toFixed(2)} < ${r.base.psnr.toFixed(2)}`)
   const checks = [
     check("'web' total bytes ≤ 0.9× (b)", webBytes / baseBytes, 0.9, '≤', 3),
     check('every model ≤ 1.1× (b)', maxRatio?.ratio ?? Number.NaN, 1.1, '≤', 3, listOver(both, 1.1)),
