@@ -105,7 +105,8 @@ export function summarize({
   const max = totals.max
   const doneWhen = [
     check("'web' total bytes ≤ 1.0× (b)", web.bytesVsBaseline, 1.0, '≤', 3),
-    check("'web' keeps 100% of triangles on every model", web.minTriangleShare, 1, '≥', 4),
+    // 'web' now drops triangles no view shows on clearly over-tessellated meshes (issue #16): the guarantee is
+    // the render PSNR check below, and report-smaller.js lists the triangles kept per model.
     check(
       "'web': no output larger than its input",
       web.largerThanInput.length,
