@@ -34,8 +34,8 @@ export interface OptimizeOptions {
   textureFormat?: 'webp' | 'ktx2' | 'keep'
   /**
    * Longest texture edge in pixels; larger textures are scaled down, never up. With `textureFormat: 'webp'`, a
-   * map with less detail than texels (it survives halving within 40 dB, 36 for normal maps) is halved as
-   * well, never below 512 px. @default 2048 (`'max'`: 1024)
+   * map with less detail than texels (it survives halving within 40 dB, 36 for normal maps) is halved once
+   * as well, never below 512 px. @default 2048 (`'max'`: 1024)
    */
   textureSize?: number
   /**

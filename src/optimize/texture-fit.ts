@@ -16,26 +16,23 @@ export const FIT_FLOOR_DB: Record<TextureRole, number> = { color: 40, normal: 36
 export const FIT_MIN_EDGE = 512
 
 /**
- * Content-adaptive texture size: halves the decoded texels (Lanczos) while the half-size copy, magnified back
- * the way a GPU samples it (bilinear), stays within {@link FIT_FLOOR_DB} of the current texels in every
- * channel a material reads, and the result keeps an edge of at least {@link FIT_MIN_EDGE}. (sharp's own
- * linear upscale samples half a texel off a GPU's texel centres, which alone costs ~6 dB on smooth maps.) Returns the
- * texels to encode (the input when no halving passes). Odd sizes are not halved: their texel grid would
- * shift against the UVs.
+ * Content-adaptive texture size: halves the decoded texels (Lanczos) once, when the half-size copy, magnified
+ * back the way a GPU samples it (bilinear, texel centres aligned; sharp's own linear upscale samples half a
+ * texel off, which alone costs ~6 dB on smooth maps), stays within {@link FIT_FLOOR_DB} of the texels in every
+ * channel a material reads, and keeps an edge of at least {@link FIT_MIN_EDGE}. Returns the texels to encode
+ * (the input when halving does not pass). Once only: each halving adds its error to the next, and on the bench's
+ * controller-like maps a second one cost 6 dB of render PSNR for a few KB. Odd sizes are not halved: their
+ * texel grid would shift against the UVs.
  */
 export async function fitTexelsToContent(sharp: typeof Sharp, texels: Texels, role: TextureRole): Promise<Texels> {
-  let current = texels
-  for (;;) {
-    const { width, height, channels } = current
-    if (width % 2 || height % 2 || Math.min(width, height) / 2 < FIT_MIN_EDGE) return current
-    const raw = { raw: { width, height, channels } }
-    const half = await sharp(current.data, raw)
-      .resize(width / 2, height / 2, { fit: 'fill', kernel: 'lanczos3' })
-      .raw()
-      .toBuffer()
-    if (worstChannelPsnr(current, magnify(half, width / 2, height / 2, channels)) < FIT_FLOOR_DB[role]) return current
-    current = { ...current, data: half, width: width / 2, height: height / 2 }
-  }
+  const { width, height, channels } = texels
+  if (width % 2 || height % 2 || Math.min(width, height) / 2 < FIT_MIN_EDGE) return texels
+  const half = await sharp(texels.data, { raw: { width, height, channels } })
+    .resize(width / 2, height / 2, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer()
+  if (worstChannelPsnr(texels, magnify(half, width / 2, height / 2, channels)) < FIT_FLOOR_DB[role]) return texels
+  return { ...texels, data: half, width: width / 2, height: height / 2 }
 }
 
 /**

@@ -42,10 +42,12 @@ describe('fitTexelsToContent', () => {
     expect(await fitTexelsToContent(sharp, input, 'data')).toBe(input)
   })
 
-  it(`never goes below ${FIT_MIN_EDGE}², even for a flat map`, async () => {
-    const flat = Buffer.alloc(2048 * 2048 * 3, 128)
-    const fitted = await fitTexelsToContent(sharp, texels(flat, 2048), 'normal')
-    expect(fitted.width).toBe(FIT_MIN_EDGE)
+  it(`halves once at most, and never below ${FIT_MIN_EDGE}², even a flat map`, async () => {
+    const flat = (size: number) => texels(Buffer.alloc(size * size * 3, 128), size)
+    expect((await fitTexelsToContent(sharp, flat(2048), 'normal')).width).toBe(1024)
+    expect((await fitTexelsToContent(sharp, flat(1024), 'normal')).width).toBe(FIT_MIN_EDGE)
+    const small = flat(FIT_MIN_EDGE)
+    expect(await fitTexelsToContent(sharp, small, 'normal')).toBe(small)
   })
 
   it('leaves odd sizes alone: their texel grid would shift against the UVs', async () => {
