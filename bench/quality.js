@@ -47,3 +47,12 @@ export async function checkOutput(bytes, inputErrors) {
 export async function triangles(bytes) {
   return (await inspectGlb(bytes)).triangles
 }
+
+/** Bytes of all images a GLB embeds (the texture share of a model). */
+export async function textureBytes(bytes) {
+  const doc = await (await getIO()).readBinary(bytes)
+  return doc
+    .getRoot()
+    .listTextures()
+    .reduce((sum, t) => sum + (t.getImage()?.byteLength ?? 0), 0)
+}

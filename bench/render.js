@@ -29,7 +29,8 @@ const CHROMIUM_ARGS = [
 ]
 
 /**
- * Opens one browser page that renders models on request. `render(bytes, camera?)` → `{ rgba, camera, size }`;
+ * Opens one browser page that renders models on request. `render(bytes, camera?)` → `{ rgba, camera, size }`
+ * (`renderViews` gives several views of one load);
  * pass the original's camera when rendering an optimized copy so both are seen from exactly the same place.
  */
 export async function openRenderer({ size = 768 } = {}) {
@@ -57,6 +58,20 @@ export async function openRenderer({ size = 768 } = {}) {
         try {
           const out = await page.evaluate(([url, cam]) => window.renderModel(url, cam), [`/m/${id}`, camera ?? null])
           return { rgba: Buffer.from(out.rgba, 'base64'), camera: out.camera, size: out.size }
+        } finally {
+          models.delete(id)
+        }
+      },
+      /** `views` renders of one load: framed from the model (no `cameras`) or from the given cameras. */
+      async renderViews(bytes, { cameras, views = 4 } = {}) {
+        const id = `${next++}.glb`
+        models.set(id, bytes)
+        try {
+          const out = await page.evaluate(
+            ([url, cams, n]) => window.renderViews(url, cams, n),
+            [`/m/${id}`, cameras ?? null, views],
+          )
+          return out.map(o => ({ rgba: Buffer.from(o.rgba, 'base64'), camera: o.camera, size: o.size }))
         } finally {
           models.delete(id)
         }
@@ -115,4 +130,50 @@ export function coverage(rgba) {
   let n = 0
   for (let i = 3; i < rgba.length; i += 4) if (rgba[i] > 0) n++
   return n / (rgba.length / 4)
+}
+
+/**
+ * Mean SSIM of luma over 8×8 windows (stride 4) that hold a model pixel in either render, with the usual
+ * constants (K1 0.01, K2 0.03, L 255). A structural measure next to PSNR: blur and blocking lower it even
+ * where the mean error is small. Identical renders give 1.
+ */
+export function maskedSsim(a, b, size) {
+  if (a.length !== b.length) throw new Error('renders differ in size')
+  const c1 = (0.01 * 255) ** 2
+  const c2 = (0.03 * 255) ** 2
+  const luma = (rgba, i) => 0.299 * rgba[i] + 0.587 * rgba[i + 1] + 0.114 * rgba[i + 2]
+  let sum = 0
+  let windows = 0
+  for (let y = 0; y + 8 <= size; y += 4) {
+    for (let x = 0; x + 8 <= size; x += 4) {
+      let covered = false
+      let sa = 0
+      let sb = 0
+      let saa = 0
+      let sbb = 0
+      let sab = 0
+      for (let j = 0; j < 8; j++) {
+        for (let i = 0; i < 8; i++) {
+          const p = ((y + j) * size + x + i) * 4
+          if (a[p + 3] > 0 || b[p + 3] > 0) covered = true
+          const la = luma(a, p)
+          const lb = luma(b, p)
+          sa += la
+          sb += lb
+          saa += la * la
+          sbb += lb * lb
+          sab += la * lb
+        }
+      }
+      if (!covered) continue
+      const ma = sa / 64
+      const mb = sb / 64
+      const va = saa / 64 - ma * ma
+      const vb = sbb / 64 - mb * mb
+      const cov = sab / 64 - ma * mb
+      sum += ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2))
+      windows++
+    }
+  }
+  return windows === 0 ? 1 : sum / windows
 }

@@ -1,6 +1,6 @@
 // `npm run bench`: this plugin's optimizer against the tools users reach for, on one corpus, in one run.
 // Options: --corpus DIR (repeatable; every .glb in DIR instead of fixtures/ + generated models),
-//          --runs N (measured warm Vite builds, default 11), --repeat N (cold rounds of (a)-(c), median kept, default 5), --no-vite, --no-render, --no-lods-ktx2, --keep (keep temp files),
+//          --runs N (measured warm Vite builds, default 11), --repeat N (cold rounds of (a)-(c), median kept, default 5), --no-vite, --no-render, --views N (renders per model, default 4), --no-lods-ktx2, --keep (keep temp files),
 //          --out DIR (default bench/results).
 // Writes <out>/latest.json and <out>/latest.md; temp files go to the OS temp dir.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { buildCorpus } from './corpus.js'
 import { peakMethod } from './proc.js'
-import { checkOutput, triangles, validatorErrors } from './quality.js'
+import { checkOutput, textureBytes, triangles, validatorErrors } from './quality.js'
 import { referenceModel } from './reference.js'
 import { benchLodsKtx2, renderLodsKtx2Markdown } from './lods-ktx2.js'
-import { maskedPsnr, openRenderer } from './render.js'
+import { maskedPsnr, maskedSsim, openRenderer } from './render.js'
 import { renderMarkdown, summarize } from './report.js'
+import { renderSmallerMarkdown, summarizeSmaller } from './report-smaller.js'
 import { gltfpackCommand, gltfTransformCommand, interleavedMedians, medianOf, runOurs, runPerFile } from './variants.js'
 import { benchViteBuilds } from './vite-build.js'
 
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '5' },
     'no-vite': { type: 'boolean', default: false },
     'no-render': { type: 'boolean', default: false },
+    views: { type: 'string', default: '4' },
     'no-lods-ktx2': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench/results') },
@@ -38,7 +40,7 @@ try {
   const started = performance.now()
   const corpusDir = join(work, 'corpus')
   await mkdir(corpusDir)
-  const corpus = await buildCorpus(corpusDir, { corpusDirs: args.corpus.map(d => resolve(d)) })
+  const corpus = await buildCorpus(corpusDir, { corpusDirs: args.corpus.map(d => resolve(d)), log })
   log(`${corpus.length} models, ${(corpus.reduce((s, c) => s + c.bytes, 0) / 1e6).toFixed(2)} MB (temp dir ${work})`)
 
   const outRoot = join(work, 'out')
@@ -77,6 +79,7 @@ try {
       bytes: entry.bytes,
       source: entry.source,
       triangles: await triangles(input),
+      textureBytes: await textureBytes(input),
       validatorErrors: inputErrors.length,
       variants: {},
     }
@@ -89,22 +92,27 @@ try {
   }
 
   if (!args['no-render']) {
-    log('rendering originals and outputs in headless Chromium (three.js, SwiftShader) …')
+    const views = Math.max(1, Number(args.views))
+    log(`rendering originals and outputs in headless Chromium (three.js, SwiftShader), ${views} views each …`)
     const renderer = await openRenderer({ size: 1024 })
     try {
       for (const entry of corpus) {
         const ref = await referenceModel(new Uint8Array(await readFile(entry.path)))
-        const original = await renderer.render(ref.bytes)
+        const originals = await renderer.renderViews(ref.bytes, { views })
+        const cameras = originals.map(o => o.camera)
         models[entry.name].referenceRepaired = ref.repaired
         for (const v of variants) {
           const result = models[entry.name].variants[v.name]
           if (!result.ok || !result.decodes) continue
           try {
-            const image = await renderer.render(
-              new Uint8Array(await readFile(v.files[entry.name].out)),
-              original.camera,
-            )
-            result.psnr = maskedPsnr(original.rgba, image.rgba)
+            const images = await renderer.renderViews(new Uint8Array(await readFile(v.files[entry.name].out)), {
+              cameras,
+            })
+            result.psnrViews = images.map((image, i) => maskedPsnr(originals[i].rgba, image.rgba))
+            result.ssimViews = images.map((image, i) => maskedSsim(originals[i].rgba, image.rgba, image.size))
+            // The worst view decides: one side of a model that went visibly wrong is not averaged away.
+            result.psnr = Math.min(...result.psnrViews)
+            result.ssim = Math.min(...result.ssimViews)
           } catch (err) {
             result.renderError = String(err?.message ?? err).slice(0, 200)
           }
@@ -154,10 +162,14 @@ try {
   })
   await mkdir(args.out, { recursive: true })
   // JSON has no Infinity (identical renders have infinite PSNR): write it as a string rather than null.
+  result.smaller = summarizeSmaller({ corpus, models })
   const json = JSON.stringify(result, (_, v) => (v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v), 2)
   await writeFile(join(args.out, 'latest.json'), `${json}\n`)
   if (lodsKtx2) result.lodsKtx2 = lodsKtx2
-  const md = renderMarkdown(result) + (lodsKtx2 ? `\n${renderLodsKtx2Markdown(lodsKtx2)}` : '')
+  const md =
+    renderMarkdown(result) +
+    `\n${renderSmallerMarkdown(result.smaller)}` +
+    (lodsKtx2 ? `\n${renderLodsKtx2Markdown(lodsKtx2)}` : '')
   await writeFile(join(args.out, 'latest.md'), md)
   console.log(`\n${md}`)
   log(`wrote ${join(args.out, 'latest.json')} and latest.md in ${((performance.now() - started) / 1000).toFixed(0)} s`)

@@ -33,7 +33,11 @@ export interface OptimizeOptions {
    * GPU (see `meta.gpuBytes`); the page needs three.js `KTX2Loader`. @default 'webp'
    */
   textureFormat?: 'webp' | 'ktx2' | 'keep'
-  /** Longest texture edge in pixels; larger textures are scaled down, never up. @default 2048 (`'max'`: 1024) */
+  /**
+   * Longest texture edge in pixels; larger textures are scaled down, never up. With `textureFormat: 'webp'`, a
+   * map with less detail than texels (it survives halving within 40 dB, 36 for normal maps) is halved once
+   * as well, never below 512 px. @default 2048 (`'max'`: 1024)
+   */
   textureSize?: number
   /**
    * WebP quality (1-100) of color textures; normal maps get 5 more. Every re-encoded texture is then
@@ -49,8 +53,9 @@ export interface OptimizeOptions {
   /**
    * Mesh simplification (meshoptimizer, weighing normals and UVs as well as positions): keep at least
    * `ratio` of the triangles, stopping early once the error (a fraction of the mesh size) would exceed
-   * `error`. Morph-target deltas are weighed like positions (more than 9 targets: left whole). Off in `'web'`: AI meshes crack and lose
-   * detail. @default false (`'max'`: { ratio: 0.5, error: 0.001 })
+   * `error`. Morph-target deltas are weighed like positions (more than 9 targets: left whole). Off in `'web'`,
+   * which instead removes only what no view shows, on clearly over-tessellated meshes (error 2e-4 of the mesh
+   * size, borders locked, only when that removes at least 25%). @default false (`'max'`: { ratio: 0.5, error: 0.001 })
    */
   simplify?: false | { ratio: number; error: number }
   /**

@@ -147,7 +147,7 @@ function weighable(prim: Primitive): boolean {
 
 // Interleaves the attributes the simplifier should respect; a primitive with none gets one zero column,
 // because the simplifier needs a stride of at least one.
-function attributeBlock(prim: Primitive): { data: Float32Array; stride: number; weights: number[] } {
+export function attributeBlock(prim: Primitive): { data: Float32Array; stride: number; weights: number[] } {
   const columns = columnsOf(prim)
   const count = prim.getAttribute('POSITION')!.getCount()
   if (columns.length === 0) return { data: new Float32Array(count), stride: 1, weights: [0] }
@@ -164,7 +164,7 @@ function attributeBlock(prim: Primitive): { data: Float32Array; stride: number; 
 }
 
 // Float copy of an accessor, dequantized (normalized integer attributes come back in their real range).
-function floats(accessor: Accessor, size: number): Float32Array {
+export function floats(accessor: Accessor, size: number): Float32Array {
   const count = accessor.getCount()
   const out = new Float32Array(count * size)
   const element: number[] = []

@@ -7,6 +7,7 @@ import { createTransform, dedup, prune, resample, sparse, weld } from '@gltf-tra
 import { compressGeometry } from './geometry.js'
 import { geometryCounts } from './inspect.js'
 import { simplifyMeshes } from './simplify.js'
+import { simplifyNearLossless } from './simplify-near-lossless.js'
 import { compressTextures } from './textures.js'
 
 /**
@@ -31,7 +32,7 @@ const PRUNE = { keepLeaves: true, keepAttributes: true, keepSolidTextures: true 
 
 /**
  * The optimizer as one chain of named glTF-Transform transforms, for `doc.transform(...)`:
- * dedup → prune → weld → (simplifyMeshes) → resample → prune → sparse → compressTextures → compressGeometry.
+ * dedup → prune → weld → (simplifyMeshes, or simplifyNearLossless in 'web') → resample → prune → sparse → compressTextures → compressGeometry.
  * `onSimplifyError` gets the error each simplified primitive reached. With `trace`, every step also logs
  * (at debug level, on the document's logger) the triangles and vertices before and after it, and its time.
  */
@@ -62,6 +63,8 @@ export function optimizerTransforms(
       }),
     )
   }
+  // 'web' drops only triangles no view can show, on clearly over-tessellated meshes (simplify-near-lossless.ts).
+  else if (o.preset === 'web') steps.push(simplifyNearLossless({ simplifier: encoders.simplifier }))
   if (o.resample) steps.push(resample())
   if (o.prune) steps.push(prune(PRUNE))
   // Lossless: accessors that are mostly zeros (morph target deltas) are stored as sparse accessors.

@@ -34,7 +34,9 @@ export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-r
     // 3: per-texture encodings checked against a fidelity floor; attribute-aware simplify; sparse accessors;
     //    WebP method 2.
     // 4: dedup keeps properties with unique names; meta carries node, material and animation names.
-    'unplugin-rodin/optimize': '4',
+    // 5: content-fitted texture size, 2K maps judged at their first mip, colour floor 35, near-lossless
+    //    simplification of over-tessellated meshes in 'web' (issue #16).
+    'unplugin-rodin/optimize': '5',
   })
 
 /**

@@ -52,7 +52,10 @@ describe('optimizer steps as named glTF-Transform transforms', () => {
       'compressTextures',
       'compressGeometry',
     ])
+    // 'web' never simplifies by ratio, only near-losslessly (simplify-near-lossless.ts).
     expect(optimizerTransforms(WEB).map(t => t.name)).not.toContain('simplifyMeshes')
+    expect(optimizerTransforms(WEB).map(t => t.name)).toContain('simplifyNearLossless')
+    expect(names).not.toContain('simplifyNearLossless')
     // traced steps keep their names
     expect(optimizerTransforms(MAX, { trace: true }).map(t => t.name)).toEqual(names)
     const context = { stack: names }
@@ -90,6 +93,7 @@ describe('optimizeGlb with a logger (logLevel "debug")', () => {
       'dedup',
       'prune',
       'weld',
+      'simplifyNearLossless',
       'resample',
       'prune',
       'sparse',

@@ -1,0 +1,102 @@
+import type Sharp from 'sharp'
+import type { Texels } from './texture-encode.js'
+import type { TextureRole } from './texture-plan.js'
+import { CHANNEL } from './texture-plan.js'
+
+/**
+ * Worst-channel PSNR (dB) a texture must keep through "halve, then magnify back" for the half-size copy to
+ * ship instead. The margin over the encode floors (textures.ts: color 37, normal 26, data 30 dB) is what keeps
+ * the two losses from adding up to a visible one: an error 3 dB or more below the encode's grows the total by
+ * less than 2 dB. It only passes maps whose finest detail is wider than two texels, as an upscaled 1K map
+ * saved at 2K or a flat-panel product texture has; a map with real per-texel grain keeps its size.
+ */
+export const FIT_FLOOR_DB: Record<TextureRole, number> = { color: 40, normal: 36, data: 40 }
+
+/** Textures are never fitted below this edge: small maps cost little, and UV islands need their padding. */
+export const FIT_MIN_EDGE = 512
+
+/**
+ * Content-adaptive texture size: halves the decoded texels (Lanczos) once, when the half-size copy, magnified
+ * back the way a GPU samples it (bilinear, texel centres aligned; sharp's own linear upscale samples half a
+ * texel off, which alone costs ~6 dB on smooth maps), stays within {@link FIT_FLOOR_DB} of the texels in every
+ * channel a material reads, and keeps an edge of at least {@link FIT_MIN_EDGE}. Returns the texels to encode
+ * (the input when halving does not pass). Once only: each halving adds its error to the next, and on the bench's
+ * controller-like maps a second one cost 6 dB of render PSNR for a few KB. Odd sizes are not halved: their
+ * texel grid would shift against the UVs.
+ */
+export async function fitTexelsToContent(sharp: typeof Sharp, texels: Texels, role: TextureRole): Promise<Texels> {
+  const { width, height, channels } = texels
+  if (width % 2 || height % 2 || Math.min(width, height) / 2 < FIT_MIN_EDGE) return texels
+  const half = await sharp(texels.data, { raw: { width, height, channels } })
+    .resize(width / 2, height / 2, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer()
+  if (worstChannelPsnr(texels, magnify(half, width / 2, height / 2, channels)) < FIT_FLOOR_DB[role]) return texels
+  return { ...texels, data: half, width: width / 2, height: height / 2 }
+}
+
+/**
+ * 2× bilinear magnification with texel centres where a GPU puts them (output texel x samples the half-size
+ * image at x/2 - 0.25, edges clamped).
+ */
+function magnify(src: Uint8Array, w: number, h: number, channels: number): Uint8Array {
+  const W = w * 2
+  const H = h * 2
+  const out = new Uint8Array(W * H * channels)
+  for (let y = 0; y < H; y++) {
+    const sy = (y + 0.5) / 2 - 0.5
+    const y0 = Math.max(0, Math.floor(sy))
+    const y1 = Math.min(h - 1, y0 + 1)
+    const fy = Math.min(1, Math.max(0, sy - y0))
+    for (let x = 0; x < W; x++) {
+      const sx = (x + 0.5) / 2 - 0.5
+      const x0 = Math.max(0, Math.floor(sx))
+      const x1 = Math.min(w - 1, x0 + 1)
+      const fx = Math.min(1, Math.max(0, sx - x0))
+      const a = (y0 * w + x0) * channels
+      const b = (y0 * w + x1) * channels
+      const c = (y1 * w + x0) * channels
+      const d = (y1 * w + x1) * channels
+      const o = (y * W + x) * channels
+      for (let k = 0; k < channels; k++) {
+        const top = src[a + k]! + (src[b + k]! - src[a + k]!) * fx
+        const bottom = src[c + k]! + (src[d + k]! - src[c + k]!) * fx
+        out[o + k] = Math.round(top + (bottom - top) * fy)
+      }
+    }
+  }
+  return out
+}
+
+/** Worst PSNR over the channels a material reads, of `b` (same layout) against `a`'s texels. */
+export function worstChannelPsnr(a: Texels, b: Uint8Array): number {
+  const stride = a.channels
+  let worst = 0
+  for (const bit of a.used) {
+    const band = stride === 1 ? 0 : bit === CHANNEL.A ? 3 : bit === CHANNEL.R ? 0 : bit === CHANNEL.G ? 1 : 2
+    let s = 0
+    for (let i = band; i < a.data.length; i += stride) {
+      const d = a.data[i]! - b[i]!
+      s += d * d
+    }
+    worst = Math.max(worst, s)
+  }
+  const texels = a.width * a.height
+  return worst === 0 ? Infinity : 10 * Math.log10((255 * 255 * texels) / worst)
+}
+
+/**
+ * Zeroes the colour channels of RGB(A) texels that no material reads (the unused R of a metallic-roughness
+ * map that carries baked occlusion nobody samples): an encoder then spends nothing on them, which matters
+ * most for the near-lossless fallback that noisy data maps take. Texels with every channel read, or stored
+ * as grey, come back as they are.
+ */
+export function flattenUnusedChannels(texels: Texels): Texels {
+  if (texels.channels === 1) return texels
+  const unused = [CHANNEL.R, CHANNEL.G, CHANNEL.B].map((bit, band) => (texels.used.includes(bit) ? -1 : band))
+  const bands = unused.filter(b => b >= 0)
+  if (bands.length === 0 || bands.length === 3) return texels
+  const data = Buffer.from(texels.data)
+  for (let i = 0; i < data.length; i += texels.channels) for (const b of bands) data[i + b] = 0
+  return { ...texels, data }
+}
