@@ -1,27 +1,12 @@
-import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { sourceAliases } from './test/helpers/source.js'
 
-// Tests run src/, never a build (test/helpers/source.ts says how child processes do). `unplugin-rodin/<subpath>`
-// (docs/bundlers/*.config.js, playground/config.ts) is the source file that the package's exports map builds it
-// from: ./dist/vite.js is src/vite.ts.
-const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
-const selfReferences = Object.entries(pkg.exports as Record<string, string | { default?: string }>).flatMap(
-  ([subpath, target]) => {
-    const built = typeof target === 'string' ? target : target.default
-    if (!built?.startsWith('./dist/')) return []
-    const source = fileURLToPath(
-      new URL(built.replace(/^\.\/dist\//, './src/').replace(/\.js$/, '.ts'), import.meta.url),
-    )
-    const id = `${pkg.name}${subpath.slice(1)}`
-    return [{ find: new RegExp(`^${id.replace(/[/.]/g, '\\$&')}$`), replacement: source }]
-  },
-)
-
+// Tests run src/, never a build (test/helpers/source.ts says how child processes do): `unplugin-rodin/<subpath>`
+// (docs/bundlers/*.config.js, playground/config.ts) is its source file.
 export default defineConfig({
-  resolve: { alias: selfReferences },
+  resolve: { alias: sourceAliases() },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

@@ -179,8 +179,8 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
   })
 })
 
-// The default worker: src/optimize/worker.ts here, under the tsx loader the test process was started with
-// (vitest.config.ts). The package's dist/optimize/worker.js is covered by test/integration/package.test.ts.
+// The default worker: src/optimize/worker.ts here, which the pool starts with tsx registered in the thread. The
+// package's dist/optimize/worker.js is covered by test/integration/package.test.ts.
 describe('optimizer pool (real worker)', () => {
   it('optimizes several models in parallel with the same bytes as in-process', async () => {
     const p = pool({ size: 2 })
