@@ -1,8 +1,12 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
+import { sourceAliases } from './test/helpers/source.js'
 
+// Tests run src/, never a build (test/helpers/source.ts says how child processes do): `unplugin-rodin/<subpath>`
+// (docs/bundlers/*.config.js, playground/config.ts) is its source file.
 export default defineConfig({
+  resolve: { alias: sourceAliases() },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

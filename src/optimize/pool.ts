@@ -225,11 +225,14 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
 
   function spawn(): Slot {
     pinNativeLibraries()
-    const worker = new Worker(workerURL, {
+    const options = {
       name: 'unplugin-rodin optimizer',
       execArgv: workerExecArgv(),
       resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
-    })
+    }
+    const worker = workerURL.pathname.endsWith('.ts')
+      ? new Worker(fromSource(workerURL), { ...options, eval: true })
+      : new Worker(workerURL, options)
     worker.unref()
     const slot: Slot = { worker, jobs: new Map() }
     slots.push(slot)
@@ -329,11 +332,10 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     },
   }
 
+  // The worker is this module's sibling in the same form: worker.js in the package, worker.ts when src/ itself
+  // runs (the tests).
   function defaultWorkerURL(): URL {
-    // Under vitest this module runs from src/*.ts, but Node cannot start a .ts worker: use the build output.
-    return import.meta.url.endsWith('.ts')
-      ? new URL('../../dist/optimize/worker.js', import.meta.url)
-      : new URL('./worker.js', import.meta.url)
+    return new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url)
   }
 
   // An oversized JSON chunk is refused before the bytes are copied for a worker or parsed for the estimate.
@@ -387,6 +389,22 @@ function workerExecArgv(): string[] {
     else if (!MAIN_ONLY.test(arg)) out.push(arg)
   }
   return out
+}
+
+/**
+ * Code for a worker thread that runs a TypeScript worker from src/ (the tests). Node does not run TypeScript, and
+ * Node 20 applies neither a parent's `--import tsx` nor tsx's own entry to a worker thread, so the thread registers
+ * tsx's loader through its API before it imports the script. tsx is a devDependency: only a checkout runs .ts; the
+ * package starts worker.js.
+ */
+function fromSource(url: URL): string {
+  let tsx: string
+  try {
+    tsx = import.meta.resolve('tsx/esm/api')
+  } catch {
+    return `throw new Error(${JSON.stringify(`${fileURLToPath(url)} is TypeScript and tsx is not installed: run \`npm install\``)})`
+  }
+  return `import(${JSON.stringify(tsx)}).then(tsx => tsx.register()).then(() => import(${JSON.stringify(url.href)}))`
 }
 
 function subject(label: string): string {

@@ -8,6 +8,8 @@ import { startEmulator } from '../../src/emulator/index.js'
 import type { Emulator } from '../../src/emulator/index.js'
 import { generateRodinLikeGlb } from '../../src/emulator/rodin-like.js'
 import type { RodinOptions } from '../../src/options.js'
+import { DECODER_ID_RE } from '../../src/plugin/decoders.js'
+import { sourceAliases } from '../helpers/source.js'
 
 export const PLAYGROUND_MANIFEST = join(PLAYGROUND_ROOT, 'assets.rodin.json')
 export const PLAYGROUND_LOCKFILE = join(PLAYGROUND_ROOT, 'assets.rodin.lock.json')
@@ -76,6 +78,9 @@ export async function playgroundEnv(): Promise<PlaygroundEnv> {
       cacheDir: join(dir, 'vite-cache'),
       logLevel: 'warn',
       build: { ...base.build, outDir: join(dir, 'dist'), emptyOutDir: true, ...extra.build },
+      // The pages import unplugin-rodin/three and /react: from src/, like the plugin. The decoder modules are
+      // the plugin's to resolve (it emits the installed decoder files), so they keep their ids.
+      resolve: { alias: sourceAliases(DECODER_ID_RE) },
     }),
   }
 }

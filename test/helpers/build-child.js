@@ -1,7 +1,7 @@
 // A Vite build in its own process, configured only through the environment (RODIN_* and CI), the way a
-// user's CI runs it. Used by the crash, concurrency and mode tests.
+// user's CI runs it. Used by the crash, concurrency and mode tests; runs src/ (helpers/source.ts).
 import { build } from 'vite'
-import rodin from '../../dist/vite.js'
+import rodin from '../../src/vite.js'
 
 const [root, outDir] = process.argv.slice(2)
 await build({

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { CLI_SOURCE, FROM_SOURCE } from './source.js'
 
 export interface ProcessResult {
   code: number | null
@@ -9,7 +10,7 @@ export interface ProcessResult {
 }
 
 const BUILD_CHILD = fileURLToPath(new URL('./build-child.js', import.meta.url))
-const CLI = fileURLToPath(new URL('../../bin/rodin-assets.js', import.meta.url))
+const CLI = CLI_SOURCE
 
 /** Environment for a child: nothing of the parent's RODIN_* / CI leaks in unless given. */
 function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
@@ -31,7 +32,10 @@ export interface RunOptions {
 /** `unshare -m` gives the child a private mount namespace; the read-only bind mount never reaches the host. */
 function readOnlyMount(dir: string, args: string[]): [string, string[]] {
   const script = 'mount --bind -o ro "$1" "$1" && shift && exec "$@"'
-  return ['unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', dir, process.execPath, ...args]]
+  return [
+    'unshare',
+    ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', dir, process.execPath, ...FROM_SOURCE, ...args],
+  ]
 }
 
 /**
@@ -58,7 +62,9 @@ export function run(
   env: Record<string, string | undefined>,
   opts: RunOptions = {},
 ): Promise<ProcessResult> {
-  const [command, argv] = opts.readOnlyDir ? readOnlyMount(opts.readOnlyDir, args) : [process.execPath, args]
+  const [command, argv] = opts.readOnlyDir
+    ? readOnlyMount(opts.readOnlyDir, args)
+    : [process.execPath, [...FROM_SOURCE, ...args]]
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, {
       env: childEnv(env),

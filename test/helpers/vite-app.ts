@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { InlineConfig } from 'vite'
-import rodin from '../../dist/vite.js'
+import rodin from '../../src/vite.js'
 import type { RodinOptions } from '../../src/options.js'
 
 /** Writes a tiny Vite app whose entry re-exports the given imports, so an SSR build can be imported to read them. */

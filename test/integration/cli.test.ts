@@ -6,6 +6,7 @@ import { Store } from '../../src/store/store.js'
 import { DEFAULT_TASK_IDS } from '../../src/emulator/index.js'
 import { emulator, glbTask, project } from '../helpers/env.js'
 import { cli } from '../helpers/processes.js'
+import { CLI_SOURCE, FROM_SOURCE } from '../helpers/source.js'
 
 async function setup() {
   const emu = await emulator({ assets: [] })
@@ -135,11 +136,9 @@ describe('rodin-assets', () => {
     let kill = () => {}
     const out: string[] = []
     const { spawn } = await import('node:child_process')
-    const child = spawn(
-      process.execPath,
-      [new URL('../../bin/rodin-assets.js', import.meta.url).pathname, 'emulator', '--port', '0'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
+    const child = spawn(process.execPath, [...FROM_SOURCE, CLI_SOURCE, 'emulator', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     kill = () => child.kill('SIGTERM')
     const url = await new Promise<string>(resolve => {
       child.stdout.on('data', d => {

@@ -8,6 +8,7 @@ import { readLockfile } from '../../src/manifest/lockfile.js'
 import { emulator } from '../helpers/env.js'
 import type { ProcessResult } from '../helpers/processes.js'
 import { cli, viteBuildProcess } from '../helpers/processes.js'
+import { CLI_SOURCE, FROM_SOURCE } from '../helpers/source.js'
 import { tempDir } from '../helpers/tmp.js'
 import { writeApp } from '../helpers/vite-app.js'
 import { glb } from '../security/hostile-glb.js'
@@ -323,10 +324,9 @@ describe('rodin-assets generate (emulator, real processes)', () => {
   it('asks on a terminal: "y" submits, anything else refuses', async () => {
     const { root, env, posts } = await setup()
     const { spawn } = await import('node:child_process')
-    const cliPath = new URL('../../bin/rodin-assets.js', import.meta.url).pathname
     const onTty = (alias: string, answer: string) =>
       new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-        const command = `${process.execPath} ${cliPath} generate ${alias} --prompt crate --no-wait --root ${root}`
+        const command = `${[process.execPath, ...FROM_SOURCE, CLI_SOURCE].join(' ')} generate ${alias} --prompt crate --no-wait --root ${root}`
         // util-linux script(1) runs the command on a pseudo-terminal.
         const child = spawn('script', ['-qec', command, '/dev/null'], {
           env: { ...process.env, ...env },
@@ -390,11 +390,9 @@ describe('rodin-assets generate (emulator, real processes)', () => {
 
   it('the emulator banner says how to try generate against it', async () => {
     const { spawn } = await import('node:child_process')
-    const child = spawn(
-      process.execPath,
-      [new URL('../../bin/rodin-assets.js', import.meta.url).pathname, 'emulator', '--port', '0'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
+    const child = spawn(process.execPath, [...FROM_SOURCE, CLI_SOURCE, 'emulator', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     await new Promise<void>(resolve =>
       child.stdout.on('data', d => {

@@ -13,11 +13,14 @@ import { describe, expect, it } from 'vitest'
 import { DECODER_SETS } from '../../src/plugin/decoders.js'
 import { BUNDLERS, build, useEmulatorEnv } from '../helpers/bundlers.js'
 import type { Bundler } from '../helpers/bundlers.js'
+import { usePackage } from '../helpers/package.js'
 import { tempDir } from '../helpers/tmp.js'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 const require = createRequire(import.meta.url)
 const suite = useEmulatorEnv('rodin-three-bundlers-cache-')
+// What a page imports is the published package: built JavaScript, resolved by each bundler through the exports map.
+const published = usePackage()
 
 /** Hosts that serve three.js decoders (drei's default, the usual npm CDNs). */
 const CDN = /gstatic\.com|unpkg\.com|jsdelivr\.net|cdnjs\.|esm\.sh|skypack\.dev|jspm\.io|raw\.githubusercontent\.com/
@@ -29,7 +32,7 @@ async function threeProject(): Promise<string> {
   const root = await tempDir('rodin-three-bundler-')
   await writeFile(join(root, 'assets.rodin.json'), JSON.stringify({ assets: { hero: suite.task.uuid } }))
   await mkdir(join(root, 'node_modules'), { recursive: true })
-  await symlink(REPO, join(root, 'node_modules/unplugin-rodin'), 'dir')
+  await symlink(published.get(), join(root, 'node_modules/unplugin-rodin'), 'dir')
   await symlink(join(REPO, 'node_modules/three'), join(root, 'node_modules/three'), 'dir')
   await mkdir(join(root, 'src'), { recursive: true })
   await writeFile(

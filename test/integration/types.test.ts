@@ -4,17 +4,20 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import rodin from '../../dist/rolldown.js'
+import rodin from '../../src/rolldown.js'
 import type { RodinOptions } from '../../src/options.js'
 import { emulator, glbTask, project } from '../helpers/env.js'
+import { usePackage } from '../helpers/package.js'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 const TSC = join(REPO, 'node_modules/typescript/bin/tsc')
+// The declarations a project sees are the published ones: dist/*.d.ts, through the exports map.
+const published = usePackage()
 
 /** A TypeScript project in `root` that sees this package as `unplugin-rodin`, with `sources` under src/. */
 async function tsProject(root: string, sources: Record<string, string>, typesFrom: 'dts' | 'client'): Promise<void> {
   await mkdir(join(root, 'node_modules'), { recursive: true })
-  await symlink(REPO, join(root, 'node_modules/unplugin-rodin'), 'dir').catch(() => {})
+  await symlink(published.get(), join(root, 'node_modules/unplugin-rodin'), 'dir').catch(() => {})
   await mkdir(join(root, 'src'), { recursive: true })
   for (const [name, text] of Object.entries(sources)) await writeFile(join(root, 'src', name), text)
   await writeFile(

@@ -1,13 +1,13 @@
 // Issue 11 point 5: downloads stream to disk and a failed asset cancels its siblings. Each case runs the real
-// CLI (`rodin-assets pull`, from dist/: run `npm run build` first) in its own process and reads its peak RSS.
+// CLI (`rodin-assets pull`, from src/) in its own process and reads its peak RSS.
 // Mode: the child runs in mode "auto" (RODIN_MODE), with the emulator on loopback.
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import type { Emulator } from '../../src/emulator/index.js'
 import { emulator, project } from '../helpers/env.js'
 import { run } from '../helpers/processes.js'
+import { CLI_SOURCE } from '../helpers/source.js'
 
-const CLI = fileURLToPath(new URL('../../bin/rodin-assets.js', import.meta.url))
 const REPORT_RSS = fileURLToPath(new URL('./report-rss.mjs', import.meta.url))
 const MiB = 1024 ** 2
 
@@ -15,7 +15,7 @@ async function pull(emu: Emulator, assets: Record<string, string>, concurrency: 
   const p = await project(emu, assets)
   const started = Date.now()
   const r = await run(
-    ['--import', REPORT_RSS, CLI, 'pull', '--root', p.root, '--concurrency', String(concurrency)],
+    ['--import', REPORT_RSS, CLI_SOURCE, 'pull', '--root', p.root, '--concurrency', String(concurrency)],
     {
       RODIN_BASE_URL: emu.rodinBaseURL,
       RODIN_API_KEY: emu.apiKey,

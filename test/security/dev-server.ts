@@ -1,6 +1,6 @@
 import type { ViteDevServer } from 'vite'
 import { onTestFinished } from 'vitest'
-import rodin from '../../dist/vite.js'
+import rodin from '../../src/vite.js'
 import { emulator, FAST_HTTP, glbTask, project } from '../helpers/env.js'
 import { tempDir } from '../helpers/tmp.js'
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseLockfile, readLockfile, serializeLockfile, updateLockfile } from '../../../src/manifest/lockfile.js'
 import type { LockEntry } from '../../../src/manifest/lockfile.js'
+import { FROM_SOURCE } from '../../helpers/source.js'
 import { tempDir } from '../../helpers/tmp.js'
 
 const H = (c: string) => c.repeat(64)
@@ -54,7 +55,7 @@ describe('lockfile', () => {
     const path = join(dir, 'assets.rodin.lock.json')
     await writeFile(path, '')
     const script = `
-      import { updateLockfile } from ${JSON.stringify(new URL('../../../dist/manifest/lockfile.js', import.meta.url).href)}
+      import { updateLockfile } from ${JSON.stringify(new URL('../../../src/manifest/lockfile.ts', import.meta.url).href)}
       const [path, name] = process.argv.slice(1)
       for (let i = 0; i < 5; i++) await updateLockfile(path, l => { l.assets[name + i] = { provider: 'rodin', task: name + i, primary: 'a.glb', files: { 'a.glb': { sha256: 'a'.repeat(64), bytes: 1 } } } })
     `
@@ -62,7 +63,7 @@ describe('lockfile', () => {
       ['p', 'q', 'r', 's'].map(
         name =>
           new Promise<void>((resolve, reject) => {
-            const child = spawn(process.execPath, ['--input-type=module', '-e', script, path, name], {
+            const child = spawn(process.execPath, [...FROM_SOURCE, '--input-type=module', '-e', script, path, name], {
               stdio: 'inherit',
             })
             child.on('exit', code => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))))

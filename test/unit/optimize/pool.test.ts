@@ -9,11 +9,12 @@ import { createOptimizerPool, type OptimizerPool } from '../../../src/optimize/p
 import { poolDefaults } from '../../../src/optimize/pool-size.js'
 import { optimizeGlb } from '../../../src/optimize/optimize.js'
 import { generateRodinLikeGlb } from '../../../src/emulator/rodin-like.js'
+import { FROM_SOURCE } from '../../helpers/source.js'
 import { fixture, rejectionOf } from './helpers.js'
 
 const run = promisify(execFile)
 const FAKE_WORKER = new URL('./fake-worker.mjs', import.meta.url)
-const DIST = new URL('../../../dist/optimize/', import.meta.url)
+const SRC = new URL('../../../src/optimize/', import.meta.url)
 const WEB = OPTIMIZE_PRESETS.web
 
 let pools: OptimizerPool[] = []
@@ -179,14 +180,10 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
   })
 })
 
-describe('optimizer pool (real worker from dist/)', () => {
-  const built = existsSync(new URL('worker.js', DIST))
-
-  it('dist/ is built (npm test runs `npm run build` first)', () => {
-    expect(built, 'run `npm run build` before these tests').toBe(true)
-  })
-
-  it.runIf(built)('optimizes several models in parallel with the same bytes as in-process', async () => {
+// The default worker: src/optimize/worker.ts here, which the pool starts with tsx registered in the thread. The
+// package's dist/optimize/worker.js is covered by test/integration/package.test.ts.
+describe('optimizer pool (real worker)', () => {
+  it('optimizes several models in parallel with the same bytes as in-process', async () => {
     const p = pool({ size: 2 })
     const names = ['khr_fox.glb', 'khr_morphstresstest.glb', 'pmndrs_bunny_draco.glb']
     const viaPool = await Promise.all(names.map(n => p.optimize(fixture(n), WEB, n)))
@@ -199,7 +196,7 @@ describe('optimizer pool (real worker from dist/)', () => {
     expect((await p.inspect(fixture('khr_fox.glb'))).animations).toHaveLength(3)
   })
 
-  it.runIf(built)("with `debug`, each model's optimizer log comes back from the worker, labelled", async () => {
+  it("with `debug`, each model's optimizer log comes back from the worker, labelled", async () => {
     const lines: string[] = []
     const p = pool({ size: 1, debug: line => lines.push(line) })
     const { bytes } = await p.optimize(fixture('khr_fox.glb'), WEB, 'fox')
@@ -212,36 +209,40 @@ describe('optimizer pool (real worker from dist/)', () => {
     expect((await quiet.optimize(fixture('khr_fox.glb'), WEB, 'fox')).bytes).toEqual(bytes)
   })
 
-  it.runIf(built)('E_BAD_GLB from the worker stays E_BAD_GLB and names the model', async () => {
+  it('E_BAD_GLB from the worker stays E_BAD_GLB and names the model', async () => {
     const p = pool({ size: 1 })
     const err = await rejectionOf(p.optimize(new Uint8Array(100), WEB, 'hero-sword'))
     expect(err.code).toBe('E_BAD_GLB')
     expect(err.message).toContain('model "hero-sword": not a valid GLB')
   })
 
-  it.runIf(built)(
-    'loading the pool and versions loads neither glTF-Transform nor sharp; idle workers let the process exit',
-    async () => {
-      // A resolve hook that fails the import of any heavy package: importing must still work.
-      const hook = `export async function resolve(s, c, next) { const r = await next(s, c); if (/gltf-transform|sharp|meshoptimizer|draco3d/.test(r.url)) throw new Error('heavy import: ' + r.url); return r }`
-      const register = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`
-      const main = `
-      const { createOptimizerPool } = await import(${JSON.stringify(new URL('pool.js', DIST).href)});
-      const { TOOL_VERSIONS } = await import(${JSON.stringify(new URL('versions.js', DIST).href)});
+  it('loading the pool and versions loads neither glTF-Transform nor sharp; idle workers let the process exit', async () => {
+    // A resolve hook that fails the import of any heavy package: importing must still work.
+    const hook = `export async function resolve(s, c, next) { const r = await next(s, c); if (/gltf-transform|sharp|meshoptimizer|draco3d/.test(r.url)) throw new Error('heavy import: ' + r.url); return r }`
+    const register = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`
+    const main = `
+      const { createOptimizerPool } = await import(${JSON.stringify(new URL('pool.ts', SRC).href)});
+      const { TOOL_VERSIONS } = await import(${JSON.stringify(new URL('versions.ts', SRC).href)});
       const pool = createOptimizerPool({ size: 1, workerURL: new URL(${JSON.stringify(FAKE_WORKER.href)}) });
       await pool.inspect(new Uint8Array(4), 'sleep:10');
       console.log(JSON.stringify({ threads: pool.threads, sharp: TOOL_VERSIONS.sharp }));
       // no close(): an idle worker must not keep the process alive`
-      const { stdout } = await run(
-        process.execPath,
-        ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', main],
-        { timeout: 20_000 },
-      )
-      const result = JSON.parse(stdout.trim()) as { threads: number; sharp: string }
-      expect(result.threads).toBe(1)
-      expect(result.sharp).toMatch(/^\d+\.\d+/)
-    },
-  )
+    const { stdout } = await run(
+      process.execPath,
+      [
+        ...FROM_SOURCE,
+        '--import',
+        `data:text/javascript,${encodeURIComponent(register)}`,
+        '--input-type=module',
+        '-e',
+        main,
+      ],
+      { timeout: 60_000 },
+    )
+    const result = JSON.parse(stdout.trim()) as { threads: number; sharp: string }
+    expect(result.threads).toBe(1)
+    expect(result.sharp).toMatch(/^\d+\.\d+/)
+  })
 })
 
 // Keeps the fake worker path honest when files move.
