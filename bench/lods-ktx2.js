@@ -157,8 +157,8 @@ export function renderLodsKtx2Markdown({ lods, models }) {
   if (whole.length > 0) {
     out.push(
       '',
-      `Not simplified: ${whole.join(', ')}: primitives with morph targets are left whole (a collapse invisible in the`,
-      'rest pose can tear a blend shape), so those levels equal level 0.',
+      `Not simplified: ${whole.join(', ')}: primitives with more morph targets than the simplifier weighs (9) are`,
+      'left whole (a collapse it cannot see could tear a blend shape), so those levels equal level 0.',
     )
   }
   out.push('', "### KTX2 textures (`textureFormat: 'ktx2'`) against 'web' (WebP)", '')

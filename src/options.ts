@@ -63,8 +63,11 @@ export interface RodinOptions {
   }
   /** Timeouts, retries and size caps of every request. */
   http?: HttpOptions
-  /** `'silent'` hides the per-asset lines. @default 'info' */
-  logLevel?: 'info' | 'silent'
+  /**
+   * `'silent'` hides the per-asset lines; `'debug'` adds, per optimized model, what each optimizer step did
+   * (triangles before and after, each texture's size, format and bytes, bytes in and out). @default 'info'
+   */
+  logLevel?: 'debug' | 'info' | 'silent'
   /**
    * Write a declaration file for exactly the manifest's import ids, so a misspelled id fails `tsc`. `true` writes
    * `rodin-env.d.ts` in the project root; a string is the path (relative to the root). Include that file in
@@ -98,7 +101,7 @@ export interface ResolvedOptions {
   concurrency: number
   wait: Required<WaitOptions>
   http: HttpOptions
-  logLevel: 'info' | 'silent'
+  logLevel: 'debug' | 'info' | 'silent'
   remote: ResolvedRemote | null
   providers: {
     rodin: { apiKey?: string; baseURL: string }

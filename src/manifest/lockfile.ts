@@ -1,6 +1,6 @@
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { z } from 'zod'
+import { z } from './zod.js'
 import { RodinError } from '../errors.js'
 import { writeFileAtomic } from '../util/atomic.js'
 import { failpoint } from '../util/failpoint.js'
@@ -30,7 +30,17 @@ export const lockEntrySchema = z
         sha256,
         bytes: z.number().int().nonnegative(),
         // LOD levels 1… (`optimize.lods`); absent when there are none, so older lockfiles stay valid as they are.
-        lods: z.array(z.strictObject({ key: sha256, sha256, bytes: z.number().int().nonnegative() })).optional(),
+        // `error` (the simplifier's) lets the team store serve a level without the source; older pins lack it.
+        lods: z
+          .array(
+            z.strictObject({
+              key: sha256,
+              sha256,
+              bytes: z.number().int().nonnegative(),
+              error: z.number().nonnegative().optional(),
+            }),
+          )
+          .optional(),
       })
       .optional(),
   })

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
-import type { z } from 'zod'
+import type { z } from './zod.js'
 import { RodinError } from '../errors.js'
 import type { ProviderName } from '../meta.js'
 import { describeKeyProblem, findKeyProblem } from './json.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { z } from './zod.js'
 import { RodinError } from '../errors.js'
 
 /** Credits Hyper3D bills (API docs, "Pricing"): one generation or one texture, and the HighPack add-on on top. */

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { z } from './zod.js'
 import { generateRecipeSchema } from './recipe.js'
 
 /** Aliases become import ids and file names: keep them short and path-safe. */

@@ -30,14 +30,7 @@ export async function inspectGlb(bytes: Uint8Array): Promise<ModelStats> {
  */
 export function inspectDocument(doc: Document): ModelStats {
   const root = doc.getRoot()
-  let triangles = 0
-  let vertices = 0
-  for (const mesh of root.listMeshes()) {
-    for (const prim of mesh.listPrimitives()) {
-      vertices += prim.getAttribute('POSITION')?.getCount() ?? 0
-      triangles += triangleCount(prim)
-    }
-  }
+  const { triangles, vertices } = geometryCounts(doc)
   const used = root.listExtensionsUsed()
   const usedNames = new Set(used.map(ext => ext.extensionName))
   return {
@@ -59,6 +52,26 @@ export function inspectDocument(doc: Document): ModelStats {
     gpuBytes: textureGpuBytes(root),
   }
 }
+
+/** Triangles and vertices of every primitive of every mesh (a mesh drawn by several nodes counts once). */
+export function geometryCounts(doc: Document): { triangles: number; vertices: number } {
+  let triangles = 0
+  let vertices = 0
+  for (const mesh of doc.getRoot().listMeshes()) {
+    for (const prim of mesh.listPrimitives()) {
+      vertices += prim.getAttribute('POSITION')?.getCount() ?? 0
+      triangles += triangleCount(prim)
+    }
+  }
+  return { triangles, vertices }
+}
+
+/** Extensions that store geometry compressed: the source needs a decoder, and writing re-encodes it. */
+export const GEOMETRY_COMPRESSION: ReadonlySet<string> = new Set([
+  'EXT_meshopt_compression',
+  'KHR_meshopt_compression',
+  'KHR_draco_mesh_compression',
+])
 
 /**
  * The distinct non-empty names, in document order: what a page looks objects up by (unplugin-rodin/three keys

@@ -1,4 +1,5 @@
 import type { Document } from '@gltf-transform/core'
+import type Sharp from 'sharp'
 import { getSharp, getZstd } from './io.js'
 
 const KTX2_IDENTIFIER = [0xab, 0x4b, 0x54, 0x58, 0x20, 0x32, 0x30, 0xbb, 0x0d, 0x0a, 0x1a, 0x0a]
@@ -161,7 +162,10 @@ function flipRows(pixels: Uint8Array, stride: number, rows: number): void {
  * declare the extension are not touched. `fast` writes quickly compressed PNG (same texels, ~30× faster,
  * ~1.5× larger): for callers that re-encode the image right away anyway.
  */
-export async function repairUndeclaredKtx2(doc: Document, { fast = false }: { fast?: boolean } = {}): Promise<void> {
+export async function repairUndeclaredKtx2(
+  doc: Document,
+  { fast = false, sharp: injected }: { fast?: boolean; sharp?: typeof Sharp } = {},
+): Promise<void> {
   const root = doc.getRoot()
   if (root.listExtensionsUsed().some(ext => ext.extensionName === 'KHR_texture_basisu')) return
   const textures = root.listTextures().filter(t => t.getMimeType() === 'image/ktx2' && t.getImage())
@@ -182,7 +186,7 @@ export async function repairUndeclaredKtx2(doc: Document, { fast = false }: { fa
     }
     conversions.push(
       (async () => {
-        const sharp = await getSharp()
+        const sharp = injected ?? (await getSharp())
         const { width, height, channels, pixels } = decoded
         const png = await sharp(pixels, { raw: { width, height, channels } })
           .png(fast ? { compressionLevel: 1 } : { compressionLevel: 9, adaptiveFiltering: true })

@@ -1,14 +1,26 @@
-import type { Document, Transform } from '@gltf-transform/core'
+import type { Document, ILogger } from '@gltf-transform/core'
 import type { ModelStats } from '../meta.js'
 import type { ResolvedOptimizeOptions } from './options.js'
+import type { OptimizerEncoders } from './steps.js'
 import { isRodinError, RodinError } from '../errors.js'
 import { readGlb } from './glb.js'
-import { inspectGlb } from './inspect.js'
-import { getIO, getMeshopt } from './io.js'
-import { simplifyMeshes } from './simplify.js'
-import { compressTextures } from './textures.js'
+import { GEOMETRY_COMPRESSION, inspectGlb } from './inspect.js'
+import { getIO } from './io.js'
 
 export { inspectGlb }
+export type { OptimizerEncoders }
+
+/** How {@link optimizeGlb} runs. A logger never changes the output bytes; the real encoders are the defaults. */
+export interface OptimizeGlbOptions {
+  /**
+   * Receives, at debug level, what each step did to this model: triangles and vertices before and after,
+   * each texture's size, format and bytes, the geometry compression, and the bytes in and out (as well as
+   * glTF-Transform's own debug lines). @default undefined (silent)
+   */
+  logger?: ILogger
+  /** The codecs to use instead of the real ones (see {@link OptimizerEncoders}). @default {} */
+  encoders?: OptimizerEncoders
+}
 
 /** Result of {@link optimizeGlb}: the bytes to emit and the facts about exactly those bytes. */
 export interface OptimizeResult {
@@ -19,15 +31,10 @@ export interface OptimizeResult {
 /** Stats of a LOD level's output: also the simplifier's error (largest over primitives, relative to mesh size). */
 export type LevelStats = ModelStats & { error: number }
 
-const GEOMETRY_COMPRESSION = new Set([
-  'EXT_meshopt_compression',
-  'KHR_meshopt_compression',
-  'KHR_draco_mesh_compression',
-])
-
 /**
  * Optimizes one GLB in this thread: dedup → prune → weld → (simplify) → resample → prune → sparse →
- * textures (per-texture encodings, see textures.ts) → meshopt/Draco. Pure: same bytes and options give the same output bytes. The input is
+ * textures (per-texture encodings, see textures.ts) → meshopt/Draco, one chain of named glTF-Transform
+ * transforms (see `optimizerTransforms`). Pure: same bytes and options give the same output bytes. The input is
  * parsed from memory only, and never modified.
  *
  * When geometry compression is on and the result is not smaller than the input (e.g. Draco input
@@ -41,8 +48,13 @@ const GEOMETRY_COMPRESSION = new Set([
  * const { bytes, stats } = await optimizeGlb(source, resolveOptimizeOptions('web', 'example')!)
  * ```
  */
-export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptions): Promise<OptimizeResult> {
+export async function optimizeGlb(
+  bytes: Uint8Array,
+  opts: ResolvedOptimizeOptions,
+  { logger, encoders }: OptimizeGlbOptions = {},
+): Promise<OptimizeResult> {
   const doc = await readGlb(bytes)
+  if (logger) doc.setLogger(logger)
   const sourceNeedsDecoder = doc
     .getRoot()
     .listExtensionsUsed()
@@ -50,7 +62,7 @@ export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptio
   let out: Uint8Array
   const simplified = { error: 0 }
   try {
-    await runPipeline(doc, opts, simplified)
+    await runPipeline(doc, opts, simplified, { encoders, trace: !!logger })
     out = await (await getIO()).writeBinary(doc)
   } catch (err) {
     if (isRodinError(err)) throw err
@@ -65,9 +77,14 @@ export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptio
   // With compression off the user asked for a model that needs no decoder, so even a bigger result stands.
   // A LOD level must be the simplified mesh, whatever its size.
   const mayKeepSource = !opts.level && (opts.compress !== false || !sourceNeedsDecoder)
+  const log = doc.getLogger()
+  if (opts.level ?? opts.simplify) log.debug(`simplifyMeshes: largest error ${simplified.error}`)
   // The source's stats are read again only in this (rare) case: the document was changed in place.
-  if (mayKeepSource && out.byteLength >= bytes.byteLength)
+  if (mayKeepSource && out.byteLength >= bytes.byteLength) {
+    log.debug(`optimize: ${bytes.byteLength} → ${out.byteLength} bytes is not smaller: the source is emitted as it is`)
     return { bytes: bytes.slice(), stats: await inspectGlb(bytes) }
+  }
+  log.debug(`optimize: ${bytes.byteLength} → ${out.byteLength} bytes`)
   // Stats come from re-reading the output: they describe exactly what is emitted, and decoding it proves
   // the compressed payload is readable.
   try {
@@ -83,47 +100,16 @@ export async function optimizeGlb(bytes: Uint8Array, opts: ResolvedOptimizeOptio
   }
 }
 
-async function runPipeline(doc: Document, o: ResolvedOptimizeOptions, simplified: { error: number }): Promise<void> {
-  const fn = await import('@gltf-transform/functions')
-  // Empty nodes are often sockets/attach points that game code looks up by name, and "unused" UVs are what
-  // a runtime material override needs: pruning keeps both. The solid-texture check decodes every texture
-  // (the slowest part of prune) and AI textures are never solid.
-  const pruneOptions = { keepLeaves: true, keepAttributes: true, keepSolidTextures: true }
-  const steps: Transform[] = []
-  // Names are what pages look parts up by (meta.nodes/materials/animations, the typed maps of
-  // unplugin-rodin/three): two identical materials with different names both stay. Nodes are never merged.
-  if (o.dedup) steps.push(fn.dedup({ keepUniqueNames: true }))
-  if (o.prune) steps.push(fn.prune(pruneOptions))
-  if (o.weld) steps.push(fn.weld())
-  // A LOD level replaces the preset's simplification with its own (which already multiplies the preset's in).
-  const simplify = o.level ?? o.simplify
-  if (simplify) {
-    const { simplifier } = await getMeshopt()
-    steps.push(
-      simplifyMeshes(simplifier, simplify.ratio, simplify.error, {
-        lockBorder: !!o.level,
-        onError: e => {
-          simplified.error = Math.max(simplified.error, e)
-        },
-      }),
-    )
+async function runPipeline(
+  doc: Document,
+  o: ResolvedOptimizeOptions,
+  simplified: { error: number },
+  { encoders, trace }: { encoders?: OptimizerEncoders; trace: boolean },
+): Promise<void> {
+  // Loaded with the first optimize job only: a worker that only inspects never loads glTF-Transform's functions.
+  const { optimizerTransforms } = await import('./steps.js')
+  const onSimplifyError = (e: number) => {
+    simplified.error = Math.max(simplified.error, e)
   }
-  if (o.resample) steps.push(fn.resample())
-  if (o.prune) steps.push(fn.prune(pruneOptions))
-  // Lossless: accessors that are mostly zeros (morph target deltas) are stored as sparse accessors.
-  steps.push(fn.sparse())
-  await doc.transform(...steps)
-
-  await compressTextures(doc, o)
-
-  // Decoded input keeps its compression extension, which would re-encode it on write; the option decides.
-  for (const ext of doc.getRoot().listExtensionsUsed()) {
-    if (GEOMETRY_COMPRESSION.has(ext.extensionName)) ext.dispose()
-  }
-  if (o.compress === 'meshopt') {
-    const { encoder } = await getMeshopt()
-    await doc.transform(fn.meshopt({ encoder, level: 'high' }))
-  } else if (o.compress === 'draco') {
-    await doc.transform(fn.draco({ method: 'edgebreaker' }))
-  }
+  await doc.transform(...optimizerTransforms(o, { encoders, onSimplifyError, trace }))
 }

@@ -48,7 +48,7 @@ export interface OptimizeOptions {
   /**
    * Mesh simplification (meshoptimizer, weighing normals and UVs as well as positions): keep at least
    * `ratio` of the triangles, stopping early once the error (a fraction of the mesh size) would exceed
-   * `error`. Primitives with morph targets are never simplified. Off in `'web'`: AI meshes crack and lose
+   * `error`. Morph-target deltas are weighed like positions (more than 9 targets: left whole). Off in `'web'`: AI meshes crack and lose
    * detail. @default false (`'max'`: { ratio: 0.5, error: 0.001 })
    */
   simplify?: false | { ratio: number; error: number }
@@ -57,7 +57,7 @@ export interface OptimizeOptions {
    * (level 0, which stays exactly what it would be without `lods`). A number is `{ ratio: n, error: 1 }`;
    * `error` (a fraction of the mesh size) stops the simplifier early, keeping more triangles. Made with
    * meshoptimizer's attribute-aware simplifier (normals and UVs weighted, open borders locked, UV seams kept
-   * closed). Ratios must be in (0, 1) and decreasing. The module exports `lods: { url, triangles, error }[]`.
+   * closed, morph-target deltas weighed). Ratios must be in (0, 1) and decreasing. The module exports `lods: { url, triangles, error }[]`.
    * @default []
    */
   lods?: Array<number | { ratio: number; error?: number }>

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { RodinError, type RodinErrorCode } from '../errors.js'
 import { estimateCost } from './cost.js'
+import { poolDefaults } from './pool-size.js'
 import { checkJsonChunkSize } from './preflight.js'
 
 /** Runs optimizer jobs on worker threads, so models use every core and one bad model cannot crash the build. */
@@ -50,6 +51,12 @@ export interface OptimizerPoolOptions {
    * @default 2048
    */
   maxHeapMb?: number
+  /**
+   * Receives what the optimizer did to each model (see `OptimizeGlbOptions.logger`), one line at a time,
+   * labelled like errors (`model "<name>"`), when the job ends. Without it the workers collect nothing.
+   * @default undefined
+   */
+  debug?: (line: string) => void
   /** @internal Test seam: another worker script speaking the same protocol. */
   workerURL?: URL
 }
@@ -68,13 +75,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** @internal Message to a worker. */
 export type WorkerRequest =
-  | { id: number; kind: 'optimize'; bytes: Uint8Array; opts: ResolvedOptimizeOptions; label: string }
+  | { id: number; kind: 'optimize'; bytes: Uint8Array; opts: ResolvedOptimizeOptions; label: string; debug?: boolean }
   | { id: number; kind: 'inspect'; bytes: Uint8Array; label: string }
 
 /** @internal Message from a worker. */
 export type WorkerResponse =
-  | { id: number; ok: true; stats: ModelStats; bytes?: Uint8Array }
-  | { id: number; ok: false; error: { code?: string; message: string } }
+  | { id: number; ok: true; stats: ModelStats; bytes?: Uint8Array; log?: string[] }
+  | { id: number; ok: false; error: { code?: string; message: string }; log?: string[] }
 
 type NewRequest = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never
 
@@ -101,11 +108,6 @@ interface Slot {
   crash?: string
   /** The job whose time limit ended this worker, and that limit. */
   timedOut?: { id: number; ms: number }
-}
-
-/** @internal The defaults of {@link OptimizerPoolOptions}, for `cores` available cores. */
-export function poolDefaults(cores: number): Required<Pick<OptimizerPoolOptions, 'size' | 'jobsPerWorker'>> {
-  return { size: Math.max(1, Math.min(4, Math.floor(cores / 2))), jobsPerWorker: 3 }
 }
 
 const ERROR_CODES: ReadonlySet<string> = new Set<RodinErrorCode>([
@@ -294,6 +296,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     clearTimeout(job.timer)
     slot.jobs.delete(response.id)
     if (slot.jobs.size === 0) slot.worker.unref()
+    for (const line of response.log ?? []) options.debug?.(`${subject(job.request.label)}: ${line}`)
     if (response.ok) job.resolve(response)
     else job.reject(workerError(job.request.label, response.error))
     pump()
@@ -337,7 +340,13 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     },
     async optimize(bytes, opts, label) {
       precheck(bytes, label ?? '')
-      const response = await submit({ kind: 'optimize', bytes: ownCopy(bytes), opts, label: label ?? '' })
+      const response = await submit({
+        kind: 'optimize',
+        bytes: ownCopy(bytes),
+        opts,
+        label: label ?? '',
+        debug: options.debug !== undefined,
+      })
       return { bytes: response.bytes ?? new Uint8Array(), stats: response.stats }
     },
     async inspect(bytes, label) {

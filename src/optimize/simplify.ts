@@ -1,5 +1,9 @@
 import type { Accessor, Document, Primitive, Transform } from '@gltf-transform/core'
 import type { MeshoptSimplifier } from 'meshoptimizer'
+import { assignDefaults, createTransform } from '@gltf-transform/functions'
+import { getMeshopt } from './io.js'
+
+const NAME = 'simplifyMeshes'
 
 // glTF primitive modes (spec constants).
 const TRIANGLES = 4
@@ -14,11 +18,33 @@ const TRIANGLE_FAN = 6
  */
 const NORMAL_WEIGHT = 0.5
 const UV_WEIGHT = 1
+/**
+ * A morph target's position delta is a displacement in the same units as the position: weight 1 makes a
+ * collapse cost what it would cost in the blend shape at full weight, so the simplifier keeps the vertices
+ * that carry a blend shape and merges only where the targets move vertices alike.
+ */
+const TARGET_WEIGHT = 1
+/** meshoptimizer weighs at most this many attribute floats per vertex. */
+const MAX_ATTRIBUTE_FLOATS = 32
 
-/** Options of LOD levels: `lockBorder` keeps open mesh borders in place; `onError` gets each primitive's error. */
-export interface SimplifyExtras {
+/** Options of {@link simplifyMeshes}. */
+export interface SimplifyMeshesOptions {
+  /** Share of each primitive's triangles to keep at least, in (0, 1]. @default 0.5 */
+  ratio?: number
+  /** Error (a fraction of the mesh size) at which the simplifier stops early, in [0, 1]. @default 0.001 */
+  error?: number
+  /** Keep open mesh borders in place (LOD levels: no cracks where the mesh is open). @default false */
   lockBorder?: boolean
+  /** Called with the error each simplified primitive reached. @default undefined */
   onError?: (error: number) => void
+  /** meshoptimizer's simplifier, initialised. @default meshoptimizer's `MeshoptSimplifier`, loaded on first use */
+  simplifier?: typeof MeshoptSimplifier
+}
+
+export const SIMPLIFY_MESHES_DEFAULTS: Required<Omit<SimplifyMeshesOptions, 'onError' | 'simplifier'>> = {
+  ratio: 0.5,
+  error: 0.001,
+  lockBorder: false,
 }
 
 /**
@@ -27,29 +53,29 @@ export interface SimplifyExtras {
  * would pass `error`. Unlike glTF-Transform's `simplify`, which looks at positions only, it weighs normals
  * and UVs, so the shading and texturing of the result stay close to the original.
  *
- * Primitives with morph targets are left whole: the targets move vertices the simplifier cannot see, so a
- * collapse that is invisible in the rest pose can tear the mesh in a blend shape.
+ * Morph targets move vertices the rest pose does not show, so their position deltas are weighed too: a
+ * collapse that is invisible in the rest pose but would tear a blend shape costs what the tear costs. A
+ * primitive with more targets than meshoptimizer can weigh (9 beside a normal and one UV set) is left whole.
  */
-export function simplifyMeshes(
-  simplifier: typeof MeshoptSimplifier,
-  ratio: number,
-  error: number,
-  { lockBorder = false, onError }: SimplifyExtras = {},
-): Transform {
-  return async function simplifyMeshesTransform(doc: Document): Promise<void> {
+export function simplifyMeshes(options: SimplifyMeshesOptions = {}): Transform {
+  const { ratio, error, lockBorder, onError } = assignDefaults(SIMPLIFY_MESHES_DEFAULTS, options)
+  if (!(ratio > 0 && ratio <= 1)) throw new RangeError(`${NAME}: ratio must be in (0, 1] (got ${ratio})`)
+  if (!(error >= 0 && error <= 1)) throw new RangeError(`${NAME}: error must be in [0, 1] (got ${error})`)
+  return createTransform(NAME, async (doc: Document): Promise<void> => {
+    const simplifier = options.simplifier ?? (await getMeshopt()).simplifier
     const fn = await import('@gltf-transform/functions')
     for (const mesh of doc.getRoot().listMeshes()) {
       for (const prim of mesh.listPrimitives()) {
         const mode = prim.getMode()
         if (mode !== TRIANGLES && mode !== TRIANGLE_STRIP && mode !== TRIANGLE_FAN) continue
-        if (prim.listTargets().length > 0 || !prim.getAttribute('POSITION')) continue
+        if (!prim.getAttribute('POSITION') || !weighable(prim)) continue
         if (mode !== TRIANGLES) fn.convertPrimitiveToTriangles(prim)
         if (!prim.getIndices()) fn.weldPrimitive(prim)
         const reached = simplifyPrimitive(doc, prim, simplifier, ratio, error, fn.compactPrimitive, lockBorder)
         onError?.(reached)
       }
     }
-  }
+  })
 }
 
 function simplifyPrimitive(
@@ -91,14 +117,38 @@ function simplifyPrimitive(
   return reached
 }
 
-// Interleaves the attributes the simplifier should respect; a primitive with neither gets one zero column,
-// because the simplifier needs a stride of at least one.
-function attributeBlock(prim: Primitive): { data: Float32Array; stride: number; weights: number[] } {
-  const columns: { values: Float32Array; size: number; weight: number }[] = []
+interface Column {
+  values: Float32Array
+  size: number
+  weight: number
+}
+
+// The attributes the simplifier should respect, in a fixed order.
+function columnsOf(prim: Primitive): Column[] {
+  const columns: Column[] = []
   const normal = prim.getAttribute('NORMAL')
   if (normal) columns.push({ values: floats(normal, 3), size: 3, weight: NORMAL_WEIGHT })
   const uv = prim.getAttribute('TEXCOORD_0')
   if (uv) columns.push({ values: floats(uv, 2), size: 2, weight: UV_WEIGHT })
+  for (const target of prim.listTargets()) {
+    const delta = target.getAttribute('POSITION')
+    if (delta) columns.push({ values: floats(delta, 3), size: 3, weight: TARGET_WEIGHT })
+  }
+  return columns
+}
+
+// Whether every attribute that shapes the primitive fits in what meshoptimizer weighs; otherwise a collapse
+// could tear a blend shape the simplifier was not shown.
+function weighable(prim: Primitive): boolean {
+  let size = (prim.getAttribute('NORMAL') ? 3 : 0) + (prim.getAttribute('TEXCOORD_0') ? 2 : 0)
+  for (const target of prim.listTargets()) if (target.getAttribute('POSITION')) size += 3
+  return size <= MAX_ATTRIBUTE_FLOATS
+}
+
+// Interleaves the attributes the simplifier should respect; a primitive with none gets one zero column,
+// because the simplifier needs a stride of at least one.
+function attributeBlock(prim: Primitive): { data: Float32Array; stride: number; weights: number[] } {
+  const columns = columnsOf(prim)
   const count = prim.getAttribute('POSITION')!.getCount()
   if (columns.length === 0) return { data: new Float32Array(count), stride: 1, weights: [0] }
   const stride = columns.reduce((sum, c) => sum + c.size, 0)

@@ -1,5 +1,4 @@
 import type { Document, Texture } from '@gltf-transform/core'
-import type { ResolvedOptimizeOptions } from './options.js'
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp'
 
@@ -47,7 +46,10 @@ const NORMAL_SLOTS = new Set(['normalTexture', 'clearcoatNormalTexture'])
  * (KTX2, AVIF, …) are left as they are; PNG/JPEG are converted when the output format is WebP; anything
  * larger than the size cap is scaled down (never up).
  */
-export async function planTextures(doc: Document, opts: ResolvedOptimizeOptions): Promise<TexturePlan[]> {
+export async function planTextures(
+  doc: Document,
+  opts: { format: 'webp' | 'ktx2' | 'keep'; maxSize: number },
+): Promise<TexturePlan[]> {
   const { getTextureChannelMask, listTextureSlots } = await import('@gltf-transform/functions')
   const plans: TexturePlan[] = []
   for (const texture of doc.getRoot().listTextures()) {
@@ -56,11 +58,11 @@ export async function planTextures(doc: Document, opts: ResolvedOptimizeOptions)
     const size = texture.getSize()
     if (!image || !format || !size) continue
     const [width, height] = size
-    const scale = Math.min(1, opts.textureSize / Math.max(width, height))
+    const scale = Math.min(1, opts.maxSize / Math.max(width, height))
     const resize: [number, number] | undefined =
       scale < 1 ? [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))] : undefined
     // Re-encoding a lossy WebP only adds generation loss; PNG/JPEG are left alone when formats are kept.
-    const convert = (opts.textureFormat === 'webp' && format !== 'webp') || opts.textureFormat === 'ktx2'
+    const convert = (opts.format === 'webp' && format !== 'webp') || opts.format === 'ktx2'
     if (!resize && !convert) continue
     const slots = listTextureSlots(texture)
     plans.push({

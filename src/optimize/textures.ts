@@ -1,13 +1,48 @@
-import type { Document } from '@gltf-transform/core'
+import type { Document, Transform } from '@gltf-transform/core'
 import type Sharp from 'sharp'
-import type { ResolvedOptimizeOptions } from './options.js'
 import type { ImageFormat, TexturePlan, TextureRole } from './texture-plan.js'
+import { assignDefaults, createTransform } from '@gltf-transform/functions'
 import { getSharp } from './io.js'
 import { repairUndeclaredKtx2 } from './ktx2.js'
 import type { Texels } from './texture-encode.js'
 import { decodeTexels, fidelity, fromTexels } from './texture-encode.js'
 import { PixelBudget } from './pixel-budget.js'
 import { outputPixels, planTextures } from './texture-plan.js'
+
+const NAME = 'compressTextures'
+
+/** Encodes decoded texels as a KTX2 image (see `encodeKtx2` in ktx2-encode.ts for the default's choices). */
+export type Ktx2Encoder = (texels: Texels, role: TextureRole, quality: number) => Promise<Uint8Array>
+
+/** Options of {@link compressTextures}. */
+export interface CompressTexturesOptions {
+  /**
+   * `'webp'`: PNG/JPEG become WebP (or JPEG 4:4:4 / near-lossless WebP when lossy WebP is not faithful);
+   * `'keep'`: formats stay, only resized textures are re-encoded; `'ktx2'`: Basis Universal KTX2.
+   * @default 'webp'
+   */
+  format?: 'webp' | 'ktx2' | 'keep'
+  /** Longest edge in pixels; larger textures are scaled down, never up. @default 2048 */
+  maxSize?: number
+  /** Quality (1-100) of color textures; other roles derive theirs from it. @default 80 */
+  quality?: number
+  /** Fidelity floors (see `FIDELITY_FLOOR_DB`): `'max'` accepts more loss for smaller files. @default 'web' */
+  floors?: 'web' | 'max'
+  /** sharp, for decoding, resizing and encoding. @default sharp, loaded when a texture needs work */
+  encoder?: typeof Sharp
+  /** The KTX2 encoder. @default Basis Universal (ktx2-encoder's WebAssembly), loaded on first use */
+  ktx2Encoder?: Ktx2Encoder
+}
+
+type Resolved = Required<Omit<CompressTexturesOptions, 'encoder' | 'ktx2Encoder'>> &
+  Pick<CompressTexturesOptions, 'ktx2Encoder'>
+
+export const COMPRESS_TEXTURES_DEFAULTS: Required<Omit<CompressTexturesOptions, 'encoder' | 'ktx2Encoder'>> = {
+  format: 'webp',
+  maxSize: 2048,
+  quality: 80,
+  floors: 'web',
+}
 
 /**
  * WebP quality per role, as an offset from the user's `textureQuality` (the quality of color textures):
@@ -58,17 +93,41 @@ interface Candidate {
  * each in the smallest encoding that keeps the channels its materials read faithful (see
  * `FIDELITY_FLOOR_DB`). A texture keeps its original image when the re-encoded one is not smaller, so a
  * file never grows because of its textures. Basis Universal KTX2 and other GPU formats are left as they
- * are. sharp is loaded only when some texture actually needs work.
+ * are. sharp is loaded only when some texture actually needs work. Each texture's outcome is logged at
+ * debug level on the document's logger.
  */
-export async function compressTextures(doc: Document, opts: ResolvedOptimizeOptions): Promise<void> {
-  // KTX2 images of a file without KHR_texture_basisu are invalid glTF; plain ones become PNG here first
-  // (quickly compressed when the WebP step re-encodes them next).
-  await repairUndeclaredKtx2(doc, { fast: opts.textureFormat !== 'keep' })
-  const plans = await planTextures(doc, opts)
-  if (plans.length === 0) return
-  const [sharp, extensions] = await Promise.all([getSharp(), import('@gltf-transform/extensions')])
-  const largestFirst = [...plans].sort((a, b) => outputPixels(b) - outputPixels(a))
-  await Promise.all(largestFirst.map(plan => budget.run(outputPixels(plan), () => compressTexture(sharp, plan, opts))))
+export function compressTextures(options: CompressTexturesOptions = {}): Transform {
+  const opts: Resolved = assignDefaults(COMPRESS_TEXTURES_DEFAULTS, options)
+  if (!Number.isInteger(opts.maxSize) || opts.maxSize < 1)
+    throw new RangeError(`${NAME}: maxSize must be a positive integer (got ${opts.maxSize})`)
+  if (!(opts.quality >= 1 && opts.quality <= 100))
+    throw new RangeError(`${NAME}: quality must be in [1, 100] (got ${opts.quality})`)
+  return createTransform(NAME, async (doc: Document): Promise<void> => {
+    // KTX2 images of a file without KHR_texture_basisu are invalid glTF; plain ones become PNG here first
+    // (quickly compressed when the WebP step re-encodes them next).
+    await repairUndeclaredKtx2(doc, { fast: opts.format !== 'keep', sharp: options.encoder })
+    const plans = await planTextures(doc, { format: opts.format, maxSize: opts.maxSize })
+    if (plans.length === 0) return
+    const [sharp, extensions] = await Promise.all([options.encoder ?? getSharp(), import('@gltf-transform/extensions')])
+    const logger = doc.getLogger()
+    const largestFirst = [...plans].sort((a, b) => outputPixels(b) - outputPixels(a))
+    await Promise.all(
+      largestFirst.map(plan =>
+        budget.run(outputPixels(plan), async () => {
+          const outcome = await compressTexture(sharp, plan, opts)
+          logger.debug(`${NAME}: ${describe(plan, outcome)}`)
+        }),
+      ),
+    )
+    declareExtensions(doc, opts, extensions)
+  })
+}
+
+function declareExtensions(
+  doc: Document,
+  opts: Resolved,
+  extensions: typeof import('@gltf-transform/extensions'),
+): void {
   if (
     doc
       .getRoot()
@@ -78,7 +137,7 @@ export async function compressTextures(doc: Document, opts: ResolvedOptimizeOpti
     doc.createExtension(extensions.EXTTextureWebP).setRequired(true)
   }
   if (
-    opts.textureFormat === 'ktx2' &&
+    opts.format === 'ktx2' &&
     doc
       .getRoot()
       .listTextures()
@@ -89,14 +148,17 @@ export async function compressTextures(doc: Document, opts: ResolvedOptimizeOpti
   }
 }
 
-async function compressTexture(sharp: typeof Sharp, plan: TexturePlan, opts: ResolvedOptimizeOptions): Promise<void> {
-  if (opts.textureFormat === 'ktx2') return toKtx2(sharp, plan, opts)
+/** What happened to one texture: its new image, or why it kept its own. */
+type Outcome = { image: Uint8Array; mimeType: string } | { kept: 'undecodable' | 'smallest' }
+
+async function compressTexture(sharp: typeof Sharp, plan: TexturePlan, opts: Resolved): Promise<Outcome> {
+  if (opts.format === 'ktx2') return toKtx2(sharp, plan, opts)
   const { texture, image, format, resize } = plan
   const original: Candidate = { image, mimeType: texture.getMimeType() }
   let best: Candidate | undefined
   try {
     const texels = await decodeTexels(sharp, plan)
-    if (opts.textureFormat === 'webp')
+    if (opts.format === 'webp')
       best = await faithfulWebp(sharp, plan, texels, opts, resize ? Infinity : image.byteLength)
     // A resize is a promise about the texture cap; when WebP cannot keep it smaller, the original format may.
     if (resize && (!best || best.image.byteLength >= image.byteLength)) {
@@ -104,32 +166,57 @@ async function compressTexture(sharp: typeof Sharp, plan: TexturePlan, opts: Res
       if (!best || same.image.byteLength < best.image.byteLength) best = same
     }
   } catch {
-    return // an image sharp cannot decode stays as it is: the validator reports it, and it was already in the input
+    // an image sharp cannot decode stays as it is: the validator reports it, and it was already in the input
+    return { kept: 'undecodable' }
   }
   // Without a resize the original is a candidate too: re-encoding never makes a texture bigger.
   if (!resize && (!best || best.image.byteLength >= image.byteLength)) best = original
-  if (!best || best === original) return
+  if (!best || best === original) return { kept: 'smallest' }
   texture.setImage(best.image).setMimeType(best.mimeType)
   const uri = texture.getURI()
   if (uri && best.mimeType !== original.mimeType)
     texture.setURI(uri.replace(/\.[a-z0-9]+$/i, `.${best.mimeType.slice(6)}`))
+  return best
+}
+
+// e.g. `"wood_color" (color) 2048×2048 image/png 4.1 MB → 1024×1024 image/webp 180.2 kB`
+function describe(plan: TexturePlan, outcome: Outcome): string {
+  const name = plan.texture.getName() || plan.texture.getURI() || 'texture'
+  const before = `${plan.width}×${plan.height} ${mimeOf(plan.format)} ${bytes(plan.image.byteLength)}`
+  const head = `"${name}" (${plan.role}) ${before}`
+  if ('kept' in outcome)
+    return outcome.kept === 'undecodable'
+      ? `${head} kept: sharp cannot decode it`
+      : `${head} kept: no re-encoding was smaller`
+  const [w, h] = plan.resize ?? [plan.width, plan.height]
+  return `${head} → ${w}×${h} ${outcome.mimeType} ${bytes(outcome.image.byteLength)}`
+}
+
+function mimeOf(format: ImageFormat): string {
+  return `image/${format}`
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} kB`
+  return `${(n / 1024 ** 2).toFixed(2)} MB`
 }
 
 /**
  * KTX2 is chosen for GPU memory, not file size: the texture is converted even when the file grows. A texture
  * sharp cannot decode stays as it is; an encoder failure is the optimizer's (E_OPTIMIZE names the texture).
  */
-async function toKtx2(sharp: typeof Sharp, plan: TexturePlan, opts: ResolvedOptimizeOptions): Promise<void> {
+async function toKtx2(sharp: typeof Sharp, plan: TexturePlan, opts: Resolved): Promise<Outcome> {
   let texels: Texels
   try {
     texels = await decodeTexels(sharp, plan)
   } catch {
-    return
+    return { kept: 'undecodable' }
   }
-  const { encodeKtx2 } = await import('./ktx2-encode.js')
+  const encodeKtx2 = opts.ktx2Encoder ?? (await import('./ktx2-encode.js')).encodeKtx2
   let ktx2: Uint8Array
   try {
-    ktx2 = await encodeKtx2(texels, plan.role, opts.textureQuality)
+    ktx2 = await encodeKtx2(texels, plan.role, opts.quality)
   } catch (err) {
     const name = plan.texture.getName() || plan.texture.getURI() || 'a texture'
     throw new Error(
@@ -140,6 +227,7 @@ async function toKtx2(sharp: typeof Sharp, plan: TexturePlan, opts: ResolvedOpti
   plan.texture.setImage(ktx2).setMimeType('image/ktx2')
   const uri = plan.texture.getURI()
   if (uri) plan.texture.setURI(uri.replace(/\.[a-z0-9]+$/i, '.ktx2'))
+  return { image: ktx2, mimeType: 'image/ktx2' }
 }
 
 /**
@@ -152,12 +240,12 @@ async function faithfulWebp(
   sharp: typeof Sharp,
   plan: TexturePlan,
   texels: Texels,
-  opts: ResolvedOptimizeOptions,
+  opts: Resolved,
   limit: number,
 ): Promise<Candidate | undefined> {
-  const max = opts.preset === 'max'
-  const floor = FIDELITY_FLOOR_DB[max ? 'max' : 'web'][plan.role]
-  const quality = clampQuality(opts.textureQuality + QUALITY_OFFSET[plan.role])
+  const max = opts.floors === 'max'
+  const floor = FIDELITY_FLOOR_DB[opts.floors][plan.role]
+  const quality = clampQuality(opts.quality + QUALITY_OFFSET[plan.role])
   // exact: keep RGB under alpha 0, which texture filtering blends into visible edge texels.
   const webp = (q: number) => async () =>
     candidate(
@@ -169,7 +257,7 @@ async function faithfulWebp(
   const jpeg = async () =>
     candidate(
       await fromTexels(sharp, texels)
-        .jpeg({ quality: clampQuality(opts.textureQuality + (max ? 5 : 10)), chromaSubsampling: '4:4:4' })
+        .jpeg({ quality: clampQuality(opts.quality + (max ? 5 : 10)), chromaSubsampling: '4:4:4' })
         .toBuffer(),
       'image/jpeg',
     )
@@ -193,7 +281,7 @@ async function encodeSame(
   texels: Texels,
   format: ImageFormat,
   plan: TexturePlan,
-  opts: ResolvedOptimizeOptions,
+  opts: Resolved,
 ): Promise<Candidate> {
   const img = fromTexels(sharp, texels)
   if (format === 'png')
@@ -202,7 +290,7 @@ async function encodeSame(
     return candidate(
       await img
         .webp({
-          quality: clampQuality(opts.textureQuality + QUALITY_OFFSET[plan.role]),
+          quality: clampQuality(opts.quality + QUALITY_OFFSET[plan.role]),
           effort: WEBP_EFFORT,
           exact: texels.alpha,
         })
@@ -212,7 +300,7 @@ async function encodeSame(
   const color = plan.role === 'color'
   const jpeg = await img
     .jpeg({
-      quality: color ? opts.textureQuality : Math.max(opts.textureQuality, 95),
+      quality: color ? opts.quality : Math.max(opts.quality, 95),
       chromaSubsampling: color ? '4:2:0' : '4:4:4',
     })
     .toBuffer()

@@ -6,6 +6,7 @@ import type { Store, StoredFile } from '../store/store.js'
 import { CACHE_VERSION } from '../store/store.js'
 import { failpoint } from '../util/failpoint.js'
 import { sha256Hex } from '../util/hash.js'
+import type { LargestFirstGate } from './gate.js'
 
 export interface DerivedRecord {
   sha256: string
@@ -52,20 +53,37 @@ export async function cachedOptimized(
   return (await store.has(record.sha256, record.bytes)) ? record : null
 }
 
+/** A source the optimizer reads only when its turn comes: its size (for the order) and how to read it. */
+export interface PendingSource {
+  bytes: number
+  read: () => Promise<Uint8Array>
+}
+
+/**
+ * Optimizes a source and stores the output. The source is read only once the gate lets the job run, so
+ * waiting jobs hold no bytes; a job for the same key already under way is joined, not repeated.
+ */
 export async function optimizeAndStore(
   store: Store,
   pool: OptimizerPool,
+  gate: LargestFirstGate,
   key: string,
-  source: Uint8Array,
+  source: PendingSource,
   options: ResolvedOptimizeOptions,
   label: string,
 ): Promise<DerivedRecord> {
-  const { bytes, stats } = await pool.optimize(source, options, label)
-  failpoint('after-optimize')
-  const file: StoredFile = await store.put(bytes)
-  const record: DerivedRecord = { ...file, stats }
-  await store.writeJson('derived', key, record)
-  return record
+  return gate.run(
+    source.bytes,
+    async () => {
+      const { bytes, stats } = await pool.optimize(await source.read(), options, label)
+      failpoint('after-optimize')
+      const file: StoredFile = await store.put(bytes)
+      const record: DerivedRecord = { ...file, stats }
+      await store.writeJson('derived', key, record)
+      return record
+    },
+    key,
+  )
 }
 
 /** Model stats of an unoptimized GLB, cached like an optimized output. */

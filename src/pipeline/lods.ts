@@ -5,7 +5,8 @@ import { lodOptions } from '../optimize/options.js'
 import type { ResolvedOptimizeOptions } from '../optimize/options.js'
 import type { OptimizerPool } from '../optimize/pool.js'
 import type { Store, StoredFile } from '../store/store.js'
-import { cachedOptimized, derivedKey, optimizeAndStore } from './derive.js'
+import { cachedOptimized, type DerivedRecord, derivedKey, optimizeAndStore, type PendingSource } from './derive.js'
+import type { LargestFirstGate } from './gate.js'
 
 /** One LOD level beyond level 0: its own emitted GLB, pinned and cached like the optimized output. */
 export interface LodRecord {
@@ -21,6 +22,8 @@ export interface LodPin {
   key: string
   sha256: string
   bytes: number
+  /** The simplifier's error, pinned so a level served by the team store exports what a local build would. */
+  error?: number
 }
 
 export interface LodContext {
@@ -29,9 +32,12 @@ export interface LodContext {
   entry: AssetEntry
   opts: ResolvedOptimizeOptions
   sourceSha256: string
-  source: () => Promise<Uint8Array>
+  source: PendingSource
+  gate: LargestFirstGate
   pins: readonly LodPin[] | undefined
   frozen: boolean
+  /** The team store: verified bytes of a pinned blob, or `null` when it cannot serve them. */
+  fetchPinned?: (pin: StoredFile, what: string) => Promise<Uint8Array | null>
 }
 
 /**
@@ -57,13 +63,18 @@ export async function resolveLods(ctx: LodContext): Promise<{ lods: LodRecord[];
         )
       }
       let record = await cachedOptimized(ctx.store, key, pin)
+      if (!record && pin?.key === key) {
+        record = await fetchLevel(ctx, pin, level)
+        if (record) hit = false
+      }
       if (!record) {
         hit = false
         record = await optimizeAndStore(
           ctx.store,
           await ctx.pool(),
+          ctx.gate,
           key,
-          await ctx.source(),
+          ctx.source,
           levelOpts,
           `asset "${entry.alias}" LOD ${level}`,
         )
@@ -81,15 +92,36 @@ export async function resolveLods(ctx: LodContext): Promise<{ lods: LodRecord[];
   return { lods, hit }
 }
 
-/** Verified bytes of one level, recomputed (and checked against the record) when the cache lost them. */
+/**
+ * A pinned level from the team store, recorded in the cache like a local optimizer result, so a build needs
+ * neither the source nor the optimizer. Only pins that carry the simplifier's error qualify (older lockfiles
+ * lack it, and the module must export the same `error` as a local build).
+ */
+async function fetchLevel(ctx: LodContext, pin: LodPin, level: number): Promise<DerivedRecord | null> {
+  if (!ctx.fetchPinned || pin.error === undefined) return null
+  const bytes = await ctx.fetchPinned(pin, `LOD level ${level} of asset "${ctx.entry.alias}"`)
+  if (!bytes) return null
+  const stats: LevelStats = { ...(await (await ctx.pool()).inspect(bytes)), error: pin.error }
+  const record: DerivedRecord = { sha256: pin.sha256, bytes: pin.bytes, stats }
+  await ctx.store.writeJson('derived', pin.key, record)
+  return record
+}
+
+/**
+ * Verified bytes of one level: from the cache, else the team store, else recomputed (and checked against the
+ * record) when the cache lost them.
+ */
 export async function lodBytes(ctx: LodContext, lod: LodRecord, level: number): Promise<Uint8Array> {
   const cached = await ctx.store.get(lod.file.sha256)
   if (cached) return cached
+  const fetched = await ctx.fetchPinned?.(lod.file, `LOD level ${level} of asset "${ctx.entry.alias}"`)
+  if (fetched) return fetched
   const redo = await optimizeAndStore(
     ctx.store,
     await ctx.pool(),
+    ctx.gate,
     lod.key,
-    await ctx.source(),
+    ctx.source,
     lodOptions(ctx.opts, level),
     `asset "${ctx.entry.alias}" LOD ${level}`,
   )

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import pLimit from 'p-limit'
 import type { LimitFunction } from 'p-limit'
 import { RodinError, isRodinError } from '../errors.js'
@@ -9,6 +10,7 @@ import type { AssetEntry, Manifest } from '../manifest/manifest.js'
 import { resolveOptimizeOptions } from '../optimize/options.js'
 import type { ResolvedOptimizeOptions } from '../optimize/options.js'
 import type { OptimizerPool } from '../optimize/pool.js'
+import { sourcesInFlight } from '../optimize/pool-size.js'
 import type { ResolvedOptions } from '../options.js'
 import { extensionOf, pickPreview, pickPrimary } from '../providers/files.js'
 import type { ProviderFile, WaitOptions } from '../providers/types.js'
@@ -21,6 +23,7 @@ import { cachedOptimized, derivedKey, modelStats, optimizeAndStore } from './der
 import { lodBytes, resolveLods } from './lods.js'
 import type { LodContext, LodRecord } from './lods.js'
 import type { DerivedRecord } from './derive.js'
+import { LargestFirstGate } from './gate.js'
 import { createNet } from './net.js'
 import type { Net } from './net.js'
 import { RemoteLink } from './remote.js'
@@ -48,6 +51,8 @@ export interface AssetRecord {
 export interface PipelineLogger {
   info: (message: string) => void
   warn: (message: string) => void
+  /** What the optimizer did to each model (`logLevel: 'debug'`); when absent, the optimizer collects nothing. */
+  debug?: (message: string) => void
 }
 
 const SILENT: PipelineLogger = { info() {}, warn() {} }
@@ -67,6 +72,8 @@ export class Pipeline {
   private inflight = new Map<string, Promise<AssetRecord>>()
   private net?: Promise<Net>
   private pool?: OptimizerPool
+  /** Sources waiting for the optimizer are read only when their turn comes (see LargestFirstGate). */
+  private readonly gate = new LargestFirstGate(sourcesInFlight(availableParallelism()))
   private poolModule?: Promise<typeof import('../optimize/pool.js')>
   private readonly limit: LimitFunction
   private coldWarned = false
@@ -232,12 +239,12 @@ export class Pipeline {
       const remote = await this.remote?.fetch(pinned, `the optimized output of asset "${record.entry.alias}"`)
       if (remote) return remote
     }
-    const source = await this.sourceBytes(record, record.primary)
     const redo = await optimizeAndStore(
       this.store,
       await this.getPool(),
+      this.gate,
       o.key,
-      source,
+      { bytes: record.files[record.primary]!.bytes, read: () => this.sourceBytes(record, record.primary) },
       this.optimizeFor(record.entry)!,
       `asset "${record.entry.alias}" (${record.primary})`,
     )
@@ -270,9 +277,11 @@ export class Pipeline {
       entry: record.entry,
       opts,
       sourceSha256: record.files[record.primary]!.sha256,
-      source: () => this.sourceBytes(record, record.primary),
+      source: { bytes: record.files[record.primary]!.bytes, read: () => this.sourceBytes(record, record.primary) },
+      gate: this.gate,
       pins,
       frozen: this.options.mode === 'frozen',
+      fetchPinned: this.remote ? (pin, what) => this.remote!.fetch(pin, what) : undefined,
     }
   }
 
@@ -282,10 +291,15 @@ export class Pipeline {
     return (await this.net).listFiles(entry, wait)
   }
 
+  /** Optimizer jobs of this pipeline: running (source read) and waiting (source not read yet). */
+  get optimizerQueue(): { running: number; waiting: number } {
+    return { running: this.gate.running, waiting: this.gate.pending }
+  }
+
   getPool(): Promise<OptimizerPool> {
     this.poolModule ??= import('../optimize/pool.js')
     return this.poolModule.then(m => {
-      this.pool ??= m.createOptimizerPool()
+      this.pool ??= m.createOptimizerPool({ debug: this.log.debug?.bind(this.log) })
       return this.pool
     })
   }
@@ -349,12 +363,12 @@ export class Pipeline {
       }
       if (!record) {
         hit = false
-        const source = await this.sourceBytes({ entry, files }, primary)
         record = await optimizeAndStore(
           this.store,
           await this.getPool(),
+          this.gate,
           key,
-          source,
+          { bytes: files[primary]!.bytes, read: () => this.sourceBytes({ entry, files }, primary) },
           opts,
           `asset "${entry.alias}" (${primary})`,
         )
@@ -538,7 +552,7 @@ export class Pipeline {
 
 function optimizedPin(o: NonNullable<AssetRecord['optimized']>): NonNullable<LockEntry['optimized']> {
   const pin = { key: o.key, ...o.file }
-  return o.lods.length === 0 ? pin : { ...pin, lods: o.lods.map(l => ({ key: l.key, ...l.file })) }
+  return o.lods.length === 0 ? pin : { ...pin, lods: o.lods.map(l => ({ key: l.key, ...l.file, error: l.error })) }
 }
 
 function lockCovers(locked: LockEntry | undefined, entry: AssetEntry): locked is LockEntry {

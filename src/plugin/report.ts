@@ -8,7 +8,7 @@ export function formatBytes(n: number): string {
 }
 
 /** One line per asset (source → emitted bytes, time, hit/miss) and a summary at the end of the build. */
-export function createReporter(level: 'info' | 'silent') {
+export function createReporter(level: 'debug' | 'info' | 'silent') {
   let records: AssetRecord[] = []
   const say = (line: string) => {
     if (level !== 'silent') console.log(line)
@@ -16,6 +16,7 @@ export function createReporter(level: 'info' | 'silent') {
   const logger: PipelineLogger = {
     info: m => say(`${pc.cyan('[rodin]')} ${m}`),
     warn: m => console.warn(`${pc.yellow('[rodin] warning:')} ${m}`),
+    debug: level === 'debug' ? m => console.log(`${pc.dim('[rodin] debug:')} ${m}`) : undefined,
   }
   return {
     logger,

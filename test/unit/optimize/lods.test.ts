@@ -1,8 +1,11 @@
+import { Document, type Primitive } from '@gltf-transform/core'
+import { MeshoptSimplifier } from 'meshoptimizer'
 import { describe, expect, it } from 'vitest'
 import { generateRodinLikeGlb } from '../../../src/emulator/rodin-like.js'
 import { lodOptions, OPTIMIZE_PRESETS, resolveOptimizeOptions } from '../../../src/optimize/options.js'
 import type { LevelStats } from '../../../src/optimize/optimize.js'
 import { inspectGlb, optimizeGlb } from '../../../src/optimize/optimize.js'
+import { simplifyMeshes } from '../../../src/optimize/simplify.js'
 import { fixture, rejectionOf, validate } from './helpers.js'
 
 // Optimizer unit tests: no mode or CI involved.
@@ -13,6 +16,7 @@ const MODELS: [string, () => Promise<Uint8Array>][] = [
   ['crate', async () => fixture('sketchfab_wooden_crate.glb')],
   ['bunny (Draco)', async () => fixture('pmndrs_bunny_draco.glb')],
   ['fox (skinned)', async () => fixture('khr_fox.glb')],
+  ['morph targets', async () => fixture('khr_morphstresstest.glb')],
 ]
 
 describe('optimize.lods', () => {
@@ -96,4 +100,104 @@ describe('LOD levels keep UV seams closed', () => {
       expect(await openEdges(bytes), `LOD ${i}`).toBe(0)
     }
   }, 120_000)
+})
+
+/**
+ * A flat grid whose one morph target raises a bump: the rest pose is a plane, so a simplifier that sees only
+ * the rest pose may collapse anything, and the bump falls apart when the target is applied.
+ */
+function bumpGrid(n: number): { doc: Document; prim: Primitive; height: (x: number, z: number) => number } {
+  const height = (x: number, z: number) => 0.4 * Math.exp(-((x - 0.3) ** 2 + (z + 0.2) ** 2) / 0.04)
+  const position: number[] = []
+  const normal: number[] = []
+  const uv: number[] = []
+  const delta: number[] = []
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) {
+      const x = (2 * i) / (n - 1) - 1
+      const z = (2 * j) / (n - 1) - 1
+      position.push(x, 0, z)
+      normal.push(0, 1, 0)
+      uv.push(i / (n - 1), j / (n - 1))
+      delta.push(0, height(x, z), 0)
+    }
+  }
+  const indices: number[] = []
+  for (let j = 0; j < n - 1; j++) {
+    for (let i = 0; i < n - 1; i++) {
+      const a = j * n + i
+      indices.push(a, a + n, a + 1, a + 1, a + n, a + n + 1)
+    }
+  }
+  const doc = new Document()
+  const buffer = doc.createBuffer()
+  const accessor = (type: 'VEC3' | 'VEC2', values: number[]) =>
+    doc.createAccessor().setType(type).setBuffer(buffer).setArray(new Float32Array(values))
+  const target = doc.createPrimitiveTarget().setAttribute('POSITION', accessor('VEC3', delta))
+  const prim = doc
+    .createPrimitive()
+    .setAttribute('POSITION', accessor('VEC3', position))
+    .setAttribute('NORMAL', accessor('VEC3', normal))
+    .setAttribute('TEXCOORD_0', accessor('VEC2', uv))
+    .setIndices(doc.createAccessor().setType('SCALAR').setBuffer(buffer).setArray(new Uint32Array(indices)))
+    .addTarget(target)
+  doc.createMesh('grid').addPrimitive(prim)
+  return { doc, prim, height }
+}
+
+/** Largest vertical gap between the blend shape at full weight and `height`, sampled on a fine lattice. */
+function blendShapeError(prim: Primitive, height: (x: number, z: number) => number): number {
+  const p = prim.getAttribute('POSITION')!.getArray()!
+  const d = prim.listTargets()[0]!.getAttribute('POSITION')!.getArray()!
+  const idx = prim.getIndices()!.getArray()!
+  let worst = 0
+  for (let sj = 0; sj <= 60; sj++) {
+    for (let si = 0; si <= 60; si++) {
+      const x = (2 * si) / 60 - 1
+      const z = (2 * sj) / 60 - 1
+      for (let t = 0; t < idx.length; t += 3) {
+        const [a, b, c] = [idx[t]!, idx[t + 1]!, idx[t + 2]!]
+        const area =
+          (p[3 * b]! - p[3 * a]!) * (p[3 * c + 2]! - p[3 * a + 2]!) -
+          (p[3 * c]! - p[3 * a]!) * (p[3 * b + 2]! - p[3 * a + 2]!)
+        if (area === 0) continue
+        const wb =
+          ((x - p[3 * a]!) * (p[3 * c + 2]! - p[3 * a + 2]!) - (p[3 * c]! - p[3 * a]!) * (z - p[3 * a + 2]!)) / area
+        const wc =
+          ((p[3 * b]! - p[3 * a]!) * (z - p[3 * a + 2]!) - (x - p[3 * a]!) * (p[3 * b + 2]! - p[3 * a + 2]!)) / area
+        const wa = 1 - wb - wc
+        if (wa < -1e-6 || wb < -1e-6 || wc < -1e-6) continue
+        const y = wa * d[3 * a + 1]! + wb * d[3 * b + 1]! + wc * d[3 * c + 1]!
+        worst = Math.max(worst, Math.abs(y - height(x, z)))
+        break
+      }
+    }
+  }
+  return worst
+}
+
+describe('LOD levels of morph-target meshes', () => {
+  it('simplify a blend shape where its target allows, and keep the shape the target makes', async () => {
+    await MeshoptSimplifier.ready
+    const { doc, prim, height } = bumpGrid(41)
+    const before = blendShapeError(prim, height)
+    const errors: number[] = []
+    await doc.transform(
+      simplifyMeshes({
+        simplifier: MeshoptSimplifier,
+        ratio: 0.25,
+        error: 1,
+        lockBorder: true,
+        onError: e => errors.push(e),
+      }),
+    )
+    const triangles = prim.getIndices()!.getCount() / 3
+    expect(triangles).toBeLessThanOrEqual(Math.ceil(0.25 * 3200 * 1.1))
+    expect(errors).toHaveLength(1)
+    // Every target stays aligned with the compacted vertices.
+    expect(prim.listTargets()[0]!.getAttribute('POSITION')!.getCount()).toBe(prim.getAttribute('POSITION')!.getCount())
+    // A quarter of the triangles still hold the bump within 2% of its height (a rest-pose-only simplifier,
+    // TARGET_WEIGHT 0, misses it by about a quarter of its height).
+    expect(blendShapeError(prim, height)).toBeLessThan(before + 0.02 * 0.4)
+  })
 })

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { OPTIMIZE_PRESETS } from '../../../src/optimize/options.js'
-import { createOptimizerPool, type OptimizerPool, poolDefaults } from '../../../src/optimize/pool.js'
+import { createOptimizerPool, type OptimizerPool } from '../../../src/optimize/pool.js'
+import { poolDefaults } from '../../../src/optimize/pool-size.js'
 import { optimizeGlb } from '../../../src/optimize/optimize.js'
 import { generateRodinLikeGlb } from '../../../src/emulator/rodin-like.js'
 import { fixture, rejectionOf } from './helpers.js'
@@ -196,6 +197,19 @@ describe('optimizer pool (real worker from dist/)', () => {
       expect(viaPool[i]!.stats).toEqual(local.stats)
     }
     expect((await p.inspect(fixture('khr_fox.glb'))).animations).toHaveLength(3)
+  })
+
+  it.runIf(built)("with `debug`, each model's optimizer log comes back from the worker, labelled", async () => {
+    const lines: string[] = []
+    const p = pool({ size: 1, debug: line => lines.push(line) })
+    const { bytes } = await p.optimize(fixture('khr_fox.glb'), WEB, 'fox')
+    expect(lines.length).toBeGreaterThan(8)
+    for (const line of lines) expect(line).toMatch(/^model "fox": /)
+    expect(lines).toContain('model "fox": compressGeometry: meshopt')
+    expect(lines.at(-1)).toBe(`model "fox": optimize: ${fixture('khr_fox.glb').byteLength} → ${bytes.byteLength} bytes`)
+    // without `debug` the worker collects nothing, and the bytes are the same
+    const quiet = pool({ size: 1 })
+    expect((await quiet.optimize(fixture('khr_fox.glb'), WEB, 'fox')).bytes).toEqual(bytes)
   })
 
   it.runIf(built)('E_BAD_GLB from the worker stays E_BAD_GLB and names the model', async () => {

@@ -49,7 +49,7 @@ describe('LOD chain in the pipeline', () => {
     const lock = (await readLockfile(p.lockfile))!
     expect(lock.assets.plain!.optimized!.lods).toBeUndefined()
     expect(lock.assets.hero!.optimized!.lods).toEqual(
-      hero.optimized!.lods.map(l => ({ key: l.key, sha256: l.file.sha256, bytes: l.file.bytes })),
+      hero.optimized!.lods.map(l => ({ key: l.key, sha256: l.file.sha256, bytes: l.file.bytes, error: l.error })),
     )
 
     // Served from the cache: no download, no optimizer run; frozen mode accepts the pins.

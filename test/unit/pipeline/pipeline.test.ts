@@ -1,7 +1,9 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { readLockfile } from '../../../src/manifest/lockfile.js'
+import { resolveOptions } from '../../../src/options.js'
+import { Pipeline } from '../../../src/pipeline/pipeline.js'
 import { sha256Hex } from '../../../src/util/hash.js'
 import { emulator, glbTask, project } from '../../helpers/env.js'
 
@@ -143,6 +145,26 @@ describe('Pipeline against the emulator', () => {
     const again = await p.pipeline().asset(p.manifest.byAlias.get('fox')!)
     expect(again.hit).toBe(true)
     expect(again.optimized).toEqual(r.optimized)
+  })
+
+  it("with a debug logger (logLevel 'debug'), says what the optimizer did to each model", async () => {
+    const emu = await emulator({ assets: [] })
+    const t = await glbTask(emu, 'khr_fox.glb')
+    const p = await project(emu, { fox: t.uuid })
+    const debug: string[] = []
+    const pipeline = new Pipeline(resolveOptions({ ...p.options, logLevel: 'debug' }, p.root, {}), {
+      info() {},
+      warn() {},
+      debug: m => debug.push(m),
+    })
+    onTestFinished(() => pipeline.close())
+    const r = await pipeline.asset(p.manifest.byAlias.get('fox')!)
+    expect(debug.length).toBeGreaterThan(8)
+    for (const line of debug) expect(line).toMatch(/^asset "fox" \(base_basic_pbr\.glb\): /)
+    expect(debug).toContain('asset "fox" (base_basic_pbr.glb): compressGeometry: meshopt')
+    expect(debug.at(-1)).toBe(
+      `asset "fox" (base_basic_pbr.glb): optimize: ${t.bytes.byteLength} → ${r.optimized!.file.bytes} bytes`,
+    )
   })
 
   it('times out on a server that never answers, naming the asset', async () => {

@@ -116,6 +116,32 @@ describe('Pipeline with a team store', () => {
     expect(b.pipeline.remote!.counts).toEqual({ fetched: 2, uploaded: 0 })
   })
 
+  it('serves LOD levels from the team store too: a cold frozen build needs neither the source nor the optimizer', async () => {
+    const emu = await emulator({ assets: [] })
+    const fox = await glbTask(emu, 'khr_fox.glb')
+    const p = await project(emu, { fox: fox.uuid }, { optimize: { lods: [0.5] } })
+    const team = await tempDir()
+    const a = await build(p.root, { ...p.options, remote: team })
+    expect(a.warnings).toEqual([])
+    const lock = (await readLockfile(p.lockfile))!.assets.fox!
+    const [pin] = lock.optimized!.lods!
+    expect(pin!.error).toBeGreaterThan(0)
+    const warm = await a.pipeline.asset((await a.pipeline.getManifest()).entries[0]!)
+
+    emu.clearLog()
+    const cold = join(p.root, 'cold')
+    const b = await build(p.root, { ...p.options, mode: 'frozen', cacheDir: cold, providers: {}, remote: team })
+    expect(b.warnings).toEqual([])
+    expect(emu.requests).toEqual([])
+    // The optimized model, its LOD level and the preview; the source GLB stays on the remote.
+    expect(b.pipeline.remote!.counts).toEqual({ fetched: 3, uploaded: 0 })
+    const record = await b.pipeline.asset((await b.pipeline.getManifest()).entries[0]!)
+    expect(record.optimized!.lods).toEqual(warm.optimized!.lods)
+    // No source, so no optimizer run made the level: it came from the team store.
+    expect(await b.pipeline.store.has(lock.files[lock.primary]!.sha256, lock.files[lock.primary]!.bytes)).toBe(false)
+    expect(await b.pipeline.store.has(pin!.sha256, pin!.bytes)).toBe(true)
+  })
+
   it('pull fills the cache with every pinned blob from the remote, so offline builds work afterwards', async () => {
     const emu = await emulator({ assets: [] })
     const fox = await glbTask(emu, 'khr_fox.glb')

@@ -1,0 +1,36 @@
+// Build step (after tsc): dist/manifest/zod.js becomes zod as one minified ES module.
+//
+// Node loads the zod package from about 200 module files. A warm `vite build` served entirely from the cache
+// still validates the manifest and the lockfile, so that load is most of the plugin's start-up cost there; one
+// bundled file costs a fraction of it (see bench (d)). Only the re-export module that src/manifest/zod.ts
+// compiles to is replaced: no other file in dist/ names zod, and its types still come from the package, so
+// `zod` stays a dependency.
+import { readFile, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const OUT = join(ROOT, 'dist/manifest/zod.js')
+const compiled = await readFile(OUT, 'utf8').catch(() => '')
+if (!/from ['"]zod['"]/.test(compiled)) {
+  throw new Error(`bundle-zod: ${OUT} is not the re-export tsc writes for src/manifest/zod.ts; run "npm run build"`)
+}
+const zodDir = dirname(createRequire(import.meta.url).resolve('zod/package.json'))
+const { version } = JSON.parse(await readFile(join(zodDir, 'package.json'), 'utf8'))
+const license = (await readFile(join(zodDir, 'LICENSE'), 'utf8')).trim()
+const { outputFiles } = await build({
+  // The same entry tsc compiled, resolved the way Node's `import` resolves it.
+  stdin: { contents: compiled, resolveDir: join(ROOT, 'src/manifest'), loader: 'js' },
+  write: false,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  banner: { js: `/*! zod ${version} (bundled by unplugin-rodin's build, scripts/bundle-zod.js)\n${license}\n*/` },
+  logLevel: 'warning',
+})
+await writeFile(OUT, outputFiles[0].text)
