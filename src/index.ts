@@ -14,7 +14,7 @@ export type {
   GettyProviderOptions,
 } from './options.js'
 export type { OptimizeOptions, OptimizePreset } from './optimize/options.js'
-export type { WaitOptions } from './providers/types.js'
+export type { WaitOptions } from './providers/index.js'
 export type { HttpOptions } from './http/options.js'
 export type { RemoteOptions } from './store/remote-options.js'
 export type {

@@ -1,11 +1,12 @@
 import { isAbsolute, resolve } from 'node:path'
-import { RodinError } from './errors.js'
+import { errors } from './catalogue/index.js'
+import type { RodinError } from './errors.js'
 import { assertSafeURL } from './http/url-policy.js'
 import { resolveHttpOptions } from './http/options.js'
 import type { HttpOptions } from './http/options.js'
 import type { OptimizeOptions, OptimizePreset } from './optimize/options.js'
-import { WAIT_DEFAULTS } from './providers/types.js'
-import type { WaitOptions } from './providers/types.js'
+import { PROVIDERS, WAIT_DEFAULTS } from './providers/index.js'
+import type { ProviderConf, WaitOptions } from './providers/index.js'
 import { registerSecret } from './redact.js'
 import { resolveRemote } from './store/remote-options.js'
 import type { RemoteOptions, ResolvedRemote } from './store/remote-options.js'
@@ -151,43 +152,7 @@ export function resolveOptions(
     if (!Number.isFinite(v) || v < 0) throw config(`wait.${k} must be a number of milliseconds ≥ 0 (got ${v})`)
   }
   resolveHttpOptions(user.http) // eager: a typo fails at start-up, not at the first download
-  const p = user.providers ?? {}
-  const providers: ResolvedOptions['providers'] = {
-    rodin: {
-      apiKey: p.rodin?.apiKey ?? (env.RODIN_API_KEY || env.HYPER3D_API_KEY || undefined),
-      baseURL: checkedURL(
-        p.rodin?.baseURL ?? (env.RODIN_BASE_URL || 'https://api.hyper3d.com/api/v2'),
-        'providers.rodin.baseURL (RODIN_BASE_URL)',
-      ),
-    },
-    modelslab: {
-      apiKey: p.modelslab?.apiKey ?? (env.MODELSLAB_API_KEY || undefined),
-      baseURL: checkedURL(
-        p.modelslab?.baseURL ?? (env.MODELSLAB_BASE_URL || 'https://modelslab.com/api/v6'),
-        'providers.modelslab.baseURL (MODELSLAB_BASE_URL)',
-      ),
-    },
-    getty: {
-      apiKey: p.getty?.apiKey ?? (env.GETTY_API_KEY || undefined),
-      clientId: p.getty?.clientId ?? (env.GETTY_CLIENT_ID || undefined),
-      clientSecret: p.getty?.clientSecret ?? (env.GETTY_CLIENT_SECRET || undefined),
-      baseURL: checkedURL(
-        p.getty?.baseURL ?? (env.GETTY_BASE_URL || 'https://api.gettyimages.com'),
-        'providers.getty.baseURL (GETTY_BASE_URL)',
-      ),
-      tokenURL: checkedURL(
-        p.getty?.tokenURL ?? (env.GETTY_TOKEN_URL || 'https://authentication.gettyimages.com/oauth2/token'),
-        'providers.getty.tokenURL (GETTY_TOKEN_URL)',
-      ),
-    },
-  }
-  for (const s of [
-    providers.rodin.apiKey,
-    providers.modelslab.apiKey,
-    providers.getty.apiKey,
-    providers.getty.clientSecret,
-  ])
-    registerSecret(s)
+  const providers = resolveProviders(user.providers ?? {}, env)
   const at = (path: string) => (isAbsolute(path) ? path : resolve(root, path))
   return {
     root,
@@ -206,6 +171,25 @@ export function resolveOptions(
   }
 }
 
+/** `providers.<name>` of every registered provider: the option, else its environment variables, else its default. */
+function resolveProviders(given: NonNullable<RodinOptions['providers']>, env: NodeJS.ProcessEnv) {
+  const out: Record<string, ProviderConf> = {}
+  const secrets: (string | undefined)[] = []
+  for (const spec of PROVIDERS) {
+    const user = (given as Record<string, Record<string, string | undefined> | undefined>)[spec.name] ?? {}
+    const conf: Record<string, string | undefined> = {}
+    for (const [key, setting] of Object.entries(spec.settings)) {
+      let value = user[key] ?? (setting.env.map(name => env[name]).find(Boolean) || setting.default)
+      if (setting.url) value = checkedURL(value!, `providers.${spec.name}.${key} (${setting.env[0]})`)
+      if (setting.secret) secrets.push(value)
+      conf[key] = value
+    }
+    out[spec.name] = conf as ProviderConf
+  }
+  for (const s of secrets) registerSecret(s)
+  return out as unknown as ResolvedOptions['providers']
+}
+
 function checkedURL(url: string, what: string): string {
   try {
     return assertSafeURL(url, { what }).href.replace(/\/+$/, '')
@@ -215,7 +199,7 @@ function checkedURL(url: string, what: string): string {
 }
 
 function config(message: string, cause?: unknown): RodinError {
-  return new RodinError('E_CONFIG', `options: ${message}`, { cause })
+  return errors.E_CONFIG('option', { problem: message, cause })
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

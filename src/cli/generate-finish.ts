@@ -1,10 +1,10 @@
 import { relative } from 'node:path'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import type { ApiClient } from '../http/index.js'
 import type { Pipeline } from '../pipeline/pipeline.js'
-import { formatBytes } from '../plugin/report.js'
-import { jobStatuses } from '../providers/rodin-generate.js'
-import type { CreatedTask } from '../providers/rodin-generate.js'
+import { formatBytes } from '../util/format.js'
+import { loadGeneration } from '../providers/index.js'
+import type { CreatedTask } from '../providers/index.js'
 import type { CliIO } from './context.js'
 
 type Created = CreatedTask & { alias: string }
@@ -20,6 +20,7 @@ export async function finishGenerated(
   io: CliIO,
   opts: { timeoutMs: number },
 ): Promise<void> {
+  const { jobStatuses } = await loadGeneration()
   const started = Date.now()
   const interval = pipeline.options.wait.intervalMs
   const bar = await jobsBar(io)
@@ -32,11 +33,12 @@ export async function finishGenerated(
         const statuses = await jobStatuses(api, c.subscriptionKey, { asset: c.alias, provider: 'rodin', task: c.task })
         const bad = statuses.find(s => s === 'Failed' || s === 'Canceled')
         if (bad)
-          throw new RodinError(
-            'E_TASK_FAILED',
-            `asset "${c.alias}" (rodin task ${c.task}): a generation job is ${bad} (jobs: ${statuses.join(', ')}). The credits are spent; generate again under a new alias.`,
-            { asset: c.alias, provider: 'rodin', task: c.task },
-          )
+          throw errors.E_TASK_FAILED('generatedJob', {
+            asset: c.alias,
+            task: c.task,
+            state: bad,
+            jobs: statuses.join(', '),
+          })
         const done = statuses.filter(s => s === 'Done').length
         counts.set(c.alias, { done, total: statuses.length })
         if (done === statuses.length) open.delete(c.alias)
@@ -49,11 +51,14 @@ export async function finishGenerated(
       last = state
       if (open.size === 0) break
       if (Date.now() - started + interval > opts.timeoutMs)
-        throw new RodinError(
-          'E_TASK_PENDING',
-          `${[...open.keys()].map(a => `"${a}"`).join(', ')} not finished after ${Math.round(opts.timeoutMs / 1000)} s (${state}). The manifest holds the task${open.size > 1 ? 's' : ''}: run "rodin-assets pull" later to download, optimize and lock.`,
-          { asset: [...open.keys()][0], provider: 'rodin' },
-        )
+        throw errors.E_TASK_PENDING('generated', {
+          asset: [...open.keys()][0]!,
+          provider: 'rodin',
+          aliases: [...open.keys()].map(a => `"${a}"`).join(', '),
+          count: open.size,
+          waited: `${Math.round(opts.timeoutMs / 1000)} s`,
+          state,
+        })
       await new Promise(r => setTimeout(r, interval))
     }
   } finally {

@@ -1,13 +1,13 @@
 import { access, readFile } from 'node:fs/promises'
 import { relative, resolve, sep } from 'node:path'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import { generateRecipeSchema, recipeCost, recipeFields } from '../manifest/recipe.js'
 import type { GenerateRecipe } from '../manifest/recipe.js'
 import { ALIAS_RE } from '../manifest/schema.js'
 import type { Pipeline } from '../pipeline/pipeline.js'
-import { formatBytes } from '../plugin/report.js'
-import type { GenerationParts } from '../providers/rodin-generate.js'
+import { formatBytes } from '../util/format.js'
+import type { GenerationParts } from '../providers/index.js'
 import { type Journal, describeJournalEntry } from './journal.js'
 
 /** `rodin-assets generate` flags as cac parses them (numbers may arrive as numbers, repeats as arrays). */
@@ -54,9 +54,7 @@ export interface Plan {
   cost: number
 }
 
-export function refused(message: string): RodinError {
-  return new RodinError('E_REFUSED', message, { provider: 'rodin' })
-}
+export const refused = errors.E_REFUSED
 
 /** The manifest's entries by alias; none when the project has no manifest yet (generate creates it). */
 export async function manifestEntries(pipeline: Pipeline): Promise<Map<string, AssetEntry>> {
@@ -78,39 +76,24 @@ export async function plan(
   const fromFlags = recipeFromFlags(pipeline, o)
   const targets: { alias: string; recipe: unknown; entry?: AssetEntry }[] = []
   if (o.all) {
-    if (alias !== undefined || fromFlags)
-      throw new RodinError(
-        'E_CONFIG',
-        '--all generates the recipes of the manifest; give no alias and no recipe flags with it.',
-      )
+    if (alias !== undefined || fromFlags) throw errors.E_CONFIG('allWithAlias', {})
     for (const entry of entries.values())
       if (entry.notGenerated) targets.push({ alias: entry.alias, recipe: entry.recipe, entry })
-    if (targets.length === 0) throw refused('every asset of the manifest already has a task; nothing to generate.')
+    if (targets.length === 0) throw refused('nothingToGenerate', { provider: 'rodin' })
   } else {
-    if (alias === undefined)
-      throw new RodinError(
-        'E_CONFIG',
-        'name the asset: "rodin-assets generate <alias> --prompt <text>" (or --all for every recipe).',
-      )
-    if (!ALIAS_RE.test(alias))
-      throw new RodinError(
-        'E_CONFIG',
-        `"${alias}" is not a valid alias: 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit.`,
-      )
+    if (alias === undefined) throw errors.E_CONFIG('noAlias', {})
+    if (!ALIAS_RE.test(alias)) throw errors.E_CONFIG('badAlias', { alias })
     const entry = entries.get(alias)
-    if (entry && !entry.notGenerated)
-      throw refused(
-        `asset "${alias}" already has ${entry.provider} task ${entry.task}; generating again would bill a new task. Pick a new alias (e.g. "${alias}-2"), or remove "${alias}" from the manifest first.`,
-      )
+    if (entry && !entry.notGenerated) throw refused('aliasTaken', { alias, provider: entry.provider, task: entry.task })
     const recipe = fromFlags ?? entry?.recipe
-    if (!recipe)
-      throw new RodinError('E_CONFIG', `nothing to generate for "${alias}": give --prompt <text> or --image <file>.`)
+    if (!recipe) throw errors.E_CONFIG('emptyRecipe', { alias })
     targets.push({ alias, recipe, entry })
   }
   const plans: Plan[] = []
   for (const t of targets) {
     const previous = await journal.read(t.alias)
-    if (previous && !o.resubmit) throw refused(describeJournalEntry(previous, journal))
+    if (previous && !o.resubmit)
+      throw refused('journal', { entry: describeJournalEntry(previous, journal), provider: 'rodin' })
     const recipe = validate(t.alias, t.recipe, !!fromFlags)
     plans.push({
       alias: t.alias,
@@ -154,9 +137,7 @@ function validate(alias: string, raw: unknown, fromFlags: boolean): GenerateReci
     const where = fromFlags ? (RECIPE_FLAGS[key] ?? 'flags') : `assets.${alias}.generate${key ? `.${key}` : ''}`
     return `${key ? `${where}: ` : ''}${i.message}`
   })
-  throw new RodinError('E_CONFIG', `bad recipe for "${alias}": ${issues.join('; ')}. Nothing was sent.`, {
-    asset: alias,
-  })
+  throw errors.E_CONFIG('badRecipe', { asset: alias, issues: issues.join('; ') })
 }
 
 async function requestParts(
@@ -168,11 +149,8 @@ async function requestParts(
   for (const image of recipe.images ?? []) {
     const path = resolve(pipeline.options.root, image)
     const bytes = await readFile(path).catch(err => {
-      throw new RodinError(
-        'E_CONFIG',
-        `image "${image}" cannot be read (${(err as NodeJS.ErrnoException).code}); check the path (relative to ${pipeline.options.root}).`,
-        { cause: err },
-      )
+      const code = String((err as NodeJS.ErrnoException).code)
+      throw errors.E_CONFIG('badImage', { image, code, root: pipeline.options.root, cause: err })
     })
     const name = image.split('/').at(-1)!
     files.push({
@@ -185,19 +163,12 @@ async function requestParts(
   if (recipe.textureFrom) {
     const source = entries.get(recipe.textureFrom)
     if (!source || source.notGenerated || source.provider !== 'rodin')
-      throw new RodinError(
-        'E_CONFIG',
-        `--texture-from ${recipe.textureFrom}: no generated Rodin asset of that alias in the manifest.`,
-      )
+      throw errors.E_CONFIG('textureFromUnknown', { alias: recipe.textureFrom })
     const tooLarge = (file: string, size: number) =>
-      new RodinError(
-        'E_TOO_LARGE',
-        `--texture-from ${recipe.textureFrom}: its model ${file} is ${formatBytes(size)}, above the 10 MB that /rodin_texture_only accepts. Nothing was sent; texture a smaller model (e.g. one generated with --quality low).`,
-        { asset: recipe.textureFrom, file },
-      )
+      errors.E_TOO_LARGE('textureSource', { asset: String(recipe.textureFrom), file, size: formatBytes(size) })
     // The pin tells the size before anything is fetched or optimized.
-    const pin = (await pipeline.getLockfile())?.assets[source.alias]
-    const pinned = pin?.task === source.task ? pin.files[pin.primary] : undefined
+    const pin = await pipeline.pinned(source)
+    const pinned = pin?.files[pin.primary]
     if (pin && pinned && pinned.bytes > TEXTURE_MODEL_MAX_BYTES) throw tooLarge(pin.primary, pinned.bytes)
     const record = await pipeline.asset(source)
     const size = record.files[record.primary]!.bytes

@@ -1,3 +1,4 @@
+import { errors } from '../catalogue/index.js'
 import { cac } from 'cac'
 import { OPTIONS_DEFAULTS } from '../options.js'
 import type { Mode } from '../options.js'
@@ -93,7 +94,7 @@ export async function run(argv: string[]): Promise<void> {
     if (!cli.matchedCommand) {
       if (cli.options.help || cli.options.version) return
       cli.outputHelp()
-      if (cli.args.length > 0) throw new Error(`unknown command "${cli.args[0]}"`)
+      if (cli.args.length > 0) throw errors.E_CONFIG('unknownCommand', { command: String(cli.args[0]) })
       process.exitCode = 1
       return
     }

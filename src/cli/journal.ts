@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CACHE_VERSION } from '../store/store.js'
+import { journalDir } from '../store/store.js'
 import { writeFileAtomic } from '../util/atomic.js'
 
 /**
@@ -26,7 +26,7 @@ export class Journal {
   readonly dir: string
 
   constructor(cacheDir: string) {
-    this.dir = join(cacheDir, CACHE_VERSION, 'journal')
+    this.dir = journalDir(cacheDir)
   }
 
   path(alias: string): string {

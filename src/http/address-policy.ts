@@ -1,6 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns'
 import type { LookupAddress, LookupOptions } from 'node:dns'
 import { BlockList, isIP } from 'node:net'
+import { causeError } from '../catalogue/index.js'
 
 /**
  * Where a file host may live. Provider answers are untrusted, so a file URL (or any hop it redirects to)
@@ -76,9 +77,7 @@ export function guardedLookup(policy: FileHostPolicy, resolve: Lookup = dnsLooku
       for (const a of all) {
         const reason = forbiddenAddressReason(a.address, policy)
         if (reason) {
-          const refused = Object.assign(new Error(`${hostname} resolves to ${a.address}: ${reason}`), {
-            code: 'E_FORBIDDEN_ADDRESS',
-          })
+          const refused = causeError(`${hostname} resolves to ${a.address}: ${reason}`, 'E_FORBIDDEN_ADDRESS')
           return callback(refused, address, family)
         }
       }

@@ -1,11 +1,11 @@
 import type { Dispatcher } from 'undici'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import { displayURL, registerSecret } from '../redact.js'
 import { createAgent, USER_AGENT } from './agents.js'
 import { collect } from './body.js'
 import type { ResponseHeaders } from './exchange.js'
 import { exchange } from './exchange.js'
-import { contextDetails, contextLabel } from './failure.js'
+import { contextDetails } from './failure.js'
 import type { HttpInternals, HttpOptions, RequestContext } from './options.js'
 import { API_MAX_BYTES, resolveHttpOptions } from './options.js'
 import { assertSafeURL } from './url-policy.js'
@@ -46,17 +46,10 @@ export interface ApiClientOptions {
   headers?: Record<string, string>
   http?: HttpOptions
   provider: string
-  /** What to tell the user on 401/403; defaults to the provider's environment variables. */
+  /** What to tell the user on 401/403 (each provider's spec says which options and variables to set). */
   authHint?: string
   /** @internal */
   internal?: HttpInternals
-}
-
-const AUTH_HINTS: Record<string, string> = {
-  rodin: 'set RODIN_API_KEY (or HYPER3D_API_KEY), or providers.rodin.apiKey, to a valid Hyper3D key',
-  modelslab: 'set MODELSLAB_API_KEY, or providers.modelslab.apiKey, to a valid ModelsLab key',
-  getty:
-    'set GETTY_API_KEY, GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or the providers.getty options) to valid credentials',
 }
 
 // Header values under these names are credentials whatever the caller registered.
@@ -99,7 +92,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const { provider } = options
   const http = resolveHttpOptions(options.http)
   const base = assertSafeURL(options.baseURL, { provider, what: `${provider} API base URL` })
-  const authHint = options.authHint ?? AUTH_HINTS[provider] ?? `check the ${provider} API key in the plugin options`
+  const authHint = options.authHint ?? `check the ${provider} API key in the plugin options`
   const clientHeaders = lowerKeys(options.headers)
   for (const [name, value] of Object.entries(clientHeaders)) {
     if (!SECRET_HEADER.test(name)) continue
@@ -111,16 +104,17 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   let closed = false
 
   async function request(req: ApiRequest): Promise<ApiResponse> {
-    if (closed) throw new Error(`unplugin-rodin: the ${provider} API client is closed`)
+    if (closed) throw errors.E_HTTP('clientClosed', { provider })
     const ctx: RequestContext = { ...req.ctx, provider: req.ctx.provider ?? provider }
     const target = joinPath(base, req.path)
     const label = (method: string, url: URL): string => `${provider} API ${method} ${displayURL(url)}`
     if (target.origin !== base.origin) {
-      throw new RodinError(
-        'E_UNSAFE_URL',
-        `http: ${contextLabel(ctx)}${label(req.method, target)} is outside ${displayURL(base)} (API credentials are only sent to their own origin; pass a path, not a URL to another host)`,
-        { ...contextDetails(ctx), url: displayURL(target) },
-      )
+      throw errors.E_UNSAFE_URL('offOrigin', {
+        ...contextDetails(ctx),
+        request: label(req.method, target),
+        base: displayURL(base),
+        url: displayURL(target),
+      })
     }
     let payload: string | undefined
     const headers: Record<string, string> = {
@@ -155,18 +149,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       redirectHint: `check the ${provider} base URL, or raise http.maxRedirects`,
       tooLargeHint: `an API answer is never that big; check the ${provider} base URL`,
       accept: req.acceptStatus,
-      meaning: (status, said, what) => {
-        if (status === 401 || status === 403)
-          return {
-            code: 'E_AUTH',
-            message: `the ${provider} API rejected the key: ${what} answered HTTP ${status}${said} (${authHint})`,
-          }
-        const fix =
-          status === 404
-            ? `check the ${provider} id in the manifest and the ${provider} baseURL`
-            : `the ${provider} API refused the request; this is not retried — check the manifest entry`
-        return { message: `${what} answered HTTP ${status}${said} (${fix})` }
-      },
+      meaning: (status, said, what, details) =>
+        status === 401 || status === 403
+          ? errors.E_AUTH('apiKey', { ...details, provider, request: what, status, said, authHint })
+          : errors.E_HTTP('apiStatus', { ...details, provider, request: what, status, said }),
       read: async body => parseBody(await collect(body)),
       retryable: req.retryable ?? true,
       signal: req.signal,

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import { pipeline, Transform } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import type { Dispatcher } from 'undici'
+import { causeError } from '../catalogue/index.js'
 
 type Body = Dispatcher.ResponseData['body']
 
@@ -97,16 +98,14 @@ export function boundedBody(body: Body, limits: ReadLimits): Readable {
             : null
   if (decoder === null) {
     body.destroy()
-    throw Object.assign(new Error(`unsupported content-encoding "${value.slice(0, 40)}"`), { code: 'E_ENCODING' })
+    throw causeError(`unsupported content-encoding "${value.slice(0, 40)}"`, 'E_ENCODING')
   }
   let timer: NodeJS.Timeout | undefined
   let seen = 0
   const arm = (): void => {
     clearTimeout(timer)
     timer = setTimeout(() => {
-      const err = Object.assign(new Error(`no data for ${limits.stallTimeoutMs} ms after ${seen} bytes`), {
-        code: 'E_STALL',
-      })
+      const err = causeError(`no data for ${limits.stallTimeoutMs} ms after ${seen} bytes`, 'E_STALL')
       body.destroy(err)
     }, limits.stallTimeoutMs)
     timer.unref()

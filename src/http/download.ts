@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
+import { errors } from '../catalogue/index.js'
 import { displayURL } from '../redact.js'
 import type { FileHostPolicy } from './address-policy.js'
 import { sharedFileAgent, USER_AGENT } from './agents.js'
@@ -70,17 +71,8 @@ export async function download<T>(
     nextStep: 'the file host is unreachable or failing; run the build again later',
     redirectHint: 'the file host is misconfigured; raise http.maxRedirects only if the chain is legitimate',
     tooLargeHint: 'raise http.maxBytes if the file is legitimate',
-    meaning: (status, said, what) => {
-      if (EXPIRED.has(status))
-        return {
-          message: `${what} answered HTTP ${status}${said} (the signed URL has probably expired; ask the provider for fresh file URLs)`,
-        }
-      const fix =
-        status === 404
-          ? 'the provider listed a file that is not there; ask the provider for the file list again'
-          : 'the file host refused the request; this is not retried'
-      return { message: `${what} answered HTTP ${status}${said} (${fix})` }
-    },
+    meaning: (status, said, what, details) =>
+      errors.E_HTTP('fileStatus', { ...details, request: what, status, said, expired: EXPIRED.has(status) }),
     read: body => sink(body),
     signal: opts.signal,
     internal: opts.internal,

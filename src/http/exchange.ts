@@ -1,11 +1,12 @@
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
-import type { RodinErrorDetails } from '../errors.js'
-import { isRodinError, RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import type { RodinError, RodinErrorDetails } from '../errors.js'
+import { isRodinError } from '../errors.js'
 import { displayURL } from '../redact.js'
 import type { FileHostPolicy } from './address-policy.js'
 import { boundedBody, contentLength, readExcerpt } from './body.js'
-import { bodyExcerpt, contextDetails, contextLabel, errorCode, networkFailure, RetryableFailure } from './failure.js'
+import { bodyExcerpt, contextDetails, errorCode, networkFailure, RetryableFailure } from './failure.js'
 import type { HttpInternals, RequestContext, ResolvedHttpOptions } from './options.js'
 import { isRetryableStatus, parseRetryAfter, withRetries } from './retry.js'
 import { redirectLocation, send } from './send.js'
@@ -23,7 +24,8 @@ export interface Credentials {
 }
 
 /** What a status outside 2xx (and outside `accept`) means for this kind of request. */
-export type StatusMeaning = (status: number, said: string, what: string) => { message: string; code?: 'E_AUTH' }
+/** The final error for a status that is neither accepted nor retried; `details` already holds the status. */
+export type StatusMeaning = (status: number, said: string, what: string, details: RodinErrorDetails) => RodinError
 
 export interface Exchange<T> {
   url: URL
@@ -66,10 +68,6 @@ export interface Exchanged<T> {
   value: T
 }
 
-function unsafe(ctx: RequestContext, message: string, details: RodinErrorDetails): RodinError {
-  return new RodinError('E_UNSAFE_URL', `http: ${contextLabel(ctx)}${message}`, details)
-}
-
 /**
  * The one request loop of the HTTP layer: redirects followed by hand and re-checked at every hop, credentials
  * attached per hop by origin, statuses mapped, bodies size-capped and stall-guarded, transient failures retried
@@ -78,14 +76,12 @@ function unsafe(ctx: RequestContext, message: string, details: RodinErrorDetails
 export async function exchange<T>(x: Exchange<T>): Promise<Exchanged<T>> {
   const { ctx, http } = x
   if (x.credentials && x.credentials.origin !== x.url.origin) {
-    throw unsafe(
-      ctx,
-      `${x.describe(x.method, x.url)} is outside ${x.credentials.origin} (credentials are only sent to their own origin)`,
-      {
-        ...contextDetails(ctx),
-        url: displayURL(x.url),
-      },
-    )
+    throw errors.E_UNSAFE_URL('credentialsOffOrigin', {
+      ...contextDetails(ctx),
+      request: x.describe(x.method, x.url),
+      origin: x.credentials.origin,
+      url: displayURL(x.url),
+    })
   }
 
   const attempt = async (signal: AbortSignal): Promise<Exchanged<T>> => {
@@ -103,19 +99,17 @@ export async function exchange<T>(x: Exchange<T>): Promise<Exchanged<T>> {
         { method, headers: sent, body, signal, dispatcher: x.dispatcher, http },
         { request: what, ctx, url: shown, nextStep: x.nextStep },
       ).catch(err => {
-        throw refusedAddress(err, ctx, what, details) ?? err
+        throw refusedAddress(err, what, details) ?? err
       })
       const status = res.statusCode
-      const location = redirectLocation(
-        res,
-        hops,
-        http.maxRedirects,
-        () =>
-          new RodinError(
-            'E_HTTP',
-            `http: ${contextLabel(ctx)}${what} redirected more than ${http.maxRedirects} times (${x.redirectHint})`,
-            { ...details, status },
-          ),
+      const location = redirectLocation(res, hops, http.maxRedirects, () =>
+        errors.E_HTTP('tooManyRedirects', {
+          ...details,
+          request: what,
+          max: http.maxRedirects,
+          hint: x.redirectHint,
+          status,
+        }),
       )
       if (location !== undefined) {
         const hop = { ...ctx, what: `redirect from ${what} to` }
@@ -124,11 +118,7 @@ export async function exchange<T>(x: Exchange<T>): Promise<Exchanged<T>> {
             ? assertFileHostURL(resolveLocation(location, url), hop, x.target.policy, url)
             : assertSafeURL(resolveLocation(location, url), hop)
         if (x.target.kind === 'api' && next.origin !== x.url.origin) {
-          throw unsafe(
-            ctx,
-            `${what} redirected to another origin ${displayURL(next)}; API credentials are never sent there (set the ${ctx.provider ?? 'provider'} baseURL to the final API host)`,
-            { ...details, status, url: displayURL(next) },
-          )
+          throw errors.E_UNSAFE_URL('redirectOffOrigin', { ...details, request: what, status, url: displayURL(next) })
         }
         if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
           method = 'GET'
@@ -146,26 +136,34 @@ export async function exchange<T>(x: Exchange<T>): Promise<Exchanged<T>> {
         if (isRetryableStatus(status)) {
           const header = res.headers['retry-after']
           throw new RetryableFailure(
-            'E_HTTP',
-            `http: ${contextLabel(ctx)}${what} answered HTTP ${status}{attempts}${said} (${x.nextStep})`,
-            { ...details, status },
+            attempts =>
+              errors.E_HTTP('retriesExhausted', {
+                ...details,
+                request: what,
+                status,
+                attempts,
+                said,
+                nextStep: x.nextStep,
+              }),
             parseRetryAfter(Array.isArray(header) ? header[0] : header),
           )
         }
-        const meaning = x.meaning(status, said, what)
-        throw new RodinError(meaning.code ?? 'E_HTTP', `http: ${contextLabel(ctx)}${meaning.message}`, {
-          ...details,
-          status,
-        })
+        throw x.meaning(status, said, what, { ...details, status })
       }
 
       const declared = contentLength(res.headers)
       const tooLarge = (bytes: number): RodinError =>
-        new RodinError(
-          'E_TOO_LARGE',
-          `http: ${contextLabel(ctx)}${what} is larger than ${x.maxBytes} bytes (${declared !== undefined && declared > x.maxBytes ? `Content-Length says ${declared}` : `${bytes} received`}) (${x.tooLargeHint})`,
-          { ...details, status, expected: `<= ${x.maxBytes}`, actual: String(bytes) },
-        )
+        errors.E_TOO_LARGE('body', {
+          ...details,
+          request: what,
+          maxBytes: x.maxBytes,
+          seen:
+            declared !== undefined && declared > x.maxBytes ? `Content-Length says ${declared}` : `${bytes} received`,
+          hint: x.tooLargeHint,
+          status,
+          expected: `<= ${x.maxBytes}`,
+          actual: String(bytes),
+        })
       if (declared !== undefined && declared > x.maxBytes) {
         res.body.destroy() // dump() would wait for bytes we already refuse
         throw tooLarge(declared)
@@ -179,10 +177,18 @@ export async function exchange<T>(x: Exchange<T>): Promise<Exchanged<T>> {
           encoding: res.headers['content-encoding'],
           // undici normally raises this itself; our own check also covers HTTP/2 and exotic framings.
           cutShort: (got, want) =>
-            new RetryableFailure(
-              'E_HTTP',
-              `http: ${contextLabel(ctx)}${what} was cut short: ${got} of ${want} bytes{attempts} (${x.nextStep})`,
-              { ...details, status, expected: String(want), actual: String(got) },
+            new RetryableFailure(attempts =>
+              errors.E_HTTP('cutShort', {
+                ...details,
+                request: what,
+                got,
+                want,
+                attempts,
+                nextStep: x.nextStep,
+                status,
+                expected: String(want),
+                actual: String(got),
+              }),
             ),
         })
         const value = await x.read(stream, { status, headers: res.headers, url })
@@ -192,11 +198,8 @@ export async function exchange<T>(x: Exchange<T>): Promise<Exchanged<T>> {
         if (isRodinError(err) || err instanceof RetryableFailure) throw err
         const code = errorCode(err)
         if (code === 'E_ENCODING' || code?.startsWith('Z_') || code === 'ERR_BROTLI_DECOMPRESSION_FAILED') {
-          throw new RodinError(
-            'E_HTTP',
-            `http: ${contextLabel(ctx)}${what} sent a body that cannot be decoded (${bodyExcerpt(err instanceof Error ? err.message : String(err), 120)}) (the host is misbehaving; try again later)`,
-            { ...details, status },
-          )
+          const reason = bodyExcerpt(err instanceof Error ? err.message : String(err), 120)
+          throw errors.E_HTTP('undecodable', { ...details, request: what, reason, status })
         }
         throw networkFailure(err, { request: what, ctx, url: shown, nextStep: x.nextStep })
       }
@@ -225,20 +228,11 @@ export async function exchange<T>(x: Exchange<T>): Promise<Exchanged<T>> {
 }
 
 /** The guarded lookup's refusal, as the final `E_UNSAFE_URL` it is (never retried). */
-function refusedAddress(
-  err: unknown,
-  ctx: RequestContext,
-  what: string,
-  details: RodinErrorDetails,
-): RodinError | undefined {
+function refusedAddress(err: unknown, what: string, details: RodinErrorDetails): RodinError | undefined {
   const cause = err instanceof RetryableFailure || isRodinError(err) ? err.cause : err
   if (errorCode(cause) !== 'E_FORBIDDEN_ADDRESS') return undefined
   const reason = cause instanceof Error ? cause.message : String(cause)
-  return unsafe(
-    ctx,
-    `${what} is not allowed: ${bodyExcerpt(reason, 160)} (file hosts must be public; loopback is allowed only when the provider baseURL is itself loopback, the local emulator)`,
-    details,
-  )
+  return errors.E_UNSAFE_URL('forbiddenAddress', { ...details, request: what, reason: bodyExcerpt(reason, 160) })
 }
 
 /** JSON error bodies read better compact ("{"error":"x"}"), as the API client always showed them. */

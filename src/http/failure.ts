@@ -1,5 +1,6 @@
-import type { RodinErrorCode, RodinErrorDetails } from '../errors.js'
-import { describeAsset, RodinError } from '../errors.js'
+import { causeError, errors } from '../catalogue/index.js'
+import type { RodinError, RodinErrorCode, RodinErrorDetails } from '../errors.js'
+import { describeAsset } from '../errors.js'
 import { redact } from '../redact.js'
 import type { RequestContext } from './options.js'
 
@@ -34,20 +35,24 @@ export function bodyExcerpt(text: string, max = 200): string {
  * turns this into the final RodinError, adding how many attempts were made.
  */
 export class RetryableFailure extends Error {
+  readonly code: RodinErrorCode
+  readonly details: RodinErrorDetails
+  override readonly cause?: unknown
+
   constructor(
-    readonly code: RodinErrorCode,
-    /** Message without the attempt count; `{attempts}` is replaced by e.g. " after 5 attempts". */
-    readonly template: string,
-    readonly details: RodinErrorDetails,
+    /** Writes the final error; `attempts` is e.g. " after 5 attempts", or why a Retry-After was not waited for. */
+    readonly make: (attempts: string) => RodinError,
     readonly retryAfterMs?: number,
-    override readonly cause?: unknown,
   ) {
-    super(redact(template.replace('{attempts}', '')))
+    const preview = make('')
+    super(preview.message)
+    this.code = preview.code
+    this.details = preview.details
+    this.cause = preview.cause
   }
 
   toError(attempts: number): RodinError {
-    const note = attempts > 1 ? ` after ${attempts} attempts` : ''
-    return new RodinError(this.code, this.template.replace('{attempts}', note), { ...this.details, cause: this.cause })
+    return this.make(attempts > 1 ? ` after ${attempts} attempts` : '')
   }
 }
 
@@ -113,34 +118,17 @@ export function networkFailure(err: unknown, info: NetworkFailureInfo): Retryabl
   const details = { ...contextDetails(info.ctx), url: info.url }
   const raw = err instanceof Error ? err.message : String(err)
   const reason = bodyExcerpt(raw, 160) || code
-  const where = `http: ${contextLabel(info.ctx)}${info.request}`
+  const where = { ...details, request: info.request, nextStep: info.nextStep, code, reason }
   // util.inspect(err) prints the cause chain; keep only a scrubbed copy, never undici's own object.
-  const cause = Object.assign(new Error(redact(raw)), { code })
+  const cause = causeError(redact(raw), code)
   const timeout = TIMEOUT_CODES.get(code)
   if (timeout) {
-    return new RetryableFailure(
-      'E_TIMEOUT',
-      `${where} timed out: ${timeout.what} (${code}: ${reason}){attempts} (${info.nextStep}, or raise http.${timeout.option})`,
-      details,
-      undefined,
-      cause,
-    )
+    return new RetryableFailure(attempts => errors.E_TIMEOUT('network', { ...where, ...timeout, attempts, cause }))
   }
   if (RETRYABLE_NETWORK_CODES.has(code) || code.startsWith('HPE_')) {
     const plain = PLAIN[code] ?? 'network error'
-    return new RetryableFailure(
-      'E_HTTP',
-      `${where} failed: ${plain} (${code}: ${reason}){attempts} (${info.nextStep})`,
-      details,
-      undefined,
-      cause,
-    )
+    return new RetryableFailure(attempts => errors.E_HTTP('network', { ...where, plain, attempts, cause }))
   }
-  if (code === 'ENOTFOUND') {
-    return new RodinError('E_HTTP', `${where} failed: host not found (check the host name and your network or DNS)`, {
-      ...details,
-      cause,
-    })
-  }
-  return new RodinError('E_HTTP', `${where} failed: ${code} ${reason} (${info.nextStep})`, { ...details, cause })
+  if (code === 'ENOTFOUND') return errors.E_HTTP('hostNotFound', { ...where, cause })
+  return errors.E_HTTP('networkOther', { ...where, cause })
 }

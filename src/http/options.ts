@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 
 /** Who a request is for. Every field ends up in the details and the message of any error it causes. */
 export interface RequestContext {
@@ -123,36 +123,29 @@ const BOUNDS: Record<Exclude<keyof HttpOptions, 'ca'>, Bound> = {
  */
 export function resolveHttpOptions(options: HttpOptions = {}): ResolvedHttpOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new RodinError('E_CONFIG', 'http: options must be an object such as { "maxRetries": 4 }')
+    throw errors.E_CONFIG('httpNotObject', {})
   }
   const resolved: ResolvedHttpOptions = { ...HTTP_DEFAULTS }
   for (const [key, value] of Object.entries(options)) {
     if (key === 'ca') {
-      if (value !== undefined && typeof value !== 'string')
-        throw new RodinError('E_CONFIG', 'http: option "ca" must be a PEM string (it is a test-only option)')
+      if (value !== undefined && typeof value !== 'string') throw errors.E_CONFIG('httpCa', {})
       if (value !== undefined) resolved.ca = value
       continue
     }
     if (!Object.hasOwn(BOUNDS, key)) {
       const known = Object.keys(BOUNDS).join(', ')
-      throw new RodinError('E_CONFIG', `http: unknown option "${key}" (remove it; known options are ${known})`)
+      throw errors.E_CONFIG('httpUnknown', { key, known })
     }
     if (value === undefined) continue
     const name = key as keyof typeof BOUNDS
     const { min, max, hint } = BOUNDS[name]
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new RodinError(
-        'E_CONFIG',
-        `http: option "${key}" must be an integer from ${min} to ${max}, got ${JSON.stringify(value) ?? String(value)} (use ${hint})`,
-      )
+      throw errors.E_CONFIG('httpRange', { key, min, max, got: value, use: hint })
     }
     resolved[name] = value
   }
   if (resolved.minRetryDelayMs > resolved.maxRetryDelayMs) {
-    throw new RodinError(
-      'E_CONFIG',
-      `http: minRetryDelayMs (${resolved.minRetryDelayMs}) is larger than maxRetryDelayMs (${resolved.maxRetryDelayMs}) (lower minRetryDelayMs or raise maxRetryDelayMs)`,
-    )
+    throw errors.E_CONFIG('httpRetryDelays', { min: resolved.minRetryDelayMs, max: resolved.maxRetryDelayMs })
   }
   return resolved
 }

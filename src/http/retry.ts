@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import { RodinError } from '../errors.js'
-import { contextDetails, contextLabel, RetryableFailure } from './failure.js'
+import { errors } from '../catalogue/index.js'
+import { contextDetails, RetryableFailure } from './failure.js'
 import type { HttpInternals, RequestContext, ResolvedHttpOptions } from './options.js'
 
 /** Statuses that say "try again later": request timeout, rate limit, any server-side error. */
@@ -93,11 +93,13 @@ export async function withRetries<T>(
   const stopIfCancelled = (): void => {
     if (plan.signal?.aborted) throw plan.signal.reason
     if (deadline.signal.aborted) {
-      throw new RodinError(
-        'E_TIMEOUT',
-        `http: ${contextLabel(plan.ctx)}${plan.request} did not finish within deadlineMs (${formatDuration(options.deadlineMs)}, ${attempts} attempt${attempts === 1 ? '' : 's'}) (check your network, or raise http.deadlineMs)`,
-        { ...contextDetails(plan.ctx), url: plan.url },
-      )
+      throw errors.E_TIMEOUT('deadline', {
+        ...contextDetails(plan.ctx),
+        request: plan.request,
+        deadline: formatDuration(options.deadlineMs),
+        attempts,
+        url: plan.url,
+      })
     }
   }
 
@@ -116,13 +118,8 @@ export async function withRetries<T>(
       if (attempts > options.maxRetries) throw failure.toError(attempts)
       const remaining = options.deadlineMs - (now() - started)
       if (failure.retryAfterMs !== undefined && failure.retryAfterMs > remaining) {
-        throw new RodinError(
-          'E_HTTP',
-          failure.template.replace(
-            '{attempts}',
-            `; the server asks to retry after ${formatDuration(failure.retryAfterMs)}, beyond the remaining deadline of ${formatDuration(Math.max(0, remaining))}`,
-          ),
-          { ...failure.details, cause: failure.cause },
+        throw failure.make(
+          `; the server asks to retry after ${formatDuration(failure.retryAfterMs)}, beyond the remaining deadline of ${formatDuration(Math.max(0, remaining))}`,
         )
       }
       const wait = computeRetryDelay(attempts, failure.retryAfterMs, options, random)

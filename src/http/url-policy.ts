@@ -1,9 +1,9 @@
 import { isIP, isIPv4 } from 'node:net'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import { displayURL } from '../redact.js'
 import type { FileHostPolicy } from './address-policy.js'
 import { forbiddenAddressReason } from './address-policy.js'
-import { contextDetails, contextLabel } from './failure.js'
+import { contextDetails } from './failure.js'
 import type { RequestContext } from './options.js'
 
 /**
@@ -27,11 +27,7 @@ const FIX =
  */
 export function assertSafeURL(url: string | URL, ctx: RequestContext & { what: string }): URL {
   const fail = (reason: string, shown: string, fix = FIX): never => {
-    throw new RodinError(
-      'E_UNSAFE_URL',
-      `http: ${contextLabel(ctx)}${ctx.what} ${shown} is not allowed: ${reason} (${fix})`,
-      { ...contextDetails(ctx), url: shown },
-    )
+    throw errors.E_UNSAFE_URL('refused', { ...contextDetails(ctx), what: ctx.what, url: shown, reason, fix })
   }
   let parsed: URL
   try {
@@ -83,11 +79,7 @@ export function assertFileHostURL(
   const parsed = assertSafeURL(url, ctx)
   const shown = displayURL(parsed)
   const fail = (reason: string, fix: string): never => {
-    throw new RodinError(
-      'E_UNSAFE_URL',
-      `http: ${contextLabel(ctx)}${ctx.what} ${shown} is not allowed: ${reason} (${fix})`,
-      { ...contextDetails(ctx), url: shown },
-    )
+    throw errors.E_UNSAFE_URL('refused', { ...contextDetails(ctx), what: ctx.what, url: shown, reason, fix })
   }
   if (from?.protocol === 'https:' && parsed.protocol === 'http:') {
     return fail(

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { isDeepStrictEqual } from 'node:util'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import type { RodinError } from '../errors.js'
 import { writeFileAtomic } from '../util/atomic.js'
 
 interface Member {
@@ -74,7 +75,7 @@ export async function writeManifestAsset(path: string, alias: string, value: (ol
 }
 
 function bad(file: string, why: string): RodinError {
-  return new RodinError('E_CONFIG', `cannot add an asset to ${file}: ${why}.`)
+  return errors.E_CONFIG('manifestEdit', { manifest: file, why })
 }
 
 function splice(text: string, from: number, to: number, insert: string): string {

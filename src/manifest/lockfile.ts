@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { z } from './zod.js'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import { writeFileAtomic } from '../util/atomic.js'
 import { failpoint } from '../util/failpoint.js'
 import { describeKeyProblem, findKeyProblem } from './json.js'
@@ -73,7 +73,7 @@ export async function readLockfile(path: string): Promise<Lockfile | null> {
     text = await readFile(path, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw new RodinError('E_CONFIG', `cannot read ${path}: ${(err as Error).message}`, { cause: err })
+    throw errors.E_CONFIG('unreadable', { path, reason: (err as Error).message, cause: err })
   }
   // A build killed between creating the lock target and its first write leaves an empty file.
   return text.trim() === '' ? null : parseLockfile(text, path)
@@ -84,18 +84,11 @@ export function parseLockfile(text: string, path: string): Lockfile {
   try {
     json = JSON.parse(text)
   } catch (err) {
-    throw new RodinError(
-      'E_CONFIG',
-      `${basename(path)} is not valid JSON (${(err as Error).message}). It may hold a merge conflict: resolve it, or delete the file and run "rodin-assets lock".`,
-      { cause: err },
-    )
+    throw errors.E_CONFIG('lockfileSyntax', { lockfile: basename(path), reason: (err as Error).message, cause: err })
   }
   const problem = findKeyProblem(text)
   if (problem) {
-    throw new RodinError(
-      'E_CONFIG',
-      `${basename(path)}: ${describeKeyProblem(problem)}. Do not edit it by hand; delete it and run "rodin-assets lock" to write a new one.`,
-    )
+    throw errors.E_CONFIG('lockfileInvalid', { lockfile: basename(path), problem: describeKeyProblem(problem) })
   }
   const parsed = lockfileSchema.safeParse(json)
   if (!parsed.success) {
@@ -103,11 +96,12 @@ export function parseLockfile(text: string, path: string): Lockfile {
     const where = first?.path.map(p => (typeof p === 'string' && /^[\w$-]+$/.test(p) ? p : quoteName(String(p))))
     // A bad record key reports "Invalid key"; the key's own issue says what is wrong with it.
     const why = first?.code === 'invalid_key' ? (first.issues[0]?.message ?? first.message) : first?.message
-    throw new RodinError(
-      'E_CONFIG',
-      `${basename(path)} is malformed at ${where?.join('.') || '(root)'}: ${why}. Do not edit it by hand; delete it and run "rodin-assets lock" to write a new one.`,
-      { cause: parsed.error },
-    )
+    throw errors.E_CONFIG('lockfileMalformed', {
+      lockfile: basename(path),
+      where: where?.join('.') || '(root)',
+      why: String(why),
+      cause: parsed.error,
+    })
   }
   // Aliases and file names are looked up by keys that come from imports ("rodin:m/constructor"): no key may
   // reach Object.prototype.

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { z } from './zod.js'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import type { ProviderName } from '../meta.js'
 import { describeKeyProblem, findKeyProblem } from './json.js'
 import type { GenerateRecipe } from './recipe.js'
@@ -51,13 +51,9 @@ export async function loadManifest(path: string): Promise<Manifest> {
     text = await readFile(path, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new RodinError(
-        'E_CONFIG',
-        `${path} does not exist. Create it with {"assets": {"my-model": "<rodin task uuid>"}} or set the "manifest" option to its path.`,
-        { cause: err },
-      )
+      throw errors.E_CONFIG('manifestMissing', { path, cause: err })
     }
-    throw new RodinError('E_CONFIG', `cannot read ${path}: ${(err as Error).message}`, { cause: err })
+    throw errors.E_CONFIG('unreadable', { path, reason: (err as Error).message, cause: err })
   }
   return parseManifest(text, path)
 }
@@ -67,17 +63,17 @@ export function parseManifest(text: string, path: string): Manifest {
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (err) {
-    throw new RodinError(
-      'E_CONFIG',
-      `${basename(path)} is not valid JSON (${(err as Error).message}). Fix the syntax; comments and trailing commas are not allowed.`,
-      { cause: err },
-    )
+    throw errors.E_CONFIG('manifestSyntax', { manifest: basename(path), reason: (err as Error).message, cause: err })
   }
   const problem = findKeyProblem(text)
-  if (problem) throw new RodinError('E_CONFIG', `${basename(path)}: ${describeKeyProblem(problem)}.`)
+  if (problem)
+    throw errors.E_CONFIG('manifestInvalid', { manifest: basename(path), problem: describeKeyProblem(problem) })
   const parsed = manifestSchema.safeParse(json)
   if (!parsed.success)
-    throw new RodinError('E_CONFIG', formatIssues(basename(path), parsed.error.issues), { cause: parsed.error })
+    throw errors.E_CONFIG('manifestIssues', {
+      issues: formatIssues(basename(path), parsed.error.issues),
+      cause: parsed.error,
+    })
   return indexManifest(path, normalize(parsed.data))
 }
 
@@ -150,10 +146,7 @@ function indexManifest(path: string, entries: AssetEntry[]): Manifest {
   const byAlias = new Map<string, AssetEntry>()
   for (const entry of entries) {
     if (byAlias.has(entry.alias)) {
-      throw new RodinError(
-        'E_CONFIG',
-        `${basename(path)}: asset "${entry.alias}" is listed twice. Remove the duplicate.`,
-      )
+      throw errors.E_CONFIG('duplicateAsset', { manifest: basename(path), asset: entry.alias })
     }
     byAlias.set(entry.alias, entry)
     // An alias that looks like another entry's task UUID would make `rodin:<uuid>` ambiguous: aliases win.

@@ -1,5 +1,6 @@
 import { z } from './zod.js'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import type { RodinError } from '../errors.js'
 
 /** Credits Hyper3D bills (API docs, "Pricing"): one generation or one texture, and the HighPack add-on on top. */
 export const CREDITS = { generation: 0.5, texture: 0.5, highPack: 1 } as const
@@ -97,11 +98,11 @@ export function formatCredits(n: number): string {
 }
 
 /** What a build says about a recipe-only entry: builds never spend credits, so the user runs the command. */
-export function notGeneratedError(entry: { alias: string; recipe?: GenerateRecipe }): RodinError {
+export function notGeneratedError(
+  entry: { alias: string; recipe?: GenerateRecipe },
+  files: { manifest?: string; lockfile?: string } = {},
+): RodinError {
   const cost = entry.recipe ? ` (cost: ${formatCredits(recipeCost(entry.recipe))})` : ''
-  return new RodinError(
-    'E_NOT_GENERATED',
-    `asset "${entry.alias}" is a recipe without a task, and a build never generates. Run "${generateCommand(entry.alias)}"${cost} once, then commit assets.rodin.json and assets.rodin.lock.json.`,
-    { asset: entry.alias, provider: 'rodin' },
-  )
+  const command = generateCommand(entry.alias)
+  return errors.E_NOT_GENERATED('recipe', { asset: entry.alias, provider: 'rodin', command, cost, ...files })
 }

@@ -1,3 +1,4 @@
+import { errors } from '../catalogue/index.js'
 import type { Document } from '@gltf-transform/core'
 import type Sharp from 'sharp'
 import { getSharp, getZstd } from './io.js'
@@ -80,33 +81,29 @@ export function readKtx2Header(bytes: Uint8Array): Ktx2Header | undefined {
  */
 export async function decodePlainKtx2(bytes: Uint8Array): Promise<DecodedKtx2> {
   const header = readKtx2Header(bytes)
-  if (!header) throw new Error('not a KTX2 file')
+  if (!header) throw errors.E_BAD_FILE('ktx2NotKtx2', {})
   const { vkFormat, width, height, supercompression } = header
   const source = PLAIN_8BIT[vkFormat]
-  if (!source) throw new Error(`KTX2 vkFormat ${vkFormat} is not a plain 8-bit format`)
-  if (header.depth > 1 || header.layers > 1 || header.faces !== 1)
-    throw new Error('KTX2 image is not a single 2D image')
-  if (width < 1 || height < 1 || width * height > MAX_PIXELS)
-    throw new Error(`KTX2 size ${width}×${height} is out of range`)
+  if (!source) throw errors.E_BAD_FILE('ktx2Format', { vkFormat })
+  if (header.depth > 1 || header.layers > 1 || header.faces !== 1) throw errors.E_BAD_FILE('ktx2Shape', {})
+  if (width < 1 || height < 1 || width * height > MAX_PIXELS) throw errors.E_BAD_FILE('ktx2Size', { width, height })
   if (supercompression !== SUPERCOMPRESSION_NONE && supercompression !== SUPERCOMPRESSION_ZSTD) {
-    throw new Error(`KTX2 supercompression scheme ${supercompression} is not supported`)
+    throw errors.E_BAD_FILE('ktx2Supercompression', { scheme: supercompression })
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  if (HEADER_BYTES + LEVEL_INDEX_ENTRY > bytes.byteLength) throw new Error('KTX2 level index is truncated')
+  if (HEADER_BYTES + LEVEL_INDEX_ENTRY > bytes.byteLength) throw errors.E_BAD_FILE('ktx2Truncated', {})
   // Level 0 (the full-size image) comes first in the level index.
   const offset = Number(view.getBigUint64(HEADER_BYTES, true))
   const length = Number(view.getBigUint64(HEADER_BYTES + 8, true))
   const uncompressed = Number(view.getBigUint64(HEADER_BYTES + 16, true))
   const expected = width * height * source
-  if (offset + length > bytes.byteLength) throw new Error('KTX2 level 0 lies outside the file')
+  if (offset + length > bytes.byteLength) throw errors.E_BAD_FILE('ktx2Outside', {})
   if (uncompressed !== expected)
-    throw new Error(`KTX2 level 0 holds ${uncompressed} bytes, ${width}×${height}×${source} expected`)
+    throw errors.E_BAD_FILE('ktx2Level', { holds: uncompressed, width, height, channels: source })
   const level = bytes.subarray(offset, offset + length)
   const texels = supercompression === SUPERCOMPRESSION_ZSTD ? (await getZstd()).decode(level, expected) : level
   if (texels.byteLength !== expected) {
-    throw new Error(
-      `KTX2 level 0 decompresses to ${texels.byteLength} bytes, ${width}×${height}×${source} expected: its Zstandard data is damaged`,
-    )
+    throw errors.E_BAD_FILE('ktx2Zstd', { got: texels.byteLength, width, height, channels: source })
   }
 
   const channels = source === 4 ? 4 : 3

@@ -2,7 +2,8 @@ import type { Document, ILogger } from '@gltf-transform/core'
 import type { ModelStats } from '../meta.js'
 import type { ResolvedOptimizeOptions } from './options.js'
 import type { OptimizerEncoders } from './steps.js'
-import { isRodinError, RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import { isRodinError, type RodinError } from '../errors.js'
 import { readGlb } from './glb.js'
 import { GEOMETRY_COMPRESSION, inspectGlb } from './inspect.js'
 import { getIO } from './io.js'
@@ -67,12 +68,7 @@ export async function optimizeGlb(
   } catch (err) {
     if (isRodinError(err)) throw err
     const reason = err instanceof Error ? err.message : String(err)
-    throw new RodinError(
-      'E_OPTIMIZE',
-      `glTF-Transform failed while optimizing the model: ${reason} ` +
-        '(set `optimize: false` for this asset to emit it unchanged)',
-      { cause: err },
-    )
+    throw errors.E_OPTIMIZE('transform', { reason, cause: err })
   }
   // With compression off the user asked for a model that needs no decoder, so even a bigger result stands.
   // A LOD level must be the simplified mesh, whatever its size.
@@ -91,12 +87,7 @@ export async function optimizeGlb(
     const stats = await inspectGlb(out)
     return { bytes: out, stats: opts.level ? ({ ...stats, error: simplified.error } as LevelStats) : stats }
   } catch (err) {
-    throw new RodinError(
-      'E_OPTIMIZE',
-      `the optimized model does not read back (${err instanceof Error ? err.message : String(err)}); ` +
-        'set `optimize: false` for this asset to emit it unchanged',
-      { cause: err },
-    )
+    throw errors.E_OPTIMIZE('readBack', { reason: err instanceof Error ? err.message : String(err), cause: err })
   }
 }
 

@@ -1,4 +1,5 @@
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import type { RodinError } from '../errors.js'
 
 /** Named starting points: `'web'` (default), `'max'` (smaller, lossy geometry) and `'none'` (emit the original). */
 export type OptimizePreset = 'web' | 'max' | 'none'
@@ -301,7 +302,7 @@ function cloneResolved(options: ResolvedOptimizeOptions): ResolvedOptimizeOption
 }
 
 function configError(where: string, message: string): RodinError {
-  return new RodinError('E_CONFIG', `${where}: ${message}`)
+  return errors.E_CONFIG('option', { where, problem: message })
 }
 
 function quoteList(values: readonly string[]): string {

@@ -1,3 +1,4 @@
+import { errors } from '../catalogue/index.js'
 import type { Document, Material } from '@gltf-transform/core'
 import { readGlb } from './glb.js'
 import { getSharp } from './io.js'
@@ -29,7 +30,7 @@ export async function imagePlaceholder(image: Uint8Array): Promise<string> {
     uri = `data:image/webp;base64,${webp.toString('base64')}`
     if (uri.length <= PLACEHOLDER_MAX_BYTES) return uri
   }
-  throw new Error(`the smallest placeholder is still ${uri.length} bytes`)
+  throw errors.E_OPTIMIZE('placeholder', { bytes: uri.length })
 }
 
 /**

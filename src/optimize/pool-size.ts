@@ -14,3 +14,12 @@ export function sourcesInFlight(cores: number): number {
   const { size, jobsPerWorker } = poolDefaults(cores)
   return size * jobsPerWorker + size
 }
+
+/**
+ * How many bytes of sources those jobs may hold together: a worker's share of memory, in source bytes, which
+ * is what the pipeline knows before it reads a source (a 3× 2K PNG model is about 20 MB, and decoding its
+ * textures takes several times that). A larger model still runs, alone.
+ */
+export function sourceBytesInFlight(cores: number): number {
+  return poolDefaults(cores).size * 40 * 1024 * 1024
+}

@@ -5,7 +5,8 @@ import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { RodinError, type RodinErrorCode } from '../errors.js'
+import { errors, relayed } from '../catalogue/index.js'
+import { isRodinErrorCode, type RodinError } from '../errors.js'
 import { estimateCost } from './cost.js'
 import { poolDefaults } from './pool-size.js'
 import { checkJsonChunkSize } from './preflight.js'
@@ -110,24 +111,6 @@ interface Slot {
   timedOut?: { id: number; ms: number }
 }
 
-const ERROR_CODES: ReadonlySet<string> = new Set<RodinErrorCode>([
-  'E_CONFIG',
-  'E_AUTH',
-  'E_HTTP',
-  'E_TIMEOUT',
-  'E_TOO_LARGE',
-  'E_UNSAFE_URL',
-  'E_INTEGRITY',
-  'E_OFFLINE_MISS',
-  'E_LOCK_MISSING',
-  'E_TASK_FAILED',
-  'E_TASK_PENDING',
-  'E_NO_FILE',
-  'E_NOT_IN_MANIFEST',
-  'E_BAD_GLB',
-  'E_OPTIMIZE',
-])
-
 /**
  * Creates a lazy pool of optimizer workers. A model's texture codecs run on libvips threads, off the
  * worker's JavaScript thread, so one worker running a few models at once (while one waits for its textures,
@@ -155,24 +138,18 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   const size = options.size ?? defaults.size
   const jobsPerWorker = options.jobsPerWorker ?? defaults.jobsPerWorker
   if (!Number.isInteger(size) || size < 1) {
-    throw new RodinError('E_CONFIG', `optimizer pool size must be an integer of at least 1 (got ${String(size)})`)
+    throw errors.E_CONFIG('poolInteger', { setting: 'size', min: 1, got: size })
   }
   if (!Number.isInteger(jobsPerWorker) || jobsPerWorker < 1) {
-    throw new RodinError(
-      'E_CONFIG',
-      `optimizer pool jobsPerWorker must be an integer of at least 1 (got ${String(jobsPerWorker)})`,
-    )
+    throw errors.E_CONFIG('poolInteger', { setting: 'jobsPerWorker', min: 1, got: jobsPerWorker })
   }
   const timeoutFor = options.timeoutMs ?? defaultJobTimeoutMs
   if (typeof timeoutFor !== 'function') {
-    throw new RodinError('E_CONFIG', 'optimizer pool timeoutMs must be a function from model bytes to milliseconds')
+    throw errors.E_CONFIG('poolTimeout', {})
   }
   const maxHeapMb = options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB
   if (!Number.isInteger(maxHeapMb) || maxHeapMb < 64) {
-    throw new RodinError(
-      'E_CONFIG',
-      `optimizer pool maxHeapMb must be an integer of at least 64 (got ${String(maxHeapMb)})`,
-    )
+    throw errors.E_CONFIG('poolInteger', { setting: 'maxHeapMb', min: 64, got: maxHeapMb })
   }
   const workerURL = options.workerURL ?? defaultWorkerURL()
   const queue: Job[] = []
@@ -183,7 +160,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
 
   function submit(request: NewRequest): Promise<Extract<WorkerResponse, { ok: true }>> {
     return new Promise((resolve, reject) => {
-      if (closed) return reject(new RodinError('E_OPTIMIZE', `${subject(request.label)}: the optimizer pool is closed`))
+      if (closed) return reject(errors.E_OPTIMIZE('poolClosed', { model: subject(request.label) }))
       let limitMs: number
       try {
         limitMs = limitFor(request.bytes.byteLength)
@@ -206,9 +183,9 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
 
   function pump(): void {
     if (queue.length > 0 && slots.length === 0 && !existsSync(fileURLToPath(workerURL))) {
-      const why = `the optimizer worker script is missing (${fileURLToPath(workerURL)}); run \`npm run build\``
+      const script = fileURLToPath(workerURL)
       for (const job of queue.splice(0))
-        job.reject(new RodinError('E_OPTIMIZE', `${subject(job.request.label)}: ${why}`))
+        job.reject(errors.E_OPTIMIZE('workerMissing', { model: subject(job.request.label), script }))
       return
     }
     while (queue.length > 0 && !closed) {
@@ -282,10 +259,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   function limitFor(modelBytes: number): number {
     const ms = timeoutFor(modelBytes)
     if (!Number.isFinite(ms) || ms <= 0) {
-      throw new RodinError(
-        'E_CONFIG',
-        `optimizer pool timeoutMs returned ${String(ms)}; return a number of milliseconds > 0`,
-      )
+      throw errors.E_CONFIG('poolTimeoutResult', { got: ms })
     }
     return Math.min(Math.ceil(ms), MAX_TIMER_MS)
   }
@@ -311,20 +285,13 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
       clearTimeout(job.timer)
       if (timedOut && !closed) {
         if (job.request.id === timedOut.id) {
-          job.reject(
-            new RodinError(
-              'E_OPTIMIZE',
-              `${subject(job.request.label)}: optimizing took longer than its ${seconds(timedOut.ms)} limit (set from the model's size) and was stopped; other models are not affected. The model is probably malformed; set \`optimize: false\` for this asset to emit it unchanged`,
-            ),
-          )
+          job.reject(errors.E_OPTIMIZE('timedOut', { model: subject(job.request.label), limit: seconds(timedOut.ms) }))
         } else {
           queue.push({ ...job, timer: undefined }) // innocent: it just shared the worker
         }
       } else if (closed || alone) {
-        const why = closed
-          ? 'the optimizer pool was closed'
-          : `the optimizer worker crashed (${slot.crash ?? `exit code ${code}`})`
-        job.reject(new RodinError('E_OPTIMIZE', `${subject(job.request.label)}: ${why}; other models are not affected`))
+        const crash = slot.crash ?? `exit code ${code}`
+        job.reject(errors.E_OPTIMIZE('stopped', { model: subject(job.request.label), closed, crash }))
       } else {
         queue.push({ ...job, suspect: true })
       }
@@ -356,7 +323,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     async close() {
       closed = true
       for (const job of queue.splice(0)) {
-        job.reject(new RodinError('E_OPTIMIZE', `${subject(job.request.label)}: the optimizer pool was closed`))
+        job.reject(errors.E_OPTIMIZE('poolClosedWhileRunning', { model: subject(job.request.label) }))
       }
       await Promise.all(slots.map(slot => slot.worker.terminate()))
     },
@@ -380,9 +347,9 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   }
 
   function workerError(label: string, error: { code?: string; message: string }): RodinError {
-    const code = error.code !== undefined && ERROR_CODES.has(error.code) ? (error.code as RodinErrorCode) : 'E_OPTIMIZE'
+    const code = isRodinErrorCode(error.code) ? error.code : 'E_OPTIMIZE'
     const message = error.message.replace(/^\[unplugin-rodin\] E_[A-Z_]+: /, '')
-    return new RodinError(code, label ? `${subject(label)}: ${message}` : message)
+    return relayed(code, message, label ? subject(label) : undefined)
   }
 }
 
@@ -434,7 +401,6 @@ function seconds(ms: number): string {
 // The worker gets its own copy: transferring the caller's buffer would detach it (and a pooled Buffer
 // shares its ArrayBuffer with unrelated data).
 function ownCopy(bytes: Uint8Array): Uint8Array {
-  if (!(bytes instanceof Uint8Array))
-    throw new RodinError('E_BAD_GLB', `not a valid GLB: expected bytes (Uint8Array), got ${typeof bytes}`)
+  if (!(bytes instanceof Uint8Array)) throw errors.E_BAD_GLB('notBytes', { got: typeof bytes })
   return new Uint8Array(bytes)
 }

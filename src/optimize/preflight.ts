@@ -1,4 +1,5 @@
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import type { RodinError } from '../errors.js'
 
 const MAGIC_GLTF = 0x46546c67 // 'glTF'
 const CHUNK_JSON = 0x4e4f534a // 'JSON'
@@ -129,7 +130,7 @@ function jsonTooLarge(jsonLength: number): RodinError {
 
 /** "not a valid GLB: <reason>" as the one error type. */
 export function badGlb(reason: string, cause?: unknown): RodinError {
-  return new RodinError('E_BAD_GLB', `not a valid GLB: ${reason}`, cause === undefined ? {} : { cause })
+  return errors.E_BAD_GLB('invalid', cause === undefined ? { reason } : { reason, cause })
 }
 
 function checkNoExternalUris(json: GlbJson): void {

@@ -1,3 +1,4 @@
+import { errors } from '../catalogue/index.js'
 import type { Document, Transform } from '@gltf-transform/core'
 import type Sharp from 'sharp'
 import type { ImageFormat, TexturePlan, TextureRole } from './texture-plan.js'
@@ -219,10 +220,14 @@ async function toKtx2(sharp: typeof Sharp, plan: TexturePlan, opts: Resolved): P
     ktx2 = await encodeKtx2(texels, plan.role, opts.quality)
   } catch (err) {
     const name = plan.texture.getName() || plan.texture.getURI() || 'a texture'
-    throw new Error(
-      `the KTX2 encoder failed on ${name} (${texels.width}×${texels.height}): ${err instanceof Error ? err.message : String(err)}; try a smaller "textureSize" or "textureFormat": "webp"`,
-      { cause: err },
-    )
+    const reason = err instanceof Error ? err.message : String(err)
+    throw errors.E_OPTIMIZE('ktx2Encoder', {
+      texture: name,
+      width: texels.width,
+      height: texels.height,
+      reason,
+      cause: err,
+    })
   }
   plan.texture.setImage(ktx2).setMimeType('image/ktx2')
   const uri = plan.texture.getURI()

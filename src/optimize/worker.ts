@@ -6,12 +6,13 @@
 import type { ILogger } from '@gltf-transform/core'
 import type { WorkerRequest, WorkerResponse } from './pool.js'
 import { parentPort } from 'node:worker_threads'
+import { errors } from '../catalogue/index.js'
 import { isRodinError } from '../errors.js'
 import { failpoint } from '../util/failpoint.js'
 import { inspectGlb, optimizeGlb } from './optimize.js'
 
 const port = parentPort
-if (!port) throw new Error('unplugin-rodin: optimize/worker.js must be started as a worker thread')
+if (!port) throw errors.E_OPTIMIZE('notWorker', {})
 
 port.on('message', (request: WorkerRequest) => {
   void handle(request).then(({ response, transfer }) => port.postMessage(response, transfer))

@@ -1,4 +1,5 @@
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import type { RodinError } from '../errors.js'
 import type { Budget } from '../manifest/manifest.js'
 import type { ResolvedOptimizeOptions } from '../optimize/options.js'
 
@@ -87,11 +88,7 @@ export function describeOverruns(alias: string, overruns: BudgetOverrun[]): stri
 
 /** `E_BUDGET`, for frozen mode and CI, where an asset over budget must not ship unnoticed. */
 export function budgetError(alias: string, overruns: BudgetOverrun[]): RodinError {
-  return new RodinError(
-    'E_BUDGET',
-    `${describeOverruns(alias, overruns)}\n(budgets fail builds in mode "frozen" and when CI is set; locally they warn)`,
-    { asset: alias },
-  )
+  return errors.E_BUDGET('over', { asset: alias, overruns: describeOverruns(alias, overruns) })
 }
 
 export function formatMeasure(measure: BudgetMeasure, value: number): string {

@@ -3,9 +3,8 @@ import type { ResolvedOptimizeOptions } from '../optimize/options.js'
 import type { OptimizerPool } from '../optimize/pool.js'
 import { KTX2_ENCODER_VERSION, TOOL_VERSIONS } from '../optimize/versions.js'
 import type { Store, StoredFile } from '../store/store.js'
-import { CACHE_VERSION } from '../store/store.js'
+import { versionedKey } from '../store/store.js'
 import { failpoint } from '../util/failpoint.js'
-import { sha256Hex } from '../util/hash.js'
 import type { LargestFirstGate } from './gate.js'
 
 export interface DerivedRecord {
@@ -29,7 +28,7 @@ export function derivedKey(
     typeof what !== 'string' && what.textureFormat === 'ktx2'
       ? { ...TOOL_VERSIONS, 'ktx2-encoder': KTX2_ENCODER_VERSION }
       : TOOL_VERSIONS
-  return sha256Hex(JSON.stringify({ cache: CACHE_VERSION, source: sourceSha256, what: keyed, tools }))
+  return versionedKey({ source: sourceSha256, what: keyed, tools })
 }
 
 /**

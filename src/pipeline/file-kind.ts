@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import type { AssetEntry } from '../manifest/manifest.js'
-import { extensionOf } from '../providers/files.js'
+import { extensionOf } from '../manifest/files.js'
 
 // A GLB's or glTF's JSON larger than this is not parsed here (the optimizer has its own bounds); the
 // container structure is still checked.
@@ -102,10 +102,12 @@ export async function assertFileKind(path: string, size: number, entry: AssetEnt
     await fh.close()
   }
   if (problem) {
-    throw new RodinError(
-      'E_BAD_FILE',
-      `${name} of asset "${entry.alias}" (${entry.provider} task ${entry.task}) does not match its file type: ${problem}. Nothing was stored or emitted. The provider or its file host sent something else; check the task in the provider's dashboard, or report it.`,
-      { asset: entry.alias, provider: entry.provider, task: entry.task, file: name },
-    )
+    throw errors.E_BAD_FILE('kind', {
+      asset: entry.alias,
+      provider: entry.provider,
+      task: entry.task,
+      file: name,
+      problem,
+    })
   }
 }

@@ -1,4 +1,4 @@
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import type { LevelStats } from '../optimize/optimize.js'
 import { lodOptions } from '../optimize/options.js'
@@ -38,6 +38,8 @@ export interface LodContext {
   frozen: boolean
   /** The team store: verified bytes of a pinned blob, or `null` when it cannot serve them. */
   fetchPinned?: (pin: StoredFile, what: string) => Promise<Uint8Array | null>
+  /** The configured lockfile, as messages name it. */
+  lockfile?: string
 }
 
 /**
@@ -56,11 +58,7 @@ export async function resolveLods(ctx: LodContext): Promise<{ lods: LodRecord[];
       const key = derivedKey(ctx.sourceSha256, levelOpts)
       const pin = ctx.pins?.[i]
       if (ctx.frozen && pin?.key !== key) {
-        throw new RodinError(
-          'E_LOCK_MISSING',
-          `mode "frozen": LOD level ${level} of asset "${entry.alias}" is not pinned for the current optimize settings. Run "npx rodin-assets lock" and commit the lockfile.`,
-          { asset: entry.alias },
-        )
+        throw errors.E_LOCK_MISSING('lod', { asset: entry.alias, level })
       }
       let record = await cachedOptimized(ctx.store, key, pin)
       if (!record && pin?.key === key) {
@@ -78,7 +76,7 @@ export async function resolveLods(ctx: LodContext): Promise<{ lods: LodRecord[];
           levelOpts,
           `asset "${entry.alias}" LOD ${level}`,
         )
-        assertLevelPin(entry, level, pin, key, record.sha256)
+        assertLevelPin(entry, level, pin, key, record.sha256, ctx.lockfile)
       }
       const stats = record.stats as LevelStats
       return {
@@ -131,15 +129,20 @@ export async function lodBytes(ctx: LodContext, lod: LodRecord, level: number): 
     { key: lod.key, sha256: lod.file.sha256, bytes: lod.file.bytes },
     lod.key,
     redo.sha256,
+    ctx.lockfile,
   )
   return (await ctx.store.get(lod.file.sha256))!
 }
 
-function assertLevelPin(entry: AssetEntry, level: number, pin: LodPin | undefined, key: string, actual: string): void {
+function assertLevelPin(
+  entry: AssetEntry,
+  level: number,
+  pin: LodPin | undefined,
+  key: string,
+  actual: string,
+  lockfile?: string,
+): void {
   if (!pin || pin.key !== key || pin.sha256 === actual) return
-  throw new RodinError(
-    'E_INTEGRITY',
-    `SECURITY: LOD level ${level} of asset "${entry.alias}" does not match assets.rodin.lock.json: expected sha256 ${pin.sha256}, got ${actual}. Nothing was emitted. If the change is expected, run "rodin-assets lock --update ${entry.alias}".`,
-    { asset: entry.alias, provider: entry.provider, task: entry.task, expected: pin.sha256, actual },
-  )
+  const who = { asset: entry.alias, provider: entry.provider, task: entry.task }
+  throw errors.E_INTEGRITY('lodMismatch', { ...who, level, lockfile, expected: pin.sha256, actual })
 }

@@ -1,5 +1,5 @@
 import type { ImageStats, ModelStats, RodinAssetMeta } from '../meta.js'
-import { extensionOf, isImageFile } from '../providers/files.js'
+import { extensionOf, isImageFile } from '../manifest/files.js'
 import type { StoredFile } from '../store/store.js'
 import { listSome } from '../util/list.js'
 import { imageStats, modelStats, placeholderOf } from './derive.js'
@@ -41,12 +41,15 @@ export async function moduleData(pipeline: Pipeline, record: AssetRecord, varian
     await pipeline.addFile(record, name)
   const source = Object.hasOwn(record.files, name) ? record.files[name] : undefined
   if (!source) {
-    const { RodinError } = await import('../errors.js')
-    throw new RodinError(
-      'E_NO_FILE',
-      `rodin:${entry.alias}/${name}: the task has no file "${name}" (it has: ${listSome(Object.keys(record.files))}). Import one of those names.`,
-      { asset: entry.alias, provider: entry.provider, task: entry.task, file: name },
-    )
+    const { errors } = await import('../catalogue/index.js')
+    const has = listSome(Object.keys(record.files))
+    throw errors.E_NO_FILE('imported', {
+      asset: entry.alias,
+      provider: entry.provider,
+      task: entry.task,
+      file: name,
+      has,
+    })
   }
   const useOptimized = (variant.kind === 'primary' || variant.kind === 'meta') && record.optimized !== null
   const emitted: StoredFile = useOptimized ? record.optimized!.file : source

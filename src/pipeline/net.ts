@@ -1,4 +1,5 @@
-import { RodinError, isRodinError } from '../errors.js'
+import { configuredFiles, errors } from '../catalogue/index.js'
+import { isRodinError } from '../errors.js'
 import type { Readable } from 'node:stream'
 import type { ApiClient, FileHostPolicy, HttpOptions, RequestContext } from '../http/index.js'
 import { isLoopbackHost } from '../http/url-policy.js'
@@ -6,12 +7,12 @@ import type { AssetEntry } from '../manifest/manifest.js'
 import type { ProviderName } from '../meta.js'
 import type { ResolvedOptions } from '../options.js'
 import { declaredKind } from './file-kind.js'
-import type { Provider, ProviderContext, ProviderFile, WaitOptions } from '../providers/types.js'
-import { realSleep } from '../providers/types.js'
+import { providerSpec, realSleep } from '../providers/index.js'
+import type { Provider, ProviderContext, ProviderFile, WaitOptions } from '../providers/index.js'
 
 /**
  * Everything that touches the network, loaded on the first cache miss only: a warm build never imports
- * undici or a provider module (and `offline` mode never gets here at all).
+ * undici, and provider modules import no http code (and `offline` mode never gets here at all).
  */
 export interface Net {
   listFiles: (entry: AssetEntry, wait?: Partial<WaitOptions>) => Promise<ProviderFile[]>
@@ -24,12 +25,6 @@ export interface Net {
     signal?: AbortSignal,
   ) => Promise<T>
   close: () => Promise<void>
-}
-
-const ENV_HINT: Record<ProviderName, string> = {
-  rodin: 'RODIN_API_KEY (or providers.rodin.apiKey)',
-  modelslab: 'MODELSLAB_API_KEY (or providers.modelslab.apiKey)',
-  getty: 'GETTY_API_KEY, GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty)',
 }
 
 export async function createNet(options: ResolvedOptions, warn: (message: string) => void): Promise<Net> {
@@ -52,7 +47,15 @@ export async function createNet(options: ResolvedOptions, warn: (message: string
     }
     return {
       provider,
-      pc: { api: client, wait: { ...options.wait, ...wait }, ctx, sleep: realSleep, now: Date.now, warn },
+      pc: {
+        api: client,
+        wait: { ...options.wait, ...wait },
+        ctx,
+        manifest: configuredFiles(options).manifest,
+        sleep: realSleep,
+        now: Date.now,
+        warn,
+      },
     }
   }
 
@@ -92,66 +95,14 @@ async function loadProvider(
   http: typeof import('../http/index.js'),
   entry: AssetEntry,
 ): Promise<{ client: ApiClient; provider: Provider }> {
+  const spec = providerSpec(name)
+  if (!spec) throw errors.E_CONFIG('providerUnsupported', { asset: entry.alias, provider: name })
   const conf = options.providers[name]
   if (!conf.apiKey) {
-    throw new RodinError(
-      'E_AUTH',
-      `asset "${entry.alias}" (${name} task ${entry.task}) is not in the cache and no ${name} API key is set. Set ${ENV_HINT[name]}, or restore the cache directory ${options.cacheDir}.`,
-      { asset: entry.alias, provider: name, task: entry.task },
-    )
+    const who = { asset: entry.alias, provider: name, task: entry.task }
+    throw errors.E_AUTH('noKey', { ...who, env: spec.credentials, cacheDir: options.cacheDir })
   }
-  if (name === 'rodin') {
-    const { rodinProvider } = await import('../providers/rodin.js')
-    const client = http.createApiClient({
-      baseURL: conf.baseURL,
-      headers: { Authorization: `Bearer ${conf.apiKey}` },
-      http: options.http,
-      provider: name,
-    })
-    return { client, provider: rodinProvider }
-  }
-  if (name === 'modelslab') {
-    const { createModelslabProvider } = await import('../providers/modelslab.js')
-    // The key travels in each request's JSON body (ModelsLab's documented way), never as a header.
-    const client = http.createApiClient({ baseURL: conf.baseURL, http: options.http, provider: name })
-    return { client, provider: createModelslabProvider(conf.apiKey) }
-  }
-  if (name === 'getty') {
-    const { clientId, clientSecret, tokenURL } = options.providers.getty
-    if (!clientId || !clientSecret) {
-      throw new RodinError(
-        'E_AUTH',
-        `asset "${entry.alias}" (getty generation ${entry.task}) is not in the cache and the Getty client credentials are incomplete (${!clientId ? 'no client id' : 'no client secret'}). Set ${ENV_HINT.getty}, or restore the cache directory ${options.cacheDir}.`,
-        { asset: entry.alias, provider: name, task: entry.task },
-      )
-    }
-    const { createGettyProvider } = await import('../providers/getty.js')
-    const api = http.createApiClient({
-      baseURL: conf.baseURL,
-      headers: { 'Api-Key': conf.apiKey },
-      http: options.http,
-      provider: name,
-    })
-    // The token endpoint is another host: its own client, so neither credential reaches the other's host.
-    const tokenClient = http.createApiClient({
-      baseURL: tokenURL,
-      http: options.http,
-      provider: name,
-      authHint:
-        'set GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty.clientId / clientSecret) to valid credentials',
-    })
-    const client: ApiClient = {
-      request: api.request,
-      close: async () => {
-        await Promise.all([api.close(), tokenClient.close()])
-      },
-    }
-    return { client, provider: createGettyProvider({ clientId, clientSecret, tokenURL, tokenClient }) }
-  }
-  throw new RodinError('E_CONFIG', `asset "${entry.alias}": provider "${name}" is not supported by this version yet.`, {
-    asset: entry.alias,
-    provider: name,
-  })
+  return spec.connect(conf, { http, options: options.http, entry, cacheDir: options.cacheDir })
 }
 
 /** Loopback file hosts are the local emulator's, allowed only when the provider itself is configured there. */

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os'
 import pLimit from 'p-limit'
 import type { LimitFunction } from 'p-limit'
-import { RodinError, isRodinError } from '../errors.js'
+import { configuredFiles, errors } from '../catalogue/index.js'
+import { isRodinError } from '../errors.js'
 import { canonicalJson, readLockfile, updateLockfile } from '../manifest/lockfile.js'
 import type { LockEntry, Lockfile } from '../manifest/lockfile.js'
 import { loadManifest } from '../manifest/manifest.js'
@@ -10,12 +11,12 @@ import type { AssetEntry, Manifest } from '../manifest/manifest.js'
 import { resolveOptimizeOptions } from '../optimize/options.js'
 import type { ResolvedOptimizeOptions } from '../optimize/options.js'
 import type { OptimizerPool } from '../optimize/pool.js'
-import { sourcesInFlight } from '../optimize/pool-size.js'
+import { sourceBytesInFlight, sourcesInFlight } from '../optimize/pool-size.js'
 import type { ResolvedOptions } from '../options.js'
-import { extensionOf, pickPreview, pickPrimary } from '../providers/files.js'
-import type { ProviderFile, WaitOptions } from '../providers/types.js'
+import { extensionOf, pickPreview, pickPrimary } from '../manifest/files.js'
+import type { ProviderFile, WaitOptions } from '../providers/index.js'
 import { Store } from '../store/store.js'
-import type { StoredFile } from '../store/store.js'
+import type { GcKeep, StoredFile } from '../store/store.js'
 import { listSome } from '../util/list.js'
 import { budgetError, checkBudget, describeOverruns } from './budget.js'
 import type { BudgetMeasured } from './budget.js'
@@ -24,9 +25,12 @@ import { lodBytes, resolveLods } from './lods.js'
 import type { LodContext, LodRecord } from './lods.js'
 import type { DerivedRecord } from './derive.js'
 import { LargestFirstGate } from './gate.js'
+import { assetState, cachedAsset, lockCovers, pinFor, pinnedBlobs, reachable } from './inventory.js'
+import type { AssetState, CachedAsset, PinnedBlob } from './inventory.js'
 import { createNet } from './net.js'
 import type { Net } from './net.js'
 import { RemoteLink } from './remote.js'
+import { reloadChangedIds } from './reload.js'
 import { assertPinnedFile, expectedFiles, fetchSource, missingFiles } from './source.js'
 
 /** Everything known about one manifest asset after the pipeline ran. */
@@ -46,6 +50,15 @@ export interface AssetRecord {
   /** True when nothing had to be downloaded or optimized. */
   hit: boolean
   ms: number
+}
+
+/** One change `Pipeline.lock()` made to the lockfile. */
+export interface LockChange {
+  alias: string
+  /** `locked`: newly pinned; `updated`: its pin changed; `removed`: no longer in the manifest. */
+  change: 'locked' | 'updated' | 'removed'
+  /** The primary file, for `locked` and `updated`. */
+  primary?: string
 }
 
 export interface PipelineLogger {
@@ -68,12 +81,15 @@ export class Pipeline {
   /** Also bring every pinned source file into the cache (`rodin-assets pull`), not only what a build needs. */
   completeCache = false
   private manifest?: Promise<Manifest>
-  private lock?: Promise<Lockfile | null>
+  private lockfile?: Promise<Lockfile | null>
   private inflight = new Map<string, Promise<AssetRecord>>()
   private net?: Promise<Net>
   private pool?: OptimizerPool
   /** Sources waiting for the optimizer are read only when their turn comes (see LargestFirstGate). */
-  private readonly gate = new LargestFirstGate(sourcesInFlight(availableParallelism()))
+  private readonly gate = new LargestFirstGate(
+    sourcesInFlight(availableParallelism()),
+    sourceBytesInFlight(availableParallelism()),
+  )
   private poolModule?: Promise<typeof import('../optimize/pool.js')>
   private readonly limit: LimitFunction
   private coldWarned = false
@@ -99,22 +115,87 @@ export class Pipeline {
   }
 
   getLockfile(): Promise<Lockfile | null> {
-    this.lock ??= this.options.lockfilePath ? readLockfile(this.options.lockfilePath) : Promise.resolve(null)
-    return this.lock
+    this.lockfile ??= this.options.lockfilePath ? readLockfile(this.options.lockfilePath) : Promise.resolve(null)
+    return this.lockfile
   }
 
   /** Forget memoized manifest, lockfile and records (a new build, or a watched file changed). */
   invalidate(): void {
     this.manifest = undefined
-    this.lock = undefined
+    this.lockfile = undefined
     this.inflight.clear()
   }
 
   /** Re-read manifest and lockfile, but forget the records of only these aliases (dev server: a watched file changed). */
   invalidateAliases(aliases: Iterable<string>): void {
     this.manifest = undefined
-    this.lock = undefined
+    this.lockfile = undefined
     for (const alias of aliases) this.inflight.delete(alias)
+  }
+
+  /**
+   * After the manifest or the lockfile changed on disk (dev server): re-reads both, forgets the records of only
+   * the assets whose inputs changed, and returns their import ids. `settled` waits for the resolutions in
+   * flight, which may be writing pins themselves.
+   */
+  reload(settled: () => Promise<unknown> = async () => {}): Promise<Set<string>> {
+    return reloadChangedIds(this, settled)
+  }
+
+  /** What the lockfile and the cache hold for each manifest asset: no request, download or optimizer run. */
+  async status(): Promise<AssetState[]> {
+    const lock = await this.getLockfile()
+    const states: AssetState[] = []
+    for (const entry of (await this.getManifest()).entries) states.push(await assetState(this.store, lock, entry))
+    return states
+  }
+
+  /** The lock entry a build uses for `entry`: a pin of the same provider and task, else none. */
+  async pinned(entry: AssetEntry): Promise<LockEntry | undefined> {
+    return pinFor(await this.getLockfile(), entry)
+  }
+
+  /** Every blob the lockfile pins (`verify`, `push`), or `null` when there is no lockfile. */
+  async pins(): Promise<PinnedBlob[] | null> {
+    const lock = await this.getLockfile()
+    return lock ? pinnedBlobs(lock) : null
+  }
+
+  /** An asset as the cache alone serves it now, or `null` when it is not built there (see `status()`). */
+  cached(state: AssetState): Promise<CachedAsset | null> {
+    return cachedAsset(this, state)
+  }
+
+  /** Every cache entry the manifest reaches through the pins and records a build would use (what gc keeps). */
+  async reachable(): Promise<GcKeep> {
+    return reachable(this, await this.getLockfile(), (await this.getManifest()).entries)
+  }
+
+  /**
+   * Pins every manifest asset (fetching what the cache lacks) and drops the pins of assets no longer in the
+   * manifest; the pins of `accept`ed aliases take whatever the provider serves now. Reports each change as it
+   * is made; returns how many assets the lockfile pins. Without a lockfile path nothing is written.
+   */
+  async lock(opts: { accept?: Iterable<string>; onChange?: (change: LockChange) => void } = {}): Promise<number> {
+    for (const alias of opts.accept ?? []) this.acceptChanges.add(alias)
+    const manifest = await this.getManifest()
+    const before = structuredClone((await this.getLockfile())?.assets ?? {})
+    for (const entry of manifest.entries) {
+      const { alias } = entry
+      const { primary } = await this.asset(entry)
+      if (!before[alias]) opts.onChange?.({ alias, change: 'locked', primary })
+      else if (canonicalJson(before[alias]) !== canonicalJson((await this.getLockfile())?.assets[alias]))
+        opts.onChange?.({ alias, change: 'updated', primary })
+    }
+    const { lockfilePath } = this.options
+    if (!lockfilePath) return 0
+    const written = await updateLockfile(lockfilePath, lock => {
+      for (const alias of Object.keys(lock.assets)) if (!manifest.byAlias.has(alias)) delete lock.assets[alias]
+    })
+    this.lockfile = Promise.resolve(written)
+    for (const alias of Object.keys(before))
+      if (!manifest.byAlias.has(alias)) opts.onChange?.({ alias, change: 'removed' })
+    return Object.keys(written.assets).length
   }
 
   /** Resolved optimize settings of an entry: the entry's, else the manifest's, else the plugin option's. */
@@ -130,21 +211,14 @@ export class Pipeline {
     const { mode, lockfilePath } = this.options
     // frozen and offline must serve every entry, so a recipe without a task fails the whole build up front.
     const recipe = mode !== 'auto' && manifest.entries.find(e => e.notGenerated)
-    if (recipe) throw notGeneratedError(recipe)
+    if (recipe) throw notGeneratedError(recipe, configuredFiles(this.options))
     if (mode === 'frozen') {
-      if (!lockfilePath)
-        throw new RodinError(
-          'E_CONFIG',
-          'mode "frozen" needs a lockfile, but the "lockfile" option is false. Enable it or use mode "auto".',
-        )
+      if (!lockfilePath) throw errors.E_CONFIG('frozenWithoutLockfile', {})
       const lock = await this.getLockfile()
       const missing = manifest.entries.filter(e => !lockCovers(lock?.assets[e.alias], e))
       if (missing.length > 0) {
-        throw new RodinError(
-          'E_LOCK_MISSING',
-          `mode "frozen": ${lockfilePath} does not pin ${listSome(missing.map(e => `"${e.alias}"`))}. Run "npx rodin-assets lock" (or a local build in mode "auto") and commit the lockfile.`,
-          { asset: missing[0]?.alias },
-        )
+        const pins = listSome(missing.map(e => `"${e.alias}"`))
+        throw errors.E_LOCK_MISSING('assets', { asset: missing[0]?.alias, lockfile: lockfilePath, missing: pins })
       }
     }
     if (mode === 'offline') {
@@ -154,11 +228,11 @@ export class Pipeline {
         if (why) missing.push(`"${entry.alias}" (${why})`)
       }
       if (missing.length > 0) {
-        throw new RodinError(
-          'E_OFFLINE_MISS',
-          `mode "offline": the cache ${this.options.cacheDir} lacks ${listSome(missing)}. Run a build in mode "auto" (or "npx rodin-assets pull") with network access first, or restore the cache.`,
-          { asset: manifest.entries.find(e => missing.some(m => m.startsWith(`"${e.alias}"`)))?.alias },
-        )
+        throw errors.E_OFFLINE_MISS('cacheLacks', {
+          asset: manifest.entries.find(e => missing.some(m => m.startsWith(`"${e.alias}"`)))?.alias,
+          cacheDir: this.options.cacheDir,
+          missing: listSome(missing),
+        })
       }
     }
   }
@@ -178,11 +252,11 @@ export class Pipeline {
   async sourceBytes(record: Pick<AssetRecord, 'entry' | 'files'>, name: string): Promise<Uint8Array> {
     const file = Object.hasOwn(record.files, name) ? record.files[name] : undefined
     if (!file)
-      throw new RodinError(
-        'E_NO_FILE',
-        `asset "${record.entry.alias}" has no file "${name}" (it has: ${listSome(Object.keys(record.files))})`,
-        { asset: record.entry.alias },
-      )
+      throw errors.E_NO_FILE('stored', {
+        asset: record.entry.alias,
+        file: name,
+        has: listSome(Object.keys(record.files)),
+      })
     const cached = await this.store.get(file.sha256)
     if (cached) return cached
     const locked = (await this.getLockfile())?.assets[record.entry.alias]
@@ -193,14 +267,10 @@ export class Pipeline {
     }
     const { files } = await this.refetch(record.entry, locked, [name])
     const got = files[name]!
-    assertPinnedFile(record.entry, name, file, got)
+    assertPinnedFile(record.entry, name, file, got, configuredFiles(this.options).lockfile)
     const data = await this.store.get(got.sha256)
     if (!data)
-      throw new RodinError(
-        'E_INTEGRITY',
-        `${name} of asset "${record.entry.alias}" was downloaded but cannot be read back from the cache ${this.options.cacheDir}. Check that the cache directory is writable and not shared with a process that deletes it.`,
-        { asset: record.entry.alias, file: name },
-      )
+      throw errors.E_INTEGRITY('unreadable', { asset: record.entry.alias, file: name, cacheDir: this.options.cacheDir })
     this.remote?.upload(file)
     return data
   }
@@ -215,11 +285,9 @@ export class Pipeline {
     const lock = await this.getLockfile()
     const locked = lockCovers(lock?.assets[entry.alias], entry) ? lock!.assets[entry.alias] : undefined
     if (this.options.mode === 'frozen' && !locked?.files[name]) {
-      throw new RodinError(
-        'E_LOCK_MISSING',
-        `mode "frozen": the lockfile does not pin ${name} of asset "${entry.alias}". Run "npx rodin-assets lock" after importing it in a local build, and commit the lockfile.`,
-        { asset: entry.alias, provider: entry.provider, task: entry.task, file: name },
-      )
+      const { lockfile } = configuredFiles(this.options)
+      const who = { asset: entry.alias, provider: entry.provider, task: entry.task }
+      throw errors.E_LOCK_MISSING('file', { ...who, file: name, ...(lockfile ? { lockfile } : {}) })
     }
     const { files } = await this.refetch(entry, locked, [name])
     const merged = Object.entries({ ...record.files, ...files }).sort(([a], [b]) => (a < b ? -1 : 1))
@@ -231,7 +299,7 @@ export class Pipeline {
   /** Verified bytes of the optimized primary; recomputed (and checked against its pin) when the cache lost them. */
   async optimizedBytes(record: AssetRecord): Promise<Uint8Array> {
     const o = record.optimized
-    if (!o) throw new Error('optimizedBytes() called for an asset without optimized output')
+    if (!o) throw errors.E_NO_FILE('noOutput', { asset: record.entry.alias })
     const cached = await this.store.get(o.file.sha256)
     if (cached) return cached
     const pinned = (await this.getLockfile())?.assets[record.entry.alias]?.optimized
@@ -249,11 +317,11 @@ export class Pipeline {
       `asset "${record.entry.alias}" (${record.primary})`,
     )
     if (redo.sha256 !== o.file.sha256) {
-      throw new RodinError(
-        'E_INTEGRITY',
-        `the optimized output of asset "${record.entry.alias}" was lost from the cache and recomputing it gave other bytes (expected ${o.file.sha256}, got ${redo.sha256}). Delete the cache directory and build again.`,
-        { asset: record.entry.alias, expected: o.file.sha256, actual: redo.sha256 },
-      )
+      throw errors.E_INTEGRITY('outputUnstable', {
+        asset: record.entry.alias,
+        expected: o.file.sha256,
+        actual: redo.sha256,
+      })
     }
     this.remote?.upload(o.file)
     return (await this.store.get(o.file.sha256))!
@@ -262,7 +330,7 @@ export class Pipeline {
   /** Verified bytes of LOD level `level` (1…); recomputed (and checked against its pin) when the cache lost them. */
   async lodBytes(record: AssetRecord, level: number): Promise<Uint8Array> {
     const lod = record.optimized?.lods[level - 1]
-    if (!lod) throw new Error(`lodBytes() called for asset "${record.entry.alias}" without LOD level ${level}`)
+    if (!lod) throw errors.E_NO_FILE('noLod', { asset: record.entry.alias, level })
     return lodBytes(this.lodContext(record, this.optimizeFor(record.entry)!), lod, level)
   }
 
@@ -282,6 +350,7 @@ export class Pipeline {
       pins,
       frozen: this.options.mode === 'frozen',
       fetchPinned: this.remote ? (pin, what) => this.remote!.fetch(pin, what) : undefined,
+      lockfile: configuredFiles(this.options).lockfile,
     }
   }
 
@@ -314,17 +383,15 @@ export class Pipeline {
   }
 
   private async resolve(entry: AssetEntry): Promise<AssetRecord> {
-    if (entry.notGenerated) throw notGeneratedError(entry)
+    if (entry.notGenerated) throw notGeneratedError(entry, configuredFiles(this.options))
     const started = Date.now()
     const lock = await this.getLockfile()
     const accepting = this.acceptChanges.has(entry.alias)
     const locked = !accepting && lockCovers(lock?.assets[entry.alias], entry) ? lock!.assets[entry.alias] : undefined
     if (this.options.mode === 'frozen' && !locked) {
-      throw new RodinError(
-        'E_LOCK_MISSING',
-        `mode "frozen": assets.rodin.lock.json does not pin asset "${entry.alias}". Run "npx rodin-assets lock" and commit the lockfile.`,
-        { asset: entry.alias, provider: entry.provider, task: entry.task },
-      )
+      const { lockfile } = configuredFiles(this.options)
+      const who = { asset: entry.alias, provider: entry.provider, task: entry.task }
+      throw errors.E_LOCK_MISSING('asset', { ...who, ...(lockfile ? { lockfile } : {}) })
     }
     let hit = true
     let files = accepting ? null : await expectedFiles(this.store, entry, locked)
@@ -350,11 +417,7 @@ export class Pipeline {
       const key = derivedKey(files[primary]!.sha256, opts)
       const pinned = locked?.optimized
       if (this.options.mode === 'frozen' && pinned?.key !== key) {
-        throw new RodinError(
-          'E_LOCK_MISSING',
-          `mode "frozen": the optimized output of asset "${entry.alias}" is pinned for other optimize settings or tool versions. Run "npx rodin-assets lock" and commit the lockfile.`,
-          { asset: entry.alias },
-        )
+        throw errors.E_LOCK_MISSING('output', { asset: entry.alias })
       }
       let record = teamOptimized?.record ?? (await cachedOptimized(this.store, key, pinned))
       if (!record && pinned?.key === key) {
@@ -373,18 +436,15 @@ export class Pipeline {
           `asset "${entry.alias}" (${primary})`,
         )
         if (pinned && pinned.key === key && pinned.sha256 !== record.sha256) {
-          throw new RodinError(
-            'E_INTEGRITY',
-            `SECURITY: the optimized output of asset "${entry.alias}" does not match assets.rodin.lock.json: expected sha256 ${pinned.sha256}, got ${record.sha256}. Nothing was emitted. If the change is expected, run "rodin-assets lock --update ${entry.alias}".`,
-            {
-              asset: entry.alias,
-              provider: entry.provider,
-              task: entry.task,
-              file: primary,
-              expected: pinned.sha256,
-              actual: record.sha256,
-            },
-          )
+          throw errors.E_INTEGRITY('outputMismatch', {
+            lockfile: configuredFiles(this.options).lockfile,
+            asset: entry.alias,
+            provider: entry.provider,
+            task: entry.task,
+            file: primary,
+            expected: pinned.sha256,
+            actual: record.sha256,
+          })
         }
         this.remote?.upload(record)
       }
@@ -482,11 +542,8 @@ export class Pipeline {
 
   private async refetch(entry: AssetEntry, locked: LockEntry | undefined, only?: string[]) {
     if (this.options.mode === 'offline') {
-      throw new RodinError(
-        'E_OFFLINE_MISS',
-        `mode "offline": asset "${entry.alias}" (${entry.provider} task ${entry.task}) is not in the cache ${this.options.cacheDir}. Run a build in mode "auto" with network access first, or restore the cache.`,
-        { asset: entry.alias, provider: entry.provider, task: entry.task },
-      )
+      const who = { asset: entry.alias, provider: entry.provider, task: entry.task }
+      throw errors.E_OFFLINE_MISS('asset', { ...who, cacheDir: this.options.cacheDir })
     }
     if (process.env.CI && !this.coldWarned) {
       this.coldWarned = true
@@ -496,17 +553,29 @@ export class Pipeline {
     }
     this.net ??= createNet(this.options, m => this.log.warn(m))
     try {
-      return await fetchSource({ store: this.store, net: await this.net, limit: this.limit, entry, locked, only })
+      const { lockfile } = configuredFiles(this.options)
+      return await fetchSource({
+        store: this.store,
+        net: await this.net,
+        limit: this.limit,
+        entry,
+        locked,
+        only,
+        lockfile,
+      })
     } catch (err) {
       const failure = this.remote?.failure
       if (!failure || !isRodinError(err, 'E_AUTH')) throw err
       // One error that lists every asset the cache cannot serve, not one failure per asset.
       const gaps = await this.localGaps()
-      throw new RodinError(
-        'E_REMOTE',
-        `asset "${entry.alias}" is not in the cache, the team store failed, and there is no provider key to fall back on; the cache lacks ${gaps.map(a => `"${a}"`).join(', ')}. ${failure.message.replace(/^\[unplugin-rodin\] E_REMOTE: /, '')}`,
-        { asset: entry.alias, provider: entry.provider, task: entry.task, cause: err },
-      )
+      throw errors.E_REMOTE('noFallback', {
+        asset: entry.alias,
+        provider: entry.provider,
+        task: entry.task,
+        missing: gaps.map(a => `"${a}"`).join(', '),
+        reason: failure.message.replace(/^\[unplugin-rodin\] E_REMOTE: /, ''),
+        cause: err,
+      })
     }
   }
 
@@ -523,7 +592,7 @@ export class Pipeline {
     const written = await updateLockfile(this.options.lockfilePath!, lock => {
       lock.assets[alias] = next
     })
-    this.lock = Promise.resolve(written)
+    this.lockfile = Promise.resolve(written)
   }
 
   /** Aliases that the local cache alone cannot serve (a pinned optimized output counts as serving). */
@@ -540,11 +609,8 @@ export class Pipeline {
 
   /** Why an entry cannot be served from the cache alone, or `null` when it can. */
   private async offlineGap(entry: AssetEntry): Promise<string | null> {
-    const lock = await this.getLockfile()
-    const locked = lockCovers(lock?.assets[entry.alias], entry) ? lock!.assets[entry.alias] : undefined
-    const files = await expectedFiles(this.store, entry, locked)
+    const { files, missing } = await assetState(this.store, await this.getLockfile(), entry)
     if (!files) return 'never fetched'
-    const missing = await missingFiles(this.store, files)
     // A missing optimized output is fine: optimizing opens no socket.
     return missing.length > 0 ? `missing ${listSome(missing)}` : null
   }
@@ -553,8 +619,4 @@ export class Pipeline {
 function optimizedPin(o: NonNullable<AssetRecord['optimized']>): NonNullable<LockEntry['optimized']> {
   const pin = { key: o.key, ...o.file }
   return o.lods.length === 0 ? pin : { ...pin, lods: o.lods.map(l => ({ key: l.key, ...l.file, error: l.error })) }
-}
-
-function lockCovers(locked: LockEntry | undefined, entry: AssetEntry): locked is LockEntry {
-  return !!locked && locked.provider === entry.provider && locked.task === entry.task
 }

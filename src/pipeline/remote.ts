@@ -1,5 +1,6 @@
 import pLimit from 'p-limit'
-import { RodinError, isRodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import { type RodinError, isRodinError } from '../errors.js'
 import type { BlobStore } from '../store/blob.js'
 import type { ResolvedRemote } from '../store/remote-options.js'
 import type { Store, StoredFile } from '../store/store.js'
@@ -97,7 +98,7 @@ export class RemoteLink {
       if (outcome === 'created') this.counts.uploaded++
     }).catch(err => {
       this.uploadFailures.push(
-        isRodinError(err) ? err : new RodinError('E_REMOTE', `${this.label}: ${(err as Error).message}`),
+        isRodinError(err) ? err : errors.E_REMOTE('upload', { remote: this.label, reason: (err as Error).message }),
       )
     })
     this.uploads.push(job)

@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream'
 import type { LimitFunction } from 'p-limit'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import type { LockEntry } from '../manifest/lockfile.js'
 import type { AssetEntry } from '../manifest/manifest.js'
-import { pickPreview, pickPrimary } from '../providers/files.js'
-import type { ProviderFile } from '../providers/types.js'
+import { pickPreview, pickPrimary } from '../manifest/files.js'
+import { taskKey } from '../providers/index.js'
+import type { ProviderFile } from '../providers/index.js'
 import type { Store, StoredFile } from '../store/store.js'
 import { failpoint } from '../util/failpoint.js'
 import { listSome } from '../util/list.js'
@@ -18,12 +19,6 @@ export interface TaskRecord {
   provider: string
   task: string
   files: Record<string, StoredFile>
-}
-
-export function taskKey(entry: AssetEntry): string {
-  return entry.getty
-    ? `getty-${entry.task}-${entry.getty.index}-${entry.getty.size}`
-    : `${entry.provider}-${entry.task}`
 }
 
 /**
@@ -78,6 +73,8 @@ export async function fetchSource(opts: {
   entry: AssetEntry
   locked?: LockEntry
   only?: string[]
+  /** The configured lockfile, as messages name it. */
+  lockfile?: string
 }): Promise<{ files: Record<string, StoredFile> }> {
   const { store, net, limit, entry, locked } = opts
   let listing = await net.listFiles(entry)
@@ -93,18 +90,18 @@ export async function fetchSource(opts: {
   // A name the lockfile does not pin came from an import id: the task simply has no such file.
   const unknown = absent.filter(name => !locked || !Object.hasOwn(locked.files, name))
   if (unknown.length > 0) {
-    throw new RodinError(
-      'E_NO_FILE',
-      `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the task has no file ${unknown.map(n => `"${n}"`).join(', ')} (it has: ${listing.map(f => f.name).join(', ') || 'nothing'}). Import one of those names.`,
-      { asset: entry.alias, provider: entry.provider, task: entry.task, file: unknown[0] },
-    )
+    throw errors.E_NO_FILE('importedMany', {
+      asset: entry.alias,
+      provider: entry.provider,
+      task: entry.task,
+      file: unknown[0]!,
+      names: unknown.map(n => `"${n}"`).join(', '),
+      has: listing.map(f => f.name).join(', '),
+    })
   }
   if (absent.length > 0) {
-    throw new RodinError(
-      'E_NO_FILE',
-      `asset "${entry.alias}" (${entry.provider} task ${entry.task}): the provider no longer lists ${listSome(absent)}, which assets.rodin.lock.json pins. Run "rodin-assets lock --update ${entry.alias}" to accept the task's current files.`,
-      { asset: entry.alias, provider: entry.provider, task: entry.task },
-    )
+    const who = { asset: entry.alias, provider: entry.provider, task: entry.task }
+    throw errors.E_NO_FILE('unpinned', { ...who, absent: listSome(absent), lockfile: opts.lockfile })
   }
   let refreshed: Promise<ProviderFile[]> | undefined
   const files: Record<string, StoredFile> = Object.create(null)
@@ -116,7 +113,7 @@ export async function fetchSource(opts: {
     const sink = (body: Readable): Promise<StoredFile> =>
       store.ingest(body, async (tmp, file) => {
         failpoint('after-download')
-        if (pin) assertPinnedFile(entry, name, pin, file)
+        if (pin) assertPinnedFile(entry, name, pin, file, opts.lockfile)
         await assertFileKind(tmp, file.bytes, entry, name)
       })
     try {
@@ -159,14 +156,26 @@ export function assertPinned(entry: AssetEntry, name: string, pin: StoredFile, d
   assertPinnedFile(entry, name, pin, { sha256: sha256Hex(data), bytes: data.byteLength })
 }
 
-export function assertPinnedFile(entry: AssetEntry, name: string, pin: StoredFile, file: StoredFile): void {
+export function assertPinnedFile(
+  entry: AssetEntry,
+  name: string,
+  pin: StoredFile,
+  file: StoredFile,
+  lockfile?: string,
+): void {
   const actual = file.sha256
   if (actual !== pin.sha256 || file.bytes !== pin.bytes) {
-    throw new RodinError(
-      'E_INTEGRITY',
-      `SECURITY: ${name} of asset "${entry.alias}" (${entry.provider} task ${entry.task}) does not match assets.rodin.lock.json: expected sha256 ${pin.sha256} (${pin.bytes} bytes), got ${actual} (${file.bytes} bytes). Nothing was stored or emitted. If the change is expected, run "rodin-assets lock --update ${entry.alias}".`,
-      { asset: entry.alias, provider: entry.provider, task: entry.task, file: name, expected: pin.sha256, actual },
-    )
+    throw errors.E_INTEGRITY('sourceMismatch', {
+      asset: entry.alias,
+      provider: entry.provider,
+      task: entry.task,
+      file: name,
+      lockfile,
+      expected: pin.sha256,
+      bytes: pin.bytes,
+      actual,
+      actualBytes: file.bytes,
+    })
   }
 }
 

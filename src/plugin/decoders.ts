@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { basename, join } from 'node:path'
 import type { PluginBuild } from 'esbuild'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import type { UrlImporter } from './codegen.js'
 
 /**
@@ -40,11 +40,7 @@ export function decoderFiles(set: DecoderSet, root: string): string[] {
     try {
       return require.resolve(`three/${file}`)
     } catch (err) {
-      throw new RodinError(
-        'E_CONFIG',
-        `unplugin-rodin/three loads its ${set} decoder from the installed "three" package, but ${root} cannot resolve three/${file}. Install three (npm install three).`,
-        { cause: err },
-      )
+      throw errors.E_CONFIG('threeMissing', { set, root, file, cause: err })
     }
   })
 }

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import type { LockEntry, Lockfile } from '../manifest/lockfile.js'
 import type { AssetEntry, Manifest } from '../manifest/manifest.js'
-import { extensionOf, isImageFile, pickPreview } from '../providers/files.js'
+import { extensionOf, isImageFile, pickPreview } from '../manifest/files.js'
 import { writeFileAtomic } from '../util/atomic.js'
 
 const DEFAULT_DTS = 'rodin-env.d.ts'

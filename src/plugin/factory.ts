@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { basename, relative, resolve } from 'node:path'
 import type { UnpluginBuildContext, UnpluginFactory } from 'unplugin'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import { resolveOptions } from '../options.js'
 import type { RodinOptions } from '../options.js'
 import { moduleData } from '../pipeline/module.js'
@@ -26,8 +26,8 @@ import { asNames, dtsPath, pinnedNames, renderDts, writeDts } from './dts.js'
 import type { ModelNames } from './dts.js'
 import { ExpectedFiles, addAssetRule, addFileLoader, rewriteImportScheme } from './hosts.js'
 import { ID_RE, RESOLVED_RE, formatRequest, parseImportId, parseResolvedId, toResolvedId } from './ids.js'
-import { createReporter } from './report.js'
-import { createReloader, modulesFor, reloadChangedIds } from './watch.js'
+import { createReporter } from '../pipeline/report.js'
+import { createReloader, modulesFor } from './watch.js'
 
 const PLUGIN_NAME = 'unplugin-rodin'
 const HOOK_ID_RE = new RegExp(
@@ -49,12 +49,12 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
   const expected = new ExpectedFiles()
   /** Node, material and animation names of the models this build emitted, by alias (for the declarations). */
   const names = new Map<string, ModelNames>()
-  // Asset resolutions under way (they may be writing lock pins): see reloadChangedIds.
+  // Asset resolutions under way (they may be writing lock pins): see Pipeline.reload.
   const resolving = new Set<Promise<unknown>>()
   const isOut = (file: string) => getPipeline().store.isOutFile(file)
   const isAssetFile = (file: string) => isOut(file) || DECODER_FILE_RE.test(file)
   const reload = createReloader(async () => {
-    const ids = await reloadChangedIds(getPipeline(), () => Promise.allSettled([...resolving]))
+    const ids = await getPipeline().reload(() => Promise.allSettled([...resolving]))
     await updateDts()
     return ids
   })
@@ -180,15 +180,11 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
         const entry = manifest.byId.get(req.id)
         if (!entry) {
           const rel = relative(root, manifest.path) || manifest.path
-          throw new RodinError(
-            'E_NOT_IN_MANIFEST',
-            `import "${formatRequest(req)}" is not in ${rel}. Add it under "assets", e.g. "my-model": "<rodin task uuid>", then import "rodin:my-model". Known: ${
-              manifest.entries
-                .map(e => e.alias)
-                .slice(0, 10)
-                .join(', ') || 'none'
-            }.`,
-          )
+          const known = manifest.entries
+            .map(e => e.alias)
+            .slice(0, 10)
+            .join(', ')
+          throw errors.E_NOT_IN_MANIFEST('import', { source: formatRequest(req), manifest: rel, known })
         }
         const pending = p.asset(entry)
         resolving.add(pending)

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { PluginBuild } from 'esbuild'
 import type { Compiler as WebpackCompiler } from 'webpack'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import { OUT_FILE_RE } from '../store/store.js'
 import { sha256Hex } from '../util/hash.js'
 import { ID_RE, parseImportId, toResolvedId } from './ids.js'
@@ -21,11 +21,7 @@ export class ExpectedFiles {
     const expected = this.sha.get(file)
     const bytes = new Uint8Array(await readFile(file))
     if (!expected || sha256Hex(bytes) !== expected) {
-      throw new RodinError(
-        'E_INTEGRITY',
-        `cache file ${file} ${expected ? 'does not match its hash (it changed after it was written)' : 'was not produced by this build'}. Delete the cache directory and build again.`,
-        { file, expected },
-      )
+      throw errors.E_INTEGRITY('hostFile', expected ? { file, expected } : { file })
     }
     return bytes
   }

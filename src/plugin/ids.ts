@@ -1,4 +1,5 @@
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import type { RodinError } from '../errors.js'
 import type { Variant } from '../pipeline/module.js'
 
 /** A parsed import id: which manifest asset (by lookup id) and which variant of it. */
@@ -65,5 +66,5 @@ export function formatRequest(req: AssetRequest): string {
 }
 
 function bad(source: string, why: string): RodinError {
-  return new RodinError('E_CONFIG', `import "${source}": ${why}.`)
+  return errors.E_CONFIG('badImport', { source, why })
 }

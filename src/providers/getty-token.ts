@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { RodinError, describeAsset } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import { describeAsset } from '../errors.js'
 import type { ApiClient, RequestContext } from '../http/index.js'
 import { registerSecret } from '../redact.js'
 import { objectBody, said, secondsToMs } from './messages.js'
@@ -70,19 +71,11 @@ async function requestToken(req: TokenRequest): Promise<Token> {
   const body = objectBody(res.body)
   const label = `${describeAsset(req.ctx) || 'getty'}: the Getty token endpoint`
   if (res.status >= 400) {
-    throw new RodinError(
-      'E_AUTH',
-      `${label} refused the client credentials (HTTP ${res.status}${said(res.body)}). Set GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty.clientId / clientSecret) to the credentials of an account with the AI Generation licence, and check GETTY_TOKEN_URL.`,
-      { ...req.ctx, status: res.status },
-    )
+    throw errors.E_AUTH('gettyToken', { ...req.ctx, subject: label, status: res.status, said: said(res.body) })
   }
   const value = body?.access_token
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new RodinError(
-      'E_AUTH',
-      `${label} answered HTTP ${res.status} without an access_token. Check GETTY_TOKEN_URL (it should be the OAuth2 token endpoint, e.g. https://authentication.gettyimages.com/oauth2/token).`,
-      { ...req.ctx, status: res.status },
-    )
+    throw errors.E_AUTH('gettyNoToken', { ...req.ctx, subject: label, status: res.status })
   }
   registerSecret(value)
   const lifetime = secondsToMs(body?.expires_in) || DEFAULT_LIFETIME_MS

@@ -1,16 +1,66 @@
-import { RodinError, isRodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import { type RodinError, isRodinError } from '../errors.js'
 import type { ApiClient, ApiResponse } from '../http/index.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import { registerSecret } from '../redact.js'
-import { extensionOf, isImageFile, sanitizeFiles } from './files.js'
+import { extensionOf, isImageFile } from '../manifest/files.js'
+import { sanitizeFiles } from './listing.js'
 import { gettyToken } from './getty-token.js'
 import type { GettyClientCredentials } from './getty-token.js'
 import { duration, objectBody, said } from './messages.js'
-import type { Provider, ProviderContext, ProviderFile } from './types.js'
+import type { Provider, ProviderContext, ProviderFile, ProviderSpec } from './types.js'
 
 export interface GettyProviderOptions extends GettyClientCredentials {
   /** Client for the token endpoint: another origin than the API, so it never carries the Api-Key header. */
   tokenClient: ApiClient
+}
+
+export const gettySpec: ProviderSpec = {
+  name: 'getty',
+  settings: {
+    apiKey: { env: ['GETTY_API_KEY'], secret: true },
+    clientId: { env: ['GETTY_CLIENT_ID'] },
+    clientSecret: { env: ['GETTY_CLIENT_SECRET'], secret: true },
+    baseURL: { env: ['GETTY_BASE_URL'], default: 'https://api.gettyimages.com', url: true },
+    tokenURL: { env: ['GETTY_TOKEN_URL'], default: 'https://authentication.gettyimages.com/oauth2/token', url: true },
+  },
+  credentials: 'GETTY_API_KEY, GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty)',
+  authHint:
+    'set GETTY_API_KEY, GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or the providers.getty options) to valid credentials',
+  // Getty has no read-only status call for downloads: asking means starting one (which may be billed).
+  statusUnchecked: 'getty',
+  taskKey: entry =>
+    entry.getty ? `getty-${entry.task}-${entry.getty.index}-${entry.getty.size}` : `getty-${entry.task}`,
+  async connect(conf, { http, options, entry, cacheDir }) {
+    const { clientId, clientSecret, tokenURL } = conf
+    if (!clientId || !clientSecret) {
+      const missing = !clientId ? 'no client id' : 'no client secret'
+      const who = { asset: entry.alias, provider: 'getty', task: entry.task }
+      throw errors.E_AUTH('gettyIncomplete', { ...who, missing, env: gettySpec.credentials, cacheDir })
+    }
+    const api = http.createApiClient({
+      baseURL: conf.baseURL,
+      headers: { 'Api-Key': conf.apiKey! },
+      http: options,
+      provider: 'getty',
+      authHint: gettySpec.authHint,
+    })
+    // The token endpoint is another host: its own client, so neither credential reaches the other's host.
+    const tokenClient = http.createApiClient({
+      baseURL: tokenURL!,
+      http: options,
+      provider: 'getty',
+      authHint:
+        'set GETTY_CLIENT_ID and GETTY_CLIENT_SECRET (or providers.getty.clientId / clientSecret) to valid credentials',
+    })
+    const client: ApiClient = {
+      request: api.request,
+      close: async () => {
+        await Promise.all([api.close(), tokenClient.close()])
+      },
+    }
+    return { client, provider: createGettyProvider({ clientId, clientSecret, tokenURL: tokenURL!, tokenClient }) }
+  },
 }
 
 /** Statuses the download route answers with meaning of their own; everything else is the http layer's. */
@@ -67,11 +117,7 @@ async function downloadURL(
         })
       } catch (err) {
         if (isRodinError(err) && err.details.status === 429) {
-          throw new RodinError(
-            'E_HTTP',
-            `${label}: Getty kept answering HTTP 429 (too many requests or concurrent generations for this account) after the http layer's retries. Lower "concurrency", wait a minute and build again.`,
-            { ...pc.ctx, status: 429, cause: err },
-          )
+          throw errors.E_HTTP('gettyRateLimited', { ...pc.ctx, subject: label, status: 429, cause: err })
         }
         throw err
       }
@@ -83,11 +129,7 @@ async function downloadURL(
     const fresh = await gettyToken({ client: tokenClient, credentials, ctx: pc.ctx, now: pc.now, rejected: token })
     const again = await send(fresh)
     if (again.status === 401) {
-      throw new RodinError(
-        'E_AUTH',
-        `${label}: Getty answered HTTP 401 even with a fresh access token${said(again.body)}. Check GETTY_API_KEY (sent as the Api-Key header) and that GETTY_CLIENT_ID / GETTY_CLIENT_SECRET belong to the same application.`,
-        { ...pc.ctx, status: 401 },
-      )
+      throw errors.E_AUTH('gettyKey', { ...pc.ctx, subject: label, said: said(again.body), status: 401 })
     }
     return again
   }
@@ -98,11 +140,8 @@ async function downloadURL(
   // retried after a lost answer): either way the result is fetched with GET, never with another PUT.
   while (res.status === 202 || res.status === 409) {
     if (pc.now() + pc.wait.intervalMs > deadline) {
-      throw new RodinError(
-        'E_TASK_PENDING',
-        `${label}: Getty is still preparing the download after ${duration(pc.wait.timeoutMs)} (HTTP ${res.status}, ${polls} poll${polls === 1 ? '' : 's'}). Build again later (Getty says up to a minute) or raise wait.timeoutMs.`,
-        { ...pc.ctx, status: res.status },
-      )
+      const waited = duration(pc.wait.timeoutMs)
+      throw errors.E_TASK_PENDING('getty', { ...pc.ctx, subject: label, waited, status: res.status, polls })
     }
     await pc.sleep(pc.wait.intervalMs)
     res = await call('GET')
@@ -115,11 +154,7 @@ async function downloadURL(
     const why = objectBody(res.body)
       ? 'no download URL (url is null: Getty blocks images its AI policy flags, is_blocked)'
       : `something that is not JSON${said(res.body)}`
-    throw new RodinError(
-      'E_NO_FILE',
-      `${label}: Getty answered HTTP ${res.status} with ${why}. Choose another "index" of the generation, or generate again.`,
-      { ...pc.ctx, status: res.status },
-    )
+    throw errors.E_NO_FILE('getty', { ...pc.ctx, subject: label, status: res.status, why })
   }
   const name = fileName(entry.task, index, size, url)
   return sanitizeFiles([{ name, url: url.trim() }], pc.warn, label)
@@ -130,35 +165,15 @@ function failure(label: string, res: ApiResponse, pc: ProviderContext): RodinErr
   const text = said(res.body)
   switch (res.status) {
     case 400:
-      return new RodinError(
-        'E_CONFIG',
-        `${label}: Getty rejected the download request (HTTP 400${text}). Check "size" ("1k" or "4k", one Getty offers for the product) and "projectCode" (some products require one, others reject it).`,
-        details,
-      )
+      return errors.E_CONFIG('gettyRequest', { ...details, subject: label, said: text })
     case 403:
-      return new RodinError(
-        'E_AUTH',
-        `${label}: Getty refused the download (HTTP 403${text}): the account's AI Generation quota is used up or it may not download this generation. Check the account's product quota and licence, or ask Getty support.`,
-        details,
-      )
+      return errors.E_AUTH('gettyQuota', { ...details, subject: label, said: text })
     case 404:
-      return new RodinError(
-        'E_HTTP',
-        `${label}: Getty does not know this generation or image (HTTP 404${text}). Check "generation" (the generationRequestId) and "index" (counted from 0) in assets.rodin.json, and GETTY_BASE_URL.`,
-        details,
-      )
+      return errors.E_HTTP('gettyUnknown', { ...details, subject: label, said: text, manifest: pc.manifest })
     case 410:
-      return new RodinError(
-        'E_TASK_FAILED',
-        `${label}: the generation has aged out at Getty (HTTP 410${text}; generated images are kept about 6 months). Generate the image again and put the new generationRequestId in assets.rodin.json.`,
-        details,
-      )
+      return errors.E_TASK_FAILED('gettyExpired', { ...details, subject: label, said: text, manifest: pc.manifest })
     default:
-      return new RodinError(
-        'E_HTTP',
-        `${label}: Getty answered HTTP ${res.status}${text}. Check the manifest entry and GETTY_BASE_URL.`,
-        details,
-      )
+      return errors.E_HTTP('gettyStatus', { ...details, subject: label, said: text })
   }
 }
 

@@ -1,10 +1,11 @@
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import type { RodinError } from '../errors.js'
 import type { ApiResponse } from '../http/index.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import { registerSecret } from '../redact.js'
-import { hasWantedFile, sanitizeFiles } from './files.js'
+import { hasWantedFile, sanitizeFiles } from './listing.js'
 import { duration, objectBody, said, secondsToMs, serverMessage } from './messages.js'
-import type { Provider, ProviderContext, ProviderFile } from './types.js'
+import type { Provider, ProviderContext, ProviderFile, ProviderSpec } from './types.js'
 
 /** How often a `success` answer without a usable file is asked again (the file list may lag the status). */
 const SUCCESS_REASKS = 3
@@ -19,6 +20,26 @@ const KEY_HINT = 'Set MODELSLAB_API_KEY (or providers.modelslab.apiKey) to a val
  * HTTP 4xx and as HTTP 200 with `status: "error"`, and the message field may be spelled `messege`. Only
  * `output` (else `proxy_links`) of a `success` answer is ever downloaded; `future_links` are never touched.
  */
+export const modelslabSpec: ProviderSpec = {
+  name: 'modelslab',
+  settings: {
+    apiKey: { env: ['MODELSLAB_API_KEY'], secret: true },
+    baseURL: { env: ['MODELSLAB_BASE_URL'], default: 'https://modelslab.com/api/v6', url: true },
+  },
+  credentials: 'MODELSLAB_API_KEY (or providers.modelslab.apiKey)',
+  authHint: 'set MODELSLAB_API_KEY, or providers.modelslab.apiKey, to a valid ModelsLab key',
+  async connect(conf, { http, options }) {
+    // The key travels in each request's JSON body (ModelsLab's documented way), never as a header.
+    const client = http.createApiClient({
+      baseURL: conf.baseURL,
+      http: options,
+      provider: 'modelslab',
+      authHint: modelslabSpec.authHint,
+    })
+    return { client, provider: createModelslabProvider(conf.apiKey!) }
+  },
+}
+
 export function createModelslabProvider(apiKey: string): Provider {
   registerSecret(apiKey)
   return {
@@ -58,22 +79,21 @@ async function fetchFiles(
         secondsToMs(header(res, 'retry-after')) ??
         Math.max(pc.wait.intervalMs, RATE_LIMIT_FALLBACK_MS)
       if (pc.now() + waitMs > deadline) {
-        throw new RodinError(
-          'E_HTTP',
-          `${label}: ModelsLab is rate limiting (HTTP ${res.status}${said(body)}) and asks to wait ${Math.ceil(waitMs / 1000)} s, beyond the wait budget (wait.timeoutMs: ${duration(pc.wait.timeoutMs)}). The queue limit is per account: lower "concurrency", let other jobs finish, or raise wait.timeoutMs.`,
-          { ...pc.ctx, status: res.status },
-        )
+        const waited = { waitS: Math.ceil(waitMs / 1000), budget: duration(pc.wait.timeoutMs) }
+        throw errors.E_HTTP('modelslabRateLimited', {
+          ...pc.ctx,
+          subject: label,
+          status: res.status,
+          said: said(body),
+          ...waited,
+        })
       }
       await pc.sleep(waitMs)
       continue
     }
     if (res.status >= 400 || status === 'error' || status === 'failed') throw failure(label, res, body, status, pc)
     if (!body) {
-      throw new RodinError(
-        'E_HTTP',
-        `${label}: /3d/fetch answered HTTP ${res.status} with something that is not ModelsLab JSON${said(res.body)}. Check MODELSLAB_BASE_URL (it should end in /api/v6).`,
-        { ...pc.ctx, status: res.status },
-      )
+      throw errors.E_HTTP('modelslabNotJson', { ...pc.ctx, subject: label, status: res.status, said: said(res.body) })
     }
 
     if (status === 'success') {
@@ -88,11 +108,9 @@ async function fetchFiles(
       successes++
       if (successes >= SUCCESS_REASKS || pc.now() + pc.wait.intervalMs > deadline) {
         const names = files.map(f => f.name).join(', ') || 'nothing'
-        throw new RodinError(
-          'E_NO_FILE',
-          `${label}: the finished task lists ${names}, but no ${entry.file ? `"${entry.file}"` : 'model file (glb, obj, stl, ply)'}. ${entry.file ? 'Set "file" in the manifest to one of the listed names.' : 'Generate it again with output_format "glb".'}`,
-          pc.ctx,
-        )
+        const formats = 'glb, obj, stl, ply'
+        const regenerate = 'output_format "glb"'
+        throw errors.E_NO_FILE('listed', { ...pc.ctx, subject: label, names, file: entry.file, formats, regenerate })
       }
       await pc.sleep(pc.wait.intervalMs)
       continue
@@ -102,11 +120,13 @@ async function fetchFiles(
     const etaMs = secondsToMs(body.eta) ?? 0
     if (pc.now() + pc.wait.intervalMs > deadline) {
       const eta = etaMs > 0 ? `, ModelsLab estimates ${Math.ceil(etaMs / 1000)} s more` : ''
-      throw new RodinError(
-        'E_TASK_PENDING',
-        `${label} is not finished after ${duration(pc.wait.timeoutMs)} (status "${status || 'none'}"${eta}). Build again later or raise wait.timeoutMs.`,
-        pc.ctx,
-      )
+      throw errors.E_TASK_PENDING('modelslab', {
+        ...pc.ctx,
+        subject: label,
+        waited: duration(pc.wait.timeoutMs),
+        state: status,
+        eta,
+      })
     }
     await pc.sleep(Math.min(Math.max(pc.wait.intervalMs, etaMs), deadline - pc.now()))
   }
@@ -156,38 +176,39 @@ function failure(
   const where = `HTTP ${res.status}${status ? `, status "${status}"` : ''}`
   const details = { ...pc.ctx, status: res.status }
   if (res.status === 401 || res.status === 403 || KEY_ERROR.test(text)) {
-    return new RodinError(
-      'E_AUTH',
-      `${label}: ModelsLab rejected the request (${where}${said(body ?? res.body)}). ${res.status === 403 ? 'The plan may lack 3D generation; check the account, or ' : ''}${KEY_HINT}.`,
-      details,
-    )
+    const forbidden = res.status === 403
+    return errors.E_AUTH('modelslabKey', {
+      ...details,
+      subject: label,
+      where,
+      said: said(body ?? res.body),
+      forbidden,
+      keyHint: KEY_HINT,
+    })
   }
   if (res.status === 402) {
-    return new RodinError(
-      'E_HTTP',
-      `${label}: ModelsLab says the account has no credits left (${where}${said(body)}). Top up the ModelsLab account, then build again.`,
-      details,
-    )
+    return errors.E_HTTP('modelslabCredits', { ...details, subject: label, where, said: said(body) })
   }
   if (res.status === 404) {
-    return new RodinError(
-      'E_HTTP',
-      `${label}: ModelsLab does not know this id (${where}${said(body ?? res.body)}). Check "id" in assets.rodin.json (the id returned by text_to_3d / image_to_3d) and MODELSLAB_BASE_URL.`,
-      details,
-    )
+    return errors.E_HTTP('modelslabUnknown', {
+      ...details,
+      subject: label,
+      where,
+      said: said(body ?? res.body),
+      manifest: pc.manifest,
+    })
   }
   if (status !== 'error' && status !== 'failed') {
-    return new RodinError(
-      'E_HTTP',
-      `${label}: ModelsLab refused /3d/fetch (${where}${said(body ?? res.body)}). This is not retried; check the "id" in assets.rodin.json.`,
-      details,
-    )
+    return errors.E_HTTP('modelslabRefused', {
+      ...details,
+      subject: label,
+      where,
+      said: said(body ?? res.body),
+      manifest: pc.manifest,
+    })
   }
-  return new RodinError(
-    'E_TASK_FAILED',
-    `${label}: ModelsLab reports the generation ${status === 'failed' ? 'failed' : 'ended with an error'} (${where}${text ? `: "${text}"` : ', no message'}). Generate the model again and put the new id in assets.rodin.json.`,
-    details,
-  )
+  const failed = status === 'failed'
+  return errors.E_TASK_FAILED('modelslab', { ...details, subject: label, failed, where, text, manifest: pc.manifest })
 }
 
 function header(res: ApiResponse, name: string): string | undefined {

@@ -1,5 +1,5 @@
 import { Agent, FormData, request } from 'undici'
-import { RodinError } from '../errors.js'
+import { causeError, errors } from '../catalogue/index.js'
 import type { ApiClient, HttpOptions, RequestContext } from '../http/index.js'
 import { assertSafeURL, resolveHttpOptions } from '../http/index.js'
 import { displayURL, redact } from '../redact.js'
@@ -28,10 +28,7 @@ export async function checkBalance(api: ApiClient, ctx: RequestContext): Promise
   const res = await api.request({ method: 'GET', path: '/check_balance', ctx })
   const balance = (res.body as { balance?: unknown } | null)?.balance
   if (typeof balance !== 'number' || !Number.isFinite(balance))
-    throw new RodinError('E_HTTP', `rodin: /check_balance answered without a numeric "balance"`, {
-      ...ctx,
-      status: res.status,
-    })
+    throw errors.E_HTTP('noBalance', { ...ctx, status: res.status })
   return balance
 }
 
@@ -40,10 +37,7 @@ export async function jobStatuses(api: ApiClient, subscriptionKey: string, ctx: 
   const res = await api.request({ method: 'POST', path: '/status', json: { subscription_key: subscriptionKey }, ctx })
   const jobs = (res.body as { jobs?: { status?: unknown }[] } | null)?.jobs
   if (!Array.isArray(jobs) || jobs.length === 0)
-    throw new RodinError('E_HTTP', `asset "${ctx.asset}" (rodin task ${ctx.task}): /status returned no jobs`, {
-      ...ctx,
-      status: res.status,
-    })
+    throw errors.E_HTTP('noJobs', { ...ctx, asset: String(ctx.asset), said: '', checkKey: false, status: res.status })
   return jobs.map(j => String(j?.status ?? 'unknown'))
 }
 
@@ -68,11 +62,7 @@ export async function submitGeneration(
   for (const f of parts.files) form.append(f.field, new Blob([new Uint8Array(f.bytes)], { type: f.type }), f.name)
   const agent = new Agent({ connectTimeout: http.connectTimeoutMs })
   const lost = (why: string, status?: number, cause?: unknown) =>
-    new RodinError(
-      'E_SUBMIT_LOST',
-      `asset "${ctx.asset}": ${what} was sent but its answer was lost (${why}). A task may exist and may have been billed; it was NOT retried. Check your tasks and credits in the Hyper3D dashboard before generating "${ctx.asset}" again ("rodin-assets status" lists this submission).`,
-      { ...ctx, status, cause },
-    )
+    errors.E_SUBMIT_LOST('lost', { ...ctx, asset: String(ctx.asset), what, why, status, cause })
   try {
     let res: Awaited<ReturnType<typeof request>>
     try {
@@ -87,11 +77,7 @@ export async function submitGeneration(
     } catch (err) {
       const code = errorCode(err)
       if (code && NOT_SENT.has(code))
-        throw new RodinError(
-          'E_HTTP',
-          `asset "${ctx.asset}": ${what} could not connect (${code}); nothing was sent or billed. Check RODIN_BASE_URL and your network.`,
-          { ...ctx, cause: scrub(err) },
-        )
+        throw errors.E_HTTP('unreachable', { ...ctx, asset: String(ctx.asset), what, code, cause: scrub(err) })
       throw lost(code ?? redact(String(err)).slice(0, 120), undefined, scrub(err))
     }
     let text: string
@@ -105,26 +91,14 @@ export async function submitGeneration(
     const said = excerpt(body, text)
     if (status >= 500) throw lost(`HTTP ${status}${said}`, status)
     if (status === 401 || status === 403)
-      throw new RodinError(
-        'E_AUTH',
-        `asset "${ctx.asset}": ${what} answered HTTP ${status}${said}; nothing was billed. Set RODIN_API_KEY (or HYPER3D_API_KEY) to a valid Hyper3D key.`,
-        { ...ctx, status },
-      )
+      throw errors.E_AUTH('rodinRejected', { ...ctx, asset: String(ctx.asset), what, status, said })
     if (status < 200 || status >= 300)
-      throw new RodinError(
-        'E_HTTP',
-        `asset "${ctx.asset}": the Rodin API refused the request with HTTP ${status}${said}; no task was created.`,
-        { ...ctx, status },
-      )
+      throw errors.E_HTTP('rodinRefused', { ...ctx, asset: String(ctx.asset), status, said })
     const uuid = typeof body?.uuid === 'string' ? body.uuid : undefined
     const key = (body?.jobs as { subscription_key?: unknown } | undefined)?.subscription_key
     if (uuid && typeof key === 'string' && key) return { task: uuid.toLowerCase(), subscriptionKey: key }
     if (body?.error && body.error !== 'OK')
-      throw new RodinError(
-        'E_HTTP',
-        `asset "${ctx.asset}": the Rodin API refused the request${said}; no task was created.`,
-        { ...ctx, status },
-      )
+      throw errors.E_HTTP('rodinError', { ...ctx, asset: String(ctx.asset), said, status })
     throw lost(`HTTP ${status} without a task uuid${said}`, status)
   } finally {
     await agent.close().catch(() => {})
@@ -158,5 +132,5 @@ function errorCode(err: unknown): string | undefined {
 
 // undici errors may hold the request options (headers included): keep only a redacted message and the code.
 function scrub(err: unknown): Error {
-  return Object.assign(new Error(redact(err instanceof Error ? err.message : String(err))), { code: errorCode(err) })
+  return causeError(redact(err instanceof Error ? err.message : String(err)), errorCode(err))
 }

@@ -1,7 +1,8 @@
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import type { RodinError } from '../errors.js'
 import type { AssetEntry } from '../manifest/manifest.js'
-import { hasWantedFile, sanitizeFiles } from './files.js'
-import type { Provider, ProviderContext, ProviderFile } from './types.js'
+import { hasWantedFile, sanitizeFiles } from './listing.js'
+import type { Provider, ProviderContext, ProviderFile, ProviderSpec } from './types.js'
 
 /** How many times an empty or partial `/download` list is asked again right after `Done` (documented API behaviour). */
 const LIST_REASKS = 5
@@ -31,6 +32,26 @@ export const rodinProvider: Provider = {
   },
 }
 
+export const rodinSpec: ProviderSpec = {
+  name: 'rodin',
+  settings: {
+    apiKey: { env: ['RODIN_API_KEY', 'HYPER3D_API_KEY'], secret: true },
+    baseURL: { env: ['RODIN_BASE_URL'], default: 'https://api.hyper3d.com/api/v2', url: true },
+  },
+  credentials: 'RODIN_API_KEY (or providers.rodin.apiKey)',
+  authHint: 'set RODIN_API_KEY (or HYPER3D_API_KEY), or providers.rodin.apiKey, to a valid Hyper3D key',
+  async connect(conf, { http, options }) {
+    const client = http.createApiClient({
+      baseURL: conf.baseURL,
+      headers: { Authorization: `Bearer ${conf.apiKey}` },
+      http: options,
+      provider: 'rodin',
+      authHint: rodinSpec.authHint,
+    })
+    return { client, provider: rodinProvider }
+  },
+}
+
 async function waitForJobs(entry: AssetEntry, pc: ProviderContext): Promise<void> {
   const deadline = pc.now() + pc.wait.timeoutMs
   let last = 'unknown'
@@ -44,21 +65,25 @@ async function waitForJobs(entry: AssetEntry, pc: ProviderContext): Promise<void
     const body = res.body as StatusBody
     const jobs = Array.isArray(body?.jobs) ? body.jobs : []
     if (jobs.length === 0) {
-      throw new RodinError(
-        'E_HTTP',
-        `asset "${entry.alias}" (rodin task ${entry.task}): /status returned no jobs${apiError(body)}. Check that "subscriptionKey" belongs to this task.`,
-        { ...pc.ctx, status: res.status },
-      )
+      throw errors.E_HTTP('noJobs', {
+        ...pc.ctx,
+        asset: entry.alias,
+        said: apiError(body),
+        checkKey: true,
+        status: res.status,
+      })
     }
     const statuses = jobs.map(j => String(j.status ?? 'unknown'))
     last = statuses.join(', ')
     const bad = statuses.find(s => s === 'Failed' || s === 'Canceled')
     if (bad) {
-      throw new RodinError(
-        'E_TASK_FAILED',
-        `asset "${entry.alias}" (rodin task ${entry.task}): a generation job is ${bad} (jobs: ${last}). Generate the model again and put the new task UUID in the manifest.`,
-        pc.ctx,
-      )
+      throw errors.E_TASK_FAILED('rodinJob', {
+        ...pc.ctx,
+        asset: entry.alias,
+        task: entry.task,
+        state: bad,
+        jobs: last,
+      })
     }
     if (statuses.every(s => s === 'Done')) return
     if (pc.now() + pc.wait.intervalMs > deadline) throw pending(entry, pc, `jobs: ${last}`)
@@ -78,11 +103,7 @@ async function downloadList(entry: AssetEntry, pc: ProviderContext, mayBeUnfinis
     })
     const body = res.body as DownloadBody
     if (!Array.isArray(body?.list)) {
-      throw new RodinError(
-        'E_HTTP',
-        `${label}: /download returned no file list${apiError(body)}. Check that the manifest holds the task UUID (not a job UUID).`,
-        { ...pc.ctx, status: res.status },
-      )
+      throw errors.E_HTTP('noFileList', { ...pc.ctx, subject: label, said: apiError(body), status: res.status })
     }
     const raw = body.list.map(f => ({ name: String(f?.name ?? ''), url: String(f?.url ?? '') }))
     const files = sanitizeFiles(raw, pc.warn, label)
@@ -99,11 +120,7 @@ async function downloadList(entry: AssetEntry, pc: ProviderContext, mayBeUnfinis
     if (!(budgetLeft && (mayBeUnfinished || attempt < LIST_REASKS))) {
       const names = files.map(f => f.name).join(', ') || 'nothing'
       if (!mayBeUnfinished) {
-        throw new RodinError(
-          'E_NO_FILE',
-          `${label}: the finished task lists ${names}, but no ${entry.file ? `"${entry.file}"` : 'model file'}. Set "file" in the manifest to one of the listed names.`,
-          pc.ctx,
-        )
+        throw errors.E_NO_FILE('listed', { ...pc.ctx, subject: label, names, file: entry.file })
       }
       throw pending(entry, pc, `/download lists ${names}`)
     }
@@ -112,14 +129,16 @@ async function downloadList(entry: AssetEntry, pc: ProviderContext, mayBeUnfinis
 }
 
 function pending(entry: AssetEntry, pc: ProviderContext, state: string): RodinError {
-  const hint = entry.subscriptionKey
-    ? ''
-    : ' Add its "subscriptionKey" to the manifest entry so the build can follow the job status.'
-  return new RodinError(
-    'E_TASK_PENDING',
-    `asset "${entry.alias}" (rodin task ${entry.task}) is not finished after ${Math.round(pc.wait.timeoutMs / 1000)} s (${state}). Build again later or raise wait.timeoutMs.${hint}`,
-    pc.ctx,
-  )
+  const waited = `${Math.round(pc.wait.timeoutMs / 1000)} s`
+  const subscriptionKey = !!entry.subscriptionKey
+  return errors.E_TASK_PENDING('rodin', {
+    ...pc.ctx,
+    asset: entry.alias,
+    task: entry.task,
+    waited,
+    state,
+    subscriptionKey,
+  })
 }
 
 function apiError(body: { error?: string | null } | undefined): string {

@@ -1,4 +1,4 @@
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import { sha256Hex } from '../util/hash.js'
 import type { StoredFile } from './store.js'
 
@@ -21,7 +21,7 @@ export interface BlobBackend {
 
 /** `sha256/<hex>`: one immutable object per blob, holding exactly the bytes that hash to it. */
 export function blobKey(sha256: string): string {
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256 hex digest: ${JSON.stringify(sha256)}`)
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw errors.E_INTEGRITY('notDigest', { got: sha256 })
   return `sha256/${sha256}`
 }
 
@@ -45,11 +45,16 @@ export class BlobStore {
     if (!bytes) return null
     const actual = bytes.byteLength > pin.bytes ? null : sha256Hex(bytes)
     if (actual !== pin.sha256 || bytes.byteLength !== pin.bytes) {
-      throw new RodinError(
-        'E_INTEGRITY',
-        `SECURITY: the team store ${this.label} holds ${key} for ${what}, but its bytes do not match the pin (expected sha256 ${pin.sha256}, ${pin.bytes} bytes; got ${actual ?? 'a longer object'}, ${bytes.byteLength > pin.bytes ? `more than ${pin.bytes}` : bytes.byteLength} bytes). It was not used. Delete that object from the remote, then run "rodin-assets push" from a machine whose cache verifies ("rodin-assets verify").`,
-        { file: key, expected: pin.sha256, ...(actual ? { actual } : {}) },
-      )
+      const actualBytes = bytes.byteLength > pin.bytes ? `more than ${pin.bytes}` : String(bytes.byteLength)
+      throw errors.E_INTEGRITY('remoteBlob', {
+        remote: this.label,
+        file: key,
+        what,
+        expected: pin.sha256,
+        bytes: pin.bytes,
+        ...(actual ? { actual } : {}),
+        actualBytes,
+      })
     }
     return bytes
   }

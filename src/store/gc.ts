@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs'
 import { lstat, readFile, readdir, rmdir, unlink } from 'node:fs/promises'
 import { join, relative } from 'node:path'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 
 /**
  * What `gc` must keep. Everything else the store created under its own folder goes; names it did not
@@ -68,10 +68,7 @@ async function refuseForeign(cacheDir: string, protect: readonly string[]): Prom
   const found: string[] = []
   for (const name of new Set(names)) if (await lstatOrNull(join(cacheDir, name))) found.push(name)
   if (found.length > 0) {
-    throw new RodinError(
-      'E_CONFIG',
-      `refusing to gc ${cacheDir}: it holds ${found.join(', ')}, so it is a project or another tool's folder, not a cache of unplugin-rodin's own. Nothing was deleted. Point --cache-dir (or RODIN_CACHE_DIR, or the cacheDir option) at a folder used only by unplugin-rodin, such as node_modules/.cache/unplugin-rodin.`,
-    )
+    throw errors.E_CONFIG('gcRefused', { cacheDir, found: found.join(', ') })
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import type { BlobBackend } from './blob.js'
 
 /**
@@ -28,7 +28,7 @@ export function createFsBackend(dir: string, label: string): BlobBackend {
     return checked
   }
   const fail = (what: string, fix: string, cause?: unknown) =>
-    new RodinError('E_REMOTE', `team store ${label}: ${what}; ${fix}.`, { cause })
+    errors.E_REMOTE('failed', { remote: label, what, fix, cause })
   const denied = (op: string, err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code
     return fail(

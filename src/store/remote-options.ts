@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
+import type { RodinError } from '../errors.js'
 import { assertSafeURL } from '../http/url-policy.js'
 import { registerSecret } from '../redact.js'
 
@@ -104,5 +105,5 @@ function s3Remote(o: RemoteOptions, readOnly: boolean, env: NodeJS.ProcessEnv): 
 }
 
 function config(message: string, cause?: unknown): RodinError {
-  return new RodinError('E_CONFIG', `options: ${message}`, { cause })
+  return errors.E_CONFIG('option', { problem: message, cause })
 }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import { errors } from '../catalogue/index.js'
 import { RodinError } from '../errors.js'
 import type { BlobBackend } from './blob.js'
 import type { ResolvedRemote } from './remote-options.js'
@@ -34,11 +35,11 @@ export function createS3Backend(
         }),
       }),
       err => {
-        throw new RodinError(
-          'E_REMOTE',
-          `team store ${remote.label} needs the package @aws-sdk/client-s3, which could not be loaded (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Install it next to unplugin-rodin: npm install --save-dev @aws-sdk/client-s3 (or set remote: false).`,
-          { cause: err },
-        )
+        throw errors.E_REMOTE('s3Client', {
+          remote: remote.label,
+          reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message,
+          cause: err,
+        })
       },
     )
     return opened
@@ -155,5 +156,5 @@ export function remoteError(remote: S3Remote, op: string, key: string, err: unkn
   } else {
     why = `${at} failed with HTTP ${code} (${n})`
   }
-  return new RodinError('E_REMOTE', `team store ${remote.label}: ${why}.`, { status: code })
+  return errors.E_REMOTE('s3', { remote: remote.label, why, status: code })
 }

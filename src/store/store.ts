@@ -3,7 +3,7 @@ import { constants, realpathSync, rmSync } from 'node:fs'
 import { access, mkdir, mkdtemp, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { RodinError } from '../errors.js'
+import { errors } from '../catalogue/index.js'
 import { writeFileAtomic } from '../util/atomic.js'
 import { sha256Hex } from '../util/hash.js'
 import { collect } from './gc.js'
@@ -14,6 +14,20 @@ export type { GcEntry, GcKeep, GcOptions } from './gc.js'
 
 /** Bumped when the on-disk layout changes; old layouts are simply ignored (and removed by `gc`). */
 export const CACHE_VERSION = 'v1'
+
+/**
+ * A key for something derived from `fields` (an optimized output, a model's stats…), under the cache version:
+ * a new layout invalidates every derived key as well. The keys are pinned in lockfiles, so the JSON form of
+ * `{ cache, ...fields }` must never change for a version.
+ */
+export function versionedKey(fields: Record<string, unknown>): string {
+  return sha256Hex(JSON.stringify({ cache: CACHE_VERSION, ...fields }))
+}
+
+/** `<cacheDir>/v1/journal`: the CLI's record of generation requests, beside the store (so `gc` leaves it). */
+export function journalDir(cacheDir: string): string {
+  return join(cacheDir, CACHE_VERSION, 'journal')
+}
 
 /**
  * Written into the versioned folder when the store creates it. `gc` removes an older layout's folder only
@@ -190,11 +204,7 @@ export class Store {
     if (fallback && (await this.isIntact(fallback, file.sha256, file.bytes))) return fallback
     const bytes = (await this.get(file.sha256)) ?? (await recover())
     if (sha256Hex(bytes) !== file.sha256) {
-      throw new RodinError(
-        'E_INTEGRITY',
-        `cache entry ${file.sha256.slice(0, 12)}… for ${fileName} is damaged and could not be recovered. Delete ${this.root} and build again.`,
-        { file: fileName, expected: file.sha256 },
-      )
+      throw errors.E_INTEGRITY('damagedEntry', { file: fileName, expected: file.sha256, cacheDir: this.root })
     }
     if (!fallback) {
       try {

@@ -4,6 +4,7 @@ import type { WebGLRenderer } from 'three'
 import type { DRACOLoader } from 'three/examples/jsm/loaders/DRACOLoader.js'
 import type { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js'
 import type { KTX2Loader } from 'three/examples/jsm/loaders/KTX2Loader.js'
+import { runtimeErrors } from '../catalogue/runtime.js'
 import type { DecoderNeeds } from '../meta.js'
 
 /**
@@ -34,9 +35,7 @@ function decoderFiles(set: 'draco' | 'basis'): Promise<DecoderFiles> {
   return mod.then(m => {
     const files = m.default as DecoderFiles | null
     if (!files) {
-      throw new Error(
-        `unplugin-rodin/three: the ${set} decoder files were not emitted. Add the unplugin-rodin plugin to the bundler that builds this page (e.g. plugins: [rodin()] from 'unplugin-rodin/vite'); it serves them from the installed three package.`,
-      )
+      throw runtimeErrors.decodersNotEmitted({ set })
     }
     return files
   })
@@ -44,7 +43,7 @@ function decoderFiles(set: 'draco' | 'basis'): Promise<DecoderFiles> {
 
 function fileOf(files: DecoderFiles, name: string): string {
   const url = files[name]
-  if (!url) throw new Error(`unplugin-rodin/three: decoder file ${name} is missing from the emitted set`)
+  if (!url) throw runtimeErrors.decoderFileMissing({ file: name })
   return url
 }
 
@@ -100,9 +99,7 @@ export async function setUpDecoders(
   renderer?: KTX2Renderer,
 ): Promise<Array<keyof DecoderNeeds>> {
   if (needs.ktx2 && !renderer) {
-    throw new Error(
-      `unplugin-rodin/three: "${asset}" has KTX2 textures (meta.decoders.ktx2), which need the renderer to pick a GPU format. Pass it: loadRodin(asset, { renderer }).`,
-    )
+    throw runtimeErrors.rendererNeeded({ asset })
   }
   const used: Array<keyof DecoderNeeds> = []
   const steps: Promise<void>[] = []

@@ -4,6 +4,7 @@
 import type { AnimationClip, LOD, LoadingManager, Material, Object3D } from 'three'
 import type { GLTF } from 'three/examples/jsm/loaders/GLTFLoader.js'
 import type { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js'
+import { runtimeErrors } from '../catalogue/runtime.js'
 import type { DecoderNeeds } from '../meta.js'
 import type { KTX2Renderer } from './decoders.js'
 
@@ -63,10 +64,7 @@ export type RodinGLTFOf<A extends RodinAsset> = RodinGLTF<
 
 function urlOf(asset: RodinAsset): string {
   const url = 'url' in asset && typeof asset.url === 'string' ? asset.url : (asset as { default?: unknown }).default
-  if (typeof url !== 'string')
-    throw new Error(
-      `unplugin-rodin/three: "${asset.meta?.id ?? 'asset'}" has no URL. Pass the module namespace (import * as x from 'rodin:x') or { url, meta }; a ?meta import has no file.`,
-    )
+  if (typeof url !== 'string') throw runtimeErrors.noUrl({ asset: asset.meta?.id ?? 'asset' })
   return url
 }
 
@@ -76,9 +74,7 @@ function urlOf(asset: RodinAsset): string {
  */
 export async function createRodinLoader(meta: RodinModelInfo, options: LoadRodinOptions = {}): Promise<GLTFLoader> {
   if (meta.kind !== 'model') {
-    throw new Error(
-      `unplugin-rodin/three: "${meta.id}" is a ${meta.kind}, not a glTF model; use its URL directly (e.g. TextureLoader for images).`,
-    )
+    throw runtimeErrors.notModel({ asset: meta.id, kind: meta.kind })
   }
   const [{ GLTFLoader }, { setUpDecoders }] = await Promise.all([
     import('three/examples/jsm/loaders/GLTFLoader.js'),

@@ -62,7 +62,7 @@ describe('rodin-assets', () => {
     expect(bad.code).toBe(1)
     expect(bad.stdout).toMatch(/fox +base_basic_pbr\.glb \(optimized\) +[0-9a-f]{16} +CORRUPT \(removed\)/)
     expect(bad.stderr.trim().split('\n')).toHaveLength(1)
-    expect(bad.stderr).toMatch(/^rodin-assets: E_INTEGRITY: 1 cache entry does not match the lockfile/)
+    expect(bad.stderr).toMatch(/^rodin-assets: E_INTEGRITY: 1 cache entry does not match assets\.rodin\.lock\.json/)
   })
 
   it('lock --update accepts changed bytes; without it the change is a security error', async () => {
@@ -81,7 +81,7 @@ describe('rodin-assets', () => {
     const cold = { ...env, RODIN_CACHE_DIR: join(p.root, 'other-cache') }
     const refused = await cli(['pull', '--root', p.root], cold)
     expect(refused.code).toBe(1)
-    expect(refused.stderr).toMatch(/SECURITY: base_basic_pbr\.glb of asset "bunny"/)
+    expect(refused.stderr).toMatch(/E_INTEGRITY: base_basic_pbr\.glb of asset "bunny"/)
     expect(await readFile(p.lockfile, 'utf8')).toBe(before)
     const updated = await cli(['lock', '--root', p.root, '--update', 'bunny'], env)
     expect(updated.code, updated.stderr).toBe(0)

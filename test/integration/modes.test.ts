@@ -67,7 +67,7 @@ describe('modes in real build processes', () => {
     })
     expect(r.code).not.toBe(0)
     expect(r.stderr).toMatch(
-      /E_INTEGRITY: SECURITY: base_basic_pbr\.glb of asset "(fox|bunny)" .*does not match assets\.rodin\.lock\.json/,
+      /E_INTEGRITY: base_basic_pbr\.glb of asset "(fox|bunny)" .*does not match assets\.rodin\.lock\.json/,
     )
     expect(await readFile(p.lockfile)).toEqual(before)
   })

@@ -128,7 +128,7 @@ describe.each(['s3', 'fs'] as const)('team store (%s)', kind => {
     const b = await viteBuildProcess(p.root, 'dist-b', machineBEnv(env, team, cacheB))
     expect(b.code).not.toBe(0)
     expect(b.stderr).toMatch(
-      /E_INTEGRITY: SECURITY: the team store .* holds sha256\/[0-9a-f]{64} for the optimized output of asset "fox", but its bytes do not match the pin/,
+      /E_INTEGRITY: the team store .* holds sha256\/[0-9a-f]{64} for the optimized output of asset "fox", but its bytes do not match the pin/,
     )
     expect(await new Store(cacheB).has(fox.sha256, fox.bytes)).toBe(false)
   })

@@ -3,7 +3,8 @@
 // Mode: the pipelines here run in mode "auto".
 import { afterAll, describe, expect, it } from 'vitest'
 import { poster } from '../../src/emulator/provider-defaults.js'
-import { isRodinError } from '../../src/errors.js'
+import { errors } from '../../src/catalogue/index.js'
+import { isRodinError, type RodinErrorDetails } from '../../src/errors.js'
 import { createAgent } from '../../src/http/agents.js'
 import { exchange } from '../../src/http/exchange.js'
 import { closeFileAgents, createApiClient, downloadFile, resolveHttpOptions } from '../../src/http/index.js'
@@ -148,7 +149,8 @@ describe('the sentinel key never leaves for a non-API host', () => {
       nextStep: 'n/a',
       redirectHint: 'n/a',
       tooLargeHint: 'n/a',
-      meaning: (status: number) => ({ message: `HTTP ${status}` }),
+      meaning: (status: number, said: string, request: string, details: RodinErrorDetails) =>
+        errors.E_HTTP('fileStatus', { ...details, request, status, said, expired: false }),
       read: async () => undefined,
     }
     try {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { parseManifest } from '../../src/manifest/manifest.js'
 import { resolveOptions } from '../../src/options.js'
 import { Pipeline } from '../../src/pipeline/pipeline.js'
-import { sanitizeFiles } from '../../src/providers/files.js'
+import { sanitizeFiles } from '../../src/providers/listing.js'
 import { emulator, fixture, project } from '../helpers/env.js'
 
 const UUID = '7f3c1a2e-5b6d-4c8e-9f00-1234567890ab'

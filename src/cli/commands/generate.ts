@@ -1,13 +1,14 @@
 import { access, writeFile } from 'node:fs/promises'
 import { relative } from 'node:path'
-import { RodinError, isRodinError } from '../../errors.js'
+import { errors } from '../../catalogue/index.js'
+import { isRodinError } from '../../errors.js'
 import type { ApiClient } from '../../http/index.js'
 import { writeManifestAsset } from '../../manifest/edit.js'
 import { formatCredits } from '../../manifest/recipe.js'
 import type { Pipeline } from '../../pipeline/pipeline.js'
-import { formatBytes } from '../../plugin/report.js'
-import { checkBalance, partsHash, submitGeneration } from '../../providers/rodin-generate.js'
-import type { CreatedTask } from '../../providers/rodin-generate.js'
+import { formatBytes } from '../../util/format.js'
+import { loadGeneration, providerSpec } from '../../providers/index.js'
+import type { CreatedTask } from '../../providers/index.js'
 import { displayURL } from '../../redact.js'
 import { createPipeline } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
@@ -25,16 +26,17 @@ export type { GenerateFlags } from '../generate-plan.js'
  */
 export async function generate(flags: GlobalFlags, io: CliIO, o: GenerateFlags): Promise<void> {
   if (flags.mode === 'frozen' || flags.mode === 'offline')
-    throw new RodinError(
-      'E_CONFIG',
-      `"rodin-assets generate" writes the manifest and the lockfile; mode "${flags.mode}" forbids that.`,
-    )
+    throw errors.E_CONFIG('commandMode', {
+      command: 'generate',
+      mode: String(flags.mode),
+      writes: 'the manifest and the lockfile',
+    })
   const maxCredits = Number(o.maxCredits ?? 1)
   if (!Number.isFinite(maxCredits) || maxCredits < 0)
-    throw new RodinError('E_CONFIG', `--max-credits must be a number of credits ≥ 0 (got ${String(o.maxCredits)})`)
+    throw errors.E_CONFIG('badFlag', { flag: '--max-credits', want: 'a number of credits ≥ 0', got: o.maxCredits })
   const timeoutS = Number(o.timeout ?? 900)
   if (!Number.isFinite(timeoutS) || timeoutS <= 0)
-    throw new RodinError('E_CONFIG', `--timeout must be a number of seconds > 0 (got ${String(o.timeout)})`)
+    throw errors.E_CONFIG('badFlag', { flag: '--timeout', want: 'a number of seconds > 0', got: o.timeout })
   const pipeline = createPipeline(flags, io, { mode: 'auto', logLevel: 'silent' })
   const journal = new Journal(pipeline.options.cacheDir)
   const { apiKey, baseURL } = pipeline.options.providers.rodin
@@ -45,39 +47,29 @@ export async function generate(flags: GlobalFlags, io: CliIO, o: GenerateFlags):
     const total = plans.reduce((sum, p) => sum + p.cost, 0)
     for (const p of plans) io.out(`${p.alias}: POST ${p.parts.route} (${summary(p.recipe)}): ${formatCredits(p.cost)}`)
     if (plans.length > 1) io.out(`total: ${formatCredits(total)} for ${plans.length} assets`)
-    if (!apiKey)
-      throw new RodinError('E_AUTH', 'generating needs a Hyper3D key: set RODIN_API_KEY (or HYPER3D_API_KEY).', {
-        provider: 'rodin',
-      })
+    if (!apiKey) throw errors.E_AUTH('rodinKeyNeeded', { what: 'generating', provider: 'rodin' })
     const http = await import('../../http/index.js')
     api = http.createApiClient({
       baseURL,
       headers: { Authorization: `Bearer ${apiKey}` },
       http: pipeline.options.http,
       provider: 'rodin',
+      authHint: providerSpec('rodin')?.authHint,
     })
-    const balance = await checkBalance(api, { provider: 'rodin' })
+    const balance = await (await loadGeneration()).checkBalance(api, { provider: 'rodin' })
     io.out(`balance: ${formatCredits(balance)}`)
     if (o.dryRun) for (const p of plans) printRequest(io, baseURL, p)
     if (total > maxCredits)
-      throw refused(
-        `the cost, ${formatCredits(total)}, is above --max-credits ${maxCredits}. Nothing was sent; pass --max-credits ${total} to allow it.`,
-      )
+      throw refused('overMax', { cost: formatCredits(total), max: maxCredits, total, provider: 'rodin' })
     if (balance < total)
-      throw refused(
-        `the balance, ${formatCredits(balance)}, is below the cost, ${formatCredits(total)}. Nothing was sent; top up your Hyper3D credits first.`,
-      )
+      throw refused('overBalance', { balance: formatCredits(balance), cost: formatCredits(total), provider: 'rodin' })
     if (o.dryRun) {
       io.err('rodin-assets: dry run: nothing was sent. Run again without --dry-run (with --yes) to submit.')
       process.exitCode = 2
       return
     }
     if (!o.yes && !(await confirm(io, total)))
-      throw refused(
-        process.stdin.isTTY && io.isTTY
-          ? 'not confirmed; nothing was sent.'
-          : 'no terminal to confirm the cost on; nothing was sent. Pass --yes to submit.',
-      )
+      throw refused('notConfirmed', { terminal: !!(process.stdin.isTTY && io.isTTY), provider: 'rodin' })
     const created: (CreatedTask & { alias: string })[] = []
     for (const p of plans) {
       const task = await submitOne(pipeline, journal, { baseURL, apiKey }, p)
@@ -121,6 +113,7 @@ async function submitOne(
   conf: { baseURL: string; apiKey: string },
   p: Plan,
 ): Promise<CreatedTask> {
+  const { partsHash, submitGeneration } = await loadGeneration()
   const base = {
     alias: p.alias,
     route: p.parts.route,

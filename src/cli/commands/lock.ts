@@ -1,5 +1,4 @@
-import { RodinError } from '../../errors.js'
-import { canonicalJson, updateLockfile } from '../../manifest/lockfile.js'
+import { errors } from '../../catalogue/index.js'
 import { createPipeline } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
 
@@ -9,42 +8,35 @@ import type { CliIO, GlobalFlags } from '../context.js'
  */
 export async function lock(flags: GlobalFlags, io: CliIO, update: string[]): Promise<void> {
   if (flags.mode === 'frozen')
-    throw new RodinError(
-      'E_CONFIG',
-      '"rodin-assets lock" writes the lockfile, which mode "frozen" forbids. Run it without --mode frozen (and without CI set).',
-    )
+    throw errors.E_CONFIG('commandMode', { command: 'lock', mode: 'frozen', writes: 'the lockfile' })
   const pipeline = createPipeline(flags, io, {
     mode: flags.mode === 'offline' ? 'offline' : 'auto',
     logLevel: 'silent',
   })
   try {
     const lockfilePath = pipeline.options.lockfilePath
-    if (!lockfilePath)
-      throw new RodinError('E_CONFIG', '"rodin-assets lock" needs a lockfile path; remove --no-lockfile.')
+    if (!lockfilePath) throw errors.E_CONFIG('lockNeedsPath', {})
     const manifest = await pipeline.getManifest()
     for (const alias of update) {
       if (!manifest.byAlias.has(alias))
-        throw new RodinError(
-          'E_CONFIG',
-          `--update ${alias}: no such asset in ${manifest.path} (known: ${[...manifest.byAlias.keys()].join(', ')})`,
-        )
-      pipeline.acceptChanges.add(alias)
+        throw errors.E_CONFIG('updateUnknown', {
+          alias,
+          manifest: manifest.path,
+          known: [...manifest.byAlias.keys()].join(', '),
+        })
     }
-    const before = structuredClone((await pipeline.getLockfile())?.assets ?? {})
-    for (const entry of manifest.entries) {
-      const r = await pipeline.asset(entry)
-      if (!before[entry.alias]) io.out(`locked ${entry.alias}`)
-      else if (
-        canonicalJson(before[entry.alias]) !== canonicalJson((await pipeline.getLockfile())?.assets[entry.alias])
-      )
-        io.out(`updated ${entry.alias} (${r.primary})`)
-    }
-    const stale = Object.keys(before).filter(alias => !manifest.byAlias.has(alias))
-    const written = await updateLockfile(lockfilePath, l => {
-      for (const alias of Object.keys(l.assets)) if (!manifest.byAlias.has(alias)) delete l.assets[alias]
+    const pinned = await pipeline.lock({
+      accept: update,
+      onChange: ({ alias, change, primary }) =>
+        io.out(
+          change === 'locked'
+            ? `locked ${alias}`
+            : change === 'updated'
+              ? `updated ${alias} (${primary})`
+              : `removed ${alias} (no longer in the manifest)`,
+        ),
     })
-    for (const alias of stale) io.out(`removed ${alias} (no longer in the manifest)`)
-    io.out(`${lockfilePath}: ${Object.keys(written.assets).length} asset(s) pinned`)
+    io.out(`${lockfilePath}: ${pinned} asset(s) pinned`)
   } finally {
     await pipeline.close()
   }

@@ -1,4 +1,6 @@
-import { formatBytes } from '../../plugin/report.js'
+import { failedSummary } from '../../catalogue/index.js'
+import { isRodinError } from '../../errors.js'
+import { formatBytes } from '../../util/format.js'
 import type { AssetRecord } from '../../pipeline/pipeline.js'
 import { createPipeline, table } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
@@ -32,7 +34,8 @@ export async function pull(flags: GlobalFlags, io: CliIO): Promise<void> {
     )
     if (failures.length > 0) {
       for (const f of failures) io.err(f)
-      throw new Error(`${failures.length} asset(s) failed (see above)`)
+      const first = results.find(r => r.status === 'rejected')?.reason
+      throw failedSummary(isRodinError(first) ? first.code : 'E_CONFIG', failures.length, entries.length, 'asset(s)')
     }
   } finally {
     await pipeline.close()

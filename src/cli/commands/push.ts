@@ -1,6 +1,6 @@
 import pLimit from 'p-limit'
-import { RodinError } from '../../errors.js'
-import type { Lockfile } from '../../manifest/lockfile.js'
+import { errors } from '../../catalogue/index.js'
+import type { PinnedBlob } from '../../pipeline/inventory.js'
 import type { Pipeline } from '../../pipeline/pipeline.js'
 import type { BlobStore } from '../../store/blob.js'
 import { blobKey } from '../../store/blob.js'
@@ -9,31 +9,18 @@ import { createPipeline } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
 import { createProgress } from '../progress.js'
 
-/** Every blob the lockfile pins (source files and optimized outputs), once each, with a name for messages. */
-export function pinnedBlobs(lock: Lockfile): Map<string, StoredFile & { label: string }> {
+/** Every pinned blob (source files, optimized outputs, LOD levels) once each, with a name for messages. */
+function uniqueBlobs(pins: PinnedBlob[]): Map<string, StoredFile & { label: string }> {
   const blobs = new Map<string, StoredFile & { label: string }>()
-  for (const [alias, entry] of Object.entries(lock.assets)) {
-    const pins: [string, StoredFile][] = Object.entries(entry.files)
-    if (entry.optimized) pins.push([`${entry.primary} (optimized)`, entry.optimized])
-    for (const [i, lod] of (entry.optimized?.lods ?? []).entries()) pins.push([`${entry.primary} (LOD ${i + 1})`, lod])
-    for (const [name, f] of pins)
-      if (!blobs.has(f.sha256)) blobs.set(f.sha256, { sha256: f.sha256, bytes: f.bytes, label: `${alias}/${name}` })
-  }
+  for (const f of pins)
+    if (!blobs.has(f.sha256)) blobs.set(f.sha256, { sha256: f.sha256, bytes: f.bytes, label: `${f.alias}/${f.name}` })
   return blobs
 }
 
 /** The configured team store of a CLI pipeline, or an error saying how to configure one. */
 export async function teamStoreOf(pipeline: Pipeline, command: string): Promise<BlobStore> {
-  if (!pipeline.options.remote)
-    throw new RodinError(
-      'E_CONFIG',
-      `"rodin-assets ${command}" needs a team store: set RODIN_REMOTE to s3://<bucket>[/<prefix>] or a shared directory (and RODIN_REMOTE_ENDPOINT for a non-AWS S3 service)`,
-    )
-  if (!pipeline.remote)
-    throw new RodinError(
-      'E_CONFIG',
-      `"rodin-assets ${command}" contacts the team store, which mode "offline" never does`,
-    )
+  if (!pipeline.options.remote) throw errors.E_CONFIG('remoteUnset', { command })
+  if (!pipeline.remote) throw errors.E_CONFIG('remoteOffline', { command })
   return pipeline.remote.store()
 }
 
@@ -42,19 +29,11 @@ export async function push(flags: GlobalFlags, io: CliIO): Promise<void> {
   const pipeline = createPipeline(flags, io, { logLevel: 'silent' })
   try {
     const remote = pipeline.options.remote
-    if (remote?.readOnly)
-      throw new RodinError(
-        'E_CONFIG',
-        `the team store ${remote.label} is read-only here (remote.readOnly or RODIN_REMOTE_READONLY); push writes, so unset it for this command`,
-      )
+    if (remote?.readOnly) throw errors.E_CONFIG('remoteReadOnly', { remote: remote.label })
     const store = await teamStoreOf(pipeline, 'push')
-    const lock = await pipeline.getLockfile()
-    if (!lock)
-      throw new RodinError(
-        'E_LOCK_MISSING',
-        `no lockfile at ${pipeline.options.lockfilePath}; run "rodin-assets lock" first`,
-      )
-    const blobs = [...pinnedBlobs(lock).values()]
+    const pins = await pipeline.pins()
+    if (!pins) throw errors.E_LOCK_MISSING('noLockfile', { lockfile: String(pipeline.options.lockfilePath) })
+    const blobs = [...uniqueBlobs(pins).values()]
     const progress = await createProgress(io, blobs.length)
     const limit = pLimit(pipeline.options.concurrency)
     const counts = { uploaded: 0, present: 0 }
@@ -81,7 +60,7 @@ export async function push(flags: GlobalFlags, io: CliIO): Promise<void> {
     )
     if (failures.length > 0) {
       for (const f of failures) io.err(f)
-      throw new RodinError('E_REMOTE', `${failures.length} of ${blobs.length} blob(s) were not pushed (see above)`)
+      throw errors.E_REMOTE('pushFailed', { failed: failures.length, total: blobs.length })
     }
   } finally {
     await pipeline.close()
@@ -91,17 +70,9 @@ export async function push(flags: GlobalFlags, io: CliIO): Promise<void> {
 async function pushOne(pipeline: Pipeline, store: BlobStore, blob: StoredFile & { label: string }): Promise<string> {
   const size = await store.backend.size(blobKey(blob.sha256))
   if (size === blob.bytes) return 'already there'
-  if (size !== null)
-    throw new RodinError(
-      'E_INTEGRITY',
-      `the team store holds ${blobKey(blob.sha256)} with ${size} bytes instead of ${blob.bytes}; it is never overwritten: delete that object, then push again`,
-    )
+  if (size !== null) throw errors.E_INTEGRITY('remoteSize', { file: blobKey(blob.sha256), size, bytes: blob.bytes })
   const bytes = await pipeline.store.get(blob.sha256)
-  if (!bytes)
-    throw new RodinError(
-      'E_OFFLINE_MISS',
-      `not in the local cache ${pipeline.options.cacheDir}; run "rodin-assets pull" on a machine that can fetch it, then push`,
-    )
+  if (!bytes) throw errors.E_OFFLINE_MISS('pushMissing', { cacheDir: pipeline.options.cacheDir })
   const { outcome } = await store.put(bytes)
   return outcome === 'created' ? 'uploaded' : 'already there'
 }

@@ -1,13 +1,11 @@
 import { isRodinError } from '../../errors.js'
+import type { LockEntry } from '../../manifest/lockfile.js'
 import type { AssetEntry } from '../../manifest/manifest.js'
-import { extensionOf, pickPrimary } from '../../providers/files.js'
 import type { BudgetMeasure } from '../../pipeline/budget.js'
 import { formatMeasure } from '../../pipeline/budget.js'
-import { cachedOptimized, derivedKey } from '../../pipeline/derive.js'
-import type { StoredFile } from '../../store/store.js'
-import type { LockEntry } from '../../manifest/lockfile.js'
+import type { AssetState } from '../../pipeline/inventory.js'
 import type { Pipeline } from '../../pipeline/pipeline.js'
-import { expectedFiles, missingFiles } from '../../pipeline/source.js'
+import { providerSpec } from '../../providers/index.js'
 import { Journal, describeJournalEntry } from '../journal.js'
 import { createPipeline, table } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
@@ -16,26 +14,22 @@ import type { CliIO, GlobalFlags } from '../context.js'
 export async function status(flags: GlobalFlags, io: CliIO): Promise<void> {
   const pipeline = createPipeline(flags, io, { logLevel: 'silent' })
   try {
-    const manifest = await pipeline.getManifest()
-    const lock = await pipeline.getLockfile()
+    const states = await pipeline.status()
     const rows: string[][] = []
     // The budget column appears once some asset has a budget (it reads the cache, never the network).
-    const withBudgets = manifest.entries.some(e => e.budget)
-    for (const entry of manifest.entries) {
-      const pinned = lock?.assets[entry.alias]
-      const locked = !pinned ? 'no' : pinned.provider === entry.provider && pinned.task === entry.task ? 'yes' : 'stale'
-      const files = await expectedFiles(pipeline.store, entry, locked === 'yes' ? pinned : undefined)
-      const missing = files ? await missingFiles(pipeline.store, files) : null
-      const cached = !files ? 'no' : missing!.length === 0 ? 'yes' : `partial (${missing!.length} missing)`
+    const withBudgets = states.some(s => s.entry.budget)
+    for (const state of states) {
+      const { entry, files, missing } = state
+      const cached = !files ? 'no' : missing.length === 0 ? 'yes' : `partial (${missing.length} missing)`
       rows.push([
         entry.alias,
         entry.provider,
         entry.task || '-',
         await providerState(pipeline, entry),
         cached,
-        locked,
-        await remoteState(pipeline, locked === 'yes' ? pinned : undefined),
-        ...(withBudgets ? [await budgetCell(pipeline, entry, missing?.length === 0 ? files : null, pinned)] : []),
+        state.locked,
+        await remoteState(pipeline, state.pin),
+        ...(withBudgets ? [await budgetCell(pipeline, state)] : []),
       ])
     }
     const columns = ['asset', 'provider', 'task', 'provider state', 'cached', 'locked', 'remote']
@@ -64,14 +58,11 @@ async function remoteState(pipeline: Pipeline, pinned: LockEntry | undefined): P
   }
 }
 
-async function providerState(
-  pipeline: ReturnType<typeof createPipeline>,
-  entry: Parameters<ReturnType<typeof createPipeline>['asset']>[0],
-): Promise<string> {
+async function providerState(pipeline: Pipeline, entry: AssetEntry): Promise<string> {
   if (entry.notGenerated) return 'not generated (recipe)'
   if (pipeline.options.mode === 'offline') return 'not checked (offline)'
-  // Getty has no read-only status call for downloads: asking means starting one (which may be billed).
-  if (entry.provider === 'getty') return 'not checked (getty)'
+  const unchecked = providerSpec(entry.provider)?.statusUnchecked
+  if (unchecked) return `not checked (${unchecked})`
   try {
     const files = await pipeline.listRemote(entry, { timeoutMs: 0 })
     return `ready (${files.length} file${files.length === 1 ? '' : 's'})`
@@ -88,25 +79,12 @@ async function providerState(
  * The asset against its budget, e.g. `bytes 1.20 MiB/1.00 MiB OVER, triangles 9,000/10,000 ok`, from what the
  * cache already holds (status never downloads or optimizes): "not built" until a build or `pull` ran.
  */
-async function budgetCell(
-  pipeline: ReturnType<typeof createPipeline>,
-  entry: AssetEntry,
-  files: Record<string, StoredFile> | null,
-  pinned: { primary: string; optimized?: { key: string; sha256: string } } | undefined,
-): Promise<string> {
-  const budget = entry.budget
+async function budgetCell(pipeline: Pipeline, state: AssetState): Promise<string> {
+  const budget = state.entry.budget
   if (!budget) return '-'
-  if (!files) return 'not built'
-  const primary = pinned?.primary ?? pickPrimary(entry, Object.keys(files))
-  const opts = extensionOf(primary) === '.glb' ? pipeline.optimizeFor(entry) : null
-  let optimized = null
-  if (opts) {
-    const key = derivedKey(files[primary]!.sha256, opts)
-    const record = await cachedOptimized(pipeline.store, key, pinned?.optimized)
-    if (!record) return 'not built'
-    optimized = { key, file: { sha256: record.sha256, bytes: record.bytes }, stats: record.stats, lods: [] }
-  }
-  const measured = await pipeline.measure({ entry, files, primary, optimized })
+  const cached = await pipeline.cached(state)
+  if (!cached) return 'not built'
+  const measured = await pipeline.measure(cached)
   const cells: string[] = []
   for (const measure of Object.keys(budget) as BudgetMeasure[]) {
     const limit = budget[measure]!

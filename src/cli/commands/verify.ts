@@ -1,4 +1,4 @@
-import { RodinError } from '../../errors.js'
+import { configuredFiles, errors } from '../../catalogue/index.js'
 import { createPipeline, table } from '../context.js'
 import type { CliIO, GlobalFlags } from '../context.js'
 
@@ -9,34 +9,22 @@ import type { CliIO, GlobalFlags } from '../context.js'
 export async function verify(flags: GlobalFlags, io: CliIO): Promise<void> {
   const pipeline = createPipeline(flags, io, { mode: 'offline' })
   const team = await teamLink(flags, io)
-  const lock = await pipeline.getLockfile()
-  if (!lock)
-    throw new RodinError(
-      'E_LOCK_MISSING',
-      `no lockfile at ${pipeline.options.lockfilePath}; run "rodin-assets lock" first`,
-    )
+  const pins = await pipeline.pins()
+  if (!pins) throw errors.E_LOCK_MISSING('noLockfile', { lockfile: String(pipeline.options.lockfilePath) })
   const rows: string[][] = []
   let bad = 0
-  for (const [alias, entry] of Object.entries(lock.assets)) {
-    const pins = Object.entries(entry.files).map(([name, f]) => [name, f] as const)
-    if (entry.optimized) pins.push([`${entry.primary} (optimized)`, entry.optimized])
-    for (const [i, lod] of (entry.optimized?.lods ?? []).entries()) pins.push([`${entry.primary} (LOD ${i + 1})`, lod])
-    const states = await pipeline.store.verify(pins.map(([, f]) => f))
-    for (const [i, [name, f]] of pins.entries()) {
-      let state = { ok: 'ok', missing: 'missing', corrupt: 'CORRUPT (removed)' }[states[i]!]
-      if (state !== 'ok' && team && (await team.fetch(f, `${name} of asset "${alias}"`)))
-        state = `${states[i] === 'missing' ? 'missing' : 'CORRUPT'}, restored from the team store`
-      if (state !== 'ok' && !state.endsWith('team store')) bad++
-      rows.push([alias, name, f.sha256.slice(0, 16), state])
-    }
+  const states = await pipeline.store.verify(pins)
+  for (const [i, f] of pins.entries()) {
+    const { alias, name } = f
+    let state = { ok: 'ok', missing: 'missing', corrupt: 'CORRUPT (removed)' }[states[i]!]
+    if (state !== 'ok' && team && (await team.fetch(f, `${name} of asset "${alias}"`)))
+      state = `${states[i] === 'missing' ? 'missing' : 'CORRUPT'}, restored from the team store`
+    if (state !== 'ok' && !state.endsWith('team store')) bad++
+    rows.push([alias, name, f.sha256.slice(0, 16), state])
   }
   await team?.close()
   io.out(table(['asset', 'file', 'sha256', 'state'], rows))
-  if (bad > 0)
-    throw new RodinError(
-      'E_INTEGRITY',
-      `${bad} cache entr${bad === 1 ? 'y does' : 'ies do'} not match the lockfile; run "rodin-assets pull" to refetch`,
-    )
+  if (bad > 0) throw errors.E_INTEGRITY('verifyFailed', { bad, lockfile: configuredFiles(pipeline.options).lockfile })
   io.out(`all ${rows.length} pinned file(s) match the lockfile`)
 }
 

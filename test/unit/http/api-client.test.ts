@@ -16,7 +16,7 @@ afterEach(async () => {
 
 async function setup(
   handler: Handler,
-  opts: { http?: HttpOptions; headers?: Record<string, string>; base?: string } = {},
+  opts: { http?: HttpOptions; headers?: Record<string, string>; base?: string; authHint?: string } = {},
 ): Promise<{ server: TestServer; client: ApiClient; delays: number[] }> {
   const server = await startServer(handler)
   const { delays, internal } = fastRetries()
@@ -25,6 +25,7 @@ async function setup(
     provider: 'rodin',
     headers: opts.headers,
     http: opts.http,
+    authHint: opts.authHint,
     internal,
   })
   cleanup.push(
@@ -210,9 +211,11 @@ describe('createApiClient: errors that are not retried', () => {
     expect(server.requests).toHaveLength(1)
   })
 
-  it('401 and 403 → E_AUTH naming the env var', async () => {
+  it('401 and 403 → E_AUTH with the hint the caller gives (the provider registry says which variable)', async () => {
     for (const status of [401, 403]) {
-      const { server, client } = await setup((_req, res) => json(res, status, { error: 'bad key' }))
+      const { server, client } = await setup((_req, res) => json(res, status, { error: 'bad key' }), {
+        authHint: 'set RODIN_API_KEY to a valid key',
+      })
       const err = await rejection(client.request({ method: 'POST', path: '/status', json: {}, ctx }))
       expect(err.code).toBe('E_AUTH')
       expect(err.details.status).toBe(status)

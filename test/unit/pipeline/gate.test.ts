@@ -53,6 +53,32 @@ describe('LargestFirstGate', () => {
     expect(most).toBe(2)
   })
 
+  it('keeps the running weight within the capacity, and runs a job heavier than it alone', async () => {
+    const gate = new LargestFirstGate(4, 10)
+    const started: number[] = []
+    const release = new Map<number, () => void>()
+    const job = (weight: number) =>
+      gate.run(weight, async () => {
+        started.push(weight)
+        const d = deferred()
+        release.set(weight, d.resolve)
+        await d.promise
+      })
+    const all = [12, 6, 5, 4, 1].map(job)
+    // 12 is over the capacity: it runs, alone.
+    await vi.waitFor(() => expect(started).toEqual([12]))
+    release.get(12)!()
+    // Then 6; 5, the heaviest waiter, does not fit beside it, and 4 and 1 (which would) do not jump ahead.
+    await vi.waitFor(() => expect(started).toEqual([12, 6]))
+    expect(gate.running).toBe(1)
+    release.get(6)!()
+    await vi.waitFor(() => expect(started).toEqual([12, 6, 5, 4, 1]))
+    expect(gate.running).toBe(3)
+    for (const w of [5, 4, 1]) release.get(w)!()
+    await Promise.all(all)
+    expect(gate.running).toBe(0)
+  })
+
   it('a job that throws gives its slot to the next', async () => {
     const gate = new LargestFirstGate(1)
     const failing = gate.run(1, async () => {
@@ -64,8 +90,9 @@ describe('LargestFirstGate', () => {
     expect(gate.pending).toBe(0)
   })
 
-  it('refuses a limit that is not a positive integer', () => {
+  it('refuses a limit that is not a positive integer, and a capacity that is not positive', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => new LargestFirstGate(bad)).toThrow(/positive integer/)
+    for (const bad of [0, -1, Number.NaN]) expect(() => new LargestFirstGate(1, bad)).toThrow(/capacity/)
   })
 })
 

@@ -127,10 +127,32 @@ describe('Pipeline against the emulator', () => {
     const err = await other.asset(p.manifest.byAlias.get('bunny')!).catch(e => e)
     expect(err.code).toBe('E_INTEGRITY')
     expect(err.message).toMatch(
-      /SECURITY: base_basic_pbr\.glb of asset "bunny" .*does not match assets\.rodin\.lock\.json/,
+      /E_INTEGRITY: base_basic_pbr\.glb of asset "bunny" .*does not match assets\.rodin\.lock\.json/,
     )
     expect(await readFile(p.lockfile, 'utf8')).toBe(lockBefore)
     expect(emu.requests.filter(q => q.route === 'file' && q.file === 'base_basic_pbr.glb')).toHaveLength(2) // no retry of the bad one
+  })
+
+  it('names the configured lockfile, not the default name, in its errors', async () => {
+    const emu = await emulator({ assets: [] })
+    const t = await glbTask(emu, 'pmndrs_bunny_draco.glb')
+    const p = await project(emu, { bunny: t.uuid }, { ...NO_OPT, lockfile: 'models.lock.json' })
+    const bunny = p.manifest.byAlias.get('bunny')!
+    const frozen = await p
+      .pipeline({ mode: 'frozen' })
+      .asset(bunny)
+      .catch(e => e)
+    expect(frozen.code).toBe('E_LOCK_MISSING')
+    expect(frozen.message).toMatch(/mode "frozen": models\.lock\.json does not pin asset "bunny"/)
+    await p.pipeline().asset(bunny) // mode "auto" pins it in models.lock.json
+    emu.addFault({ route: 'file', file: 'base_basic_pbr.glb', kind: 'corrupt', times: Infinity })
+    const err = await p
+      .pipeline({ cacheDir: join(p.root, 'cold-cache') })
+      .asset(bunny)
+      .catch(e => e)
+    expect(err.code).toBe('E_INTEGRITY')
+    expect(err.message).toMatch(/base_basic_pbr\.glb of asset "bunny" .*does not match models\.lock\.json/)
+    expect(err.message).not.toMatch(/assets\.rodin\.lock\.json/)
   })
 
   it('optimizes GLBs once and reuses the derived entry', async () => {

@@ -103,6 +103,20 @@ describe('Pipeline × ModelsLab (emulator)', () => {
     expect(emu.requests.filter(q => q.route === 'file')).toHaveLength(0)
   })
 
+  it('names the configured manifest when it says where to put the new id', async () => {
+    const { p, entry } = await setup(
+      ['error'],
+      { error: { message: 'Out of GPU memory' } },
+      { ...NO_OPT, manifest: 'models.json' },
+    )
+    const err = await p
+      .pipeline()
+      .asset(entry)
+      .catch(e => e)
+    expect(err.code).toBe('E_TASK_FAILED')
+    expect(err.message).toMatch(/Generate the model again and put the new id in models\.json\./)
+  })
+
   it('waits the body retry_after of a 429, then succeeds', async () => {
     const { emu, p, entry } = await setup(['success'])
     emu.addFault({

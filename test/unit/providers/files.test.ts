@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { AssetEntry } from '../../../src/manifest/manifest.js'
-import { pickPreview, pickPrimary, sanitizeFiles } from '../../../src/providers/files.js'
+import { pickPreview, pickPrimary } from '../../../src/manifest/files.js'
+import { sanitizeFiles } from '../../../src/providers/listing.js'
 
 const entry = (extra: Partial<AssetEntry> = {}): AssetEntry => ({
   alias: 'a',

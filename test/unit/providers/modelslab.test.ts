@@ -183,7 +183,7 @@ describe('modelslab provider', () => {
     [
       { status: 404, body: { status: 'error', message: 'Request not found' } },
       'E_HTTP',
-      /does not know this id.*"id" in assets\.rodin\.json/,
+      /does not know this id.*"id" in the manifest/,
     ],
     [{ status: 400, body: '<html>Bad Request</html>' }, 'E_HTTP', /refused \/3d\/fetch.*Bad Request/],
     [{ status: 200, body: '<html>maintenance</html>' }, 'E_HTTP', /not ModelsLab JSON.*MODELSLAB_BASE_URL/],

@@ -1,11 +1,6 @@
 import pc from 'picocolors'
-import type { AssetRecord, PipelineLogger } from '../pipeline/pipeline.js'
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} kB`
-  return `${(n / 1024 ** 2).toFixed(2)} MB`
-}
+import { formatBytes } from '../util/format.js'
+import type { AssetRecord, PipelineLogger } from './pipeline.js'
 
 /** One line per asset (source → emitted bytes, time, hit/miss) and a summary at the end of the build. */
 export function createReporter(level: 'debug' | 'info' | 'silent') {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createReporter } from '../../../src/plugin/report.js'
+import { createReporter } from '../../../src/pipeline/report.js'
 
 // Reporter unit tests: no mode or CI involved.
 afterEach(() => {
