@@ -12,13 +12,16 @@ import { aiMaps, mulberry32, normalFromLuma, panelMap } from './ai-textures.js'
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const BENCH_CACHE_DIR = process.env.BENCH_CACHE_DIR || join(ROOT, '.cache/bench')
 
-/** `[{ name, path, bytes, source }]` for every AI-like model, written to `dir` (from the cache when it can). */
-export async function buildAiModels(dir, { log = () => {} } = {}) {
+/**
+ * `[{ name, path, bytes, source }]` for every AI-like model (or the given specs), written to `dir` (from the
+ * cache when it can).
+ */
+export async function buildAiModels(dir, { log = () => {}, specs = AI_MODELS } = {}) {
   const version = await codeVersion()
   const cacheDir = join(BENCH_CACHE_DIR, 'corpus')
   await mkdir(cacheDir, { recursive: true })
   const entries = []
-  for (const spec of AI_MODELS) {
+  for (const spec of specs) {
     const key = createHash('sha256').update(version).update(JSON.stringify(spec)).digest('hex').slice(0, 16)
     const cached = join(cacheDir, `${spec.name}-${key}.glb`)
     let bytes = await readFile(cached).catch(() => undefined)

@@ -126,7 +126,7 @@ export async function benchViteBuilds(models, workDir, { runs = 3 } = {}) {
   }
 }
 
-async function writeApp(dir, ids, header, pluginLine = '') {
+export async function writeApp(dir, ids, header, pluginLine = '') {
   await mkdir(dir, { recursive: true })
   await linkNodeModules(dir)
   await writeFile(
@@ -157,8 +157,8 @@ async function linkNodeModules(dir) {
   await symlink(ROOT, join(target, 'unplugin-rodin'), 'dir').catch(() => {})
 }
 
-async function viteBuild(dir, env) {
-  const r = await run(process.execPath, [VITE, 'build'], { cwd: dir, env })
+export async function viteBuild(dir, env, { timeoutMs } = {}) {
+  const r = await run(process.execPath, [VITE, 'build'], { cwd: dir, env, timeoutMs })
   if (r.code !== 0)
     throw new Error(`bench: vite build in ${dir} failed (exit ${r.code}): ${(r.stderr || r.stdout).slice(-2000)}`)
   return r
