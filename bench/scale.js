@@ -3,7 +3,8 @@
 // CPU time per MB of input (linear growth keeps it flat), the build's peak RSS (bounded: at most 1.3× the
 // small run's), and what the build printed (one line per asset plus the summary, each short enough to read).
 // The models are AI_MODELS again with other seeds, so the 100 are 100 different files of the same kinds.
-// Standalone: `node bench/scale.js [--counts 8,100]` (after `npm run build`); `npm run bench -- --scale` too.
+// Run: `npm run build && node bench/scale.js [--counts 8,100]` (not part of `npm run bench`: the 100 models take
+// about 15 minutes to generate once, then a few minutes per run).
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
