@@ -32,7 +32,7 @@ const PRUNE = { keepLeaves: true, keepAttributes: true, keepSolidTextures: true 
 
 /**
  * The optimizer as one chain of named glTF-Transform transforms, for `doc.transform(...)`:
- * dedup → prune → weld → (simplifyMeshes, or simplifyNearLossless in 'web') → resample → prune → sparse → compressTextures → compressGeometry.
+ * dedup → prune → weld → (simplifyNearLossless in 'web') → (simplifyMeshes) → resample → prune → sparse → compressTextures → compressGeometry.
  * `onSimplifyError` gets the error each simplified primitive reached. With `trace`, every step also logs
  * (at debug level, on the document's logger) the triangles and vertices before and after it, and its time.
  */
@@ -50,6 +50,9 @@ export function optimizerTransforms(
   if (o.dedup) steps.push(dedup({ keepUniqueNames: true }))
   if (o.prune) steps.push(prune(PRUNE))
   if (o.weld) steps.push(weld())
+  // 'web' drops only triangles no view can show, on clearly over-tessellated meshes (simplify-near-lossless.ts).
+  // Its LOD levels start from there too, so a level's ratio is of level 0's triangles, not of the source's.
+  if (o.preset === 'web' && !o.simplify) steps.push(simplifyNearLossless({ simplifier: encoders.simplifier }))
   // A LOD level replaces the preset's simplification with its own (which already multiplies the preset's in).
   const simplify = o.level ?? o.simplify
   if (simplify) {
@@ -63,8 +66,6 @@ export function optimizerTransforms(
       }),
     )
   }
-  // 'web' drops only triangles no view can show, on clearly over-tessellated meshes (simplify-near-lossless.ts).
-  else if (o.preset === 'web') steps.push(simplifyNearLossless({ simplifier: encoders.simplifier }))
   if (o.resample) steps.push(resample())
   if (o.prune) steps.push(prune(PRUNE))
   // Lossless: accessors that are mostly zeros (morph target deltas) are stored as sparse accessors.
