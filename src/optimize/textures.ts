@@ -226,7 +226,8 @@ function bytes(n: number): string {
 async function toKtx2(sharp: typeof Sharp, plan: TexturePlan, opts: Resolved): Promise<Outcome> {
   let texels: Texels
   try {
-    texels = await decodeTexels(sharp, plan)
+    // A map with less detail than texels ships smaller here too (texture-fit.ts): the GPU keeps every texel.
+    texels = await fitTexelsToContent(sharp, await decodeTexels(sharp, plan), plan.role)
   } catch {
     return { kept: 'undecodable' }
   }

@@ -36,7 +36,9 @@ export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-r
     // 4: dedup keeps properties with unique names; meta carries node, material and animation names.
     // 5: content-fitted texture size, 2K maps judged at their first mip, colour floor 35, near-lossless
     //    simplification of over-tessellated meshes in 'web' (issue #16).
-    'unplugin-rodin/optimize': '5',
+    // 6: KTX2 output fits texture size to content too; 'web' LOD levels start from the near-lossless level 0;
+    //    LOD levels and 'max' simplify morph-target primitives.
+    'unplugin-rodin/optimize': '6',
   })
 
 /**

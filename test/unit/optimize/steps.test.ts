@@ -179,4 +179,57 @@ describe('injected encoders', () => {
     expect(ktx2.mock.calls.map(([, role]) => role).sort()).toEqual(['color', 'data', 'normal'])
     expect(stats.decoders.ktx2).toBe(true)
   })
+
+  it('KTX2 output fits texture size to content like WebP: a 1024² map with 512² worth of detail ships at 512²', async () => {
+    const { encodeKtx2 } = await import('../../../src/optimize/ktx2-encode.js')
+    const opts = resolveOptimizeOptions({ textureFormat: 'ktx2' }, 'test')!
+    const sizes = async (png: Uint8Array) => {
+      const ktx2 = vi.fn(encodeKtx2)
+      await optimizeGlb(await texturedQuad(png), opts, { encoders: { ktx2 } })
+      return ktx2.mock.calls.map(([texels]) => texels.width)
+    }
+    const smooth = await sharpPng(noiseRgb(64, 3), 64, 1024)
+    const busy = await sharpPng(noiseRgb(1024, 4), 1024, 1024)
+    expect(await sizes(smooth)).toEqual([512])
+    expect(await sizes(busy)).toEqual([1024])
+  })
 })
+
+/** Seeded per-texel RGB noise of `size`². */
+function noiseRgb(size: number, seed: number): Buffer {
+  let s = seed >>> 0
+  const out = Buffer.alloc(size * size * 3)
+  for (let i = 0; i < out.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    out[i] = 64 + (s >>> 25)
+  }
+  return out
+}
+
+/** `data` (`from`² RGB) as a PNG of `to`², upscaled smoothly: `to`² texels with `from`² worth of detail. */
+async function sharpPng(data: Buffer, from: number, to: number): Promise<Uint8Array> {
+  return new Uint8Array(
+    await sharp(data, { raw: { width: from, height: from, channels: 3 } })
+      .resize(to, to, { kernel: 'lanczos3' })
+      .png()
+      .toBuffer(),
+  )
+}
+
+/** A GLB of one quad whose material's base colour is `png`. */
+async function texturedQuad(png: Uint8Array): Promise<Uint8Array> {
+  const { Document, NodeIO } = await import('@gltf-transform/core')
+  const doc = new Document()
+  const buffer = doc.createBuffer()
+  const accessor = (type: 'VEC3' | 'VEC2' | 'SCALAR', array: Float32Array | Uint16Array) =>
+    doc.createAccessor().setType(type).setArray(array).setBuffer(buffer)
+  const texture = doc.createTexture('color').setMimeType('image/png').setImage(png)
+  const prim = doc
+    .createPrimitive()
+    .setAttribute('POSITION', accessor('VEC3', new Float32Array([0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0])))
+    .setAttribute('TEXCOORD_0', accessor('VEC2', new Float32Array([0, 0, 1, 0, 1, 1, 0, 1])))
+    .setIndices(accessor('SCALAR', new Uint16Array([0, 1, 2, 0, 2, 3])))
+    .setMaterial(doc.createMaterial('m').setBaseColorTexture(texture))
+  doc.createScene().addChild(doc.createNode().setMesh(doc.createMesh().addPrimitive(prim)))
+  return new NodeIO().writeBinary(doc)
+}
