@@ -2,7 +2,7 @@ import type { Document, Primitive, Transform } from '@gltf-transform/core'
 import type { MeshoptSimplifier } from 'meshoptimizer'
 import { createTransform } from '@gltf-transform/functions'
 import { getMeshopt } from './io.js'
-import { attributeBlock, floats } from './simplify.js'
+import { replaceIndices, simplifiedIndices } from './simplify.js'
 
 const NAME = 'simplifyNearLossless'
 
@@ -62,30 +62,9 @@ function eligible(prim: Primitive): boolean {
 
 // The new triangle count, or undefined when the primitive is left as it was.
 function simplifyPrimitive(doc: Document, prim: Primitive, simplifier: typeof MeshoptSimplifier): number | undefined {
-  const indices = prim.getIndices()!
-  const position = prim.getAttribute('POSITION')!
-  const indexArray = Uint32Array.from(indices.getArray()!)
-  const { data, stride, weights } = attributeBlock(prim)
-  // Target 0: the error bound alone decides where to stop.
-  const [kept] = simplifier.simplifyWithAttributes(
-    indexArray,
-    floats(position, 3),
-    3,
-    data,
-    stride,
-    weights,
-    null,
-    0,
-    NEAR_LOSSLESS.error,
-    ['LockBorder'],
-  )
-  if (kept.length > indexArray.length * (1 - NEAR_LOSSLESS.minRemoved)) return undefined
-  const out = doc
-    .createAccessor(indices.getName())
-    .setType('SCALAR')
-    .setBuffer(indices.getBuffer())
-    .setArray(position.getCount() <= 65535 ? Uint16Array.from(kept) : kept)
-  prim.setIndices(out)
-  if (indices.listParents().length === 1) indices.dispose()
+  const count = prim.getIndices()!.getCount()
+  const [kept] = simplifiedIndices(prim, simplifier, 0, NEAR_LOSSLESS.error, true)
+  if (kept.length > count * (1 - NEAR_LOSSLESS.minRemoved)) return undefined
+  replaceIndices(doc, prim, kept)
   return kept.length / 3
 }

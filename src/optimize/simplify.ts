@@ -87,34 +87,52 @@ function simplifyPrimitive(
   compact: (prim: Primitive) => Primitive,
   lockBorder: boolean,
 ): number {
-  const indices = prim.getIndices()!
-  const position = prim.getAttribute('POSITION')!
-  const indexArray = Uint32Array.from(indices.getArray()!)
-  const target = Math.floor((ratio * indexArray.length) / 3) * 3
-  if (target >= indexArray.length) return 0
+  const count = prim.getIndices()!.getCount()
+  const target = Math.floor((ratio * count) / 3) * 3
+  if (target >= count) return 0
+  const [kept, reached] = simplifiedIndices(prim, simplifier, target, error, lockBorder)
+  if (kept.length === count) return reached
+  replaceIndices(doc, prim, kept)
+  compact(prim)
+  return reached
+}
+
+/**
+ * meshoptimizer's attribute-aware simplifier on one indexed triangle primitive: the indices it keeps and the
+ * error it reached. `targetIndexCount` 0 lets the error bound alone decide where to stop.
+ */
+export function simplifiedIndices(
+  prim: Primitive,
+  simplifier: typeof MeshoptSimplifier,
+  targetIndexCount: number,
+  error: number,
+  lockBorder: boolean,
+): [Uint32Array, number] {
   const { data, stride, weights } = attributeBlock(prim)
-  const [kept, reached] = simplifier.simplifyWithAttributes(
-    indexArray,
-    floats(position, 3),
+  return simplifier.simplifyWithAttributes(
+    Uint32Array.from(prim.getIndices()!.getArray()!),
+    floats(prim.getAttribute('POSITION')!, 3),
     3,
     data,
     stride,
     weights,
     null,
-    target,
+    targetIndexCount,
     error,
     lockBorder ? ['LockBorder'] : [],
   )
-  if (kept.length === indexArray.length) return reached
+}
+
+/** Gives the primitive `kept` as its indices, 16-bit when its vertices allow; the old accessor goes if unshared. */
+export function replaceIndices(doc: Document, prim: Primitive, kept: Uint32Array): void {
+  const indices = prim.getIndices()!
   const out = doc
     .createAccessor(indices.getName())
     .setType('SCALAR')
     .setBuffer(indices.getBuffer())
-    .setArray(position.getCount() <= 65535 ? Uint16Array.from(kept) : kept)
+    .setArray(prim.getAttribute('POSITION')!.getCount() <= 65535 ? Uint16Array.from(kept) : kept)
   prim.setIndices(out)
   if (indices.listParents().length === 1) indices.dispose()
-  compact(prim)
-  return reached
 }
 
 interface Column {
@@ -147,7 +165,7 @@ function weighable(prim: Primitive): boolean {
 
 // Interleaves the attributes the simplifier should respect; a primitive with none gets one zero column,
 // because the simplifier needs a stride of at least one.
-export function attributeBlock(prim: Primitive): { data: Float32Array; stride: number; weights: number[] } {
+function attributeBlock(prim: Primitive): { data: Float32Array; stride: number; weights: number[] } {
   const columns = columnsOf(prim)
   const count = prim.getAttribute('POSITION')!.getCount()
   if (columns.length === 0) return { data: new Float32Array(count), stride: 1, weights: [0] }
@@ -164,7 +182,7 @@ export function attributeBlock(prim: Primitive): { data: Float32Array; stride: n
 }
 
 // Float copy of an accessor, dequantized (normalized integer attributes come back in their real range).
-export function floats(accessor: Accessor, size: number): Float32Array {
+function floats(accessor: Accessor, size: number): Float32Array {
   const count = accessor.getCount()
   const out = new Float32Array(count * size)
   const element: number[] = []

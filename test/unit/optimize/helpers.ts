@@ -1,3 +1,4 @@
+import { Document } from '@gltf-transform/core'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
@@ -88,4 +89,51 @@ export async function meanNormalAngleDeg(a: Uint8Array, b: Uint8Array): Promise<
     sum += Math.acos(Math.max(-1, Math.min(1, cos)))
   }
   return ((sum / (x!.length / 3)) * 180) / Math.PI
+}
+
+/** Seeded per-texel RGB noise of `size`²: detail at the finest scale a texture can hold. */
+export function noiseRgb(size: number, seed: number): Buffer {
+  let s = seed >>> 0
+  const out = Buffer.alloc(size * size * 3)
+  for (let i = 0; i < out.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    out[i] = 64 + (s >>> 25)
+  }
+  return out
+}
+
+/**
+ * An n×n grid of quads (2n² triangles) on the unit square, with normals and UVs, in a scene; `height` displaces
+ * z at grid point (i, j). A flat or gently curved grid is the extreme of over-tessellation.
+ */
+export function quadGrid(n: number, height: (i: number, j: number) => number = () => 0) {
+  const doc = new Document()
+  const buffer = doc.createBuffer()
+  const positions: number[] = []
+  const normals: number[] = []
+  const uvs: number[] = []
+  for (let j = 0; j <= n; j++) {
+    for (let i = 0; i <= n; i++) {
+      positions.push(i / n, j / n, height(i, j))
+      normals.push(0, 0, 1)
+      uvs.push(i / n, j / n)
+    }
+  }
+  const indices: number[] = []
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) {
+      const a = j * (n + 1) + i
+      indices.push(a, a + 1, a + n + 1, a + 1, a + n + 2, a + n + 1)
+    }
+  }
+  const accessor = (type: 'VEC3' | 'VEC2' | 'SCALAR', array: Float32Array | Uint32Array) =>
+    doc.createAccessor().setType(type).setArray(array).setBuffer(buffer)
+  const prim = doc
+    .createPrimitive()
+    .setAttribute('POSITION', accessor('VEC3', new Float32Array(positions)))
+    .setAttribute('NORMAL', accessor('VEC3', new Float32Array(normals)))
+    .setAttribute('TEXCOORD_0', accessor('VEC2', new Float32Array(uvs)))
+    .setIndices(accessor('SCALAR', new Uint32Array(indices)))
+  doc.createScene().addChild(doc.createNode().setMesh(doc.createMesh().addPrimitive(prim)))
+  return { doc, prim }
 }

@@ -6,7 +6,7 @@ import { lodOptions, OPTIMIZE_PRESETS, resolveOptimizeOptions } from '../../../s
 import type { LevelStats } from '../../../src/optimize/optimize.js'
 import { inspectGlb, optimizeGlb } from '../../../src/optimize/optimize.js'
 import { simplifyMeshes } from '../../../src/optimize/simplify.js'
-import { fixture, rejectionOf, validate } from './helpers.js'
+import { fixture, quadGrid, rejectionOf, validate } from './helpers.js'
 
 // Optimizer unit tests: no mode or CI involved.
 const LODS = resolveOptimizeOptions({ lods: [0.5, { ratio: 0.2, error: 0.5 }] }, 'test')!
@@ -23,36 +23,7 @@ const MODELS: [string, () => Promise<Uint8Array>][] = [
 /** A 96×96 quad grid with one gentle bump: far more triangles than its shape needs, as a subdivided re-export. */
 async function overTessellated(): Promise<Uint8Array> {
   const n = 96
-  const doc = new Document()
-  const buffer = doc.createBuffer()
-  const position: number[] = []
-  const normal: number[] = []
-  const uv: number[] = []
-  for (let j = 0; j <= n; j++) {
-    for (let i = 0; i <= n; i++) {
-      const [x, y] = [i / n, j / n]
-      position.push(x, y, 0.2 * Math.exp(-((x - 0.5) ** 2 + (y - 0.5) ** 2) / 0.05))
-      normal.push(0, 0, 1)
-      uv.push(x, y)
-    }
-  }
-  const index: number[] = []
-  for (let j = 0; j < n; j++) {
-    for (let i = 0; i < n; i++) {
-      const a = j * (n + 1) + i
-      index.push(a, a + 1, a + n + 1, a + 1, a + n + 2, a + n + 1)
-    }
-  }
-  const accessor = (type: 'VEC3' | 'VEC2' | 'SCALAR', array: Float32Array | Uint32Array) =>
-    doc.createAccessor().setType(type).setArray(array).setBuffer(buffer)
-  const prim = doc
-    .createPrimitive()
-    .setAttribute('POSITION', accessor('VEC3', new Float32Array(position)))
-    .setAttribute('NORMAL', accessor('VEC3', new Float32Array(normal)))
-    .setAttribute('TEXCOORD_0', accessor('VEC2', new Float32Array(uv)))
-    .setIndices(accessor('SCALAR', new Uint32Array(index)))
-  const scene = doc.createScene()
-  scene.addChild(doc.createNode().setMesh(doc.createMesh().addPrimitive(prim)))
+  const { doc } = quadGrid(n, (i, j) => 0.2 * Math.exp(-((i / n - 0.5) ** 2 + (j / n - 0.5) ** 2) / 0.05))
   const { NodeIO } = await import('@gltf-transform/core')
   return new NodeIO().writeBinary(doc)
 }

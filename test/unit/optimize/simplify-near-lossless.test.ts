@@ -1,43 +1,8 @@
-import { Document } from '@gltf-transform/core'
+import type { Document } from '@gltf-transform/core'
 import { describe, expect, it } from 'vitest'
 import { getMeshopt } from '../../../src/optimize/io.js'
 import { NEAR_LOSSLESS, simplifyNearLossless } from '../../../src/optimize/simplify-near-lossless.js'
-
-/**
- * An n×n grid of quads (2n² triangles) on the unit square, with normals and UVs; `height` displaces z.
- * A flat grid is the extreme of over-tessellation: every interior vertex can go.
- */
-function grid(n: number, height: (x: number, y: number) => number = () => 0) {
-  const doc = new Document()
-  const buffer = doc.createBuffer()
-  const positions: number[] = []
-  const normals: number[] = []
-  const uvs: number[] = []
-  for (let j = 0; j <= n; j++) {
-    for (let i = 0; i <= n; i++) {
-      positions.push(i / n, j / n, height(i, j))
-      normals.push(0, 0, 1)
-      uvs.push(i / n, j / n)
-    }
-  }
-  const indices: number[] = []
-  for (let j = 0; j < n; j++) {
-    for (let i = 0; i < n; i++) {
-      const a = j * (n + 1) + i
-      indices.push(a, a + 1, a + n + 1, a + 1, a + n + 2, a + n + 1)
-    }
-  }
-  const accessor = (type: 'VEC3' | 'VEC2' | 'SCALAR', array: Float32Array | Uint32Array) =>
-    doc.createAccessor().setType(type).setArray(array).setBuffer(buffer)
-  const prim = doc
-    .createPrimitive()
-    .setAttribute('POSITION', accessor('VEC3', new Float32Array(positions)))
-    .setAttribute('NORMAL', accessor('VEC3', new Float32Array(normals)))
-    .setAttribute('TEXCOORD_0', accessor('VEC2', new Float32Array(uvs)))
-    .setIndices(accessor('SCALAR', new Uint32Array(indices)))
-  doc.createMesh().addPrimitive(prim)
-  return { doc, prim }
-}
+import { quadGrid as grid } from './helpers.js'
 
 async function run(doc: Document): Promise<[number, number][]> {
   const kept: [number, number][] = []

@@ -11,7 +11,7 @@ import { inspectGlb, optimizeGlb } from '../../../src/optimize/optimize.js'
 import { SIMPLIFY_MESHES_DEFAULTS, simplifyMeshes } from '../../../src/optimize/simplify.js'
 import { optimizerTransforms } from '../../../src/optimize/steps.js'
 import { COMPRESS_TEXTURES_DEFAULTS, compressTextures } from '../../../src/optimize/textures.js'
-import { fixture } from './helpers.js'
+import { fixture, noiseRgb } from './helpers.js'
 
 // Optimizer unit tests: no mode or CI involved.
 const WEB = OPTIMIZE_PRESETS.web
@@ -194,17 +194,6 @@ describe('injected encoders', () => {
     expect(await sizes(busy)).toEqual([1024])
   })
 })
-
-/** Seeded per-texel RGB noise of `size`². */
-function noiseRgb(size: number, seed: number): Buffer {
-  let s = seed >>> 0
-  const out = Buffer.alloc(size * size * 3)
-  for (let i = 0; i < out.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    out[i] = 64 + (s >>> 25)
-  }
-  return out
-}
 
 /** `data` (`from`² RGB) as a PNG of `to`², upscaled smoothly: `to`² texels with `from`² worth of detail. */
 async function sharpPng(data: Buffer, from: number, to: number): Promise<Uint8Array> {

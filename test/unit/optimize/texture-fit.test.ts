@@ -3,19 +3,9 @@ import { describe, expect, it } from 'vitest'
 import type { Texels } from '../../../src/optimize/texture-encode.js'
 import { FIT_MIN_EDGE, fitTexelsToContent, flattenUnusedChannels } from '../../../src/optimize/texture-fit.js'
 import { CHANNEL } from '../../../src/optimize/texture-plan.js'
+import { noiseRgb } from './helpers.js'
 
 const RGB = [CHANNEL.R, CHANNEL.G, CHANNEL.B]
-
-/** Seeded per-texel noise: detail at the finest scale a texture can hold. */
-function noise(size: number, seed: number): Buffer {
-  let s = seed >>> 0
-  const out = Buffer.alloc(size * size * 3)
-  for (let i = 0; i < out.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    out[i] = 64 + (s >>> 25)
-  }
-  return out
-}
 
 function texels(data: Buffer, size: number, used = RGB): Texels {
   return { data, width: size, height: size, channels: 3, alpha: false, used }
@@ -30,14 +20,14 @@ async function upscaled(data: Buffer, from: number, to: number): Promise<Buffer>
 
 describe('fitTexelsToContent', () => {
   it('ships a 1024² map whose finest detail spans 8 texels at 512²', async () => {
-    const data = await upscaled(noise(128, 1), 128, 1024)
+    const data = await upscaled(noiseRgb(128, 1), 128, 1024)
     const fitted = await fitTexelsToContent(sharp, texels(data, 1024), 'color')
     expect([fitted.width, fitted.height]).toEqual([512, 512])
     expect(fitted.data.length).toBe(512 * 512 * 3)
   })
 
   it('keeps a map with texel-sized detail at its size (same object back)', async () => {
-    const input = texels(noise(1024, 2), 1024)
+    const input = texels(noiseRgb(1024, 2), 1024)
     expect(await fitTexelsToContent(sharp, input, 'color')).toBe(input)
     expect(await fitTexelsToContent(sharp, input, 'data')).toBe(input)
   })
@@ -56,8 +46,8 @@ describe('fitTexelsToContent', () => {
   })
 
   it('judges only the channels a material reads: noise in an unread channel does not block halving', async () => {
-    const smooth = await upscaled(noise(128, 3), 128, 1024)
-    const rough = noise(1024, 4)
+    const smooth = await upscaled(noiseRgb(128, 3), 128, 1024)
+    const rough = noiseRgb(1024, 4)
     for (let i = 0; i < smooth.length; i += 3) smooth[i] = rough[i]! // R: per-texel noise, G and B: 8-texel detail
     expect((await fitTexelsToContent(sharp, texels(smooth, 1024, RGB), 'data')).width).toBe(1024)
     expect((await fitTexelsToContent(sharp, texels(smooth, 1024, [CHANNEL.G, CHANNEL.B]), 'data')).width).toBe(512)
@@ -66,7 +56,7 @@ describe('fitTexelsToContent', () => {
 
 describe('flattenUnusedChannels', () => {
   it('zeroes unread colour channels and keeps the read ones exactly', () => {
-    const data = noise(64, 5)
+    const data = noiseRgb(64, 5)
     const out = flattenUnusedChannels(texels(Buffer.from(data), 64, [CHANNEL.G, CHANNEL.B]))
     for (let i = 0; i < data.length; i += 3) {
       expect(out.data[i]).toBe(0)
@@ -77,7 +67,7 @@ describe('flattenUnusedChannels', () => {
   })
 
   it('returns the texels as they are when every channel is read or the image is grey', () => {
-    const all = texels(noise(16, 6), 16)
+    const all = texels(noiseRgb(16, 6), 16)
     expect(flattenUnusedChannels(all)).toBe(all)
     const grey: Texels = {
       data: Buffer.alloc(256, 7),
