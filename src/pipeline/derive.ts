@@ -85,6 +85,27 @@ export async function optimizeAndStore(
   )
 }
 
+/**
+ * A pinned output the team store served (already checked against its pin), recorded in the cache like a local
+ * optimizer result. Stats are not pinned: the optimizer derives them by inspecting its output, and so does
+ * this, plus what the pin itself carries (`extra`, e.g. a LOD level's simplifier error).
+ */
+export async function recordFetched(
+  store: Store,
+  pool: OptimizerPool,
+  pin: { key: string; sha256: string; bytes: number },
+  bytes: Uint8Array,
+  extra: Record<string, unknown> = {},
+): Promise<DerivedRecord> {
+  const record: DerivedRecord = {
+    sha256: pin.sha256,
+    bytes: pin.bytes,
+    stats: { ...(await pool.inspect(bytes)), ...extra },
+  }
+  await store.writeJson('derived', pin.key, record)
+  return record
+}
+
 /** Model stats of an unoptimized GLB, cached like an optimized output. */
 export async function modelStats(
   store: Store,

@@ -5,7 +5,14 @@ import { lodOptions } from '../optimize/options.js'
 import type { ResolvedOptimizeOptions } from '../optimize/options.js'
 import type { OptimizerPool } from '../optimize/pool.js'
 import type { Store, StoredFile } from '../store/store.js'
-import { cachedOptimized, type DerivedRecord, derivedKey, optimizeAndStore, type PendingSource } from './derive.js'
+import {
+  cachedOptimized,
+  type DerivedRecord,
+  derivedKey,
+  optimizeAndStore,
+  type PendingSource,
+  recordFetched,
+} from './derive.js'
 import type { LargestFirstGate } from './gate.js'
 
 /** One LOD level beyond level 0: its own emitted GLB, pinned and cached like the optimized output. */
@@ -98,11 +105,7 @@ export async function resolveLods(ctx: LodContext): Promise<{ lods: LodRecord[];
 async function fetchLevel(ctx: LodContext, pin: LodPin, level: number): Promise<DerivedRecord | null> {
   if (!ctx.fetchPinned || pin.error === undefined) return null
   const bytes = await ctx.fetchPinned(pin, `LOD level ${level} of asset "${ctx.entry.alias}"`)
-  if (!bytes) return null
-  const stats: LevelStats = { ...(await (await ctx.pool()).inspect(bytes)), error: pin.error }
-  const record: DerivedRecord = { sha256: pin.sha256, bytes: pin.bytes, stats }
-  await ctx.store.writeJson('derived', pin.key, record)
-  return record
+  return bytes ? recordFetched(ctx.store, await ctx.pool(), pin, bytes, { error: pin.error }) : null
 }
 
 /**

@@ -20,7 +20,7 @@ import type { GcKeep, StoredFile } from '../store/store.js'
 import { listSome } from '../util/list.js'
 import { budgetError, checkBudget, describeOverruns } from './budget.js'
 import type { BudgetMeasured } from './budget.js'
-import { cachedOptimized, derivedKey, modelStats, optimizeAndStore } from './derive.js'
+import { cachedOptimized, derivedKey, modelStats, optimizeAndStore, recordFetched } from './derive.js'
 import { lodBytes, resolveLods } from './lods.js'
 import type { LodContext, LodRecord } from './lods.js'
 import type { DerivedRecord } from './derive.js'
@@ -517,12 +517,7 @@ export class Pipeline {
   /** The pinned optimized blob from the team store, recorded in the cache like a local optimizer result. */
   private async fetchOptimized(entry: AssetEntry, pinned: NonNullable<LockEntry['optimized']>) {
     const bytes = await this.remote?.fetch(pinned, `the optimized output of asset "${entry.alias}"`)
-    if (!bytes) return null
-    // Stats are not pinned; the optimizer derives them by inspecting its output bytes, and so do we.
-    const stats = await (await this.getPool()).inspect(bytes)
-    const record: DerivedRecord = { sha256: pinned.sha256, bytes: pinned.bytes, stats }
-    await this.store.writeJson('derived', pinned.key, record)
-    return record
+    return bytes ? recordFetched(this.store, await this.getPool(), pinned, bytes) : null
   }
 
   /** Fetches missing pinned source files from the team store; returns the names it could not serve. */
