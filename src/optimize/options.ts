@@ -26,7 +26,7 @@ export interface OptimizeOptions {
   resample?: boolean
   /**
    * `'webp'` re-encodes PNG/JPEG textures as WebP, keeping the original when that is smaller; a texture that
-   * lossy WebP cannot keep faithful (see `textureQuality`) is stored as JPEG 4:4:4 or near-lossless WebP
+   * lossy WebP cannot keep faithful (see `textureQuality`) is stored as JPEG 4:4:4 or lossless WebP
    * instead. `'keep'` keeps formats (PNG/JPEG are re-encoded only when resized). `'ktx2'` stores every
    * PNG/JPEG/WebP texture as Basis Universal KTX2 with mipmaps (`KHR_texture_basisu`; ETC1S for colour maps,
    * Zstandard-supercompressed UASTC for normal and data maps): larger files, but textures stay compressed on the
@@ -43,8 +43,9 @@ export interface OptimizeOptions {
    * WebP quality (1-100) of color textures; normal maps get 5 more. Every re-encoded texture is then
    * checked channel by channel against what it was made from (only the channels a material reads count:
    * occlusion R, roughness G, metalness B, …) and, when one falls below a fidelity floor, encoded again
-   * more faithfully: color at a higher quality, then JPEG 4:4:4, then near-lossless WebP. Lossy WebP's 4:2:0
-   * chroma blurs packed data maps (a metalness mask next to roughness), which is what the floor catches.
+   * more faithfully: color at a higher quality, then JPEG 4:4:4, then near-lossless WebP (data maps: lossless
+   * WebP of texels rounded to 21 levels, whichever of it and JPEG is smaller). Lossy WebP's 4:2:0 chroma blurs
+   * packed data maps (a metalness mask next to roughness), which is what the floor catches.
    * @default 80 (`'max'`: 75, with lower floors)
    */
   textureQuality?: number

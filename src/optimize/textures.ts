@@ -9,7 +9,7 @@ import type { Texels } from './texture-encode.js'
 import { decodeTexels, fromTexels } from './texture-encode.js'
 import { seenFidelity } from './texture-seen.js'
 import { PixelBudget } from './pixel-budget.js'
-import { fitTexelsToContent, flattenUnusedChannels } from './texture-fit.js'
+import { fitTexelsToContent, flattenUnusedChannels, quantiseTexels } from './texture-fit.js'
 import { outputPixels, planTextures } from './texture-plan.js'
 
 const NAME = 'compressTextures'
@@ -20,7 +20,7 @@ export type Ktx2Encoder = (texels: Texels, role: TextureRole, quality: number) =
 /** Options of {@link compressTextures}. */
 export interface CompressTexturesOptions {
   /**
-   * `'webp'`: PNG/JPEG become WebP (or JPEG 4:4:4 / near-lossless WebP when lossy WebP is not faithful);
+   * `'webp'`: PNG/JPEG become WebP (or JPEG 4:4:4 / (near-)lossless WebP when lossy WebP is not faithful);
    * `'keep'`: formats stay, only resized textures are re-encoded; `'ktx2'`: Basis Universal KTX2.
    * @default 'webp'
    */
@@ -64,7 +64,8 @@ const ALPHA_QUALITY: Record<TextureRole, number> = { color: 90, normal: 90, data
  * packed data maps with sharp edges in two or three channels (a metalness mask next to roughness and
  * occlusion) lose 10–15 dB in the chroma-borne channels whatever the quality, and renders show it. Such
  * textures fall back to JPEG 4:4:4 (full-resolution chroma; every glTF viewer reads it) and, if even that
- * misses the floor, to near-lossless WebP. Normal maps tolerate more channel noise (it is renormalised, and
+ * misses the floor, to near-lossless WebP (data maps: the smaller of JPEG 4:4:4 and lossless WebP of texels
+ * rounded to 21 levels, see `quantisedLossless`). Normal maps tolerate more channel noise (it is renormalised, and
  * ~27 dB is ~4° of tilt), so their floor only catches broken encodes; 'max' trades fidelity for size and
  * falls back only when an encode is clearly broken. Color, normal and single-channel maps pass at once.
  */
@@ -254,7 +255,8 @@ async function toKtx2(sharp: typeof Sharp, plan: TexturePlan, opts: Resolved): P
 
 /**
  * The first encoding, in order of expected size, that keeps every read channel above the floor: lossy WebP;
- * for color, WebP at a higher quality; JPEG 4:4:4 (opaque textures only); else near-lossless WebP.
+ * for color, WebP at a higher quality; JPEG 4:4:4 (opaque textures only); else the last resort (near-lossless
+ * WebP; for data maps, lossless WebP of rounded texels).
  * `limit`: the size of the original when it may be kept; once an attempt reaches it, every later (larger)
  * attempt would lose to the original too, so the search stops and returns undefined.
  */
@@ -286,21 +288,39 @@ async function faithfulWebp(
   const attempts = [webp(quality)]
   if (plan.role === 'color') attempts.push(webp(clampQuality(quality + 10)))
   if (!texels.alpha) attempts.push(jpeg)
-  const nearLossless = async () =>
+  const lastResort = plan.role === 'data' ? () => quantisedLossless(sharp, texels) : nearLossless(sharp, texels)
+  for (const attempt of attempts) {
+    const encoded = await attempt()
+    const f = await seenFidelity(sharp, texels, encoded.image)
+    // Speckle and grain cost JPEG more than the lossless last resort: both keep the floor, the smaller one ships.
+    if (f >= floor) return attempt === jpeg ? smaller(encoded, await lastResort()) : encoded
+    if (encoded.image.byteLength >= limit) return undefined
+  }
+  return lastResort()
+}
+
+/** Near-lossless WebP: exact outside busy regions, lightly quantised in them. */
+function nearLossless(sharp: typeof Sharp, texels: Texels): () => Promise<Candidate> {
+  return async () =>
     candidate(
       await fromTexels(sharp, texels)
         .webp({ nearLossless: true, quality: NEAR_LOSSLESS_QUALITY, effort: 4, exact: texels.alpha })
         .toBuffer(),
       'image/webp',
     )
-  for (const attempt of attempts) {
-    const encoded = await attempt()
-    const f = await seenFidelity(sharp, texels, encoded.image)
-    // Speckle and grain cost JPEG more than near-lossless WebP: both keep the floor, the smaller one ships.
-    if (f >= floor) return attempt === jpeg ? smaller(encoded, await nearLossless()) : encoded
-    if (encoded.image.byteLength >= limit) return undefined
-  }
-  return nearLossless()
+}
+
+/**
+ * A data map's last resort: lossless WebP of its texels rounded to `DATA_LEVELS` per channel (texture-fit.ts).
+ * Data texels scale lighting terms, so the render judges them, not their per-texel values: rounding keeps
+ * every mask edge exact, which is what the 4:2:0 or DCT codecs before it could not.
+ */
+async function quantisedLossless(sharp: typeof Sharp, texels: Texels): Promise<Candidate> {
+  const rounded = quantiseTexels(texels)
+  return candidate(
+    await fromTexels(sharp, rounded).webp({ lossless: true, effort: 4, exact: texels.alpha }).toBuffer(),
+    'image/webp',
+  )
 }
 
 function smaller(a: Candidate, b: Candidate): Candidate {

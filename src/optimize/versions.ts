@@ -38,7 +38,9 @@ export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-r
     //    simplification of over-tessellated meshes in 'web' (issue #16).
     // 6: KTX2 output fits texture size to content too; 'web' LOD levels start from the near-lossless level 0;
     //    LOD levels and 'max' simplify morph-target primitives.
-    'unplugin-rodin/optimize': '6',
+    // 7: a data map that lossy WebP cannot keep faithful falls back to lossless WebP of texels rounded to 21
+    //    levels (was near-lossless WebP) when that beats JPEG 4:4:4.
+    'unplugin-rodin/optimize': '7',
   })
 
 /**

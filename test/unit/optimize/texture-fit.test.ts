@@ -1,7 +1,13 @@
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import type { Texels } from '../../../src/optimize/texture-encode.js'
-import { FIT_MIN_EDGE, fitTexelsToContent, flattenUnusedChannels } from '../../../src/optimize/texture-fit.js'
+import {
+  DATA_LEVELS,
+  FIT_MIN_EDGE,
+  fitTexelsToContent,
+  flattenUnusedChannels,
+  quantiseTexels,
+} from '../../../src/optimize/texture-fit.js'
 import { CHANNEL } from '../../../src/optimize/texture-plan.js'
 import { noiseRgb } from './helpers.js'
 
@@ -78,5 +84,20 @@ describe('flattenUnusedChannels', () => {
       used: [CHANNEL.R],
     }
     expect(flattenUnusedChannels(grey)).toBe(grey)
+  })
+})
+
+describe('quantiseTexels', () => {
+  it(`rounds every texel to one of ${DATA_LEVELS} levels, keeps 0 and 255 exact, and moves none by more than half a step`, () => {
+    const data = Buffer.alloc(256 * 3)
+    for (let v = 0; v < 256; v++) data.fill(v, v * 3, v * 3 + 3)
+    const input = texels(data, 16)
+    const out = quantiseTexels(input)
+    expect(new Set(out.data).size).toBe(DATA_LEVELS)
+    expect([out.data[0], out.data[255 * 3]]).toEqual([0, 255])
+    for (let i = 0; i < data.length; i++)
+      expect(Math.abs(out.data[i]! - data[i]!)).toBeLessThanOrEqual(255 / (DATA_LEVELS - 1) / 2 + 0.5)
+    // a copy: the decoded texels stay what the fidelity check compares against
+    expect(input.data).toEqual(data)
   })
 })

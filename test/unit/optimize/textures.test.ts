@@ -72,21 +72,49 @@ async function channelPsnr(a: Uint8Array, b: Uint8Array, channel: number): Promi
 }
 
 describe('per-texture decisions', () => {
-  it('a packed ORM map with a sharp metalness mask falls back to the smaller of JPEG 4:4:4 and near-lossless WebP, every channel faithful', async () => {
+  it('a packed ORM map with a sharp metalness mask falls back to the smaller of JPEG 4:4:4 and lossless WebP, every channel faithful', async () => {
     // A checkerboard metalness mask in B next to smooth roughness/occlusion: 4:2:0 WebP smears the mask.
-    const orm = await png(3, (x, y) => [noise(x, y, 1), noise(x, y, 2), ((x >> 2) + (y >> 2)) & 1 ? 255 : 0])
+    const orm = await png(3, x => [noise(x, y, 1), noise(x, y, 2), ((x >> 2) + (y >> 2)) & 1 ? 255 : 0])
     const input = await modelWith((doc, m) => {
       const t = texture(doc, orm)
       m.setOcclusionTexture(t).setMetallicRoughnessTexture(t)
     })
     const { bytes } = await optimizeGlb(input, { ...WEB, compress: false })
     const out = (await outTextures(bytes)).getMetallicRoughnessTexture()!
-    // The mask's hard edges cost JPEG more than near-lossless WebP: the smaller faithful encoding ships.
+    // The mask's hard edges cost JPEG more than lossless WebP: the smaller faithful encoding ships.
     const jpeg444 = await sharp(orm).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer()
     expect(out.getMimeType()).toBe('image/webp')
     expect(out.getImage()!.byteLength).toBeLessThan(jpeg444.byteLength)
     for (const channel of [0, 1, 2]) expect(await channelPsnr(orm, out.getImage()!, channel)).toBeGreaterThan(30)
     expect((await validate(bytes)).errors).toBe(0)
+  })
+
+  it('a speckled AI metalness mask next to grainy roughness ships as lossless WebP of rounded texels: every mask pixel where it was, smaller than near-lossless WebP', async () => {
+    // Isolated metal pixels (0/255 salt) in B and roughness grain in G, as image-to-3D downloads carry them.
+    let seed = 7
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    const orm = await png(3, x => [
+      0,
+      Math.round(120 + 40 * Math.sin(x / 9) + 20 * random()),
+      random() < 0.15 ? 255 : Math.round(8 + 4 * random()),
+    ])
+    const input = await modelWith((doc, m) => {
+      m.setMetallicRoughnessTexture(texture(doc, orm))
+    })
+    const { bytes } = await optimizeGlb(input, { ...WEB, compress: false })
+    const out = (await outTextures(bytes)).getMetallicRoughnessTexture()!
+    expect(out.getMimeType()).toBe('image/webp')
+    const [src, dec] = await Promise.all([orm, out.getImage()!].map(i => sharp(i).removeAlpha().raw().toBuffer()))
+    for (let i = 0; i < src!.length; i += 3) {
+      // no lossy codec moved a speckle: metal stays metal, within half a rounding step
+      expect(Math.abs(dec![i + 2]! - src![i + 2]!)).toBeLessThanOrEqual(7)
+      expect(Math.abs(dec![i + 1]! - src![i + 1]!)).toBeLessThanOrEqual(7)
+    }
+    const nearLossless = await sharp(orm).webp({ nearLossless: true, quality: 20, effort: 4 }).toBuffer()
+    expect(out.getImage()!.byteLength).toBeLessThan(nearLossless.byteLength * 0.8)
   })
 
   it('a texture read through one channel (occlusion R) is stored grey, that channel faithful', async () => {
