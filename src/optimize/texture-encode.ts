@@ -66,11 +66,33 @@ export function fromTexels(sharp: typeof Sharp, t: Texels): SharpPipeline {
 }
 
 /**
- * Fidelity of an encoded image against the texels it was made from: the PSNR (dB) of the worst channel a
- * material reads. Per channel, because a packed data map (occlusion/roughness/metalness) is only as good as
- * its worst channel; a mean over channels would hide a smeared metalness mask behind a clean occlusion.
+ * How per-channel errors make one fidelity: `worst`, the PSNR of the channel with the largest error, since a
+ * packed data map (occlusion/roughness/metalness) or a normal map is only as good as its worst channel (a mean
+ * would hide a smeared metalness mask behind a clean occlusion); `colour`, the PSNR of the mean error over the
+ * colour channels, which is how a render's RGB is judged (an albedo's blue can lose a few dB to 4:2:0 chroma
+ * while the shade on screen barely moves), with alpha, when read, still on its own.
  */
-export async function fidelity(sharp: typeof Sharp, reference: Texels, encoded: Uint8Array): Promise<number> {
+export type Judgement = 'worst' | 'colour'
+
+/** Sum of squared errors that decides a fidelity, from per-channel sums (in the order of `used`). */
+export function judgedError(sums: number[], used: number[], judgement: Judgement): number {
+  if (judgement === 'worst') return Math.max(0, ...sums)
+  const colour = sums.filter((_, i) => used[i] !== CHANNEL.A)
+  const alpha = sums.filter((_, i) => used[i] === CHANNEL.A)
+  const mean = colour.length ? colour.reduce((a, b) => a + b, 0) / colour.length : 0
+  return Math.max(mean, ...alpha)
+}
+
+/**
+ * Fidelity (dB) of an encoded image against the texels it was made from, over the channels a material reads,
+ * as `judgement` combines them (see {@link Judgement}).
+ */
+export async function fidelity(
+  sharp: typeof Sharp,
+  reference: Texels,
+  encoded: Uint8Array,
+  judgement: Judgement = 'worst',
+): Promise<number> {
   const { data, info } = await sharp(encoded).raw().toBuffer({ resolveWithObject: true })
   if (info.width !== reference.width || info.height !== reference.height) return 0
   const bands: [number, number][] = []
@@ -82,9 +104,10 @@ export async function fidelity(sharp: typeof Sharp, reference: Texels, encoded: 
   }
   const texels = reference.width * reference.height
   const step = texels > 65_536 ? 3 : 1
-  // The worst channel is the one with the largest error; no channel read means nothing to lose.
-  const worst = Math.max(0, ...squaredErrors(reference.data, reference.channels, data, info.channels, bands, step))
-  return worst === 0 ? Infinity : 10 * Math.log10((255 * 255 * Math.ceil(texels / step)) / worst)
+  const sums = squaredErrors(reference.data, reference.channels, data, info.channels, bands, step)
+  const error = judgedError(sums, reference.used, judgement)
+  // no channel read means nothing to lose
+  return error === 0 ? Infinity : 10 * Math.log10((255 * 255 * Math.ceil(texels / step)) / error)
 }
 
 /**

@@ -1,5 +1,6 @@
 import type Sharp from 'sharp'
-import type { Texels } from './texture-encode.js'
+import type { Judgement, Texels } from './texture-encode.js'
+import { judgedError } from './texture-encode.js'
 import type { TextureRole } from './texture-plan.js'
 import { CHANNEL } from './texture-plan.js'
 
@@ -68,10 +69,13 @@ function magnify(src: Uint8Array, w: number, h: number, channels: number): Uint8
   return out
 }
 
-/** Worst PSNR over the channels a material reads, of `b` (same layout) against `a`'s texels. */
-export function worstChannelPsnr(a: Texels, b: Uint8Array): number {
+/**
+ * PSNR over the channels a material reads, of `b` (same layout) against `a`'s texels: of the worst channel, or
+ * as `judgement` says (texture-encode.ts).
+ */
+export function worstChannelPsnr(a: Texels, b: Uint8Array, judgement: Judgement = 'worst'): number {
   const stride = a.channels
-  let worst = 0
+  const sums: number[] = []
   for (const bit of a.used) {
     const band = stride === 1 ? 0 : bit === CHANNEL.A ? 3 : bit === CHANNEL.R ? 0 : bit === CHANNEL.G ? 1 : 2
     let s = 0
@@ -79,8 +83,9 @@ export function worstChannelPsnr(a: Texels, b: Uint8Array): number {
       const d = a.data[i]! - b[i]!
       s += d * d
     }
-    worst = Math.max(worst, s)
+    sums.push(s)
   }
+  const worst = judgedError(sums, a.used, judgement)
   const texels = a.width * a.height
   return worst === 0 ? Infinity : 10 * Math.log10((255 * 255 * texels) / worst)
 }

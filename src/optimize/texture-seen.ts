@@ -1,5 +1,5 @@
 import type Sharp from 'sharp'
-import type { Texels } from './texture-encode.js'
+import type { Judgement, Texels } from './texture-encode.js'
 import { fidelity } from './texture-encode.js'
 import { worstChannelPsnr } from './texture-fit.js'
 
@@ -16,9 +16,15 @@ export const SEEN_EDGE = 1024
  * Fidelity (worst read channel, dB) of an encoded texture as a framed view sees it: texture-encode.ts's
  * {@link fidelity} for maps up to {@link SEEN_EDGE}, else the same measure on 2×2-averaged texels of both.
  */
-export async function seenFidelity(sharp: typeof Sharp, reference: Texels, encoded: Uint8Array): Promise<number> {
+export async function seenFidelity(
+  sharp: typeof Sharp,
+  reference: Texels,
+  encoded: Uint8Array,
+  judgement: Judgement = 'worst',
+): Promise<number> {
   const { width, height, channels } = reference
-  if (Math.max(width, height) <= SEEN_EDGE || width % 2 || height % 2) return fidelity(sharp, reference, encoded)
+  if (Math.max(width, height) <= SEEN_EDGE || width % 2 || height % 2)
+    return fidelity(sharp, reference, encoded, judgement)
   const { data, info } = await sharp(encoded).raw().toBuffer({ resolveWithObject: true })
   if (info.width !== width || info.height !== height) return 0
   const decoded = info.channels === channels ? data : rechannel(data, info.channels, channels)
@@ -26,6 +32,7 @@ export async function seenFidelity(sharp: typeof Sharp, reference: Texels, encod
   return worstChannelPsnr(
     { ...reference, data: Buffer.from(half(reference.data)), width: width / 2, height: height / 2 },
     half(decoded),
+    judgement,
   )
 }
 

@@ -254,8 +254,9 @@ async function toKtx2(sharp: typeof Sharp, plan: TexturePlan, opts: Resolved): P
 }
 
 /**
- * The first encoding, in order of expected size, that keeps every read channel above the floor: lossy WebP;
- * for color, WebP at a higher quality; JPEG 4:4:4 (opaque textures only); else the last resort (near-lossless
+ * The first encoding, in order of expected size, that keeps the read channels above the floor (colour: their
+ * mean error, as renders are judged; other roles: the worst channel): lossy WebP; for color, WebP at a higher
+ * quality with sharp RGB→YUV; JPEG 4:4:4 (opaque textures only); else the last resort (near-lossless
  * WebP; for data maps, lossless WebP of rounded texels).
  * `limit`: the size of the original when it may be kept; once an attempt reaches it, every later (larger)
  * attempt would lose to the original too, so the search stops and returns undefined.
@@ -271,13 +272,22 @@ async function faithfulWebp(
   const floor = FIDELITY_FLOOR_DB[opts.floors][plan.role]
   const quality = clampQuality(opts.quality + QUALITY_OFFSET[plan.role])
   // exact: keep RGB under alpha 0, which texture filtering blends into visible edge texels.
-  const webp = (q: number) => async () =>
-    candidate(
-      await fromTexels(sharp, texels)
-        .webp({ quality: q, alphaQuality: ALPHA_QUALITY[plan.role], effort: WEBP_EFFORT, exact: texels.alpha })
-        .toBuffer(),
-      'image/webp',
-    )
+  // smartSubsample: libwebp's sharp RGB→YUV, which keeps saturated detail that plain 4:2:0 averages away.
+  const webp =
+    (q: number, smartSubsample = false) =>
+    async () =>
+      candidate(
+        await fromTexels(sharp, texels)
+          .webp({
+            quality: q,
+            alphaQuality: ALPHA_QUALITY[plan.role],
+            effort: WEBP_EFFORT,
+            exact: texels.alpha,
+            smartSubsample,
+          })
+          .toBuffer(),
+        'image/webp',
+      )
   const jpeg = async () =>
     candidate(
       await fromTexels(sharp, texels)
@@ -286,12 +296,12 @@ async function faithfulWebp(
       'image/jpeg',
     )
   const attempts = [webp(quality)]
-  if (plan.role === 'color') attempts.push(webp(clampQuality(quality + 10)))
+  if (plan.role === 'color') attempts.push(webp(clampQuality(quality + 10), true))
   if (!texels.alpha) attempts.push(jpeg)
   const lastResort = plan.role === 'data' ? () => quantisedLossless(sharp, texels) : nearLossless(sharp, texels)
   for (const attempt of attempts) {
     const encoded = await attempt()
-    const f = await seenFidelity(sharp, texels, encoded.image)
+    const f = await seenFidelity(sharp, texels, encoded.image, plan.role === 'color' ? 'colour' : 'worst')
     // Speckle and grain cost JPEG more than the lossless last resort: both keep the floor, the smaller one ships.
     if (f >= floor) return attempt === jpeg ? smaller(encoded, await lastResort()) : encoded
     if (encoded.image.byteLength >= limit) return undefined

@@ -39,7 +39,8 @@ export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-r
     // 6: KTX2 output fits texture size to content too; 'web' LOD levels start from the near-lossless level 0;
     //    LOD levels and 'max' simplify morph-target primitives.
     // 7: a data map that lossy WebP cannot keep faithful falls back to lossless WebP of texels rounded to 21
-    //    levels (was near-lossless WebP) when that beats JPEG 4:4:4.
+    //    levels (was near-lossless WebP) when that beats JPEG 4:4:4; colour maps are judged by their mean RGB
+    //    error, and their second WebP attempt uses sharp RGB→YUV.
     'unplugin-rodin/optimize': '7',
   })
 

@@ -1,7 +1,7 @@
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import type { Texels } from '../../../src/optimize/texture-encode.js'
-import { fidelity } from '../../../src/optimize/texture-encode.js'
+import { fidelity, judgedError } from '../../../src/optimize/texture-encode.js'
 import { CHANNEL } from '../../../src/optimize/texture-plan.js'
 import { SEEN_EDGE, seenFidelity } from '../../../src/optimize/texture-seen.js'
 
@@ -54,5 +54,18 @@ describe('seenFidelity', () => {
     const full = await fidelity(sharp, reference, encoded)
     expect(full).toBeLessThan(25)
     expect(await seenFidelity(sharp, reference, encoded)).toBe(full)
+  })
+})
+
+describe('judgedError', () => {
+  const { R, G, B, A } = CHANNEL
+  it('judges colour by the mean error of its RGB (as a render is judged), data and normals by the worst channel', () => {
+    expect(judgedError([100, 100, 1000], [R, G, B], 'colour')).toBe(400)
+    expect(judgedError([100, 100, 1000], [R, G, B], 'worst')).toBe(1000)
+  })
+
+  it('keeps read alpha on its own: a smeared coverage mask is not averaged away by clean colour', () => {
+    expect(judgedError([10, 10, 10, 500], [R, G, B, A], 'colour')).toBe(500)
+    expect(judgedError([10, 10, 40, 5], [R, G, B, A], 'colour')).toBe(20)
   })
 })

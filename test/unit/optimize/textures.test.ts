@@ -74,7 +74,7 @@ async function channelPsnr(a: Uint8Array, b: Uint8Array, channel: number): Promi
 describe('per-texture decisions', () => {
   it('a packed ORM map with a sharp metalness mask falls back to the smaller of JPEG 4:4:4 and lossless WebP, every channel faithful', async () => {
     // A checkerboard metalness mask in B next to smooth roughness/occlusion: 4:2:0 WebP smears the mask.
-    const orm = await png(3, x => [noise(x, y, 1), noise(x, y, 2), ((x >> 2) + (y >> 2)) & 1 ? 255 : 0])
+    const orm = await png(3, (x, y) => [noise(x, y, 1), noise(x, y, 2), ((x >> 2) + (y >> 2)) & 1 ? 255 : 0])
     const input = await modelWith((doc, m) => {
       const t = texture(doc, orm)
       m.setOcclusionTexture(t).setMetallicRoughnessTexture(t)
