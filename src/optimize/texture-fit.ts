@@ -11,7 +11,19 @@ import { CHANNEL } from './texture-plan.js'
  * less than 2 dB. It only passes maps whose finest detail is wider than two texels, as an upscaled 1K map
  * saved at 2K or a flat-panel product texture has; a map with real per-texel grain keeps its size.
  */
-export const FIT_FLOOR_DB: Record<TextureRole, number> = { color: 40, normal: 36, data: 40 }
+export const FIT_FLOOR_DB: Record<FitFloors, Record<TextureRole, number>> = {
+  content: { color: 40, normal: 36, data: 40 },
+  // The bench's controller-like maps (2K, lanczos-upscaled from 1K) pass 'content' at 50-54 dB, yet a framed
+  // view magnifies them, and bilinear magnification of the half-size map cost 2.5-3 dB of render PSNR.
+  faithful: { color: 56, normal: 56, data: 56 },
+}
+
+/**
+ * `'content'` ('max', KTX2): halve a map whose detail survives halving (the floors above), trading a little render
+ * fidelity for a quarter of the texels; `'faithful'` ('web'): halve only a map the GPU's magnification of its half
+ * gives back within rounding (flat or very smooth panels), so no framed view changes.
+ */
+export type FitFloors = 'content' | 'faithful'
 
 /** Textures are never fitted below this edge: small maps cost little, and UV islands need their padding. */
 export const FIT_MIN_EDGE = 512
@@ -25,14 +37,20 @@ export const FIT_MIN_EDGE = 512
  * controller-like maps a second one cost 6 dB of render PSNR for a few KB. Odd sizes are not halved: their
  * texel grid would shift against the UVs.
  */
-export async function fitTexelsToContent(sharp: typeof Sharp, texels: Texels, role: TextureRole): Promise<Texels> {
+export async function fitTexelsToContent(
+  sharp: typeof Sharp,
+  texels: Texels,
+  role: TextureRole,
+  floors: FitFloors = 'content',
+): Promise<Texels> {
   const { width, height, channels } = texels
   if (width % 2 || height % 2 || Math.min(width, height) / 2 < FIT_MIN_EDGE) return texels
   const half = await sharp(texels.data, { raw: { width, height, channels } })
     .resize(width / 2, height / 2, { fit: 'fill', kernel: 'lanczos3' })
     .raw()
     .toBuffer()
-  if (worstChannelPsnr(texels, magnify(half, width / 2, height / 2, channels)) < FIT_FLOOR_DB[role]) return texels
+  if (worstChannelPsnr(texels, magnify(half, width / 2, height / 2, channels)) < FIT_FLOOR_DB[floors][role])
+    return texels
   return { ...texels, data: half, width: width / 2, height: height / 2 }
 }
 
@@ -108,12 +126,19 @@ export function flattenUnusedChannels(texels: Texels): Texels {
 
 /**
  * Levels per channel of a data map's lossless last resort ({@link quantiseTexels}): 21 levels, 0 and 255 among
- * them, so fully metal/rough/occluded stay exact. A step of 255/21 is a uniform error of at most 6 (37 dB per
- * texel). On the bench's speckled ORM maps (bench/results/issue16.md) the renders kept the same PSNR as with the
- * source texels (36.28 vs 36.25 dB) at 0.6× the bytes of near-lossless WebP and 0.4× its encode time; twice
- * the step lost 0.5 dB of render PSNR.
+ * them, so fully metal/rough/occluded stay exact. A step of 255/20 is a uniform error of at most 6 (37 dB per
+ * texel). On the bench's speckled 1K ORM maps (bench/results/issue16.md) the renders kept the same PSNR as with
+ * the source texels (36.28 vs 36.25 dB) at 0.6× the bytes of near-lossless WebP and 0.4× its encode time.
  */
 export const DATA_LEVELS = 21
+
+/**
+ * Levels for a data map a framed view sees through its first mip (texture-seen.ts): the last resort only runs on
+ * busy maps (lossy WebP keeps smooth ones), whose rounding errors are independent from texel to texel, so the
+ * 2×2 average halves them and twice the step shows as 21 levels do at the map's own size. On the bench's 2K ORM
+ * maps: 0.7× the bytes of 21 levels, and renders at 37.7 and 38.7 dB (the baseline's 37.6 and 37.9).
+ */
+export const SEEN_DATA_LEVELS = 11
 
 /**
  * Rounds every channel of data-map texels to `levels` evenly spaced values over 0..255. The grain of an AI

@@ -23,6 +23,11 @@ export interface TexturePlan {
   role: TextureRole
   /** Union of the channels every use of the texture reads (0 when it is not used by any material slot). */
   channels: number
+  /**
+   * Whether some slot reads directions from it (KHR_materials_anisotropy's RG): rounding texels turns those,
+   * so such a data map never takes the rounded lossless last resort (textures.ts).
+   */
+  directions: boolean
 }
 
 const FORMAT_OF: Record<string, ImageFormat | undefined> = {
@@ -40,6 +45,7 @@ const COLOR_SLOTS = new Set([
   'diffuseTransmissionColorTexture',
 ])
 const NORMAL_SLOTS = new Set(['normalTexture', 'clearcoatNormalTexture'])
+const DIRECTION_SLOTS = new Set(['anisotropyTexture'])
 
 /**
  * Decides, per texture, whether it needs work and how it is used. Textures in formats sharp cannot write
@@ -74,6 +80,7 @@ export async function planTextures(
       resize,
       role: roleOf(slots),
       channels: getTextureChannelMask(texture),
+      directions: slots.some(slot => DIRECTION_SLOTS.has(slot)),
     })
   }
   return plans

@@ -12,6 +12,11 @@ import { worstChannelPsnr } from './texture-fit.js'
  */
 export const SEEN_EDGE = 1024
 
+/** Whether a framed view sees these texels through their first mip (see {@link SEEN_EDGE}). */
+export function seenAtFirstMip({ width, height }: { width: number; height: number }): boolean {
+  return Math.max(width, height) > SEEN_EDGE && width % 2 === 0 && height % 2 === 0
+}
+
 /**
  * Fidelity (worst read channel, dB) of an encoded texture as a framed view sees it: texture-encode.ts's
  * {@link fidelity} for maps up to {@link SEEN_EDGE}, else the same measure on 2×2-averaged texels of both.
@@ -23,8 +28,7 @@ export async function seenFidelity(
   judgement: Judgement = 'worst',
 ): Promise<number> {
   const { width, height, channels } = reference
-  if (Math.max(width, height) <= SEEN_EDGE || width % 2 || height % 2)
-    return fidelity(sharp, reference, encoded, judgement)
+  if (!seenAtFirstMip(reference)) return fidelity(sharp, reference, encoded, judgement)
   const { data, info } = await sharp(encoded).raw().toBuffer({ resolveWithObject: true })
   if (info.width !== width || info.height !== height) return 0
   const decoded = info.channels === channels ? data : rechannel(data, info.channels, channels)

@@ -7,9 +7,15 @@ import { getSharp } from './io.js'
 import { repairUndeclaredKtx2 } from './ktx2.js'
 import type { Texels } from './texture-encode.js'
 import { decodeTexels, fromTexels } from './texture-encode.js'
-import { seenFidelity } from './texture-seen.js'
+import { seenAtFirstMip, seenFidelity } from './texture-seen.js'
 import { PixelBudget } from './pixel-budget.js'
-import { fitTexelsToContent, flattenUnusedChannels, quantiseTexels } from './texture-fit.js'
+import {
+  DATA_LEVELS,
+  fitTexelsToContent,
+  flattenUnusedChannels,
+  quantiseTexels,
+  SEEN_DATA_LEVELS,
+} from './texture-fit.js'
 import { outputPixels, planTextures } from './texture-plan.js'
 
 const NAME = 'compressTextures'
@@ -78,10 +84,12 @@ const FIDELITY_FLOOR_DB: Record<'web' | 'max', Record<TextureRole, number>> = {
 }
 
 /**
- * libwebp method 2: 0.4× the encode time of the default (4) for ~4% more bytes on this project's bench corpus;
- * texture encoding is most of a cold build's time.
+ * libwebp method 4 (its default). Method 2 took 0.4× the time for ~4-8% more bytes, but since noisy data maps
+ * take the rounded lossless path (see `quantisedLossless`) lossy encodes are a small share of a cold build: on the
+ * issue #16 corpus method 4 cost 3% more wall time, and put the controller-like and FlightHelmet-like models
+ * back within 1.1× of `gltf-transform optimize` at its own quality.
  */
-const WEBP_EFFORT = 2
+const WEBP_EFFORT = 4
 
 /**
  * libwebp near-lossless preprocessing level of the last-resort encoding (100 is lossless, lower quantises
@@ -174,7 +182,14 @@ async function compressTexture(sharp: typeof Sharp, plan: TexturePlan, opts: Res
     const decoded = await decodeTexels(sharp, plan)
     // A map with less detail than texels ships smaller (texture-fit.ts); WebP output only, so 'keep' keeps sizes.
     const texels =
-      opts.format === 'webp' ? await fitTexelsToContent(sharp, flattenUnusedChannels(decoded), plan.role) : decoded
+      opts.format === 'webp'
+        ? await fitTexelsToContent(
+            sharp,
+            flattenUnusedChannels(decoded),
+            plan.role,
+            opts.floors === 'web' ? 'faithful' : 'content',
+          )
+        : decoded
     const resized = !!resize || texels.width !== decoded.width
     if (opts.format === 'webp')
       best = await faithfulWebp(sharp, plan, texels, opts, resized ? Infinity : image.byteLength)
@@ -298,7 +313,8 @@ async function faithfulWebp(
   const attempts = [webp(quality)]
   if (plan.role === 'color') attempts.push(webp(clampQuality(quality + 10), true))
   if (!texels.alpha) attempts.push(jpeg)
-  const lastResort = plan.role === 'data' ? () => quantisedLossless(sharp, texels) : nearLossless(sharp, texels)
+  const lastResort =
+    plan.role === 'data' && !plan.directions ? () => quantisedLossless(sharp, texels) : nearLossless(sharp, texels)
   for (const attempt of attempts) {
     const encoded = await attempt()
     const f = await seenFidelity(sharp, texels, encoded.image, plan.role === 'color' ? 'colour' : 'worst')
@@ -321,14 +337,16 @@ function nearLossless(sharp: typeof Sharp, texels: Texels): () => Promise<Candid
 }
 
 /**
- * A data map's last resort: lossless WebP of its texels rounded to `DATA_LEVELS` per channel (texture-fit.ts).
+ * A data map's last resort: lossless WebP of its texels rounded to `DATA_LEVELS` per channel (texture-fit.ts;
+ * `SEEN_DATA_LEVELS` for a map judged at its first mip).
  * Data texels scale lighting terms, so the render judges them, not their per-texel values: rounding keeps
  * every mask edge exact, which is what the 4:2:0 or DCT codecs before it could not.
  */
 async function quantisedLossless(sharp: typeof Sharp, texels: Texels): Promise<Candidate> {
-  const rounded = quantiseTexels(texels)
+  const rounded = quantiseTexels(texels, seenAtFirstMip(texels) ? SEEN_DATA_LEVELS : DATA_LEVELS)
+  // quality is libwebp's lossless effort: 50 gives 80's bytes (±0.1%) in 0.7× the time on 2K maps
   return candidate(
-    await fromTexels(sharp, rounded).webp({ lossless: true, effort: 4, exact: texels.alpha }).toBuffer(),
+    await fromTexels(sharp, rounded).webp({ lossless: true, quality: 50, effort: 4, exact: texels.alpha }).toBuffer(),
     'image/webp',
   )
 }

@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest'
 import { getIO } from '../../../src/optimize/io.js'
 import { OPTIMIZE_PRESETS } from '../../../src/optimize/options.js'
 import { optimizeGlb } from '../../../src/optimize/optimize.js'
-import { validate } from './helpers.js'
+import { noiseRgb, validate } from './helpers.js'
 
 const WEB = OPTIMIZE_PRESETS.web
+const MAX = OPTIMIZE_PRESETS.max
 const SIZE = 256
 
 /** A one-triangle model whose material uses `setup`'s textures; compression off, so only textures change. */
@@ -157,5 +158,21 @@ describe('per-texture decisions', () => {
     expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true)
     const out = (await outTextures(a.bytes)).getBaseColorTexture()!.getImage()!
     expect(out.byteLength).toBeLessThanOrEqual(color.byteLength)
+  })
+
+  it("'web' keeps a 1024² map of 128² detail at its size (a framed view magnifies it, so halving shows); 'max' halves it", async () => {
+    const upscaled = await sharp(noiseRgb(128, 3), { raw: { width: 128, height: 128, channels: 3 } })
+      .resize(1024, 1024, { kernel: 'lanczos3' })
+      .png()
+      .toBuffer()
+    const input = await modelWith((doc, m) => {
+      m.setBaseColorTexture(texture(doc, new Uint8Array(upscaled)))
+    })
+    const sizeIn = async (preset: typeof WEB) => {
+      const { bytes } = await optimizeGlb(input, { ...preset, compress: false })
+      return (await outTextures(bytes)).getBaseColorTexture()!.getSize()
+    }
+    expect(await sizeIn(WEB)).toEqual([1024, 1024])
+    expect(await sizeIn(MAX)).toEqual([512, 512])
   })
 })
