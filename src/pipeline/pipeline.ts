@@ -49,6 +49,7 @@ export interface AssetRecord {
   } | null
   /** True when nothing had to be downloaded or optimized. */
   hit: boolean
+  /** Time this asset took, less its wait for an optimizer slot (a cold build of many models queues them). */
   ms: number
 }
 
@@ -382,6 +383,21 @@ export class Pipeline {
     this.net = undefined
   }
 
+  /** The cached optimized output of an entry's GLB primary, if this store has it intact (else null). */
+  private async cachedOutput(
+    entry: AssetEntry,
+    files: Record<string, StoredFile>,
+    locked: LockEntry | undefined,
+  ): Promise<DerivedRecord | null> {
+    const primary = locked?.primary ?? pickPrimary(entry, Object.keys(files))
+    const opts = extensionOf(primary) === '.glb' ? this.optimizeFor(entry) : null
+    if (!opts || !files[primary]) return null
+    const key = derivedKey(files[primary].sha256, opts)
+    return locked?.optimized && locked.optimized.key !== key
+      ? null
+      : cachedOptimized(this.store, key, locked?.optimized)
+  }
+
   private async resolve(entry: AssetEntry): Promise<AssetRecord> {
     if (entry.notGenerated) throw notGeneratedError(entry, configuredFiles(this.options))
     const started = Date.now()
@@ -396,7 +412,10 @@ export class Pipeline {
     let hit = true
     let files = accepting ? null : await expectedFiles(this.store, entry, locked)
     const teamOptimized = locked && !this.completeCache ? await this.optimizedFromRemote(entry, locked) : null
-    const missing = files && !teamOptimized ? await missingFiles(this.store, files) : []
+    // A warm build reads no source: with the optimized output cached, sources are checked (and recovered) only
+    // when something reads them (sourceBytes), so 70 MB of originals are not re-hashed to emit 5 MB.
+    const cachedOutput = files && !teamOptimized ? await this.cachedOutput(entry, files, locked) : null
+    const missing = files && !teamOptimized && !cachedOutput ? await missingFiles(this.store, files) : []
     if (!files || missing.length > 0) {
       hit = false
       // Pinned files the team store has need no provider; the provider is asked for the rest only.
@@ -413,25 +432,35 @@ export class Pipeline {
     const primary = locked?.primary ?? pickPrimary(entry, names)
     const opts = extensionOf(primary) === '.glb' ? this.optimizeFor(entry) : null
     let optimized: AssetRecord['optimized'] = null
+    let waited = 0
     if (opts) {
       const key = derivedKey(files[primary]!.sha256, opts)
       const pinned = locked?.optimized
       if (this.options.mode === 'frozen' && pinned?.key !== key) {
         throw errors.E_LOCK_MISSING('output', { asset: entry.alias })
       }
-      let record = teamOptimized?.record ?? (await cachedOptimized(this.store, key, pinned))
+      let record = teamOptimized?.record ?? cachedOutput ?? (await cachedOptimized(this.store, key, pinned))
       if (!record && pinned?.key === key) {
         record = await this.fetchOptimized(entry, pinned)
         if (record) hit = false
       }
       if (!record) {
         hit = false
+        const queued = Date.now()
+        const source = files
         record = await optimizeAndStore(
           this.store,
           await this.getPool(),
           this.gate,
           key,
-          { bytes: files[primary]!.bytes, read: () => this.sourceBytes({ entry, files }, primary) },
+          {
+            bytes: files[primary]!.bytes,
+            // the gate reads the source when the job starts: what came before was waiting for a slot
+            read: () => {
+              waited = Date.now() - queued
+              return this.sourceBytes({ entry, files: source }, primary)
+            },
+          },
           opts,
           `asset "${entry.alias}" (${primary})`,
         )
@@ -460,7 +489,7 @@ export class Pipeline {
       preview: pickPreview(names, primary),
       optimized,
       hit,
-      ms: Date.now() - started,
+      ms: Date.now() - started - waited,
     }
     if (this.options.mode === 'auto' && this.options.lockfilePath) await this.pin(result, locked)
     await this.enforceBudget(result, opts)
@@ -604,7 +633,15 @@ export class Pipeline {
 
   /** Why an entry cannot be served from the cache alone, or `null` when it can. */
   private async offlineGap(entry: AssetEntry): Promise<string | null> {
-    const { files, missing } = await assetState(this.store, await this.getLockfile(), entry)
+    const lock = await this.getLockfile()
+    const locked = lockCovers(lock?.assets[entry.alias], entry) ? lock!.assets[entry.alias] : undefined
+    // With its optimized output cached, a build reads only the preview it emits (see resolve()).
+    if (locked && (await this.cachedOutput(entry, locked.files, locked))) {
+      const preview = pickPreview(Object.keys(locked.files), locked.primary)
+      const missing = preview ? await missingFiles(this.store, { [preview]: locked.files[preview]! }) : []
+      return missing.length > 0 ? `missing ${listSome(missing)}` : null
+    }
+    const { files, missing } = await assetState(this.store, lock, entry)
     if (!files) return 'never fetched'
     // A missing optimized output is fine: optimizing opens no socket.
     return missing.length > 0 ? `missing ${listSome(missing)}` : null

@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { readLockfile } from '../../../src/manifest/lockfile.js'
@@ -167,6 +167,31 @@ describe('Pipeline against the emulator', () => {
     const again = await p.pipeline().asset(p.manifest.byAlias.get('fox')!)
     expect(again.hit).toBe(true)
     expect(again.optimized).toEqual(r.optimized)
+  })
+
+  it('a warm build reads no source: with the optimized output cached, a lost source is neither checked nor fetched until something reads it', async () => {
+    const emu = await emulator({ assets: [] })
+    const t = await glbTask(emu, 'khr_fox.glb')
+    const p = await project(emu, { fox: t.uuid })
+    const entry = p.manifest.byAlias.get('fox')!
+    const first = await p.pipeline().asset(entry)
+    const source = first.files['base_basic_pbr.glb']!
+    await rm(p.pipeline().store.contentPath(source.sha256))
+    emu.clearLog()
+
+    const offline = p.pipeline({ mode: 'offline' })
+    await offline.preflight()
+    const warm = await offline.asset(entry)
+    expect(warm.hit).toBe(true)
+    expect(warm.optimized).toEqual(first.optimized)
+    expect(emu.requests).toHaveLength(0)
+    expect(await offline.store.has(source.sha256, source.bytes)).toBe(false)
+
+    // Reading it (a LOD level, a `rodin:fox/base_basic_pbr.glb` import) recovers it from the provider, verified.
+    const auto = p.pipeline()
+    const bytes = await auto.sourceBytes(await auto.asset(entry), 'base_basic_pbr.glb')
+    expect(sha256Hex(bytes)).toBe(source.sha256)
+    expect(emu.requests.some(q => q.route === 'file' && q.file === 'base_basic_pbr.glb')).toBe(true)
   })
 
   it("with a debug logger (logLevel 'debug'), says what the optimizer did to each model", async () => {
