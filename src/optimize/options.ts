@@ -34,10 +34,10 @@ export interface OptimizeOptions {
    */
   textureFormat?: 'webp' | 'ktx2' | 'keep'
   /**
-   * Longest texture edge in pixels; larger textures are scaled down, never up. A map with less detail than
-   * texels is halved once as well, never below 512 px: in `'max'` and with `textureFormat: 'ktx2'` when it
-   * survives halving and GPU magnification within 40 dB (36 for normal maps); in `'web'` only within 56 dB (flat
-   * or very smooth maps), since a framed view magnifies textures and halving showed in renders.
+   * Longest texture edge in pixels; larger textures are scaled down, never up. In `'max'` and with
+   * `textureFormat: 'ktx2'`, a map with less detail than texels (it survives halving and GPU magnification within
+   * 40 dB, 36 for normal maps) is halved once as well, never below 512 px; `'web'` keeps every texel, since framed
+   * views magnify textures and halving showed in renders.
    * @default 2048 (`'max'`: 1024)
    */
   textureSize?: number

@@ -11,19 +11,7 @@ import { CHANNEL } from './texture-plan.js'
  * less than 2 dB. It only passes maps whose finest detail is wider than two texels, as an upscaled 1K map
  * saved at 2K or a flat-panel product texture has; a map with real per-texel grain keeps its size.
  */
-export const FIT_FLOOR_DB: Record<FitFloors, Record<TextureRole, number>> = {
-  content: { color: 40, normal: 36, data: 40 },
-  // The bench's controller-like maps (2K, lanczos-upscaled from 1K) pass 'content' at 50-54 dB, yet a framed
-  // view magnifies them, and bilinear magnification of the half-size map cost 2.5-3 dB of render PSNR.
-  faithful: { color: 56, normal: 56, data: 56 },
-}
-
-/**
- * `'content'` ('max', KTX2): halve a map whose detail survives halving (the floors above), trading a little render
- * fidelity for a quarter of the texels; `'faithful'` ('web'): halve only a map the GPU's magnification of its half
- * gives back within rounding (flat or very smooth panels), so no framed view changes.
- */
-export type FitFloors = 'content' | 'faithful'
+export const FIT_FLOOR_DB: Record<TextureRole, number> = { color: 40, normal: 36, data: 40 }
 
 /** Textures are never fitted below this edge: small maps cost little, and UV islands need their padding. */
 export const FIT_MIN_EDGE = 512
@@ -37,19 +25,14 @@ export const FIT_MIN_EDGE = 512
  * controller-like maps a second one cost 6 dB of render PSNR for a few KB. Odd sizes are not halved: their
  * texel grid would shift against the UVs.
  */
-export async function fitTexelsToContent(
-  sharp: typeof Sharp,
-  texels: Texels,
-  role: TextureRole,
-  floors: FitFloors = 'content',
-): Promise<Texels> {
+export async function fitTexelsToContent(sharp: typeof Sharp, texels: Texels, role: TextureRole): Promise<Texels> {
   const { width, height, channels } = texels
   if (width % 2 || height % 2 || Math.min(width, height) / 2 < FIT_MIN_EDGE) return texels
   const half = await sharp(texels.data, { raw: { width, height, channels } })
     .resize(width / 2, height / 2, { fit: 'fill', kernel: 'lanczos3' })
     .raw()
     .toBuffer()
-  if (!magnifiesBack(texels, half, FIT_FLOOR_DB[floors][role])) return texels
+  if (!magnifiesBack(texels, half, FIT_FLOOR_DB[role])) return texels
   return { ...texels, data: half, width: width / 2, height: height / 2 }
 }
 

@@ -180,16 +180,14 @@ async function compressTexture(sharp: typeof Sharp, plan: TexturePlan, opts: Res
   let best: Candidate | undefined
   try {
     const decoded = await decodeTexels(sharp, plan)
-    // A map with less detail than texels ships smaller (texture-fit.ts); WebP output only, so 'keep' keeps sizes.
+    // A map with less detail than texels ships smaller in 'max' (texture-fit.ts). 'web' keeps every texel: the
+    // bench's controller-like maps (2K, ~1K of detail) passed the fit at 50-54 dB, yet framed views magnify them
+    // and the halved maps cost 2.5-3 dB of render PSNR, below gltf-transform's at its own size. 'keep' keeps sizes.
+    const flattened = opts.format === 'webp' ? flattenUnusedChannels(decoded) : decoded
     const texels =
-      opts.format === 'webp'
-        ? await fitTexelsToContent(
-            sharp,
-            flattenUnusedChannels(decoded),
-            plan.role,
-            opts.floors === 'web' ? 'faithful' : 'content',
-          )
-        : decoded
+      opts.format === 'webp' && opts.floors === 'max'
+        ? await fitTexelsToContent(sharp, flattened, plan.role)
+        : flattened
     const resized = !!resize || texels.width !== decoded.width
     if (opts.format === 'webp')
       best = await faithfulWebp(sharp, plan, texels, opts, resized ? Infinity : image.byteLength)

@@ -40,8 +40,8 @@ export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-r
     //    LOD levels and 'max' simplify morph-target primitives.
     // 7: a data map that lossy WebP cannot keep faithful falls back to lossless WebP of texels rounded to 21
     //    levels (was near-lossless WebP) when that beats JPEG 4:4:4; colour maps are judged by their mean RGB
-    //    error, and their second WebP attempt uses sharp RGB→YUV; 'web' halves only maps that magnify back within
-    //    56 dB; WebP method 4.
+    //    error, and their second WebP attempt uses sharp RGB→YUV; 'web' keeps texture size (no content fit);
+    //    WebP method 4.
     'unplugin-rodin/optimize': '7',
   })
 
