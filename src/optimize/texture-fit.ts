@@ -47,9 +47,7 @@ function magnifiesBack(texels: Texels, half: Uint8Array, floorDb: number): boole
   const { width: W, height: H, channels, data } = texels
   const w = W / 2
   const h = H / 2
-  const bands = texels.used.map(bit =>
-    channels === 1 ? 0 : bit === CHANNEL.A ? 3 : bit === CHANNEL.R ? 0 : bit === CHANNEL.G ? 1 : 2,
-  )
+  const bands = readBands(texels)
   const budget = (255 * 255 * W * H) / 10 ** (floorDb / 10)
   const sums = new Float64Array(bands.length)
   for (let y = 0; y < H; y++) {
@@ -80,6 +78,13 @@ function magnifiesBack(texels: Texels, half: Uint8Array, floorDb: number): boole
   return true
 }
 
+/** Where each channel a material reads lives in decoded texels (grey texels answer every colour channel). */
+function readBands({ channels, used }: Texels): number[] {
+  return used.map(bit =>
+    channels === 1 ? 0 : bit === CHANNEL.A ? 3 : bit === CHANNEL.R ? 0 : bit === CHANNEL.G ? 1 : 2,
+  )
+}
+
 /**
  * PSNR over the channels a material reads, of `b` (same layout) against `a`'s texels: of the worst channel, or
  * as `judgement` says (texture-encode.ts).
@@ -87,8 +92,7 @@ function magnifiesBack(texels: Texels, half: Uint8Array, floorDb: number): boole
 export function worstChannelPsnr(a: Texels, b: Uint8Array, judgement: Judgement = 'worst'): number {
   const stride = a.channels
   const sums: number[] = []
-  for (const bit of a.used) {
-    const band = stride === 1 ? 0 : bit === CHANNEL.A ? 3 : bit === CHANNEL.R ? 0 : bit === CHANNEL.G ? 1 : 2
+  for (const band of readBands(a)) {
     let s = 0
     for (let i = band; i < a.data.length; i += stride) {
       const d = a.data[i]! - b[i]!
