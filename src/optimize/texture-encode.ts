@@ -95,16 +95,29 @@ export async function fidelity(
 ): Promise<number> {
   const { data, info } = await sharp(encoded).raw().toBuffer({ resolveWithObject: true })
   if (info.width !== reference.width || info.height !== reference.height) return 0
+  return texelPsnr(reference, data, info.channels, judgement, reference.width * reference.height > 65_536 ? 3 : 1)
+}
+
+/**
+ * PSNR (dB) of `decoded` (same size, `decodedChannels` bands per texel) against `reference` over the channels a
+ * material reads, as `judgement` combines them, on every `step`-th texel; 0 when `decoded` lacks a read channel.
+ */
+export function texelPsnr(
+  reference: Texels,
+  decoded: Uint8Array,
+  decodedChannels: number,
+  judgement: Judgement,
+  step = 1,
+): number {
   const bands: [number, number][] = []
   for (const bit of reference.used) {
     const a = bandOf(reference.channels, bit)
-    const b = bandOf(info.channels, bit)
+    const b = bandOf(decodedChannels, bit)
     if (a === undefined || b === undefined) return 0
     bands.push([a, b])
   }
   const texels = reference.width * reference.height
-  const step = texels > 65_536 ? 3 : 1
-  const sums = squaredErrors(reference.data, reference.channels, data, info.channels, bands, step)
+  const sums = squaredErrors(reference.data, reference.channels, decoded, decodedChannels, bands, step)
   const error = judgedError(sums, reference.used, judgement)
   // no channel read means nothing to lose
   return error === 0 ? Infinity : 10 * Math.log10((255 * 255 * Math.ceil(texels / step)) / error)
@@ -163,7 +176,7 @@ function squaredErrors(
 }
 
 // Where a glTF channel lives in decoded texels: a grey image answers every color channel from its one band.
-function bandOf(channels: number, bit: number): number | undefined {
+export function bandOf(channels: number, bit: number): number | undefined {
   if (bit === CHANNEL.A) return channels === 4 ? 3 : channels === 2 ? 1 : undefined
   if (channels <= 2) return 0
   return bit === CHANNEL.R ? 0 : bit === CHANNEL.G ? 1 : 2

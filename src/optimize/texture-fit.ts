@@ -1,6 +1,6 @@
 import type Sharp from 'sharp'
-import type { Judgement, Texels } from './texture-encode.js'
-import { judgedError } from './texture-encode.js'
+import type { Texels } from './texture-encode.js'
+import { bandOf } from './texture-encode.js'
 import type { TextureRole } from './texture-plan.js'
 import { CHANNEL } from './texture-plan.js'
 
@@ -47,7 +47,8 @@ function magnifiesBack(texels: Texels, half: Uint8Array, floorDb: number): boole
   const { width: W, height: H, channels, data } = texels
   const w = W / 2
   const h = H / 2
-  const bands = readBands(texels)
+  // decodeTexels never stores read alpha in grey texels, so every read channel has a band
+  const bands = texels.used.map(bit => bandOf(channels, bit) ?? 0)
   const budget = (255 * 255 * W * H) / 10 ** (floorDb / 10)
   const sums = new Float64Array(bands.length)
   for (let y = 0; y < H; y++) {
@@ -76,33 +77,6 @@ function magnifiesBack(texels: Texels, half: Uint8Array, floorDb: number): boole
     for (let i = 0; i < bands.length; i++) if (sums[i]! > budget) return false
   }
   return true
-}
-
-/** Where each channel a material reads lives in decoded texels (grey texels answer every colour channel). */
-function readBands({ channels, used }: Texels): number[] {
-  return used.map(bit =>
-    channels === 1 ? 0 : bit === CHANNEL.A ? 3 : bit === CHANNEL.R ? 0 : bit === CHANNEL.G ? 1 : 2,
-  )
-}
-
-/**
- * PSNR over the channels a material reads, of `b` (same layout) against `a`'s texels: of the worst channel, or
- * as `judgement` says (texture-encode.ts).
- */
-export function worstChannelPsnr(a: Texels, b: Uint8Array, judgement: Judgement = 'worst'): number {
-  const stride = a.channels
-  const sums: number[] = []
-  for (const band of readBands(a)) {
-    let s = 0
-    for (let i = band; i < a.data.length; i += stride) {
-      const d = a.data[i]! - b[i]!
-      s += d * d
-    }
-    sums.push(s)
-  }
-  const worst = judgedError(sums, a.used, judgement)
-  const texels = a.width * a.height
-  return worst === 0 ? Infinity : 10 * Math.log10((255 * 255 * texels) / worst)
 }
 
 /**

@@ -1,7 +1,6 @@
 import type Sharp from 'sharp'
 import type { Judgement, Texels } from './texture-encode.js'
-import { fidelity } from './texture-encode.js'
-import { worstChannelPsnr } from './texture-fit.js'
+import { fidelity, texelPsnr } from './texture-encode.js'
 
 /**
  * Longest edge above which a texture's fidelity is judged at its first mip level. A model that fills a
@@ -33,9 +32,10 @@ export async function seenFidelity(
   if (info.width !== width || info.height !== height) return 0
   const decoded = info.channels === channels ? data : rechannel(data, info.channels, channels)
   const half = (d: Uint8Array) => mip(d, width, height, channels)
-  return worstChannelPsnr(
+  return texelPsnr(
     { ...reference, data: Buffer.from(half(reference.data)), width: width / 2, height: height / 2 },
     half(decoded),
+    channels,
     judgement,
   )
 }

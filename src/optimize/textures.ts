@@ -311,8 +311,8 @@ async function faithfulWebp(
   const attempts = [webp(quality)]
   if (plan.role === 'color') attempts.push(webp(clampQuality(quality + 10), true))
   if (!texels.alpha) attempts.push(jpeg)
-  const lastResort =
-    plan.role === 'data' && !plan.directions ? () => quantisedLossless(sharp, texels) : nearLossless(sharp, texels)
+  const rounded = plan.role === 'data' && !plan.directions
+  const lastResort = () => (rounded ? quantisedLossless(sharp, texels) : nearLossless(sharp, texels))
   for (const attempt of attempts) {
     const encoded = await attempt()
     const f = await seenFidelity(sharp, texels, encoded.image, plan.role === 'color' ? 'colour' : 'worst')
@@ -324,14 +324,13 @@ async function faithfulWebp(
 }
 
 /** Near-lossless WebP: exact outside busy regions, lightly quantised in them. */
-function nearLossless(sharp: typeof Sharp, texels: Texels): () => Promise<Candidate> {
-  return async () =>
-    candidate(
-      await fromTexels(sharp, texels)
-        .webp({ nearLossless: true, quality: NEAR_LOSSLESS_QUALITY, effort: 4, exact: texels.alpha })
-        .toBuffer(),
-      'image/webp',
-    )
+async function nearLossless(sharp: typeof Sharp, texels: Texels): Promise<Candidate> {
+  return candidate(
+    await fromTexels(sharp, texels)
+      .webp({ nearLossless: true, quality: NEAR_LOSSLESS_QUALITY, effort: 4, exact: texels.alpha })
+      .toBuffer(),
+    'image/webp',
+  )
 }
 
 /**
