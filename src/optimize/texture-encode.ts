@@ -100,7 +100,8 @@ export async function fidelity(
 
 /**
  * PSNR (dB) of `decoded` (same size, `decodedChannels` bands per texel) against `reference` over the channels a
- * material reads, as `judgement` combines them, on every `step`-th texel; 0 when `decoded` lacks a read channel.
+ * material reads, as `judgement` combines them, on every `step`-th texel; 0 when `decoded` lacks a read colour
+ * channel.
  */
 export function texelPsnr(
   reference: Texels,
@@ -109,18 +110,34 @@ export function texelPsnr(
   judgement: Judgement,
   step = 1,
 ): number {
+  const bands = bandPairs(reference, decodedChannels)
+  if (!bands) return 0
+  const sums = squaredErrors(reference.data, reference.channels, decoded, decodedChannels, bands, step)
+  return psnr(judgedError(sums, reference.used, judgement), Math.ceil((reference.width * reference.height) / step))
+}
+
+/**
+ * [reference band, decoded band] of each read channel, in the order of `used`; the decoded band is
+ * {@link OPAQUE} for read alpha that the encoding does not carry: libwebp drops an alpha channel in which every
+ * texel is 255, and that is what a viewer then samples. Undefined when `decoded` lacks a read colour channel.
+ */
+export function bandPairs(reference: Texels, decodedChannels: number): [number, number][] | undefined {
   const bands: [number, number][] = []
   for (const bit of reference.used) {
     const a = bandOf(reference.channels, bit)
-    const b = bandOf(decodedChannels, bit)
-    if (a === undefined || b === undefined) return 0
+    const b = bandOf(decodedChannels, bit) ?? (bit === CHANNEL.A ? OPAQUE : undefined)
+    if (a === undefined || b === undefined) return undefined
     bands.push([a, b])
   }
-  const texels = reference.width * reference.height
-  const sums = squaredErrors(reference.data, reference.channels, decoded, decodedChannels, bands, step)
-  const error = judgedError(sums, reference.used, judgement)
-  // no channel read means nothing to lose
-  return error === 0 ? Infinity : 10 * Math.log10((255 * 255 * Math.ceil(texels / step)) / error)
+  return bands
+}
+
+/** A decoded "band" that reads 255 everywhere (see {@link bandPairs}). */
+export const OPAQUE = -1
+
+/** PSNR (dB) of a judged sum of squared errors over `texels` texels; no error is Infinity. */
+export function psnr(error: number, texels: number): number {
+  return error === 0 ? Infinity : 10 * Math.log10((255 * 255 * texels) / error)
 }
 
 /**
@@ -140,7 +157,8 @@ function squaredErrors(
   const end = x.length
   const dx = xStride * step
   const dy = yStride * step
-  if (bands.length === 3 || bands.length === 4) {
+  const opaque = bands.some(([, b]) => b === OPAQUE)
+  if (!opaque && (bands.length === 3 || bands.length === 4)) {
     const [[a0, b0], [a1, b1], [a2, b2], [a3, b3] = bands[0]!] = bands as [
       [number, number],
       [number, number],
@@ -167,6 +185,10 @@ function squaredErrors(
   }
   return bands.map(([a, b]) => {
     let s = 0
+    if (b === OPAQUE) {
+      for (let i = a; i < end; i += dx) s += (255 - x[i]!) ** 2
+      return s
+    }
     for (let i = a, j = b; i < end; i += dx, j += dy) {
       const d = x[i]! - y[j]!
       s += d * d

@@ -1,6 +1,6 @@
 import type Sharp from 'sharp'
 import type { Judgement, Texels } from './texture-encode.js'
-import { fidelity, texelPsnr } from './texture-encode.js'
+import { bandPairs, fidelity, judgedError, OPAQUE, psnr } from './texture-encode.js'
 
 /**
  * Longest edge above which a texture's fidelity is judged at its first mip level. A model that fills a
@@ -19,52 +19,56 @@ export function seenAtFirstMip({ width, height }: { width: number; height: numbe
 /**
  * Fidelity (worst read channel, dB) of an encoded texture as a framed view sees it: texture-encode.ts's
  * {@link fidelity} for maps up to {@link SEEN_EDGE}, else the same measure on 2×2-averaged texels of both.
+ * `firstMip` overrides the choice, for a sample of a map (texture-probe.ts) that is judged as the map is.
  */
 export async function seenFidelity(
   sharp: typeof Sharp,
   reference: Texels,
   encoded: Uint8Array,
   judgement: Judgement = 'worst',
+  firstMip = seenAtFirstMip(reference),
 ): Promise<number> {
-  const { width, height, channels } = reference
-  if (!seenAtFirstMip(reference)) return fidelity(sharp, reference, encoded, judgement)
+  if (!firstMip) return fidelity(sharp, reference, encoded, judgement)
   const { data, info } = await sharp(encoded).raw().toBuffer({ resolveWithObject: true })
-  if (info.width !== width || info.height !== height) return 0
-  const decoded = info.channels === channels ? data : rechannel(data, info.channels, channels)
-  const half = (d: Uint8Array) => mip(d, width, height, channels)
-  return texelPsnr(
-    { ...reference, data: Buffer.from(half(reference.data)), width: width / 2, height: height / 2 },
-    half(decoded),
-    channels,
-    judgement,
-  )
+  if (info.width !== reference.width || info.height !== reference.height) return 0
+  const bands = bandPairs(reference, info.channels)
+  if (!bands) return 0
+  const sums = bands.map(pair => mipSquaredError(reference, data, info.channels, pair))
+  return psnr(judgedError(sums, reference.used, judgement), (reference.width / 2) * (reference.height / 2))
 }
 
-// 2×2 box average: the GPU's first mip level.
-function mip(src: Uint8Array, w: number, h: number, channels: number): Uint8Array {
-  const W = w / 2
-  const out = new Uint8Array(W * (h / 2) * channels)
-  for (let y = 0; y < h / 2; y++) {
-    for (let x = 0; x < W; x++) {
-      const a = (2 * y * w + 2 * x) * channels
-      const c = a + w * channels
-      const o = (y * W + x) * channels
-      for (let k = 0; k < channels; k++)
-        out[o + k] = (src[a + k]! + src[a + channels + k]! + src[c + k]! + src[c + channels + k]! + 2) >> 2
+/**
+ * Sum of squared differences of one band pair between the first mips (2×2 box averages, rounded as a GPU's
+ * 8-bit mip is) of the reference texels and of the decoded ones, computed block by block without building
+ * either mip.
+ */
+function mipSquaredError(
+  reference: Texels,
+  decoded: Uint8Array,
+  decodedChannels: number,
+  [a, b]: [number, number],
+): number {
+  const { data: x, width, height, channels: xc } = reference
+  const xRow = width * xc
+  const yRow = width * decodedChannels
+  let sum = 0
+  for (let y = 0; y < height; y += 2) {
+    let i = y * xRow + a
+    let j = y * yRow + b
+    for (let x2 = 0; x2 < width; x2 += 2, i += 2 * xc, j += 2 * decodedChannels) {
+      const m = (x[i]! + x[i + xc]! + x[i + xRow]! + x[i + xRow + xc]! + 2) >> 2
+      const n =
+        b === OPAQUE
+          ? 255
+          : (decoded[j]! +
+              decoded[j + decodedChannels]! +
+              decoded[j + yRow]! +
+              decoded[j + yRow + decodedChannels]! +
+              2) >>
+            2
+      const d = m - n
+      sum += d * d
     }
   }
-  return out
-}
-
-// Decoded images may carry a different band layout than the reference (grey → RGB, RGB ↔ RGBA).
-function rechannel(src: Uint8Array, from: number, to: number): Uint8Array {
-  const n = src.length / from
-  const out = new Uint8Array(n * to)
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < to; k++) {
-      const band = from === 1 ? 0 : k < 3 ? Math.min(k, from - 1) : from === 4 ? 3 : -1
-      out[i * to + k] = band < 0 ? 255 : src[i * from + band]!
-    }
-  }
-  return out
+  return sum
 }

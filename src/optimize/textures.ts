@@ -5,10 +5,11 @@ import type { ImageFormat, TexturePlan, TextureRole } from './texture-plan.js'
 import { assignDefaults, createTransform } from '@gltf-transform/functions'
 import { getSharp } from './io.js'
 import { repairUndeclaredKtx2 } from './ktx2.js'
-import type { Texels } from './texture-encode.js'
+import type { Judgement, Texels } from './texture-encode.js'
 import { decodeTexels, fromTexels } from './texture-encode.js'
 import { seenAtFirstMip, seenFidelity } from './texture-seen.js'
 import { PixelBudget } from './pixel-budget.js'
+import { PROBE_MARGIN_DB, probeOf, probeScale } from './texture-probe.js'
 import {
   DATA_LEVELS,
   fitTexelsToContent,
@@ -270,7 +271,10 @@ async function toKtx2(sharp: typeof Sharp, plan: TexturePlan, opts: Resolved): P
  * The first encoding, in order of expected size, that keeps the read channels above the floor (colour: their
  * mean error, as renders are judged; other roles: the worst channel): lossy WebP; for color, WebP at a higher
  * quality with sharp RGB→YUV; JPEG 4:4:4 (opaque textures only); else the last resort (near-lossless
- * WebP; for data maps, lossless WebP of rounded texels).
+ * WebP; for data maps, lossless WebP of rounded texels, which always keeps the floor and so is made before JPEG:
+ * JPEG ships only when it keeps the floor too and is smaller).
+ * Data maps try each attempt on a probe first (texture-probe.ts): speckled masks and grain make lossy codecs
+ * miss by far, and the full-size encode and check of a 2K map cost more than the lossless result itself.
  * `limit`: the size of the original when it may be kept; once an attempt reaches it, every later (larger)
  * attempt would lose to the original too, so the search stops and returns undefined.
  */
@@ -283,27 +287,28 @@ async function faithfulWebp(
 ): Promise<Candidate | undefined> {
   const max = opts.floors === 'max'
   const floor = FIDELITY_FLOOR_DB[opts.floors][plan.role]
+  const judgement: Judgement = plan.role === 'color' ? 'colour' : 'worst'
   const quality = clampQuality(opts.quality + QUALITY_OFFSET[plan.role])
   // exact: keep RGB under alpha 0, which texture filtering blends into visible edge texels.
   // smartSubsample: libwebp's sharp RGB→YUV, which keeps saturated detail that plain 4:2:0 averages away.
   const webp =
-    (q: number, smartSubsample = false) =>
-    async () =>
+    (q: number, smartSubsample = false): Encode =>
+    async t =>
       candidate(
-        await fromTexels(sharp, texels)
+        await fromTexels(sharp, t)
           .webp({
             quality: q,
             alphaQuality: ALPHA_QUALITY[plan.role],
             effort: WEBP_EFFORT,
-            exact: texels.alpha,
+            exact: t.alpha,
             smartSubsample,
           })
           .toBuffer(),
         'image/webp',
       )
-  const jpeg = async () =>
+  const jpeg: Encode = async t =>
     candidate(
-      await fromTexels(sharp, texels)
+      await fromTexels(sharp, t)
         .jpeg({ quality: clampQuality(opts.quality + (max ? 5 : 10)), chromaSubsampling: '4:4:4' })
         .toBuffer(),
       'image/jpeg',
@@ -312,16 +317,36 @@ async function faithfulWebp(
   if (plan.role === 'color') attempts.push(webp(clampQuality(quality + 10), true))
   if (!texels.alpha) attempts.push(jpeg)
   const rounded = plan.role === 'data' && !plan.directions
-  const lastResort = () => (rounded ? quantisedLossless(sharp, texels) : nearLossless(sharp, texels))
+  const probe = rounded ? probeOf(texels) : undefined
+  const firstMip = seenAtFirstMip(texels)
+  // Whether the probe says the attempt may keep the floor within `bound` bytes (see PROBE_MARGIN_DB).
+  const promising = async (attempt: Encode, sample: Texels, bound: number) => {
+    const encoded = await attempt(sample)
+    if (encoded.image.byteLength * probeScale(texels, sample) > bound * PROBE_SIZE_SLACK) return false
+    return (await seenFidelity(sharp, sample, encoded.image, judgement, firstMip)) >= floor - PROBE_MARGIN_DB
+  }
+  let fallback: Candidate | undefined
   for (const attempt of attempts) {
-    const encoded = await attempt()
-    const f = await seenFidelity(sharp, texels, encoded.image, plan.role === 'color' ? 'colour' : 'worst')
-    // Speckle and grain cost JPEG more than the lossless last resort: both keep the floor, the smaller one ships.
-    if (f >= floor) return attempt === jpeg ? smaller(encoded, await lastResort()) : encoded
+    if (rounded && attempt === jpeg) fallback = await quantisedLossless(sharp, texels)
+    if (probe && !(await promising(attempt, probe, Math.min(limit, fallback?.image.byteLength ?? Infinity)))) continue
+    const encoded = await attempt(texels)
+    // Speckle and grain cost JPEG more than the rounded lossless fallback: both keep the floor, the smaller ships.
+    if ((await seenFidelity(sharp, texels, encoded.image, judgement)) >= floor)
+      return fallback ? smaller(encoded, fallback) : encoded
     if (encoded.image.byteLength >= limit) return undefined
   }
-  return lastResort()
+  return fallback ?? (rounded ? quantisedLossless(sharp, texels) : nearLossless(sharp, texels))
 }
+
+/** One attempt's encoding, of the texels to ship or of a probe of them. */
+type Encode = (texels: Texels) => Promise<Candidate>
+
+/**
+ * A JPEG attempt on a data map is skipped when its probe, scaled to the map, is this many times the rounded
+ * lossless fallback it would have to beat: on speckled masks JPEG 4:4:4 came out 3-7× larger, and where it won
+ * (the barn lamp's smooth maps) the two were within 1%.
+ */
+const PROBE_SIZE_SLACK = 1.5
 
 /** Near-lossless WebP: exact outside busy regions, lightly quantised in them. */
 async function nearLossless(sharp: typeof Sharp, texels: Texels): Promise<Candidate> {

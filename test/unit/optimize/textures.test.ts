@@ -64,6 +64,43 @@ async function outTextures(bytes: Uint8Array) {
   return (await getIO()).readBinary(bytes).then(d => d.getRoot().listMaterials()[0]!)
 }
 
+/** A `size`² RGB PNG from `texel(random, x, y)`, with a seeded random in [0, 1) for grain and speckle. */
+async function dataMap(size: number, texel: (random: () => number, x: number, y: number) => number[]) {
+  let seed = 11
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+    return seed / 2 ** 31
+  }
+  const data = new Uint8Array(size * size * 3)
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) data.set(texel(random, x, y), (y * size + x) * 3)
+  return new Uint8Array(
+    await sharp(data, { raw: { width: size, height: size, channels: 3 } })
+      .png()
+      .toBuffer(),
+  )
+}
+
+/** sharp that records each WebP/JPEG encode of raw texels: its kind and the width of the texels it encodes. */
+function encodeSpy() {
+  const calls: { kind: 'lossy' | 'lossless' | 'near-lossless' | 'jpeg'; width: number | undefined }[] = []
+  const spy = ((input?: Parameters<typeof sharp>[0], options?: Parameters<typeof sharp>[1]) => {
+    const instance = sharp(input, options)
+    const width = options?.raw?.width
+    const webp = instance.webp.bind(instance)
+    const jpeg = instance.jpeg.bind(instance)
+    instance.webp = o => {
+      calls.push({ kind: o?.lossless ? 'lossless' : o?.nearLossless ? 'near-lossless' : 'lossy', width })
+      return webp(o)
+    }
+    instance.jpeg = o => {
+      calls.push({ kind: 'jpeg', width })
+      return jpeg(o)
+    }
+    return instance
+  }) as typeof sharp
+  return { calls, spy }
+}
+
 /** PSNR of one channel of two images (decoded to RGBA). */
 async function channelPsnr(a: Uint8Array, b: Uint8Array, channel: number): Promise<number> {
   const [x, y] = await Promise.all([a, b].map(i => sharp(i).ensureAlpha().raw().toBuffer()))
@@ -116,6 +153,57 @@ describe('per-texture decisions', () => {
     }
     const nearLossless = await sharp(orm).webp({ nearLossless: true, quality: 20, effort: 4 }).toBuffer()
     expect(out.getImage()!.byteLength).toBeLessThan(nearLossless.byteLength * 0.8)
+  })
+
+  it('a speckled 1024² data map: a probe of 1/16 of it tells lossy WebP and JPEG cannot keep it, so neither encodes the full map', async () => {
+    const speckled = await dataMap(1024, random => [
+      0,
+      Math.round(120 + 20 * random()),
+      random() < 0.15 ? 255 : Math.round(8 + 4 * random()),
+    ])
+    const { calls, spy } = encodeSpy()
+    const { bytes } = await optimizeGlb(
+      await modelWith((doc, m) => {
+        m.setMetallicRoughnessTexture(texture(doc, speckled))
+      }),
+      { ...WEB, compress: false },
+      { encoders: { sharp: spy } },
+    )
+    expect(calls.filter(c => c.width === 1024).map(c => c.kind)).toEqual(['lossless'])
+    expect(calls.filter(c => c.width === 256).map(c => c.kind)).toEqual(['lossy', 'jpeg'])
+    expect((await outTextures(bytes)).getMetallicRoughnessTexture()!.getMimeType()).toBe('image/webp')
+  })
+
+  it('a smooth 1024² data map passes its probe and ships as lossy WebP, checked on the full map', async () => {
+    const smooth = await dataMap(1024, (_, x, y) => [0, Math.round(128 + 60 * Math.sin(x / 40) * Math.cos(y / 55)), 12])
+    const { calls, spy } = encodeSpy()
+    const { bytes } = await optimizeGlb(
+      await modelWith((doc, m) => {
+        m.setMetallicRoughnessTexture(texture(doc, smooth))
+      }),
+      { ...WEB, compress: false },
+      { encoders: { sharp: spy } },
+    )
+    expect(calls.map(c => `${c.kind} ${c.width}`)).toEqual(['lossy 256', 'lossy 1024'])
+    const out = (await outTextures(bytes)).getMetallicRoughnessTexture()!
+    for (const channel of [1, 2]) expect(await channelPsnr(smooth, out.getImage()!, channel)).toBeGreaterThan(30)
+  })
+
+  it('a MASK base color whose alpha is all opaque is encoded as the same texture in an OPAQUE material is (libwebp drops such alpha)', async () => {
+    const rgba = await png(4, (x, y) => [noise(x, y, 1), noise(x, y, 1) >> 1, 90, 255])
+    const encode = async (mode: 'OPAQUE' | 'MASK') => {
+      const { calls, spy } = encodeSpy()
+      const input = await modelWith((doc, m) => {
+        m.setBaseColorTexture(texture(doc, rgba)).setAlphaMode(mode)
+      })
+      const { bytes } = await optimizeGlb(input, { ...WEB, compress: false }, { encoders: { sharp: spy } })
+      return { kinds: calls.map(c => c.kind), out: (await outTextures(bytes)).getBaseColorTexture()!.getImage()! }
+    }
+    const [opaque, mask] = [await encode('OPAQUE'), await encode('MASK')]
+    expect(mask.kinds).toEqual(opaque.kinds)
+    expect(mask.kinds).not.toContain('near-lossless')
+    expect(mask.out.byteLength).toBe(opaque.out.byteLength)
+    expect(await channelPsnr(rgba, mask.out, 3)).toBe(Infinity)
   })
 
   it('a texture read through one channel (occlusion R) is stored grey, that channel faithful', async () => {

@@ -1,0 +1,60 @@
+import type { Texels } from './texture-encode.js'
+
+/**
+ * How far (dB) below the floor an encoding of the probe ({@link probeOf}) must land for the full-size attempt
+ * to be skipped. A probe covers 1/16 of the map, so its error can be off the whole map's: a map that is half
+ * flat padding has half the mean error of its busy tiles (3 dB). 6 dB is twice that. On the issue #16 bench
+ * corpus, data maps that lossy WebP cannot keep miss their 30 dB floor by 7-19 dB, and the ones it keeps pass
+ * by 5-18 dB, so the probe separates them. A wrong skip costs bytes (a larger encoding ships), never fidelity:
+ * whatever ships still passed its check on the full map.
+ */
+export const PROBE_MARGIN_DB = 6
+
+/** Tiles per side of a probe: 4×4 tiles, one from the middle of each cell of a 4×4 grid over the map. */
+const GRID = 4
+
+/**
+ * Tile edges are whole 16-texel blocks (WebP macroblocks, JPEG MCUs at 4:2:0), on the same block grid as the
+ * map: each tile is coded as it would be inside the full image.
+ */
+const BLOCK = 16
+
+/** Smallest tile edge worth probing: a map under 512 texels across encodes in a few milliseconds anyway. */
+const MIN_TILE = 32
+
+/**
+ * A sample of `texels` to try an encoding on before paying for the full map: a mosaic of 16 tiles, one from the
+ * middle of each cell of a 4×4 grid, each tile 1/16 of the map's edge (so the probe is 1/16 of its area, e.g.
+ * 512² for a 2048² map), aligned to 16-texel blocks. Undefined for maps too small to be worth it.
+ */
+export function probeOf(texels: Texels): Texels | undefined {
+  const { width, height, channels } = texels
+  const tw = Math.floor(width / (GRID * GRID) / BLOCK) * BLOCK
+  const th = Math.floor(height / (GRID * GRID) / BLOCK) * BLOCK
+  if (tw < MIN_TILE || th < MIN_TILE) return undefined
+  const W = GRID * tw
+  const data = Buffer.alloc(W * GRID * th * channels)
+  for (let gy = 0; gy < GRID; gy++) {
+    const y0 = blockStart(gy, height, th)
+    for (let gx = 0; gx < GRID; gx++) {
+      const x0 = blockStart(gx, width, tw)
+      for (let row = 0; row < th; row++) {
+        const from = ((y0 + row) * width + x0) * channels
+        const to = ((gy * th + row) * W + gx * tw) * channels
+        texels.data.copy(data, to, from, from + tw * channels)
+      }
+    }
+  }
+  return { ...texels, data, width: W, height: GRID * th }
+}
+
+/** Probe bytes × this is the full map's expected encoded size (both hold the same kind of content). */
+export function probeScale(texels: Texels, probe: Texels): number {
+  return (texels.width * texels.height) / (probe.width * probe.height)
+}
+
+// Start of the tile in cell `i` of `GRID` along an edge of `size`: the cell's middle, rounded down to a block.
+function blockStart(i: number, size: number, tile: number): number {
+  const middle = ((i + 0.5) * size) / GRID - tile / 2
+  return Math.max(0, Math.min(size - tile, Math.floor(middle / BLOCK) * BLOCK))
+}
