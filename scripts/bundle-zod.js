@@ -2,9 +2,9 @@
 //
 // Node loads the zod package from about 200 module files. A warm `vite build` served entirely from the cache
 // still validates the manifest and the lockfile, so that load is most of the plugin's start-up cost there; one
-// bundled file costs a fraction of it (see bench (d)). Only the re-export module that src/manifest/zod.ts
-// compiles to is replaced: no other file in dist/ names zod, and its types still come from the package, so
-// `zod` stays a dependency.
+// bundled file costs a fraction of it (see bench (d)). Only the module that src/manifest/zod.ts compiles to is
+// replaced: no other file in dist/ names zod, and its types still come from the package, so `zod` stays a
+// dependency. That module imports the members it uses by name, so the bundle leaves out the rest of zod.
 import { readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
