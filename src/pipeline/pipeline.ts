@@ -84,6 +84,9 @@ export class Pipeline {
   private manifest?: Promise<Manifest>
   private lockfile?: Promise<Lockfile | null>
   private inflight = new Map<string, Promise<AssetRecord>>()
+  /** Cached outputs looked up since the last invalidation, by derived key and pin: offline preflight and then
+   * resolve() ask the same question of every asset, and each answer reads and checks a signed record. */
+  private outputs = new Map<string, Promise<DerivedRecord | null>>()
   private net?: Promise<Net>
   private pool?: OptimizerPool
   /** Sources waiting for the optimizer are read only when their turn comes (see LargestFirstGate). */
@@ -125,6 +128,7 @@ export class Pipeline {
     this.manifest = undefined
     this.lockfile = undefined
     this.inflight.clear()
+    this.outputs.clear()
   }
 
   /** Re-read manifest and lockfile, but forget the records of only these aliases (dev server: a watched file changed). */
@@ -132,6 +136,7 @@ export class Pipeline {
     this.manifest = undefined
     this.lockfile = undefined
     for (const alias of aliases) this.inflight.delete(alias)
+    this.outputs.clear()
   }
 
   /**
@@ -392,9 +397,11 @@ export class Pipeline {
     const opts = extensionOf(primary) === '.glb' ? this.optimizeFor(entry) : null
     if (!opts || !files[primary]) return null
     const key = derivedKey(files[primary].sha256, opts)
-    return locked?.optimized && locked.optimized.key !== key
-      ? null
-      : cachedOptimized(this.store, key, locked?.optimized)
+    if (locked?.optimized && locked.optimized.key !== key) return null
+    const asked = `${key}:${locked?.optimized?.sha256 ?? ''}`
+    let found = this.outputs.get(asked)
+    if (!found) this.outputs.set(asked, (found = cachedOptimized(this.store, key, locked?.optimized)))
+    return found
   }
 
   private async resolve(entry: AssetEntry): Promise<AssetRecord> {
