@@ -42,8 +42,9 @@ export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-r
     //    levels (was near-lossless WebP) when that beats JPEG 4:4:4; colour maps are judged by their mean RGB
     //    error, and their second WebP attempt uses sharp RGB→YUV; 'web' keeps texture size (no content fit);
     //    WebP method 4.
-    // 8: data maps try each encoding on a 1/16 probe first and skip the ones it cannot keep; read alpha that the
-    //    encoder drops as all-opaque counts as 255 (such MASK/BLEND maps fell back to near-lossless WebP).
+    // 8: data maps try each encoding on a 1/16 probe first and skip the ones it cannot keep; the first-mip check
+    //    samples every third 2×2 block; read alpha that the encoder drops as all-opaque counts as 255 (such
+    //    MASK/BLEND maps fell back to near-lossless WebP).
     'unplugin-rodin/optimize': '8',
   })
 
