@@ -342,9 +342,10 @@ async function faithfulWebp(
 type Encode = (texels: Texels) => Promise<Candidate>
 
 /**
- * A JPEG attempt on a data map is skipped when its probe, scaled to the map, is this many times the rounded
- * lossless fallback it would have to beat: on speckled masks JPEG 4:4:4 came out 3-7× larger, and where it won
- * (the barn lamp's smooth maps) the two were within 1%.
+ * An attempt on a data map is skipped when its probe, scaled to the map, is this many times what it would have
+ * to beat: the original (when it may be kept) and, for JPEG, the rounded lossless fallback. On speckled masks
+ * JPEG 4:4:4 came out 3-7× larger than that fallback, and where it won (the barn lamp's smooth maps) the two were
+ * within 1%.
  */
 const PROBE_SIZE_SLACK = 1.5
 
