@@ -101,6 +101,13 @@ function encodeSpy() {
   return { calls, spy }
 }
 
+/** The 'web' optimizer (compression off) on a model set up by `setup`, with the encodes it made (encodeSpy). */
+async function optimizeSpied(setup: (doc: Document, material: Material) => void) {
+  const { calls, spy } = encodeSpy()
+  const { bytes } = await optimizeGlb(await modelWith(setup), { ...WEB, compress: false }, { encoders: { sharp: spy } })
+  return { calls, bytes }
+}
+
 /** PSNR of one channel of two images (decoded to RGBA). */
 async function channelPsnr(a: Uint8Array, b: Uint8Array, channel: number): Promise<number> {
   const [x, y] = await Promise.all([a, b].map(i => sharp(i).ensureAlpha().raw().toBuffer()))
@@ -161,14 +168,9 @@ describe('per-texture decisions', () => {
       Math.round(120 + 20 * random()),
       random() < 0.15 ? 255 : Math.round(8 + 4 * random()),
     ])
-    const { calls, spy } = encodeSpy()
-    const { bytes } = await optimizeGlb(
-      await modelWith((doc, m) => {
-        m.setMetallicRoughnessTexture(texture(doc, speckled))
-      }),
-      { ...WEB, compress: false },
-      { encoders: { sharp: spy } },
-    )
+    const { calls, bytes } = await optimizeSpied((doc, m) => {
+      m.setMetallicRoughnessTexture(texture(doc, speckled))
+    })
     expect(calls.filter(c => c.width === 1024).map(c => c.kind)).toEqual(['lossless'])
     expect(calls.filter(c => c.width === 256).map(c => c.kind)).toEqual(['lossy', 'jpeg'])
     expect((await outTextures(bytes)).getMetallicRoughnessTexture()!.getMimeType()).toBe('image/webp')
@@ -176,14 +178,9 @@ describe('per-texture decisions', () => {
 
   it('a smooth 1024² data map passes its probe and ships as lossy WebP, checked on the full map', async () => {
     const smooth = await dataMap(1024, (_, x, y) => [0, Math.round(128 + 60 * Math.sin(x / 40) * Math.cos(y / 55)), 12])
-    const { calls, spy } = encodeSpy()
-    const { bytes } = await optimizeGlb(
-      await modelWith((doc, m) => {
-        m.setMetallicRoughnessTexture(texture(doc, smooth))
-      }),
-      { ...WEB, compress: false },
-      { encoders: { sharp: spy } },
-    )
+    const { calls, bytes } = await optimizeSpied((doc, m) => {
+      m.setMetallicRoughnessTexture(texture(doc, smooth))
+    })
     expect(calls.map(c => `${c.kind} ${c.width}`)).toEqual(['lossy 256', 'lossy 1024'])
     const out = (await outTextures(bytes)).getMetallicRoughnessTexture()!
     for (const channel of [1, 2]) expect(await channelPsnr(smooth, out.getImage()!, channel)).toBeGreaterThan(30)
@@ -192,11 +189,9 @@ describe('per-texture decisions', () => {
   it('a MASK base color whose alpha is all opaque is encoded as the same texture in an OPAQUE material is (libwebp drops such alpha)', async () => {
     const rgba = await png(4, (x, y) => [noise(x, y, 1), noise(x, y, 1) >> 1, 90, 255])
     const encode = async (mode: 'OPAQUE' | 'MASK') => {
-      const { calls, spy } = encodeSpy()
-      const input = await modelWith((doc, m) => {
+      const { calls, bytes } = await optimizeSpied((doc, m) => {
         m.setBaseColorTexture(texture(doc, rgba)).setAlphaMode(mode)
       })
-      const { bytes } = await optimizeGlb(input, { ...WEB, compress: false }, { encoders: { sharp: spy } })
       return { kinds: calls.map(c => c.kind), out: (await outTextures(bytes)).getBaseColorTexture()!.getImage()! }
     }
     const [opaque, mask] = [await encode('OPAQUE'), await encode('MASK')]
