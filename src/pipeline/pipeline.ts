@@ -234,7 +234,7 @@ export class Pipeline {
       const missing = manifest.entries.flatMap((entry, i) => (gaps[i] ? [`"${entry.alias}" (${gaps[i]})`] : []))
       if (missing.length > 0) {
         throw errors.E_OFFLINE_MISS('cacheLacks', {
-          asset: manifest.entries.find(e => missing.some(m => m.startsWith(`"${e.alias}"`)))?.alias,
+          asset: manifest.entries.find((_, i) => gaps[i])?.alias,
           cacheDir: this.options.cacheDir,
           missing: listSome(missing),
         })
