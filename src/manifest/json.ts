@@ -1,4 +1,4 @@
-import { quoteName } from './schema.js'
+import { quoteName } from './names.js'
 
 /**
  * `JSON.parse` keeps the last of two equal keys and turns a `"__proto__"` key into a property that most code

@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
-import type { z } from './zod.js'
 import { errors } from '../catalogue/index.js'
 import type { ProviderName } from '../meta.js'
-import { describeKeyProblem, findKeyProblem } from './json.js'
 import type { GenerateRecipe } from './recipe.js'
-import { manifestSchema } from './schema.js'
+import { memoized } from './parse-memo.js'
+import type { ParseMemo } from './parse-memo.js'
 import type { ManifestData } from './schema.js'
 
 /** Limits on one asset (see `rodin-assets status` and E_BUDGET). */
@@ -44,8 +43,11 @@ export interface Manifest {
   byAlias: Map<string, AssetEntry>
 }
 
-/** Reads and validates a manifest file. Every problem is an `E_CONFIG` error naming the file, the JSON path and the fix. */
-export async function loadManifest(path: string): Promise<Manifest> {
+/**
+ * Reads and validates a manifest file. Every problem is an `E_CONFIG` error naming the file, the JSON path and the
+ * fix. `memo`: validated data of texts seen before (see {@link ParseMemo}); zod is loaded only on a miss.
+ */
+export async function loadManifest(path: string, memo?: ParseMemo): Promise<Manifest> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -55,26 +57,15 @@ export async function loadManifest(path: string): Promise<Manifest> {
     }
     throw errors.E_CONFIG('unreadable', { path, reason: (err as Error).message, cause: err })
   }
-  return parseManifest(text, path)
+  const data = await memoized(memo, 'manifest', text, async () =>
+    (await import('./manifest-parse.js')).validateManifest(text, path),
+  )
+  return manifestFromData(path, data)
 }
 
-export function parseManifest(text: string, path: string): Manifest {
-  let json: unknown
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''))
-  } catch (err) {
-    throw errors.E_CONFIG('manifestSyntax', { manifest: basename(path), reason: (err as Error).message, cause: err })
-  }
-  const problem = findKeyProblem(text)
-  if (problem)
-    throw errors.E_CONFIG('manifestInvalid', { manifest: basename(path), problem: describeKeyProblem(problem) })
-  const parsed = manifestSchema.safeParse(json)
-  if (!parsed.success)
-    throw errors.E_CONFIG('manifestIssues', {
-      issues: formatIssues(basename(path), parsed.error.issues),
-      cause: parsed.error,
-    })
-  return indexManifest(path, normalize(parsed.data))
+/** The manifest that validated data describes: one normalized entry per asset, indexed by alias and import id. */
+export function manifestFromData(path: string, data: ManifestData): Manifest {
+  return indexManifest(path, normalize(data))
 }
 
 function normalize(data: ManifestData): AssetEntry[] {
@@ -153,39 +144,4 @@ function indexManifest(path: string, entries: AssetEntry[]): Manifest {
     for (const id of entry.ids) if (!byId.has(id) || id === `rodin:${entry.alias}`) byId.set(id, entry)
   }
   return { path, entries, byId, byAlias }
-}
-
-function formatIssues(file: string, issues: z.core.$ZodIssue[]): string {
-  const flat = issues.flatMap(issue => unwrapUnion(issue, []))
-  const lines = flat.slice(0, 5).map(issue => `  at ${jsonPath(issue.path)}: ${describeIssue(issue)}`)
-  if (flat.length > 5) lines.push(`  …and ${flat.length - 5} more`)
-  return `${file} is invalid:\n${lines.join('\n')}\nFix these entries (the JSON Schema at unplugin-rodin/schema.json shows every field).`
-}
-
-/**
- * A union error lists every branch's issues; the useful ones are those of the branch the user meant,
- * which is the one with the fewest complaints that still got the value's type right.
- */
-function unwrapUnion(issue: z.core.$ZodIssue, prefix: PropertyKey[]): z.core.$ZodIssue[] {
-  const path = [...prefix, ...issue.path]
-  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [{ ...issue, path }]
-  const score = (branch: z.core.$ZodIssue[]) =>
-    branch.some(i => i.path.length === 0 && i.code === 'invalid_type') ? Infinity : branch.length
-  const best = [...issue.errors].sort((a, b) => score(a) - score(b))[0]
-  if (!best || score(best) === Infinity) return [{ ...issue, path }]
-  return best.flatMap(i => unwrapUnion(i, path))
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys')
-    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(k => `"${k}"`).join(', ')} (check the spelling; allowed keys are in the JSON Schema)`
-  if (issue.code === 'invalid_key') return `bad alias: ${issue.issues[0]?.message ?? issue.message}`
-  if (issue.code === 'invalid_union') {
-    return 'expected a Rodin task UUID string, {"task": "<uuid>"}, {"generate": {"prompt": "…"}}, {"provider": "modelslab", "id": …} or {"provider": "getty", "generation": "…"}'
-  }
-  return issue.message
-}
-
-function jsonPath(path: PropertyKey[]): string {
-  return `$${path.map(p => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`)).join('')}`
 }

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import pLimit from 'p-limit'
 import type { LimitFunction } from 'p-limit'
@@ -28,6 +29,8 @@ import { LargestFirstGate } from './gate.js'
 import { assetState, cachedAsset, lockCovers, pinFor, pinnedBlobs, reachable } from './inventory.js'
 import type { AssetState, CachedAsset, PinnedBlob } from './inventory.js'
 import { createNet } from './net.js'
+import { parsedKey, storeParseMemo } from './parse-memo.js'
+import type { ParseMemo } from '../manifest/parse-memo.js'
 import type { Net } from './net.js'
 import { RemoteLink } from './remote.js'
 import { reloadChangedIds } from './reload.js'
@@ -77,6 +80,9 @@ const SILENT: PipelineLogger = { info() {}, warn() {} }
  */
 export class Pipeline {
   readonly store: Store
+  /** Validated manifest and lockfile data by text (`memoizeParses`): a build whose files did not change never
+   * loads zod. */
+  private readonly parseMemo?: ParseMemo
   /** The team store (`remote`); never set in mode "offline". */
   readonly remote: RemoteLink | null
   /** Also bring every pinned source file into the cache (`rodin-assets pull`), not only what a build needs. */
@@ -101,11 +107,17 @@ export class Pipeline {
   /** Aliases whose pins are replaced by whatever the provider serves now (`rodin-assets lock --update`). */
   readonly acceptChanges = new Set<string>()
 
+  /**
+   * `memoizeParses`: keep the validated manifest and lockfile in the store (see ParseMemo). For bundler builds,
+   * which start often with files that rarely change; a CLI command runs once, and `gc --dry-run` writes nothing.
+   */
   constructor(
     readonly options: ResolvedOptions,
     readonly log: PipelineLogger = SILENT,
+    { memoizeParses = false }: { memoizeParses?: boolean } = {},
   ) {
     this.store = new Store(options.cacheDir)
+    if (memoizeParses) this.parseMemo = storeParseMemo(this.store)
     this.limit = pLimit(options.concurrency)
     this.remote =
       options.remote && options.mode !== 'offline'
@@ -114,12 +126,14 @@ export class Pipeline {
   }
 
   getManifest(): Promise<Manifest> {
-    this.manifest ??= loadManifest(this.options.manifestPath)
+    this.manifest ??= loadManifest(this.options.manifestPath, this.parseMemo)
     return this.manifest
   }
 
   getLockfile(): Promise<Lockfile | null> {
-    this.lockfile ??= this.options.lockfilePath ? readLockfile(this.options.lockfilePath) : Promise.resolve(null)
+    this.lockfile ??= this.options.lockfilePath
+      ? readLockfile(this.options.lockfilePath, this.parseMemo)
+      : Promise.resolve(null)
     return this.lockfile
   }
 
@@ -174,7 +188,17 @@ export class Pipeline {
 
   /** Every cache entry the manifest reaches through the pins and records a build would use (what gc keeps). */
   async reachable(): Promise<GcKeep> {
-    return reachable(this, await this.getLockfile(), (await this.getManifest()).entries)
+    const keep = await reachable(this, await this.getLockfile(), (await this.getManifest()).entries)
+    // The builds' parse memo of the current manifest and lockfile (without it the next build validates again).
+    const memoKeys = await Promise.all([
+      readFile(this.options.manifestPath, 'utf8').then(t => parsedKey('manifest', t)),
+      this.options.lockfilePath &&
+        readFile(this.options.lockfilePath, 'utf8').then(
+          t => parsedKey('lockfile', t),
+          () => undefined,
+        ),
+    ])
+    return { ...keep, derived: new Set([...keep.derived, ...memoKeys.filter(k => typeof k === 'string')]) }
   }
 
   /**

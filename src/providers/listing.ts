@@ -1,5 +1,5 @@
 import { isImageFile, isModelFile } from '../manifest/files.js'
-import { FILE_NAME_RE, quoteName } from '../manifest/schema.js'
+import { FILE_NAME_RE, quoteName } from '../manifest/names.js'
 import type { AssetEntry } from '../manifest/manifest.js'
 import type { ProviderFile } from './types.js'
 

@@ -1,7 +1,7 @@
 // Issue 11, point 6: hand-edited lockfiles are refused with E_CONFIG, and file lookups never reach
 // Object.prototype. Mode: auto (the dev server test).
 import { describe, expect, it } from 'vitest'
-import { parseLockfile } from '../../src/manifest/lockfile.js'
+import { parseLockfile } from '../../src/manifest/lockfile-parse.js'
 import { devServer } from './dev-server.js'
 
 const H = (c: string) => c.repeat(64)

@@ -1,6 +1,6 @@
 // Issue 11, point 9: nothing questionable is accepted silently. Mode: auto.
 import { describe, expect, it } from 'vitest'
-import { parseManifest } from '../../src/manifest/manifest.js'
+import { parseManifest } from '../../src/manifest/manifest-parse.js'
 import { resolveOptions } from '../../src/options.js'
 import { Pipeline } from '../../src/pipeline/pipeline.js'
 import { sanitizeFiles } from '../../src/providers/listing.js'

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { parseManifest } from '../../../src/manifest/manifest.js'
+import { parseManifest } from '../../../src/manifest/manifest-parse.js'
 import { manifestJsonSchema } from '../../../src/manifest/schema.js'
 
 const A = '7f3c1a2e-5b6d-4c8e-9f00-1234567890ab'

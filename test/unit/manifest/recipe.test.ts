@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { isRodinError } from '../../../src/errors.js'
-import { parseManifest } from '../../../src/manifest/manifest.js'
-import { generateRecipeSchema, notGeneratedError, recipeCost, recipeFields } from '../../../src/manifest/recipe.js'
+import { parseManifest } from '../../../src/manifest/manifest-parse.js'
+import { notGeneratedError, recipeCost, recipeFields } from '../../../src/manifest/recipe.js'
+import { generateRecipeSchema } from '../../../src/manifest/recipe-schema.js'
 import { manifestJsonSchema } from '../../../src/manifest/schema.js'
 
 const parse = (assets: unknown) => parseManifest(JSON.stringify({ assets }), '/p/assets.rodin.json')

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { parseLockfile } from '../../../src/manifest/lockfile.js'
-import { parseManifest } from '../../../src/manifest/manifest.js'
+import { parseLockfile } from '../../../src/manifest/lockfile-parse.js'
+import { parseManifest } from '../../../src/manifest/manifest-parse.js'
 import { resolveOptimizeOptions } from '../../../src/optimize/options.js'
 import { derivedKey } from '../../../src/pipeline/derive.js'
 

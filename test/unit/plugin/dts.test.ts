@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Lockfile } from '../../../src/manifest/lockfile.js'
-import { parseManifest } from '../../../src/manifest/manifest.js'
+import { parseManifest } from '../../../src/manifest/manifest-parse.js'
 import { dtsPath, renderDts } from '../../../src/plugin/dts.js'
 
 const UUID = '7f3c1a2e-5b6d-4c8e-9f00-1234567890ab'

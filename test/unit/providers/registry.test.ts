@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { isRodinError } from '../../../src/errors.js'
 import * as http from '../../../src/http/index.js'
-import { parseManifest } from '../../../src/manifest/manifest.js'
+import { parseManifest } from '../../../src/manifest/manifest-parse.js'
 import { resolveOptions } from '../../../src/options.js'
 import { PROVIDERS, providerSpec, taskKey } from '../../../src/providers/index.js'
 import { json, startServer } from '../http/server.js'
