@@ -27,7 +27,7 @@ async function checkBundledZod() {
   const bundle = await readFile(new URL('../dist/manifest/zod.js', import.meta.url), 'utf8')
   if (/\bfrom\s*["']zod["']|import\(["']zod["']\)/.test(bundle))
     found.push('dist/manifest/zod.js still imports the zod package')
-  const dist = await import('../dist/manifest/manifest.js')
+  const dist = await import('../dist/manifest/manifest-parse.js')
   const good = JSON.stringify({ assets: { hero: '0123abcd-0000-4000-8000-000000000001' } })
   const bad = JSON.stringify({ assets: { hero: { task: 42 } } })
   if (dist.parseManifest(good, 'check.json').entries[0]?.alias !== 'hero') found.push('dist/ rejects a valid manifest')
