@@ -66,7 +66,8 @@ export interface RodinOptions {
   http?: HttpOptions
   /**
    * `'silent'` hides the per-asset lines; `'debug'` adds, per optimized model, what each optimizer step did
-   * (triangles before and after, each texture's size, format and bytes, bytes in and out). @default 'info'
+   * (triangles before and after, each texture's size, format and bytes, bytes in and out). Unset in Vite, the
+   * lines go through Vite's logger, so Vite's `logLevel` decides. @default 'info'
    */
   logLevel?: 'debug' | 'info' | 'silent'
   /**

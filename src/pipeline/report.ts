@@ -2,19 +2,31 @@ import pc from 'picocolors'
 import { formatBytes } from '../util/format.js'
 import type { AssetRecord, PipelineLogger } from './pipeline.js'
 
+/** Where the reporter's lines go: the console, or the bundler's logger (which applies its own log level). */
+export interface ReportSink {
+  info(line: string): void
+  warn(line: string): void
+}
+
+const CONSOLE: ReportSink = { info: line => console.log(line), warn: line => console.warn(line) }
+
 /** One line per asset (source → emitted bytes, time, hit/miss) and a summary at the end of the build. */
 export function createReporter(level: 'debug' | 'info' | 'silent') {
   let records: AssetRecord[] = []
-  const say = (line: string) => {
-    if (level !== 'silent') console.log(line)
-  }
+  let sink = CONSOLE
   const logger: PipelineLogger = {
-    info: m => say(`${pc.cyan('[rodin]')} ${m}`),
-    warn: m => console.warn(`${pc.yellow('[rodin] warning:')} ${m}`),
-    debug: level === 'debug' ? m => console.log(`${pc.dim('[rodin] debug:')} ${m}`) : undefined,
+    info: m => {
+      if (level !== 'silent') sink.info(`${pc.cyan('[rodin]')} ${m}`)
+    },
+    warn: m => sink.warn(`${pc.yellow('[rodin] warning:')} ${m}`),
+    debug: level === 'debug' ? m => sink.info(`${pc.dim('[rodin] debug:')} ${m}`) : undefined,
   }
   return {
     logger,
+    /** Sends every later line to `to` instead of the console. */
+    useSink(to: ReportSink) {
+      sink = to
+    },
     reset() {
       records = []
     },

@@ -216,6 +216,9 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
       },
       configResolved(config) {
         setRoot(config.root)
+        // Without a logLevel of ours, Vite's decides: `logLevel: 'warn'` (or `--logLevel`) hides the per-asset
+        // lines as it hides Vite's own, and they interleave with Vite's output.
+        if (userOptions.logLevel === undefined) reporter.useSink(config.logger)
       },
       configureServer(server) {
         const { manifestPath, lockfilePath } = getPipeline().options

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url'
 import validator from 'gltf-validator'
 import { describe, expect, it, vi } from 'vitest'
 import { sha256Hex } from '../../src/util/hash.js'
+import type { RodinOptions } from '../../src/options.js'
 import { emulator, glbTask, project } from '../helpers/env.js'
 import { viteBuild, writeApp } from '../helpers/vite-app.js'
 
@@ -126,6 +127,34 @@ describe('vite build against the emulator', () => {
     await writeApp(p.root, { x: 'rodin:unknown-thing' })
     await expect(viteBuild(p.root, p.options)).rejects.toThrow(
       /"rodin:unknown-thing" is not in assets\.rodin\.json\. Add it under "assets"/,
+    )
+  })
+  it("prints its lines through Vite's logger, so Vite's logLevel decides unless the plugin sets its own", async () => {
+    const emu = await emulator({ assets: [] })
+    const fox = await glbTask(emu, 'khr_fox.glb')
+    const p = await project(emu, { fox: fox.uuid })
+    await writeApp(p.root, { fox: 'rodin:fox' })
+    const { logLevel: _, ...unset } = p.options
+    const rodinLines = async (viteLevel: 'info' | 'warn', options: RodinOptions = unset) => {
+      const logs: string[] = []
+      const spies = (['log', 'warn', 'info'] as const).map(m =>
+        vi.spyOn(console, m).mockImplementation((...a: unknown[]) => {
+          logs.push(a.map(String).join(' '))
+        }),
+      )
+      try {
+        await viteBuild(p.root, options, { logLevel: viteLevel, build: { outDir: 'dist' } })
+      } finally {
+        for (const s of spies) s.mockRestore()
+      }
+      return logs.filter(l => l.includes('[rodin]'))
+    }
+    expect(await rodinLines('info')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/fox .*(hit|miss)/), expect.stringMatching(/1 asset\(s\)/)]),
+    )
+    expect(await rodinLines('warn')).toEqual([])
+    expect(await rodinLines('warn', { ...unset, logLevel: 'info' })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/fox .*hit/)]),
     )
   })
 })
