@@ -118,5 +118,6 @@ function toList(value: unknown): string[] {
 
 async function version(): Promise<string> {
   const { createRequire } = await import('node:module')
-  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version
+  // By the package's own name: the bundled CLI's place in dist/ differs from this file's in src/.
+  return (createRequire(import.meta.url)('unplugin-rodin/package.json') as { version: string }).version
 }

@@ -1,8 +1,8 @@
 // The one place the manifest code gets zod from, as `z` with only the members it uses. `npm run build` replaces
-// dist/manifest/zod.js with those members of zod bundled into one minified module (scripts/bundle-zod.js):
-// every build, even one served from the cache, validates the manifest and the lockfile, and Node loads the zod
-// package from about 200 files, which was most of the plugin's own start-up cost in a warm `vite build`. Naming
-// the members lets the bundle leave out the rest (locales, codecs, …): 99 kB instead of 454 kB to compile.
+// dist/manifest/zod.js with those members of zod bundled into one minified module (scripts/bundle-zod.js): a
+// build validates a manifest or lockfile text it has not seen before (see ParseMemo), and Node loads the zod
+// package from about 200 files. Naming the members lets the bundle leave out the rest (locales, codecs, …):
+// 99 kB instead of 454 kB to compile.
 // A member used through `z.` must be listed here; the types come from the package as they are.
 import * as zod from 'zod'
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import type { ParsedKind, ParseMemo } from '../manifest/parse-memo.js'
 import { versionedKey } from '../store/store.js'
 import type { Store } from '../store/store.js'
@@ -33,13 +33,7 @@ export function storeParseMemo(store: Store): ParseMemo {
   }
 }
 
+// By the package's own name: the bundled module's place in dist/ differs from this source file's in src/.
 function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: unknown
-    }
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown'
-  } catch {
-    return 'unknown'
-  }
+  return (createRequire(import.meta.url)('unplugin-rodin/package.json') as { version: string }).version
 }

@@ -1,5 +1,5 @@
 // The package as published, for the few tests about its shape: what a project that installed it resolves through
-// the exports map (built JavaScript, declarations, the bin, the optimizer worker next to the pool). It is built
+// the exports map (bundled JavaScript, declarations, the bin, the optimizer worker next to the pool). It is built
 // from the current src/ into a directory of its own, so these tests never depend on, or race over, the
 // checkout's dist/. Every other test runs src/ (see source.ts).
 import { execFile } from 'node:child_process'
@@ -29,7 +29,7 @@ export function usePackage(): { get: () => string } {
   }
 }
 
-/** package.json and its "files", with dist/ built by `tsc -p tsconfig.build.json` as `npm run build` does. */
+/** package.json and its "files", with dist/ built the way `npm run build` builds it (tsc, then the bundle steps). */
 async function buildPackage(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'rodin-package-'))
   const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { files: string[] }
@@ -44,6 +44,8 @@ async function buildPackage(): Promise<string> {
     '--outDir',
     join(dir, 'dist'),
   ])
+  for (const step of ['scripts/bundle-zod.js', 'scripts/bundle.js'])
+    await promisify(execFile)(process.execPath, [join(REPO, step), join(dir, 'dist')], { cwd: REPO })
   // Its dependencies, as if installed beside it.
   await symlink(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir')
   return dir

@@ -33,6 +33,33 @@ describe('the published package', () => {
     expect(JSON.parse(stdout.trim())).toEqual({ sha256: sha256Hex(local.bytes), triangles: local.stats.triangles })
   })
 
+  it('every bundler entry loads from the bundled dist/ and makes the plugin', async () => {
+    const main = `
+      const names = {}
+      for (const b of ['vite', 'rollup', 'rolldown', 'webpack', 'rspack', 'esbuild']) {
+        const { default: make } = await import('unplugin-rodin/' + b)
+        const made = make()
+        names[b] = Array.isArray(made) ? made[0].name : (made.name ?? typeof made.apply)
+      }
+      const { isRodinError } = await import('unplugin-rodin')
+      console.log(JSON.stringify({ names, isRodinError: typeof isRodinError }))`
+    // Run from inside the package, which resolves its own name through the exports map.
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', main], {
+      cwd: published.get(),
+      timeout: 60_000,
+    })
+    const { names, isRodinError } = JSON.parse(stdout.trim())
+    expect(names).toEqual({
+      vite: 'unplugin-rodin',
+      rollup: 'unplugin-rodin',
+      rolldown: 'unplugin-rodin',
+      webpack: 'function',
+      rspack: 'function',
+      esbuild: 'unplugin-rodin',
+    })
+    expect(isRodinError).toBe('function')
+  })
+
   it('bin/rodin-assets.js runs the built CLI', async () => {
     const { stdout } = await run(process.execPath, [join(published.get(), 'bin/rodin-assets.js'), '--help'], {
       timeout: 60_000,
