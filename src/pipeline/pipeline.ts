@@ -18,6 +18,7 @@ import { extensionOf, pickPreview, pickPrimary } from '../manifest/files.js'
 import type { ProviderFile, WaitOptions } from '../providers/index.js'
 import { Store } from '../store/store.js'
 import type { GcKeep, StoredFile } from '../store/store.js'
+import { VERIFIED_RECORD_KEY } from '../store/verified.js'
 import { listSome } from '../util/list.js'
 import { budgetError, checkBudget, describeOverruns } from './budget.js'
 import type { BudgetMeasured } from './budget.js'
@@ -80,8 +81,8 @@ const SILENT: PipelineLogger = { info() {}, warn() {} }
  */
 export class Pipeline {
   readonly store: Store
-  /** Validated manifest and lockfile data by text (`memoizeParses`): a build whose files did not change never
-   * loads zod. */
+  /** Validated manifest and lockfile data by text (`memoize`): a build whose files did not change never loads
+   * zod. */
   private readonly parseMemo?: ParseMemo
   /** The team store (`remote`); never set in mode "offline". */
   readonly remote: RemoteLink | null
@@ -108,16 +109,17 @@ export class Pipeline {
   readonly acceptChanges = new Set<string>()
 
   /**
-   * `memoizeParses`: keep the validated manifest and lockfile in the store (see ParseMemo). For bundler builds,
-   * which start often with files that rarely change; a CLI command runs once, and `gc --dry-run` writes nothing.
+   * `memoize`: keep the validated manifest and lockfile (see ParseMemo) and what the store hashed (see
+   * VerifiedFiles) in signed records. For bundler builds, which start often and serve the same files again; a
+   * CLI command runs once, and `gc --dry-run` writes nothing.
    */
   constructor(
     readonly options: ResolvedOptions,
     readonly log: PipelineLogger = SILENT,
-    { memoizeParses = false }: { memoizeParses?: boolean } = {},
+    { memoize = false }: { memoize?: boolean } = {},
   ) {
-    this.store = new Store(options.cacheDir)
-    if (memoizeParses) this.parseMemo = storeParseMemo(this.store)
+    this.store = new Store(options.cacheDir, { rememberVerified: memoize })
+    if (memoize) this.parseMemo = storeParseMemo(this.store)
     this.limit = pLimit(options.concurrency)
     this.remote =
       options.remote && options.mode !== 'offline'
@@ -189,7 +191,8 @@ export class Pipeline {
   /** Every cache entry the manifest reaches through the pins and records a build would use (what gc keeps). */
   async reachable(): Promise<GcKeep> {
     const keep = await reachable(this, await this.getLockfile(), (await this.getManifest()).entries)
-    // The builds' parse memo of the current manifest and lockfile (without it the next build validates again).
+    // The builds' memos: the current manifest and lockfile, and what the store verified (without them the next
+    // build validates and hashes again).
     const memoKeys = await Promise.all([
       readFile(this.options.manifestPath, 'utf8').then(t => parsedKey('manifest', t)),
       this.options.lockfilePath &&
@@ -198,7 +201,8 @@ export class Pipeline {
           () => undefined,
         ),
     ])
-    return { ...keep, derived: new Set([...keep.derived, ...memoKeys.filter(k => typeof k === 'string')]) }
+    const memos = [VERIFIED_RECORD_KEY, ...memoKeys.filter(k => typeof k === 'string')]
+    return { ...keep, derived: new Set([...keep.derived, ...memos]) }
   }
 
   /**
@@ -403,6 +407,7 @@ export class Pipeline {
   }
 
   async close(): Promise<void> {
+    await this.store.flush()
     await this.remote?.close()
     await this.pool?.close()
     this.pool = undefined

@@ -61,7 +61,7 @@ export const unpluginFactory: UnpluginFactory<RodinOptions | undefined> = (userO
 
   function getPipeline(): Pipeline {
     if (!pipeline) {
-      pipeline = new Pipeline(resolveOptions(userOptions, root), reporter.logger, { memoizeParses: true })
+      pipeline = new Pipeline(resolveOptions(userOptions, root), reporter.logger, { memoize: true })
       pipeline.onAsset = reporter.asset
     }
     return pipeline

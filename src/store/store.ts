@@ -1,14 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { constants, realpathSync, rmSync } from 'node:fs'
+import type { Stats } from 'node:fs'
 import { access, mkdir, mkdtemp, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative, sep } from 'node:path'
 import { errors } from '../catalogue/index.js'
 import { writeFileAtomic } from '../util/atomic.js'
 import { sha256Hex } from '../util/hash.js'
 import { collect } from './gc.js'
 import { loadRecordKey, macMatches, recordKeyDir, recordMac } from './record-key.js'
 import type { GcEntry, GcKeep, GcOptions, Layout } from './gc.js'
+import { VERIFIED_RECORD_KEY, VerifiedFiles } from './verified.js'
 
 export type { GcEntry, GcKeep, GcOptions } from './gc.js'
 
@@ -69,12 +71,28 @@ export class Store {
   private recordKey: Promise<Buffer> | undefined
   /** sha256 → "size:mtime:inode" of content entries this process has hashed, so `has()` hashes each once. */
   private readonly verified = new Map<string, string>()
+  /** Files hashed by earlier processes (`rememberVerified`), so a warm build stats them instead. */
+  private readonly known: VerifiedFiles | undefined
 
-  /** `stateDir` holds the key that signs index records; it must not be part of a restorable cache. */
-  constructor(cacheDir: string, opts: { stateDir?: string } = {}) {
+  /**
+   * `stateDir` holds the key that signs index records; it must not be part of a restorable cache.
+   * `rememberVerified`: keep a signed record of the files this store hashed (see {@link VerifiedFiles}), written
+   * by {@link flush}; for builds, which serve the same files again and again.
+   */
+  constructor(cacheDir: string, opts: { stateDir?: string; rememberVerified?: boolean } = {}) {
     this.cacheDir = cacheDir
     this.root = join(cacheDir, CACHE_VERSION)
     this.stateDir = opts.stateDir ?? recordKeyDir()
+    if (opts.rememberVerified)
+      this.known = new VerifiedFiles({
+        read: () => this.readJson('derived', VERIFIED_RECORD_KEY),
+        write: value => this.writeJson('derived', VERIFIED_RECORD_KEY, value),
+      })
+  }
+
+  /** Writes what this process verified (`rememberVerified`); a failed write only costs a later build a hash. */
+  async flush(): Promise<void> {
+    await this.known?.flush()
   }
 
   /** The folder of the named copies that generated modules import. */
@@ -179,7 +197,8 @@ export class Store {
 
   /**
    * Whether the entry is there with exactly these bytes. The bytes are hashed (once per process while the
-   * file stays the same): a restored cache may hold a same-size entry with other bytes.
+   * file stays the same, and with `rememberVerified` once while it stays the same file): a restored cache may
+   * hold a same-size entry with other bytes.
    */
   async has(sha256: string, bytes: number): Promise<boolean> {
     const path = this.contentPath(sha256)
@@ -187,14 +206,15 @@ export class Store {
     if (!st || st.size !== bytes) return false
     const seen = `${st.size}:${st.mtimeMs}:${st.ino}`
     if (this.verified.get(sha256) === seen) return true
-    if (!(await this.readVerified(path, sha256))) return false
+    if (!(await this.seenBefore(path, st, sha256)) && !(await this.readVerified(path, sha256))) return false
     this.verified.set(sha256, seen)
     return true
   }
 
   /**
    * Makes `out/<fileName>` hold exactly the content `sha256` and returns its path. An intact existing copy
-   * is only re-hashed (so a read-only cache works); a missing or damaged one is rebuilt from content, or
+   * is only re-hashed, or with `rememberVerified` only stat()ed when unchanged since an earlier hash (so a
+   * read-only cache works); a missing or damaged one is rebuilt from content, or
    * from `recover()` (refetch / recompute) when the content itself is gone.
    */
   async materialize(file: StoredFile, fileName: string, recover: () => Promise<Uint8Array>): Promise<string> {
@@ -300,22 +320,39 @@ export class Store {
   }
 
   private async isIntact(path: string, sha256: string, bytes: number): Promise<boolean> {
-    try {
-      if ((await stat(path)).size !== bytes) return false
-    } catch {
-      return false
-    }
-    return (await this.readVerified(path, sha256)) !== null
+    const st = await stat(path).catch(() => null)
+    if (!st || st.size !== bytes) return false
+    return (await this.seenBefore(path, st, sha256)) || (await this.readVerified(path, sha256)) !== null
+  }
+
+  /** Whether an earlier process hashed this very file (`rememberVerified`; only files under the store's root). */
+  private async seenBefore(path: string, st: Stats, sha256: string): Promise<boolean> {
+    const rel = this.known && relative(this.root, path)
+    return !!rel && !rel.startsWith(`..${sep}`) && (await this.known!.matches(rel, st, sha256))
   }
 
   private async readVerified(path: string, sha256: string): Promise<Uint8Array | null> {
     let bytes: Uint8Array
+    let st: Stats | undefined
     try {
-      bytes = await readFile(path)
+      if (this.known) {
+        // The identity is taken before the bytes: a write after it changes the ctime, so it can only cause a rehash.
+        const fh = await open(path, 'r')
+        try {
+          st = await fh.stat()
+          bytes = await fh.readFile()
+        } finally {
+          await fh.close()
+        }
+      } else bytes = await readFile(path)
     } catch {
       return null
     }
-    if (sha256Hex(bytes) === sha256) return bytes
+    if (sha256Hex(bytes) === sha256) {
+      const rel = relative(this.root, path)
+      if (st && !rel.startsWith(`..${sep}`)) this.known!.add(rel, st, sha256)
+      return bytes
+    }
     await rm(path, { force: true }).catch(() => {}) // read-only caches keep the bad file; it stays a miss
     return null
   }

@@ -37,13 +37,13 @@ describe('storeParseMemo', () => {
 })
 
 describe('Pipeline parse memo', () => {
-  async function projectPipeline(memoizeParses: boolean) {
+  async function projectPipeline(memoize: boolean) {
     const root = await tempDir('rodin-project-')
     await writeFile(join(root, 'assets.rodin.json'), text)
     const lockText = '{"lockfileVersion": 1, "assets": {}}\n'
     await writeFile(join(root, 'assets.rodin.lock.json'), lockText)
     const options = resolveOptions({ mode: 'offline', cacheDir: join(root, '.cache'), logLevel: 'silent' }, root, {})
-    const pipeline = new Pipeline(options, undefined, { memoizeParses })
+    const pipeline = new Pipeline(options, undefined, { memoize })
     await pipeline.getManifest()
     await pipeline.getLockfile()
     const keys = [parsedKey('manifest', text), parsedKey('lockfile', lockText)]
