@@ -3,10 +3,12 @@
 //   rodin:  the same models through `rodin:<alias>` ids, served from a warm cache in mode 'offline'.
 // The rodin app's first (cold) build runs against the local emulator; the emulator is then stopped, and
 // every warm build runs with RODIN_MODE=offline and a base URL that nothing listens on, so no request can
-// succeed. Each build is its own `vite build` process (1 warm-up + `runs` measured, interleaved).
+// succeed. Each build is its own `vite build` process (1 warm-up + `runs` measured, interleaved in rounds whose
+// order is drawn at random).
 import { copyFile, mkdir, readdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { mulberry32 } from './ai-textures.js'
 import { run } from './proc.js'
 import { benchRemote } from './remote.js'
 
@@ -99,9 +101,19 @@ export async function benchViteBuilds(models, workDir, { runs = 3 } = {}) {
   await viteBuild(rodinDir, offlineEnv)
   const staticRuns = []
   const rodinRuns = []
+  // Each round runs the two builds in an order drawn at random (seeded, so a run repeats): the machine has
+  // periodic background work, and with a fixed static-then-rodin order it fell on the same app round after round
+  // (two runs of this bench: every fourth build slow by ~0.3 s, and from the third such build on all were rodin
+  // builds), which moved the ratio by 0.1.
+  const coin = mulberry32(runs)
+  const order = []
   for (let i = 0; i < runs; i++) {
-    staticRuns.push(await viteBuild(staticDir, baseEnv))
-    rodinRuns.push(await viteBuild(rodinDir, offlineEnv))
+    const staticFirst = coin() < 0.5
+    order.push(staticFirst ? 'static-first' : 'rodin-first')
+    for (const app of staticFirst ? ['static', 'rodin'] : ['rodin', 'static']) {
+      if (app === 'static') staticRuns.push(await viteBuild(staticDir, baseEnv))
+      else rodinRuns.push(await viteBuild(rodinDir, offlineEnv))
+    }
   }
   const summary = (list, dir) => ({
     runs: list.map(r => Math.round(r.ms)),
@@ -121,6 +133,7 @@ export async function benchViteBuilds(models, workDir, { runs = 3 } = {}) {
     static: { ...s, glbs: await countGlbs(staticDir) },
     rodin: { ...r, glbs: await countGlbs(rodinDir) },
     ratio: r.medianMs / s.medianMs,
+    order,
     remote,
     ...(r.medianCpuMs && s.medianCpuMs ? { cpuRatio: r.medianCpuMs / s.medianCpuMs } : {}),
   }
