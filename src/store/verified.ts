@@ -39,10 +39,15 @@ export class VerifiedFiles {
     this.dirty = true
   }
 
-  /** Writes the record when this process hashed a file; a write that fails costs the next build a hash. */
+  /**
+   * Writes the record when this process hashed a file the record does not hold as it is now (a build that reads
+   * a cached file's bytes hashes it every time); a write that fails costs the next build a hash.
+   */
   async flush(): Promise<void> {
     if (!this.dirty) return
     this.dirty = false
+    const recorded = await this.load()
+    if ([...this.touched].every(([path, entry]) => recorded.get(path) === entry)) return
     await this.io.write({ files: Object.fromEntries(this.touched) }).catch(() => {})
   }
 

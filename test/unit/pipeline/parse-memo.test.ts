@@ -5,6 +5,7 @@ import { resolveOptions } from '../../../src/options.js'
 import { parsedKey, storeParseMemo } from '../../../src/pipeline/parse-memo.js'
 import { Pipeline } from '../../../src/pipeline/pipeline.js'
 import { Store } from '../../../src/store/store.js'
+import { VERIFIED_RECORD_KEY } from '../../../src/store/verified.js'
 import { tempDir } from '../../helpers/tmp.js'
 
 const data = { assets: { hero: '7f3c1a2e-5b6d-4c8e-9f00-1234567890ab' } }
@@ -51,11 +52,11 @@ describe('Pipeline parse memo', () => {
     return { pipeline, keys, records }
   }
 
-  it('a build pipeline remembers both files, and gc keeps those records', async () => {
+  it('a build pipeline remembers both files, and gc keeps those records and the verified-files record', async () => {
     const { pipeline, keys, records } = await projectPipeline(true)
     expect(records.map(r => r?.data)).toEqual([data, { lockfileVersion: 1, assets: {} }])
     const keep = await pipeline.reachable()
-    for (const key of keys) expect(keep.derived.has(key)).toBe(true)
+    for (const key of [...keys, VERIFIED_RECORD_KEY]) expect(keep.derived.has(key)).toBe(true)
   })
 
   it('other pipelines (the CLI) write no memo', async () => {

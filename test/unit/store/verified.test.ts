@@ -66,6 +66,12 @@ describe('VerifiedFiles', () => {
     await working.flush()
     expect(Object.keys(later.writes[0]!.files).sort()).toEqual(['a', 'c'])
 
+    const again = memoryIO(later.writes[0]!)
+    const rehashing = new VerifiedFiles(again.io)
+    rehashing.add('a', a!, 'ha') // hashed again (a build reading the bytes), unchanged: nothing to write
+    await rehashing.flush()
+    expect(again.writes).toEqual([])
+
     const failing = new VerifiedFiles({ read: async () => null, write: () => Promise.reject(new Error('ENOSPC')) })
     failing.add('a', a!, 'ha')
     await expect(failing.flush()).resolves.toBeUndefined()
@@ -95,7 +101,7 @@ describe('Store with rememberVerified', () => {
     const again = new Store(cacheDir, { stateDir, rememberVerified: true })
     expect(await again.materialize(f, 'm-1.glb', async () => bytes)).toBe(copy)
     expect(hashes).toHaveBeenCalled()
-    expect(new TextDecoder().decode(await again.get(f.sha256))).toBe('hello glb')
+    expect(new TextDecoder().decode((await again.get(f.sha256))!)).toBe('hello glb')
   })
 
   it("does not trust the record in a cache restored from elsewhere (another user's key)", async () => {
