@@ -69,10 +69,8 @@ export class Store {
   private fallbackDirs: { dir: string; real: string } | undefined
   private readonly stateDir: string
   private recordKey: Promise<Buffer> | undefined
-  /** sha256 → "size:mtime:inode" of content entries this process has hashed, so `has()` hashes each once. */
-  private readonly verified = new Map<string, string>()
-  /** Files hashed by earlier processes (`rememberVerified`), so a warm build stats them instead. */
-  private readonly known: VerifiedFiles | undefined
+  /** Files this process hashed (and with `rememberVerified` earlier ones did), so each is hashed once while unchanged. */
+  private readonly known: VerifiedFiles
 
   /**
    * `stateDir` holds the key that signs index records; it must not be part of a restorable cache.
@@ -83,16 +81,19 @@ export class Store {
     this.cacheDir = cacheDir
     this.root = join(cacheDir, CACHE_VERSION)
     this.stateDir = opts.stateDir ?? recordKeyDir()
-    if (opts.rememberVerified)
-      this.known = new VerifiedFiles({
-        read: () => this.readJson('derived', VERIFIED_RECORD_KEY),
-        write: value => this.writeJson('derived', VERIFIED_RECORD_KEY, value),
-      })
+    this.known = new VerifiedFiles(
+      opts.rememberVerified
+        ? {
+            read: () => this.readJson('derived', VERIFIED_RECORD_KEY),
+            write: value => this.writeJson('derived', VERIFIED_RECORD_KEY, value),
+          }
+        : { read: async () => null, write: async () => {} },
+    )
   }
 
   /** Writes what this process verified (`rememberVerified`); a failed write only costs a later build a hash. */
   async flush(): Promise<void> {
-    await this.known?.flush()
+    await this.known.flush()
   }
 
   /** The folder of the named copies that generated modules import. */
@@ -196,25 +197,17 @@ export class Store {
   }
 
   /**
-   * Whether the entry is there with exactly these bytes. The bytes are hashed (once per process while the
-   * file stays the same, and with `rememberVerified` once while it stays the same file): a restored cache may
-   * hold a same-size entry with other bytes.
+   * Whether the entry is there with exactly these bytes. The bytes are hashed once while the file stays the same
+   * (per process, or across processes with `rememberVerified`): a restored cache may hold a same-size entry with
+   * other bytes.
    */
   async has(sha256: string, bytes: number): Promise<boolean> {
-    const path = this.contentPath(sha256)
-    const st = await stat(path).catch(() => null)
-    if (!st || st.size !== bytes) return false
-    const seen = `${st.size}:${st.mtimeMs}:${st.ino}`
-    if (this.verified.get(sha256) === seen) return true
-    if (!(await this.seenBefore(path, st, sha256)) && !(await this.readVerified(path, sha256))) return false
-    this.verified.set(sha256, seen)
-    return true
+    return this.isIntact(this.contentPath(sha256), sha256, bytes)
   }
 
   /**
    * Makes `out/<fileName>` hold exactly the content `sha256` and returns its path. An intact existing copy
-   * is only re-hashed, or with `rememberVerified` only stat()ed when unchanged since an earlier hash (so a
-   * read-only cache works); a missing or damaged one is rebuilt from content, or
+   * is only re-hashed, or only stat()ed when unchanged since an earlier hash (so a read-only cache works); a missing or damaged one is rebuilt from content, or
    * from `recover()` (refetch / recompute) when the content itself is gone.
    */
   async materialize(file: StoredFile, fileName: string, recover: () => Promise<Uint8Array>): Promise<string> {
@@ -325,32 +318,36 @@ export class Store {
     return (await this.seenBefore(path, st, sha256)) || (await this.readVerified(path, sha256)) !== null
   }
 
-  /** Whether an earlier process hashed this very file (`rememberVerified`; only files under the store's root). */
+  /** Whether this very file hashed to `sha256` before (files under the store's root only). */
   private async seenBefore(path: string, st: Stats, sha256: string): Promise<boolean> {
-    const rel = this.known && relative(this.root, path)
-    return !!rel && !rel.startsWith(`..${sep}`) && (await this.known!.matches(rel, st, sha256))
+    const rel = this.storePath(path)
+    return rel !== undefined && (await this.known.matches(rel, st, sha256))
+  }
+
+  /** `path` relative to the store's root; `undefined` outside it (the private fallback copies). */
+  private storePath(path: string): string | undefined {
+    const rel = relative(this.root, path)
+    return rel.startsWith(`..${sep}`) ? undefined : rel
   }
 
   private async readVerified(path: string, sha256: string): Promise<Uint8Array | null> {
     let bytes: Uint8Array
-    let st: Stats | undefined
+    let st: Stats
     try {
-      if (this.known) {
-        // The identity is taken before the bytes: a write after it changes the ctime, so it can only cause a rehash.
-        const fh = await open(path, 'r')
-        try {
-          st = await fh.stat()
-          bytes = await fh.readFile()
-        } finally {
-          await fh.close()
-        }
-      } else bytes = await readFile(path)
+      // The identity is taken before the bytes: a write after it changes the ctime, so it can only cause a rehash.
+      const fh = await open(path, 'r')
+      try {
+        st = await fh.stat()
+        bytes = await fh.readFile()
+      } finally {
+        await fh.close()
+      }
     } catch {
       return null
     }
     if (sha256Hex(bytes) === sha256) {
-      const rel = relative(this.root, path)
-      if (st && !rel.startsWith(`..${sep}`)) this.known!.add(rel, st, sha256)
+      const rel = this.storePath(path)
+      if (rel !== undefined) this.known.add(rel, st, sha256)
       return bytes
     }
     await rm(path, { force: true }).catch(() => {}) // read-only caches keep the bad file; it stays a miss
