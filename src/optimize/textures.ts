@@ -93,6 +93,19 @@ const FIDELITY_FLOOR_DB: Record<'web' | 'max', Record<TextureRole, number>> = {
 const WEBP_EFFORT = 4
 
 /**
+ * Normal maps of at least this many texels are encoded with libwebp method 2: on the issue #16 corpus's 1K and
+ * 2K normal maps it took 0.35-0.45× the time of method 4 at the same per-texel PSNR (±0.1 dB) for 2-8% more
+ * bytes, and their floor is far below what either keeps. Colour maps keep method 4 (renders show the
+ * difference on texture-dominated models), and small maps cost little either way.
+ */
+const FAST_EFFORT_TEXELS = 1024 * 1024
+const FAST_NORMAL_EFFORT = 2
+
+function lossyEffort(role: TextureRole, t: Texels): number {
+  return role === 'normal' && t.width * t.height >= FAST_EFFORT_TEXELS ? FAST_NORMAL_EFFORT : WEBP_EFFORT
+}
+
+/**
  * libwebp near-lossless preprocessing level of the last-resort encoding (100 is lossless, lower quantises
  * more in busy regions only). 20 instead of 60: on the bench's speckled metalness masks it keeps ~53 dB of
  * render PSNR (60: ~58 dB) for ~20% fewer bytes; both are far above the 35 dB the renders must keep.
@@ -299,7 +312,7 @@ async function faithfulWebp(
           .webp({
             quality: q,
             alphaQuality: ALPHA_QUALITY[plan.role],
-            effort: WEBP_EFFORT,
+            effort: lossyEffort(plan.role, t),
             exact: t.alpha,
             smartSubsample,
           })
@@ -367,9 +380,14 @@ async function nearLossless(sharp: typeof Sharp, texels: Texels): Promise<Candid
  */
 async function quantisedLossless(sharp: typeof Sharp, texels: Texels): Promise<Candidate> {
   const rounded = quantiseTexels(texels, seenAtFirstMip(texels) ? SEEN_DATA_LEVELS : DATA_LEVELS)
-  // quality is libwebp's lossless effort: 50 gives 80's bytes (±0.1%) in 0.7× the time on 2K maps
+  // Lossless quality and method both buy bytes with time. On the issue #16 corpus's rounded 1K and 2K maps,
+  // quality 25 with method 2 took 0.73× the time of quality 50 with method 4 for 1-3% more bytes; small maps
+  // (FlightHelmet-like sets) keep the slower search, where its bytes are a larger share of the model.
+  const large = texels.width * texels.height >= FAST_EFFORT_TEXELS
   return candidate(
-    await fromTexels(sharp, rounded).webp({ lossless: true, quality: 50, effort: 4, exact: texels.alpha }).toBuffer(),
+    await fromTexels(sharp, rounded)
+      .webp({ lossless: true, quality: large ? 25 : 50, effort: large ? 2 : 4, exact: texels.alpha })
+      .toBuffer(),
     'image/webp',
   )
 }

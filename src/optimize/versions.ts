@@ -45,7 +45,9 @@ export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-r
     // 8: data maps try each encoding on a 1/16 probe first and skip the ones it cannot keep; the first-mip check
     //    samples every third 2×2 block; read alpha that the encoder drops as all-opaque counts as 255 (such
     //    MASK/BLEND maps fell back to near-lossless WebP).
-    'unplugin-rodin/optimize': '8',
+    // 9: normal maps of 1024² texels or more use WebP method 2; rounded data maps of that size use lossless
+    //    quality 25, method 2.
+    'unplugin-rodin/optimize': '9',
   })
 
 /**
