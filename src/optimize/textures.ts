@@ -381,8 +381,9 @@ async function nearLossless(sharp: typeof Sharp, texels: Texels): Promise<Candid
 async function quantisedLossless(sharp: typeof Sharp, texels: Texels): Promise<Candidate> {
   const rounded = quantiseTexels(texels, seenAtFirstMip(texels) ? SEEN_DATA_LEVELS : DATA_LEVELS)
   // Lossless quality and method both buy bytes with time. On the issue #16 corpus's rounded 1K and 2K maps,
-  // quality 25 with method 2 took 0.73× the time of quality 50 with method 4 for 1-3% more bytes; small maps
-  // (FlightHelmet-like sets) keep the slower search, where its bytes are a larger share of the model.
+  // quality 25 with method 2 took 0.73× the time of quality 50 with method 4 for 1-3% more bytes. Smaller maps
+  // keep the slower search: they cost little time, and the FlightHelmet-like model (256-512 px maps) has no byte
+  // margin left (1.097× of gltf-transform's output).
   const large = texels.width * texels.height >= FAST_EFFORT_TEXELS
   return candidate(
     await fromTexels(sharp, rounded)
