@@ -14,7 +14,8 @@ import { checkJsonChunkSize } from './preflight.js'
 /** Runs optimizer jobs on worker threads, so models use every core and one bad model cannot crash the build. */
 export interface OptimizerPool {
   /**
-   * Optimizes a GLB (see `optimizeGlb`). The caller's bytes are copied, never transferred away. `label` names
+   * Optimizes a GLB (see `optimizeGlb`). The caller's bytes are copied, never transferred away; the pool keeps
+   * them to run the job again if its worker dies, so they must not change until the promise settles. `label` names
    * the model in errors: a bare name reads `model "<name>"`, a label that quotes its own name (such as
    * `asset "hero-sword" (base_basic_pbr.glb)`) is used as written.
    */
@@ -312,7 +313,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
       precheck(bytes, label ?? '')
       const response = await submit({
         kind: 'optimize',
-        bytes: ownCopy(bytes),
+        bytes: compact(bytes),
         opts,
         label: label ?? '',
         debug: options.debug !== undefined,
@@ -321,7 +322,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     },
     async inspect(bytes, label) {
       precheck(bytes, label ?? '')
-      return (await submit({ kind: 'inspect', bytes: ownCopy(bytes), label: label ?? '' })).stats
+      return (await submit({ kind: 'inspect', bytes: compact(bytes), label: label ?? '' })).stats
     },
     async close() {
       closed = true
@@ -340,7 +341,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
 
   // An oversized JSON chunk is refused before the bytes are copied for a worker or parsed for the estimate.
   function precheck(bytes: Uint8Array, label: string): void {
-    if (!(bytes instanceof Uint8Array)) return // ownCopy() says why
+    if (!(bytes instanceof Uint8Array)) return // compact() says why
     try {
       checkJsonChunkSize(bytes)
     } catch (err) {
@@ -416,9 +417,11 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`
 }
 
-// The worker gets its own copy: transferring the caller's buffer would detach it (and a pooled Buffer
-// shares its ArrayBuffer with unrelated data).
-function ownCopy(bytes: Uint8Array): Uint8Array {
+// postMessage without a transfer list copies the bytes into the worker, so the caller's buffer stays usable and
+// the pool keeps it to run the job again if a worker dies. Structured clone copies a view's whole ArrayBuffer,
+// though, so a view into a larger buffer (a pooled Buffer, a slice of a bigger file) is compacted first; a
+// buffer that holds exactly the model (what the pipeline reads) is not copied twice.
+function compact(bytes: Uint8Array): Uint8Array {
   if (!(bytes instanceof Uint8Array)) throw errors.E_BAD_GLB('notBytes', { got: typeof bytes })
-  return new Uint8Array(bytes)
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
 }

@@ -1,6 +1,7 @@
 // A stand-in optimizer worker for pool tests: it speaks the pool's message protocol, and the job label
 // scripts what happens ("sleep:<ms>", "crash", "throw", "bad-glb", "plain-error"). Answers carry the
-// worker's threadId as `triangles` and, as `materials`, how many other jobs it was running at the start.
+// worker's threadId as `triangles`, as `materials` how many other jobs it was running at the start, and as
+// `gpuBytes` the size of the ArrayBuffer the job's bytes arrived in.
 import { parentPort, threadId } from 'node:worker_threads'
 
 let inFlight = 0
@@ -42,7 +43,7 @@ parentPort.on('message', async request => {
     animations: [],
     extensionsRequired: [],
     decoders: { meshopt: false, draco: false, ktx2: false },
-    gpuBytes: 0,
+    gpuBytes: bytes.buffer.byteLength,
   }
   const out = new Uint8Array(bytes.byteLength)
   out.set(bytes)
