@@ -423,5 +423,6 @@ function seconds(ms: number): string {
 // buffer that holds exactly the model (what the pipeline reads) is not copied twice.
 function compact(bytes: Uint8Array): Uint8Array {
   if (!(bytes instanceof Uint8Array)) throw errors.E_BAD_GLB('notBytes', { got: typeof bytes })
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
+  // new Uint8Array(view) copies; a Buffer's slice() would be another view into the same memory
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes)
 }

@@ -117,6 +117,8 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
     expect(stats.gpuBytes).toBe(4)
     expect([...bytes]).toEqual([7, 7, 7, 7])
     expect(big.byteLength).toBe(1 << 20) // not detached
+    const buffer = Buffer.alloc(1 << 20, 7).subarray(100, 104)
+    expect((await p.optimize(buffer, WEB, 'sleep:0')).stats.gpuBytes).toBe(4)
   })
 
   it('a crashing job fails alone (E_OPTIMIZE naming it); the worker is replaced', async () => {
