@@ -93,16 +93,18 @@ const FIDELITY_FLOOR_DB: Record<'web' | 'max', Record<TextureRole, number>> = {
 const WEBP_EFFORT = 4
 
 /**
- * Normal maps of at least this many texels are encoded with libwebp method 2: on the issue #16 corpus's 1K and
- * 2K normal maps it took 0.35-0.45× the time of method 4 at the same per-texel PSNR (±0.1 dB) for 2-8% more
- * bytes, and their floor is far below what either keeps. Colour maps keep method 4 (renders show the
+ * Maps of at least 1024² texels get faster encoder settings where that cost no visible loss: normal maps use
+ * libwebp method 2 (on the issue #16 corpus's 1K and 2K normal maps: 0.35-0.45× the time of method 4 at the
+ * same per-texel PSNR, ±0.1 dB, for 2-8% more bytes, with their floor far below what either keeps), and rounded
+ * data maps a quicker lossless search (see `quantisedLossless`). Colour maps keep method 4 (renders show the
  * difference on texture-dominated models), and small maps cost little either way.
  */
-const FAST_EFFORT_TEXELS = 1024 * 1024
-const FAST_NORMAL_EFFORT = 2
+function isLarge(t: Texels): boolean {
+  return t.width * t.height >= 1024 * 1024
+}
 
 function lossyEffort(role: TextureRole, t: Texels): number {
-  return role === 'normal' && t.width * t.height >= FAST_EFFORT_TEXELS ? FAST_NORMAL_EFFORT : WEBP_EFFORT
+  return role === 'normal' && isLarge(t) ? 2 : WEBP_EFFORT
 }
 
 /**
@@ -384,7 +386,7 @@ async function quantisedLossless(sharp: typeof Sharp, texels: Texels): Promise<C
   // quality 25 with method 2 took 0.73× the time of quality 50 with method 4 for 1-3% more bytes. Smaller maps
   // keep the slower search: they cost little time, and the FlightHelmet-like model (256-512 px maps) has no byte
   // margin left (1.097× of gltf-transform's output).
-  const large = texels.width * texels.height >= FAST_EFFORT_TEXELS
+  const large = isLarge(texels)
   return candidate(
     await fromTexels(sharp, rounded)
       .webp({ lossless: true, quality: large ? 25 : 50, effort: large ? 2 : 4, exact: texels.alpha })
