@@ -1,12 +1,17 @@
 import type { Texels } from './texture-encode.js'
 
 /**
- * How far (dB) below the floor an encoding of the probe ({@link probeOf}) must land for the full-size attempt
- * to be skipped. A probe covers 1/16 of the map, so its error can be off the whole map's: a map that is half
- * flat padding has half the mean error of its busy tiles (3 dB). 6 dB is twice that. On the issue #16 bench
- * corpus, data maps that lossy WebP cannot keep miss their 30 dB floor by 7-19 dB, and the ones it keeps pass
- * by 5-18 dB, so the probe separates them. A wrong skip costs bytes (a larger encoding ships), never fidelity:
- * whatever ships still passed its check on the full map.
+ * How far (dB) from the floor an encoding of the probe ({@link probeOf}) must land for its answer to stand for
+ * the whole map's. A probe covers 1/16 of the map, so its error can be off the whole map's: a map that is half
+ * flat padding has half the mean error of its busy tiles (3 dB). 6 dB is twice that. Two uses (textures.ts):
+ * - below the floor by this much, the full-size attempt is skipped. On the issue #16 bench corpus, data maps
+ *   that lossy WebP cannot keep miss their 30 dB floor by 7-19 dB, and the ones it keeps pass by 5-18 dB, so
+ *   the probe separates them. A wrong skip costs bytes (a larger encoding ships), never fidelity;
+ * - above the floor by this much, the full-size encoding ships without the check that decodes it (~50 ms of a
+ *   2K map's). That answer is wrong only when the whole map's mean error is 4× the probe's, and the floors sit
+ *   well below what renders show (textures.ts, FIDELITY_FLOOR_DB). On that corpus no large map's probe read more
+ *   than 2.7 dB above its full map (the barn lamp's normal map), and the checks it skips would have passed by
+ *   6.6-21.6 dB.
  */
 export const PROBE_MARGIN_DB = 6
 

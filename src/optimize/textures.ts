@@ -85,26 +85,36 @@ const FIDELITY_FLOOR_DB: Record<'web' | 'max', Record<TextureRole, number>> = {
 }
 
 /**
- * libwebp method 4 (its default). Method 2 took 0.4× the time for ~4-8% more bytes, but since noisy data maps
- * take the rounded lossless path (see `quantisedLossless`) lossy encodes are a small share of a cold build: on the
- * issue #16 corpus method 4 cost 3% more wall time, and put the controller-like and FlightHelmet-like models
- * back within 1.1× of `gltf-transform optimize` at its own quality.
+ * libwebp method 4 (its default), for maps under 1024² texels and for flat large ones (see FLAT_BITS_PER_TEXEL):
+ * it put the controller-like and FlightHelmet-like models back within 1.1× of `gltf-transform optimize` at its
+ * own quality.
  */
 const WEBP_EFFORT = 4
 
 /**
- * Maps of at least 1024² texels get faster encoder settings where that cost no visible loss: normal maps use
- * libwebp method 2 (on the issue #16 corpus's 1K and 2K normal maps: 0.35-0.45× the time of method 4 at the
- * same per-texel PSNR, ±0.1 dB, for 2-8% more bytes, with their floor far below what either keeps), and rounded
- * data maps a quicker lossless search (see `quantisedLossless`). Colour maps keep method 4 (renders show the
- * difference on texture-dominated models), and small maps cost little either way.
+ * Maps of at least 1024² texels get faster encoder settings where that costs no visible loss: lossy WebP uses
+ * libwebp method 2 on busy maps (see FLAT_BITS_PER_TEXEL), and rounded data maps a quicker lossless search (see
+ * `quantisedLossless`). Small maps cost little either way.
  */
 function isLarge(t: Texels): boolean {
   return t.width * t.height >= 1024 * 1024
 }
 
-function lossyEffort(role: TextureRole, t: Texels): number {
-  return role === 'normal' && isLarge(t) ? 2 : WEBP_EFFORT
+/** libwebp method of lossy encodes of large busy maps: no rate-distortion search, 0.4× the time of method 4. */
+const QUICK_EFFORT = 2
+
+/**
+ * Bits per texel of a method-2 encoding of a large map's probe below which the map counts as flat and keeps
+ * method 4. On the issue #16 corpus's busy maps (AI albedo with grain and baked light, AI normal maps, the
+ * crate's photo textures) method 2 kept the per-texel PSNR of method 4 (±0.3 dB, often above it) for 2-8% more
+ * bytes in 0.35-0.55× the time; they code in 0.25-0.6 bits per texel. Flat maps (the controller-like models'
+ * product textures, 0.03-0.05 bits) lost 0.2-0.3 dB and up to 12% more bytes, and on a model whose bytes are
+ * almost all such maps its render fell below gltf-transform's: rate-distortion search is what codes them well.
+ */
+const FLAT_BITS_PER_TEXEL = 0.15
+
+function bitsPerTexel(encoded: Candidate, t: Texels): number {
+  return (encoded.image.byteLength * 8) / (t.width * t.height)
 }
 
 /**
@@ -290,6 +300,8 @@ async function toKtx2(sharp: typeof Sharp, plan: TexturePlan, opts: Resolved): P
  * JPEG ships only when it keeps the floor too and is smaller).
  * Data maps try each attempt on a probe first (texture-probe.ts): speckled masks and grain make lossy codecs
  * miss by far, and the full-size encode and check of a 2K map cost more than the lossless result itself.
+ * Large maps of every role try the first attempt on the probe: it picks the libwebp method, and when the probe
+ * keeps the floor by PROBE_MARGIN_DB the full map's encoding ships without decoding it for a check.
  * `limit`: the size of the original when it may be kept; once an attempt reaches it, every later (larger)
  * attempt would lose to the original too, so the search stops and returns undefined.
  */
@@ -304,23 +316,32 @@ async function faithfulWebp(
   const floor = FIDELITY_FLOOR_DB[opts.floors][plan.role]
   const judgement: Judgement = plan.role === 'color' ? 'colour' : 'worst'
   const quality = clampQuality(opts.quality + QUALITY_OFFSET[plan.role])
+  const rounded = plan.role === 'data' && !plan.directions
+  const large = isLarge(texels)
+  const probe = rounded || large ? probeOf(texels) : undefined
+  const firstMip = seenAtFirstMip(texels)
   // exact: keep RGB under alpha 0, which texture filtering blends into visible edge texels.
   // smartSubsample: libwebp's sharp RGB→YUV, which keeps saturated detail that plain 4:2:0 averages away.
   const webp =
-    (q: number, smartSubsample = false): Encode =>
+    (q: number, effort: number, smartSubsample = false): Encode =>
     async t =>
       candidate(
         await fromTexels(sharp, t)
-          .webp({
-            quality: q,
-            alphaQuality: ALPHA_QUALITY[plan.role],
-            effort: lossyEffort(plan.role, t),
-            exact: t.alpha,
-            smartSubsample,
-          })
+          .webp({ quality: q, alphaQuality: ALPHA_QUALITY[plan.role], effort, exact: t.alpha, smartSubsample })
           .toBuffer(),
         'image/webp',
       )
+  const judge = (sample: Texels, encoded: Candidate) => seenFidelity(sharp, sample, encoded.image, judgement, firstMip)
+  // A large map's first attempt runs on its probe first: how busy the map is picks the libwebp method (see
+  // FLAT_BITS_PER_TEXEL), and how faithful it came out may make the full map's check needless.
+  let effort = WEBP_EFFORT
+  let preview: { encoded: Candidate; fidelity: number } | undefined
+  if (large && probe) {
+    const quick = await webp(quality, QUICK_EFFORT)(probe)
+    if (bitsPerTexel(quick, probe) >= FLAT_BITS_PER_TEXEL) effort = QUICK_EFFORT
+    const encoded = effort === QUICK_EFFORT ? quick : await webp(quality, effort)(probe)
+    preview = { encoded, fidelity: await judge(probe, encoded) }
+  }
   const jpeg: Encode = async t =>
     candidate(
       await fromTexels(sharp, t)
@@ -328,26 +349,27 @@ async function faithfulWebp(
         .toBuffer(),
       'image/jpeg',
     )
-  const attempts = [webp(quality)]
-  if (plan.role === 'color') attempts.push(webp(clampQuality(quality + 10), true))
+  const first = webp(quality, effort)
+  const attempts = [first]
+  if (plan.role === 'color') attempts.push(webp(clampQuality(quality + 10), effort, true))
   if (!texels.alpha) attempts.push(jpeg)
-  const rounded = plan.role === 'data' && !plan.directions
-  const probe = rounded ? probeOf(texels) : undefined
-  const firstMip = seenAtFirstMip(texels)
   // Whether the probe says the attempt may keep the floor within `bound` bytes (see PROBE_MARGIN_DB).
   const promising = async (attempt: Encode, sample: Texels, bound: number) => {
-    const encoded = await attempt(sample)
+    const seen = attempt === first ? preview : undefined
+    const encoded = seen?.encoded ?? (await attempt(sample))
     if (encoded.image.byteLength * probeScale(texels, sample) > bound * PROBE_SIZE_SLACK) return false
-    return (await seenFidelity(sharp, sample, encoded.image, judgement, firstMip)) >= floor - PROBE_MARGIN_DB
+    return (seen?.fidelity ?? (await judge(sample, encoded))) >= floor - PROBE_MARGIN_DB
   }
   let fallback: Candidate | undefined
   for (const attempt of attempts) {
     if (rounded && attempt === jpeg) fallback = await quantisedLossless(sharp, texels)
-    if (probe && !(await promising(attempt, probe, Math.min(limit, fallback?.image.byteLength ?? Infinity)))) continue
+    if (rounded && probe && !(await promising(attempt, probe, Math.min(limit, fallback?.image.byteLength ?? Infinity))))
+      continue
     const encoded = await attempt(texels)
+    // The same encoding of the probe kept the floor by PROBE_MARGIN_DB: the full map's check is known to pass.
+    const sure = attempt === first && preview !== undefined && preview.fidelity >= floor + PROBE_MARGIN_DB
     // Speckle and grain cost JPEG more than the rounded lossless fallback: both keep the floor, the smaller ships.
-    if ((await seenFidelity(sharp, texels, encoded.image, judgement)) >= floor)
-      return fallback ? smaller(encoded, fallback) : encoded
+    if (sure || (await judge(texels, encoded)) >= floor) return fallback ? smaller(encoded, fallback) : encoded
     if (encoded.image.byteLength >= limit) return undefined
   }
   return fallback ?? (rounded ? quantisedLossless(sharp, texels) : nearLossless(sharp, texels))

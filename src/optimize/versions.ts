@@ -47,7 +47,10 @@ export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-r
     //    MASK/BLEND maps fell back to near-lossless WebP).
     // 9: normal maps of 1024² texels or more use WebP method 2; rounded data maps of that size use lossless
     //    quality 25, method 2.
-    'unplugin-rodin/optimize': '9',
+    // 10: lossy WebP of every map of 1024² texels or more uses method 2 when the map is busy (its probe codes in
+    //     0.15 bits per texel or more) and method 4 when it is flat; the full-size check is skipped when the probe
+    //     of the same encoding keeps the floor by 6 dB.
+    'unplugin-rodin/optimize': '10',
   })
 
 /**

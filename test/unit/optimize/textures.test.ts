@@ -80,32 +80,46 @@ async function dataMap(size: number, texel: (random: () => number, x: number, y:
   )
 }
 
-/** sharp that records each WebP/JPEG encode of raw texels: its kind and the width of the texels it encodes. */
+/**
+ * sharp that records each WebP/JPEG encode of raw texels (its kind, the width of the texels it encodes and the
+ * libwebp method) and the width of every image it decodes to texels (the sources and each check).
+ */
 function encodeSpy() {
-  const calls: { kind: 'lossy' | 'lossless' | 'near-lossless' | 'jpeg'; width: number | undefined }[] = []
+  type Call = { kind: 'lossy' | 'lossless' | 'near-lossless' | 'jpeg'; width: number | undefined; effort?: number }
+  const calls: Call[] = []
+  const decodes: number[] = []
   const spy = ((input?: Parameters<typeof sharp>[0], options?: Parameters<typeof sharp>[1]) => {
     const instance = sharp(input, options)
     const width = options?.raw?.width
     const webp = instance.webp.bind(instance)
     const jpeg = instance.jpeg.bind(instance)
+    const toBuffer = instance.toBuffer.bind(instance) as (o?: { resolveWithObject: true }) => Promise<unknown>
     instance.webp = o => {
-      calls.push({ kind: o?.lossless ? 'lossless' : o?.nearLossless ? 'near-lossless' : 'lossy', width })
+      const kind = o?.lossless ? 'lossless' : o?.nearLossless ? 'near-lossless' : 'lossy'
+      calls.push({ kind, width, ...(kind === 'lossy' ? { effort: o?.effort } : {}) })
       return webp(o)
     }
     instance.jpeg = o => {
       calls.push({ kind: 'jpeg', width })
       return jpeg(o)
     }
+    if (!width) {
+      instance.toBuffer = (async (o?: { resolveWithObject: true }) => {
+        const out = await toBuffer(o)
+        if (o?.resolveWithObject) decodes.push((out as { info: { width: number } }).info.width)
+        return out
+      }) as typeof instance.toBuffer
+    }
     return instance
   }) as typeof sharp
-  return { calls, spy }
+  return { calls, decodes, spy }
 }
 
-/** The 'web' optimizer (compression off) on a model set up by `setup`, with the encodes it made (encodeSpy). */
+/** The 'web' optimizer (compression off) on a model set up by `setup`, with what it encoded and decoded (encodeSpy). */
 async function optimizeSpied(setup: (doc: Document, material: Material) => void) {
-  const { calls, spy } = encodeSpy()
+  const { calls, decodes, spy } = encodeSpy()
   const { bytes } = await optimizeGlb(await modelWith(setup), { ...WEB, compress: false }, { encoders: { sharp: spy } })
-  return { calls, bytes }
+  return { calls, decodes, bytes }
 }
 
 /** PSNR of one channel of two images (decoded to RGBA). */
@@ -176,14 +190,48 @@ describe('per-texture decisions', () => {
     expect((await outTextures(bytes)).getMetallicRoughnessTexture()!.getMimeType()).toBe('image/webp')
   })
 
-  it('a smooth 1024² data map passes its probe and ships as lossy WebP, checked on the full map', async () => {
+  it('a smooth 1024² data map passes its probe with room to spare and ships as lossy WebP without a full-size check, still faithful', async () => {
     const smooth = await dataMap(1024, (_, x, y) => [0, Math.round(128 + 60 * Math.sin(x / 40) * Math.cos(y / 55)), 12])
-    const { calls, bytes } = await optimizeSpied((doc, m) => {
+    const { calls, decodes, bytes } = await optimizeSpied((doc, m) => {
       m.setMetallicRoughnessTexture(texture(doc, smooth))
     })
     expect(calls.map(c => `${c.kind} ${c.width}`)).toEqual(['lossy 256', 'lossy 1024'])
+    // the source and the probe's check: the probe passed by PROBE_MARGIN_DB, so the full map is not decoded again
+    expect(decodes).toEqual([1024, 256])
     const out = (await outTextures(bytes)).getMetallicRoughnessTexture()!
     for (const channel of [1, 2]) expect(await channelPsnr(smooth, out.getImage()!, channel)).toBeGreaterThan(30)
+  })
+
+  it('a large busy color map is encoded with libwebp method 2 and checked at full size; a flat one keeps method 4 and, its probe far above the floor, is not decoded again', async () => {
+    const grainy = await dataMap(1024, (random, x, y) =>
+      [1, 2, 3].map(k => Math.round(120 + 60 * Math.sin((x * k) / 13) * Math.cos(y / (9 + k)) + 12 * random())),
+    )
+    const flat = await dataMap(1024, (_, x, y) => [Math.round(128 + 60 * Math.sin(x / 40) * Math.cos(y / 55)), 90, 60])
+    const encode = (image: Uint8Array) =>
+      optimizeSpied((doc, m) => {
+        m.setBaseColorTexture(texture(doc, image))
+      })
+    const busy = await encode(grainy)
+    // the probe (256²) at method 2 tells the map is busy, so both full-size attempts (quality 80, then 90 with
+    // sharp RGB→YUV) use method 2 too
+    expect(busy.calls.map(c => `${c.kind} ${c.width} ${c.effort}`)).toEqual([
+      'lossy 256 2',
+      'lossy 1024 2',
+      'lossy 1024 2',
+    ])
+    // the source, the probe, and each full-size attempt's check: the probe did not keep the floor with room to spare
+    expect(busy.decodes).toEqual([1024, 256, 1024, 1024])
+    const calm = await encode(flat)
+    expect(calm.calls.map(c => `${c.kind} ${c.width} ${c.effort}`)).toEqual([
+      'lossy 256 2',
+      'lossy 256 4',
+      'lossy 1024 4',
+    ])
+    // the source and the check of the probe's method-4 encoding only
+    expect(calm.decodes).toEqual([1024, 256])
+    const out = (await outTextures(calm.bytes)).getBaseColorTexture()!
+    expect(out.getMimeType()).toBe('image/webp')
+    for (const channel of [0, 1, 2]) expect(await channelPsnr(flat, out.getImage()!, channel)).toBeGreaterThan(40)
   })
 
   it('a MASK base color whose alpha is all opaque is encoded as the same texture in an OPAQUE material is (libwebp drops such alpha)', async () => {
