@@ -107,9 +107,9 @@ const QUICK_EFFORT = 2
  * Bits per texel of a method-2 encoding of a large map's probe below which the map counts as flat and keeps
  * method 4. On the issue #16 corpus's busy maps (AI albedo with grain and baked light, AI normal maps, the
  * crate's photo textures) method 2 kept the per-texel PSNR of method 4 (±0.3 dB, often above it) for 2-8% more
- * bytes in 0.35-0.55× the time; they code in 0.25-0.6 bits per texel. Flat maps (the controller-like models'
- * product textures, 0.03-0.05 bits) lost 0.2-0.3 dB and up to 12% more bytes, and on a model whose bytes are
- * almost all such maps its render fell below gltf-transform's: rate-distortion search is what codes them well.
+ * bytes in 0.35-0.55× the time; their probes code in 0.27-2.4 bits per texel. Flat maps (the controller-like
+ * models' product textures, 0.04-0.07 bits) lost 0.2-0.3 dB and up to 12% more bytes, and on a model whose bytes
+ * are almost all such maps its render fell below gltf-transform's: rate-distortion search is what codes them well.
  */
 const FLAT_BITS_PER_TEXEL = 0.15
 
@@ -366,7 +366,7 @@ async function faithfulWebp(
     if (rounded && probe && !(await promising(attempt, probe, Math.min(limit, fallback?.image.byteLength ?? Infinity))))
       continue
     const encoded = await attempt(texels)
-    // The same encoding of the probe kept the floor by PROBE_MARGIN_DB: the full map's check is known to pass.
+    // The same encoding of the probe kept the floor by PROBE_MARGIN_DB, so the full map's check would pass too.
     const sure = attempt === first && preview !== undefined && preview.fidelity >= floor + PROBE_MARGIN_DB
     // Speckle and grain cost JPEG more than the rounded lossless fallback: both keep the floor, the smaller ships.
     if (sure || (await judge(texels, encoded)) >= floor) return fallback ? smaller(encoded, fallback) : encoded
