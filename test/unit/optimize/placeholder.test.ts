@@ -20,7 +20,9 @@ function docWith(image: Uint8Array, mimeType = 'image/png'): Document {
 async function image(size: number, channels: 2 | 3, texel: (x: number, y: number) => number[], format: 'png' | 'webp') {
   const data = new Uint8Array(size * size * channels)
   for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) data.set(texel(x, y), (y * size + x) * channels)
-  const encoded = sharp(data, { raw: { width: size, height: size, channels } })
+  // sharp would store two raw bands as RGBA: 'b-w' keeps them grey + alpha
+  const raw = sharp(data, { raw: { width: size, height: size, channels } })
+  const encoded = channels === 2 ? raw.toColourspace('b-w') : raw
   const bytes = new Uint8Array(await (format === 'png' ? encoded.png() : encoded.webp({ lossless: true })).toBuffer())
   const means = Array.from({ length: channels }, (_, c) => {
     let sum = 0
