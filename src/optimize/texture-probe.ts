@@ -63,3 +63,31 @@ function blockStart(i: number, size: number, tile: number): number {
   const middle = ((i + 0.5) * size) / GRID - tile / 2
   return Math.max(0, Math.min(size - tile, Math.floor(middle / BLOCK) * BLOCK))
 }
+
+/**
+ * Bits per texel of a method-2 encoding of a large map's probe (`previewOnProbe`) below which the map counts as flat and keeps
+ * method 4. On the issue #16 corpus's busy maps (AI albedo with grain and baked light, AI normal maps, the
+ * crate's photo textures) method 2 kept the per-texel PSNR of method 4 (±0.3 dB, often above it) for 2-8% more
+ * bytes in 0.35-0.55× the time; their probes code in 0.27-2.4 bits per texel. Flat maps (the controller-like
+ * models' product textures, 0.04-0.07 bits) lost 0.2-0.3 dB and up to 12% more bytes, and on a model whose bytes
+ * are almost all such maps its render fell below gltf-transform's: rate-distortion search is what codes them well.
+ */
+export const FLAT_BITS_PER_TEXEL = 0.15
+
+/**
+ * A large map's first lossy attempt, made on its probe at `methods.busy` first: the libwebp method the full map
+ * gets (`methods.flat` when that encoding is under {@link FLAT_BITS_PER_TEXEL}), and the probe's encoding at that
+ * method with its fidelity (`judge`), which stands for the full map's within {@link PROBE_MARGIN_DB}.
+ */
+export async function previewOnProbe<T extends { image: Uint8Array }>(
+  probe: Texels,
+  methods: { busy: number; flat: number },
+  encodeAt: (method: number) => (texels: Texels) => Promise<T>,
+  judge: (sample: Texels, encoded: T) => Promise<number>,
+): Promise<{ effort: number; preview: { encoded: T; fidelity: number } }> {
+  const quick = await encodeAt(methods.busy)(probe)
+  const busy = (quick.image.byteLength * 8) / (probe.width * probe.height) >= FLAT_BITS_PER_TEXEL
+  const effort = busy ? methods.busy : methods.flat
+  const encoded = busy ? quick : await encodeAt(effort)(probe)
+  return { effort, preview: { encoded, fidelity: await judge(probe, encoded) } }
+}

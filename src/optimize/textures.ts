@@ -9,7 +9,7 @@ import type { Judgement, Texels } from './texture-encode.js'
 import { decodeTexels, fromTexels } from './texture-encode.js'
 import { seenAtFirstMip, seenFidelity } from './texture-seen.js'
 import { PixelBudget } from './pixel-budget.js'
-import { PROBE_MARGIN_DB, probeOf, probeScale } from './texture-probe.js'
+import { PROBE_MARGIN_DB, previewOnProbe, probeOf, probeScale } from './texture-probe.js'
 import {
   DATA_LEVELS,
   fitTexelsToContent,
@@ -85,16 +85,16 @@ const FIDELITY_FLOOR_DB: Record<'web' | 'max', Record<TextureRole, number>> = {
 }
 
 /**
- * libwebp method 4 (its default), for maps under 1024² texels and for flat large ones (see FLAT_BITS_PER_TEXEL):
- * it put the controller-like and FlightHelmet-like models back within 1.1× of `gltf-transform optimize` at its
- * own quality.
+ * libwebp method 4 (its default), for maps under 1024² texels and for flat large ones (texture-probe.ts,
+ * FLAT_BITS_PER_TEXEL): it put the controller-like and FlightHelmet-like models back within 1.1× of
+ * `gltf-transform optimize` at its own quality.
  */
 const WEBP_EFFORT = 4
 
 /**
  * Maps of at least 1024² texels get faster encoder settings where that costs no visible loss: lossy WebP uses
- * libwebp method 2 on busy maps (see FLAT_BITS_PER_TEXEL), and rounded data maps a quicker lossless search (see
- * `quantisedLossless`). Small maps cost little either way.
+ * libwebp method 2 on busy maps (texture-probe.ts, `previewOnProbe`), and rounded data maps a quicker lossless
+ * search (see `quantisedLossless`). Small maps cost little either way.
  */
 function isLarge(t: Texels): boolean {
   return t.width * t.height >= 1024 * 1024
@@ -102,20 +102,6 @@ function isLarge(t: Texels): boolean {
 
 /** libwebp method of lossy encodes of large busy maps: no rate-distortion search, 0.4× the time of method 4. */
 const QUICK_EFFORT = 2
-
-/**
- * Bits per texel of a method-2 encoding of a large map's probe below which the map counts as flat and keeps
- * method 4. On the issue #16 corpus's busy maps (AI albedo with grain and baked light, AI normal maps, the
- * crate's photo textures) method 2 kept the per-texel PSNR of method 4 (±0.3 dB, often above it) for 2-8% more
- * bytes in 0.35-0.55× the time; their probes code in 0.27-2.4 bits per texel. Flat maps (the controller-like
- * models' product textures, 0.04-0.07 bits) lost 0.2-0.3 dB and up to 12% more bytes, and on a model whose bytes
- * are almost all such maps its render fell below gltf-transform's: rate-distortion search is what codes them well.
- */
-const FLAT_BITS_PER_TEXEL = 0.15
-
-function bitsPerTexel(encoded: Candidate, t: Texels): number {
-  return (encoded.image.byteLength * 8) / (t.width * t.height)
-}
 
 /**
  * libwebp near-lossless preprocessing level of the last-resort encoding (100 is lossless, lower quantises
@@ -332,16 +318,12 @@ async function faithfulWebp(
         'image/webp',
       )
   const judge = (sample: Texels, encoded: Candidate) => seenFidelity(sharp, sample, encoded.image, judgement, firstMip)
-  // A large map's first attempt runs on its probe first: how busy the map is picks the libwebp method (see
-  // FLAT_BITS_PER_TEXEL), and how faithful it came out may make the full map's check needless.
-  let effort = WEBP_EFFORT
-  let preview: { encoded: Candidate; fidelity: number } | undefined
-  if (large && probe) {
-    const quick = await webp(quality, QUICK_EFFORT)(probe)
-    if (bitsPerTexel(quick, probe) >= FLAT_BITS_PER_TEXEL) effort = QUICK_EFFORT
-    const encoded = effort === QUICK_EFFORT ? quick : await webp(quality, effort)(probe)
-    preview = { encoded, fidelity: await judge(probe, encoded) }
-  }
+  // A large map's first attempt runs on its probe first: how busy the map is picks the libwebp method, and how
+  // faithful it came out may make the full map's check needless.
+  const { effort, preview } =
+    large && probe
+      ? await previewOnProbe(probe, { busy: QUICK_EFFORT, flat: WEBP_EFFORT }, method => webp(quality, method), judge)
+      : { effort: WEBP_EFFORT, preview: undefined }
   const jpeg: Encode = async t =>
     candidate(
       await fromTexels(sharp, t)
