@@ -44,7 +44,7 @@ export const errors = {
 } satisfies Record<RodinErrorCode, Constructor<Templates>>
 
 /**
- * A catalogue error that crossed a boundary as plain data (a worker thread's `{ code, message }`): its words
+ * A catalogue error that crossed a boundary as plain data (an optimizer worker's `{ code, message }`): its words
  * were written by the catalogue on the other side, so only a subject is put in front.
  */
 export function relayed(code: RodinErrorCode, message: string, subject?: string): RodinError {

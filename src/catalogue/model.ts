@@ -23,7 +23,7 @@ export const E_OPTIMIZE = define('E_OPTIMIZE', {
   stopped: (d: { model: string; closed: boolean; crash: string }) =>
     `${d.model}: ${d.closed ? 'the optimizer pool was closed' : `the optimizer worker crashed (${d.crash})`}; other models are not affected`,
   poolClosedWhileRunning: (d: { model: string }) => `${d.model}: the optimizer pool was closed`,
-  notWorker: (_: object) => 'optimize/worker.js must be started as a worker thread',
+  notWorker: (_: object) => 'optimize/worker.js is started by the optimizer pool, as its child process',
   ktx2Encoder: (d: { texture: string; width: number; height: number; reason: string }) =>
     `the KTX2 encoder failed on ${d.texture} (${d.width}×${d.height}): ${d.reason}; try a smaller "textureSize" or "textureFormat": "webp"`,
   placeholder: (d: { bytes: number }) => `the smallest placeholder is still ${d.bytes} bytes`,

@@ -7,7 +7,7 @@ let encoder: Promise<Encode> | undefined
 
 /**
  * The Basis Universal encoder is WebAssembly shipped in the npm package (no install script, no native binary,
- * no toktx), loaded only when a model asks for KTX2, once per worker thread.
+ * no toktx), loaded only when a model asks for KTX2, once per worker.
  *
  * The package's own entry starts the WebAssembly module with Emscripten's defaults, which print the encoder's
  * progress ("Total slices: …", one line per mip level) to stdout, i.e. into every build log. So the module is

@@ -1,17 +1,16 @@
 import type { ModelStats } from '../meta.js'
 import type { ResolvedOptimizeOptions } from './options.js'
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
 import { errors, relayed } from '../catalogue/index.js'
 import { isRodinErrorCode, type RodinError } from '../errors.js'
+import { forkWorker, type PoolWorker } from './child-worker.js'
 import { estimateCost } from './cost.js'
 import { poolDefaults } from './pool-size.js'
 import { checkJsonChunkSize } from './preflight.js'
 
-/** Runs optimizer jobs on worker threads, so models use every core and one bad model cannot crash the build. */
+/** Runs optimizer jobs in worker processes, so models use every core and one bad model cannot crash the build. */
 export interface OptimizerPool {
   /**
    * Optimizes a GLB (see `optimizeGlb`). The caller's bytes are copied, never transferred away; the pool keeps
@@ -32,14 +31,14 @@ export interface OptimizerPool {
   readonly size: number
   /** Most jobs one worker runs at once. */
   readonly jobsPerWorker: number
-  /** Workers alive right now (0 until the first job: a build served from the cache never starts one). */
+  /** Worker processes alive right now (0 until the first job: a build served from the cache never starts one). */
   readonly threads: number
 }
 
 export interface OptimizerPoolOptions {
-  /** Worker threads at most. @default one per two cores, at least 1, at most 4 */
+  /** Worker processes at most. @default one per two cores, at least 1, at most 4 */
   size?: number
-  /** Jobs one worker runs at once, interleaved on its thread. @default 3 */
+  /** Jobs one worker runs at once, interleaved on its JavaScript thread. @default 3 */
   jobsPerWorker?: number
   /**
    * Time one job may run, from the size of its GLB in bytes. A job over its limit is stopped (its worker is
@@ -48,7 +47,7 @@ export interface OptimizerPoolOptions {
    */
   timeoutMs?: (modelBytes: number) => number
   /**
-   * V8 heap limit of each worker, in MiB (`resourceLimits.maxOldGenerationSizeMb`). A worker over it dies
+   * V8 heap limit of each worker, in MiB (`--max-old-space-size`). A worker over it dies
    * alone; its jobs run again one by one and only the job that needs more fails.
    * @default 2048
    */
@@ -105,7 +104,7 @@ interface Job {
 }
 
 interface Slot {
-  worker: Worker
+  worker: PoolWorker
   jobs: Map<number, Job>
   crash?: string
   /** The job whose time limit ended this worker, and that limit. */
@@ -118,14 +117,15 @@ interface Slot {
  * another parses or compresses geometry) keeps about two cores busy: the pool starts one worker per two
  * cores, at most 4. Each worker holds its own copy of glTF-Transform, sharp and the codecs, and pays its own
  * module loading and JIT warm-up: on 2 cores, two workers used ~0.6 s more CPU than one for the same
- * models, and took longer. No thread starts (and neither sharp nor glTF-Transform loads) until the first
+ * models, and took longer. No worker starts (and neither sharp nor glTF-Transform loads) until the first
  * job. When several jobs wait, the one with the most estimated work goes first (texture pixels and
  * vertices, read from the GLB headers), so one big model does not end up running alone at the end of the
  * build. Idle workers do not keep the process alive.
  *
- * A worker that dies (native abort, out of memory) takes its running jobs with it; each of them runs again
- * alone, and only a job that kills a worker on its own fails (`E_OPTIMIZE`), so one bad model never fails
- * the others.
+ * Workers are child processes (child-worker.ts), not threads: the memory libvips frees goes back to the system
+ * with the worker's own allocator settings, and a native crash ends the worker, not the build. A worker that
+ * dies (native abort, out of memory) takes its running jobs with it; each of them runs again alone, and only a
+ * job that kills a worker on its own fails (`E_OPTIMIZE`), so one bad model never fails the others.
  *
  * Example:
  * ```ts
@@ -225,23 +225,15 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   }
 
   function spawn(): Slot {
-    pinNativeLibraries()
-    const options = {
-      name: 'unplugin-rodin optimizer',
-      execArgv: workerExecArgv(),
-      resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
-    }
-    const worker = workerURL.pathname.endsWith('.ts')
-      ? new Worker(fromSource(workerURL), { ...options, eval: true })
-      : new Worker(workerURL, options)
+    const worker = forkWorker(workerURL, { execArgv: workerExecArgv(), maxHeapMb })
     worker.unref()
     const slot: Slot = { worker, jobs: new Map() }
     slots.push(slot)
-    worker.on('message', (response: WorkerResponse) => onMessage(slot, response))
+    worker.on('message', response => onMessage(slot, response as WorkerResponse))
     worker.on('error', err => {
       slot.crash ??= err instanceof Error ? err.message : String(err)
     })
-    worker.on('exit', code => onExit(slot, code))
+    worker.on('exit', (code, signal) => onExit(slot, signal ? `signal ${signal}` : `exit code ${code}`))
     return slot
   }
 
@@ -280,7 +272,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     pump()
   }
 
-  function onExit(slot: Slot, code: number): void {
+  function onExit(slot: Slot, how: string): void {
     slots.splice(slots.indexOf(slot), 1)
     const jobs = [...slot.jobs.values()]
     const alone = jobs.length === 1
@@ -294,7 +286,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
           queue.push({ ...job, timer: undefined }) // innocent: it just shared the worker
         }
       } else if (closed || alone) {
-        const crash = slot.crash ?? `exit code ${code}`
+        const crash = slot.crash ?? how
         job.reject(errors.E_OPTIMIZE('stopped', { model: subject(job.request.label), closed, crash }))
       } else {
         queue.push({ ...job, suspect: true })
@@ -313,16 +305,19 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
       precheck(bytes, label ?? '')
       const response = await submit({
         kind: 'optimize',
-        bytes: compact(bytes),
+        bytes: checkedBytes(bytes),
         opts,
         label: label ?? '',
         debug: options.debug !== undefined,
       })
-      return { bytes: response.bytes ?? new Uint8Array(), stats: response.stats }
+      // Over IPC the bytes arrive as a view into the message: give the caller a buffer of their own.
+      const out = response.bytes
+      const own = !out || (out.byteOffset === 0 && out.byteLength === out.buffer.byteLength)
+      return { bytes: out ? (own ? out : new Uint8Array(out)) : new Uint8Array(), stats: response.stats }
     },
     async inspect(bytes, label) {
       precheck(bytes, label ?? '')
-      return (await submit({ kind: 'inspect', bytes: compact(bytes), label: label ?? '' })).stats
+      return (await submit({ kind: 'inspect', bytes: checkedBytes(bytes), label: label ?? '' })).stats
     },
     async close() {
       closed = true
@@ -341,7 +336,7 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
 
   // An oversized JSON chunk is refused before the bytes are copied for a worker or parsed for the estimate.
   function precheck(bytes: Uint8Array, label: string): void {
-    if (!(bytes instanceof Uint8Array)) return // compact() says why
+    if (!(bytes instanceof Uint8Array)) return // checkedBytes() says why
     try {
       checkJsonChunkSize(bytes)
     } catch (err) {
@@ -353,26 +348,6 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     const code = isRodinErrorCode(error.code) ? error.code : 'E_OPTIMIZE'
     const message = error.message.replace(/^\[unplugin-rodin\] E_[A-Z_]+: /, '')
     return relayed(code, message, label ? subject(label) : undefined)
-  }
-}
-
-let nativePinned = false
-
-// sharp's docs (lovell/sharp#2263): on glibc the main thread should load sharp's native module before
-// workers do, so libvips is not unloaded when a worker exits and then reloaded by its replacement. Only the
-// native module is loaded (~10 ms of CPU; sharp's JavaScript would cost ~100 ms more on a build's main
-// thread), and only at the first spawn, so a build served from the cache still never loads it.
-function pinNativeLibraries(): void {
-  if (nativePinned) return
-  nativePinned = true
-  try {
-    const fromSharp = createRequire(createRequire(import.meta.url).resolve('sharp'))
-    fromSharp(`@img/sharp-${process.platform}-${process.arch}/sharp.node`)
-  } catch {
-    // another platform package (musl, WebAssembly) or a custom libvips build: load sharp itself
-    import('sharp').catch(() => {
-      // a missing sharp surfaces as the worker's own error, with the job that needed it
-    })
   }
 }
 
@@ -392,22 +367,6 @@ function workerExecArgv(): string[] {
   return out
 }
 
-/**
- * Code for a worker thread that runs a TypeScript worker from src/ (the tests). Node does not run TypeScript, and
- * Node 20 applies neither a parent's `--import tsx` nor tsx's own entry to a worker thread, so the thread registers
- * tsx's loader through its API before it imports the script. tsx is a devDependency: only a checkout runs .ts; the
- * package starts worker.js.
- */
-function fromSource(url: URL): string {
-  let tsx: string
-  try {
-    tsx = import.meta.resolve('tsx/esm/api')
-  } catch {
-    return `throw new Error(${JSON.stringify(`${fileURLToPath(url)} is TypeScript and tsx is not installed: run \`npm install\``)})`
-  }
-  return `import(${JSON.stringify(tsx)}).then(tsx => tsx.register()).then(() => import(${JSON.stringify(url.href)}))`
-}
-
 function subject(label: string): string {
   if (!label) return 'model'
   return label.includes('"') ? label : `model "${label}"`
@@ -417,12 +376,9 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`
 }
 
-// postMessage without a transfer list copies the bytes into the worker, so the caller's buffer stays usable and
-// the pool keeps it to run the job again if a worker dies. Structured clone copies a view's whole ArrayBuffer,
-// though, so a view into a larger buffer (a pooled Buffer, a slice of a bigger file) is compacted first; a
-// buffer that holds exactly the model (what the pipeline reads) is not copied twice.
-function compact(bytes: Uint8Array): Uint8Array {
+// The worker gets its own copy over IPC (V8 serialization writes a view's bytes, not its whole buffer), so the
+// caller's buffer stays usable and the pool keeps it to run the job again if a worker dies.
+function checkedBytes(bytes: Uint8Array): Uint8Array {
   if (!(bytes instanceof Uint8Array)) throw errors.E_BAD_GLB('notBytes', { got: typeof bytes })
-  // new Uint8Array(view) copies; a Buffer's slice() would be another view into the same memory
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes)
+  return bytes
 }

@@ -1,44 +1,49 @@
 /**
- * Optimizer worker thread for {@link createOptimizerPool}: runs the jobs it is sent, several at once. Every failure is posted
- * back as data (code + message) so the pool can rebuild a RodinError with the same code; only a real crash
- * (native abort, out of memory, process.exit) kills the thread.
+ * Optimizer worker for {@link createOptimizerPool}: a child process (see child-worker.ts) that runs the jobs it
+ * is sent over IPC, several at once. Every failure is posted back as data (code + message) so the pool can
+ * rebuild a RodinError with the same code; only a real crash (native abort, out of memory, process.exit) ends
+ * the worker, and the pool reruns or fails its jobs. An uncaught exception is reported before it exits, and the
+ * worker ends with its parent: a build killed mid-job leaves no optimizer behind.
  */
 import type { ILogger } from '@gltf-transform/core'
 import type { WorkerRequest, WorkerResponse } from './pool.js'
-import { parentPort } from 'node:worker_threads'
+import { CHILD_WORKER_ENV, type CrashNote } from './child-worker.js'
 import { errors } from '../catalogue/index.js'
 import { isRodinError } from '../errors.js'
 import { failpoint } from '../util/failpoint.js'
 import { inspectGlb, optimizeGlb } from './optimize.js'
 
-const port = parentPort
-if (!port) throw errors.E_OPTIMIZE('notWorker', {})
+const send = process.send?.bind(process)
+if (!send || !process.env[CHILD_WORKER_ENV]) throw errors.E_OPTIMIZE('notWorker', {})
 
-port.on('message', (request: WorkerRequest) => {
-  void handle(request).then(({ response, transfer }) => port.postMessage(response, transfer))
+process.on('disconnect', () => process.exit(0))
+process.on('uncaughtException', err => {
+  send({ crash: err instanceof Error ? err.message : String(err) } satisfies CrashNote, () => process.exit(1))
+})
+process.on('message', (request: WorkerRequest) => {
+  // The bytes arrive as a view at any offset into the IPC message, and glTF readers need aligned buffers (a
+  // Buffer's slice() is a view too, so the constructor copies).
+  if (request.bytes.byteOffset % 8 !== 0) request.bytes = new Uint8Array(request.bytes)
+  void handle(request).then(response => send(response))
 })
 
-async function handle(request: WorkerRequest): Promise<{ response: WorkerResponse; transfer: ArrayBuffer[] }> {
+async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   // Debug lines travel back with the job's answer, so they stay together per model in the build log.
   const log: string[] | undefined = request.kind === 'optimize' && request.debug ? [] : undefined
   try {
     if (request.kind === 'inspect') {
-      return { response: { id: request.id, ok: true, stats: await inspectGlb(request.bytes) }, transfer: [] }
+      return { id: request.id, ok: true, stats: await inspectGlb(request.bytes) }
     }
     const logger = log && collectInto(log)
     const { bytes, stats } = await optimizeGlb(request.bytes, request.opts, { logger })
-    failpoint('mid-optimize') // crash tests: the whole build process dies with a job in flight
-    // Transfer only a buffer that holds exactly these bytes (a view into a larger buffer would move it all).
-    const own =
-      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
-        ? bytes
-        : bytes.slice()
-    return { response: { id: request.id, ok: true, stats, bytes: own, log }, transfer: [own.buffer as ArrayBuffer] }
+    // crash tests: the whole build dies with a job in flight (the worker then ends with it)
+    failpoint('mid-optimize', process.ppid)
+    return { id: request.id, ok: true, stats, bytes, log }
   } catch (err) {
     const error = isRodinError(err)
       ? { code: err.code, message: err.message }
       : { message: err instanceof Error ? err.message : String(err) }
-    return { response: { id: request.id, ok: false, error, log }, transfer: [] }
+    return { id: request.id, ok: false, error, log }
   }
 }
 

@@ -1,12 +1,13 @@
 // A stand-in optimizer worker for pool tests: it speaks the pool's message protocol, and the job label
 // scripts what happens ("sleep:<ms>", "crash", "throw", "bad-glb", "plain-error"). Answers carry the
-// worker's threadId as `triangles`, as `materials` how many other jobs it was running at the start, and as
-// `gpuBytes` the size of the ArrayBuffer the job's bytes arrived in.
-import { parentPort, threadId } from 'node:worker_threads'
+// worker's pid as `triangles`, and, as `materials`, how many other jobs it was running at the start.
+// The pool starts workers as child processes (src/optimize/child-worker.ts) and speaks to them over IPC.
+process.on('disconnect', () => process.exit(0))
+process.on('uncaughtException', err => process.send({ crash: err.message }, () => process.exit(1)))
 
 let inFlight = 0
 
-parentPort.on('message', async request => {
+process.on('message', async request => {
   inFlight++
   const alongside = inFlight - 1 // jobs this worker was already running when this one arrived
   const { id, label, bytes } = request
@@ -18,7 +19,7 @@ parentPort.on('message', async request => {
     return
   }
   if (label === 'bad-glb') {
-    parentPort.postMessage({
+    process.send({
       id,
       ok: false,
       error: { code: 'E_BAD_GLB', message: '[unplugin-rodin] E_BAD_GLB: not a valid GLB: fake reason' },
@@ -26,7 +27,7 @@ parentPort.on('message', async request => {
     return
   }
   if (label === 'plain-error') {
-    parentPort.postMessage({ id, ok: false, error: { message: 'something odd' } })
+    process.send({ id, ok: false, error: { message: 'something odd' } })
     return
   }
   const ms = Number(/^sleep:(\d+)$/.exec(label)?.[1] ?? 0)
@@ -34,7 +35,7 @@ parentPort.on('message', async request => {
   await new Promise(resolve => setTimeout(resolve, ms))
   inFlight--
   const stats = {
-    triangles: threadId,
+    triangles: process.pid,
     vertices: bytes.byteLength,
     bounds: { min: [started, 0, 0], max: [Date.now(), 0, 0] },
     nodes: [],
@@ -43,13 +44,10 @@ parentPort.on('message', async request => {
     animations: [],
     extensionsRequired: [],
     decoders: { meshopt: false, draco: false, ktx2: false },
-    gpuBytes: bytes.buffer.byteLength,
+    gpuBytes: 0,
   }
   const out = new Uint8Array(bytes.byteLength)
   out.set(bytes)
   out.reverse()
-  parentPort.postMessage(
-    { id, ok: true, stats, bytes: request.kind === 'optimize' ? out : undefined },
-    request.kind === 'optimize' ? [out.buffer] : [],
-  )
+  process.send({ id, ok: true, stats, bytes: request.kind === 'optimize' ? out : undefined })
 })

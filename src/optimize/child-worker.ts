@@ -1,0 +1,113 @@
+import type { ChildProcess } from 'node:child_process'
+import { fork } from 'node:child_process'
+import { EventEmitter } from 'node:events'
+import { fileURLToPath } from 'node:url'
+
+/**
+ * What the pool needs of a worker: the subset of `worker_threads.Worker` it uses, so the protocol and its
+ * tests stay the same whichever kind of worker runs the jobs.
+ */
+export interface PoolWorker {
+  postMessage(message: unknown): void
+  terminate(): Promise<unknown>
+  ref(): void
+  unref(): void
+  on(event: 'message', listener: (message: unknown) => void): this
+  on(event: 'error', listener: (err: Error) => void): this
+  on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this
+}
+
+/** Message a child worker sends instead of dying silently on an uncaught exception. */
+export interface CrashNote {
+  crash: string
+}
+
+/** Set in the environment of optimizer child processes (worker.ts reads it to find its parent). */
+export const CHILD_WORKER_ENV = 'UNPLUGIN_RODIN_OPTIMIZER_CHILD'
+
+/**
+ * glibc keeps the memory that libvips' threads free in per-thread arenas (up to 8 per core) and a long run of
+ * textures grows the process: a 100-model cold build peaked at 1.42× the 8-model one with the default settings
+ * and at 1.17× with two arenas, in the same time (bench/results/scale.md). An allocator is chosen when a
+ * process starts, which is why the optimizer runs in a child process of its own. A user's own setting wins.
+ */
+const ALLOCATOR_ENV = { MALLOC_ARENA_MAX: '2' }
+
+/**
+ * Starts `url` in a child process that speaks the worker protocol over IPC (V8 serialization, so model bytes
+ * travel as Uint8Array). A TypeScript worker (the tests run src/) is started with tsx's loader.
+ */
+export function forkWorker(url: URL, { execArgv, maxHeapMb }: { execArgv: string[]; maxHeapMb: number }): PoolWorker {
+  const script = fileURLToPath(url)
+  const loader = script.endsWith('.ts') ? tsxLoader() : []
+  const child = fork(script, [], {
+    execArgv: [...execArgv, ...loader, `--max-old-space-size=${maxHeapMb}`],
+    env: { ...ALLOCATOR_ENV, ...process.env, [CHILD_WORKER_ENV]: '1' },
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  return new ChildWorker(child)
+}
+
+class ChildWorker implements PoolWorker {
+  private readonly events = new EventEmitter()
+  private readonly exited: Promise<void>
+
+  constructor(private readonly child: ChildProcess) {
+    this.exited = new Promise(resolve => child.once('exit', () => resolve()))
+    child.on('message', (message: unknown) => {
+      if (message && typeof message === 'object' && 'crash' in message)
+        this.events.emit('error', new Error(String((message as CrashNote).crash)))
+      else this.events.emit('message', message)
+    })
+    // A failed spawn emits 'error' and no 'exit': report it as the worker's crash and its end.
+    child.on('error', err => {
+      this.events.emit('error', err)
+      if (child.exitCode === null && child.signalCode === null && child.pid === undefined)
+        this.events.emit('exit', 1, null)
+    })
+    child.on('exit', (code, signal) => this.events.emit('exit', code, signal))
+  }
+
+  on(event: 'message', listener: (message: unknown) => void): this
+  on(event: 'error', listener: (err: Error) => void): this
+  on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this
+  on(event: string, listener: (...args: never[]) => void): this {
+    this.events.on(event, listener as (...args: unknown[]) => void)
+    return this
+  }
+
+  postMessage(message: unknown): void {
+    // A child that just died cannot take the message; its 'exit' hands the job back to the pool.
+    if (this.child.connected) this.child.send(message as object, error => error && undefined)
+  }
+
+  async terminate(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.ref() // an unref'd child would let the process end before close() settles
+      this.child.kill('SIGKILL')
+    }
+    await this.exited
+  }
+
+  // An idle child must not keep the build alive: neither the process handle nor its IPC channel.
+  ref(): void {
+    this.child.ref()
+    this.child.channel?.ref()
+  }
+
+  unref(): void {
+    this.child.unref()
+    this.child.channel?.unref()
+  }
+}
+
+// Without tsx (only a checkout runs .ts, and tsx is a devDependency there) Node refuses the script, and the
+// job fails with the worker's exit.
+function tsxLoader(): string[] {
+  try {
+    return ['--import', import.meta.resolve('tsx')]
+  } catch {
+    return []
+  }
+}
