@@ -210,14 +210,14 @@ export function renderMarkdown(r) {
   const repeats = r.totals.web.wallRunsMs?.length ?? 1
   lines.push(
     '',
-    `Wall time and peak RSS are per variant for the whole corpus: (a) is one process optimizing every file at once on its worker pool (its peak covers all workers), (b) and (c) are one process per file run one after another (the peak is that of the largest process). Each variant ran ${repeats}× cold, round-robin with the others (so all meet the same machine load); the table shows the run with the median wall time (all runs: ${order
+    `Wall time and peak RSS are per variant for the whole corpus: (a) is one process optimizing every file at once on its pool of worker processes (its peak is summed over the process tree), (b) and (c) are one process per file run one after another (the peak is that of the largest process). Each variant ran ${repeats}× cold, round-robin with the others (so all meet the same machine load); the table shows the run with the median wall time (all runs: ${order
       .filter(n => r.totals[n])
       .map(n => `${n} ${r.totals[n].wallRunsMs?.map(ms => (ms / 1000).toFixed(2)).join('/')} s`)
       .join(', ')}) and the largest peak RSS of any run.`,
   )
   lines.push(
     '',
-    `Peak RSS on the largest file (${r.largestFile.name}) alone: 'web' ${r.largestFile.webPeakMB.toFixed(0)} MB in ${S(r.largestFile.webMs)} s (one process, worker threads included) vs (b) ${r.largestFile.baselinePeakMB.toFixed(0)} MB in ${S(r.largestFile.baselineMs)} s → ${r.largestFile.ratio.toFixed(2)}×.`,
+    `Peak RSS on the largest file (${r.largestFile.name}) alone: 'web' ${r.largestFile.webPeakMB.toFixed(0)} MB in ${S(r.largestFile.webMs)} s (summed over the process and its workers) vs (b) ${r.largestFile.baselinePeakMB.toFixed(0)} MB in ${S(r.largestFile.baselineMs)} s → ${r.largestFile.ratio.toFixed(2)}×.`,
   )
   const h = r.heaviestFile
   if (h)
