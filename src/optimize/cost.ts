@@ -1,3 +1,5 @@
+import type { FileHandle } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { MAX_JSON_CHUNK_BYTES } from './preflight.js'
 
 /**
@@ -12,26 +14,78 @@ export function estimateCost(bytes: Uint8Array): number {
   try {
     const glb = parseGlb(bytes)
     if (!glb) return bySize
-    let pixels = 0
-    for (const image of glb.json.images ?? []) {
-      const view = image.bufferView === undefined ? undefined : glb.json.bufferViews?.[image.bufferView]
-      if (!view || !glb.bin) continue
-      const start = view.byteOffset ?? 0
-      pixels += imagePixels(glb.bin.subarray(start, start + view.byteLength))
-    }
-    let vertices = 0
-    for (const mesh of glb.json.meshes ?? []) {
-      for (const prim of mesh.primitives ?? []) {
-        const position = prim.attributes?.POSITION
-        vertices += position === undefined ? 0 : (glb.json.accessors?.[position]?.count ?? 0)
-      }
-    }
-    // ~80 ms per megapixel of texture (decode, encode, check) and ~4 µs per vertex of geometry work.
-    return 20 + pixels * 8e-5 + vertices * 4e-3 + bySize
+    const heads = imageViews(glb.json).map(view => glb.bin?.subarray(view.start, view.start + view.byteLength))
+    return costOf(glb.json, heads, bySize)
   } catch {
     return bySize
   }
 }
+
+/** Bytes of an image's start read by {@link estimateFileCost}: PNG, WebP and KTX2 sizes sit in the first 32. */
+const IMAGE_HEAD_BYTES = 64 * 1024
+
+/**
+ * {@link estimateCost} of a GLB file, from its header, its JSON chunk and the first 64 KiB of each image, so a
+ * source the worker reads by path is weighed without being read here. A JPEG whose size comes after 64 KiB of
+ * metadata counts no pixels.
+ */
+export async function estimateFileCost(path: string): Promise<number> {
+  const fh = await open(path, 'r')
+  try {
+    const bySize = (await fh.stat()).size / 50_000
+    try {
+      const header = await readAt(fh, 0, 20)
+      const view = new DataView(header.buffer, header.byteOffset, header.byteLength)
+      if (header.byteLength < 20 || view.getUint32(0, true) !== GLB_MAGIC || view.getUint32(16, true) !== JSON_CHUNK)
+        return bySize
+      const jsonLength = view.getUint32(12, true)
+      if (jsonLength > MAX_JSON_CHUNK_BYTES) return bySize
+      const json = JSON.parse(new TextDecoder().decode(await readAt(fh, 20, jsonLength))) as GlbJson
+      const binData = 20 + jsonLength + 8
+      const heads = await Promise.all(
+        imageViews(json).map(v => readAt(fh, binData + v.start, Math.min(v.byteLength, IMAGE_HEAD_BYTES))),
+      )
+      return costOf(json, heads, bySize)
+    } catch {
+      return bySize
+    }
+  } finally {
+    await fh.close()
+  }
+}
+
+// ~80 ms per megapixel of texture (decode, encode, check) and ~4 µs per vertex of geometry work.
+function costOf(json: GlbJson, imageHeads: (Uint8Array | undefined)[], bySize: number): number {
+  let pixels = 0
+  for (const head of imageHeads) if (head) pixels += imagePixels(head)
+  let vertices = 0
+  for (const mesh of json.meshes ?? []) {
+    for (const prim of mesh.primitives ?? []) {
+      const position = prim.attributes?.POSITION
+      vertices += position === undefined ? 0 : (json.accessors?.[position]?.count ?? 0)
+    }
+  }
+  return 20 + pixels * 8e-5 + vertices * 4e-3 + bySize
+}
+
+/** Where each embedded image lies in the BIN chunk's data. */
+function imageViews(json: GlbJson): { start: number; byteLength: number }[] {
+  const out: { start: number; byteLength: number }[] = []
+  for (const image of json.images ?? []) {
+    const view = image.bufferView === undefined ? undefined : json.bufferViews?.[image.bufferView]
+    if (view) out.push({ start: view.byteOffset ?? 0, byteLength: view.byteLength })
+  }
+  return out
+}
+
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Uint8Array> {
+  const buffer = new Uint8Array(length)
+  const { bytesRead } = await fh.read(buffer, 0, length, position)
+  return buffer.subarray(0, bytesRead)
+}
+
+const GLB_MAGIC = 0x46546c67
+const JSON_CHUNK = 0x4e4f534a
 
 interface GlbJson {
   images?: { bufferView?: number }[]
@@ -43,7 +97,7 @@ interface GlbJson {
 function parseGlb(bytes: Uint8Array): { json: GlbJson; bin?: Uint8Array } | undefined {
   if (bytes.byteLength < 20) return undefined
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  if (view.getUint32(0, true) !== 0x46546c67 || view.getUint32(16, true) !== 0x4e4f534a) return undefined
+  if (view.getUint32(0, true) !== GLB_MAGIC || view.getUint32(16, true) !== JSON_CHUNK) return undefined
   const jsonLength = view.getUint32(12, true)
   // An oversized JSON chunk is refused by the worker's preflight; parsing it here would cost gigabytes.
   if (20 + jsonLength > bytes.byteLength || jsonLength > MAX_JSON_CHUNK_BYTES) return undefined

@@ -1,4 +1,5 @@
 import type { ModelStats } from '../meta.js'
+import type { VouchedFile } from '../store/store.js'
 import type { ResolvedOptimizeOptions } from './options.js'
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
@@ -6,20 +7,22 @@ import { fileURLToPath } from 'node:url'
 import { errors, relayed } from '../catalogue/index.js'
 import { isRodinErrorCode, type RodinError } from '../errors.js'
 import { forkWorker, type PoolWorker } from './child-worker.js'
-import { estimateCost } from './cost.js'
+import { estimateCost, estimateFileCost } from './cost.js'
 import { poolDefaults } from './pool-size.js'
 import { checkJsonChunkSize } from './preflight.js'
 
 /** Runs optimizer jobs in worker processes, so models use every core and one bad model cannot crash the build. */
 export interface OptimizerPool {
   /**
-   * Optimizes a GLB (see `optimizeGlb`). The caller's bytes are copied, never transferred away; the pool keeps
-   * them to run the job again if its worker dies, so they must not change until the promise settles. `label` names
-   * the model in errors: a bare name reads `model "<name>"`, a label that quotes its own name (such as
-   * `asset "hero-sword" (base_basic_pbr.glb)`) is used as written.
+   * Optimizes a GLB (see `optimizeGlb`), given as bytes or as a file the store vouched for. Bytes are copied,
+   * never transferred away; the pool keeps them to run the job again if its worker dies, so they must not change
+   * until the promise settles. A file is read by the worker itself, so a large source never passes through this
+   * process; if the file is no longer the one vouched for, the job fails with `E_INTEGRITY` and the caller reads
+   * the source another way. `label` names the model in errors: a bare name reads `model "<name>"`, a label that
+   * quotes its own name (such as `asset "hero-sword" (base_basic_pbr.glb)`) is used as written.
    */
   optimize: (
-    bytes: Uint8Array,
+    source: Uint8Array | VouchedFile,
     opts: ResolvedOptimizeOptions,
     label?: string,
   ) => Promise<{ bytes: Uint8Array; stats: ModelStats }>
@@ -76,7 +79,16 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** @internal Message to a worker. */
 export type WorkerRequest =
-  | { id: number; kind: 'optimize'; bytes: Uint8Array; opts: ResolvedOptimizeOptions; label: string; debug?: boolean }
+  | {
+      id: number
+      kind: 'optimize'
+      /** The source: its bytes, or a file the worker reads (and checks against its identity) itself. */
+      bytes?: Uint8Array
+      file?: VouchedFile
+      opts: ResolvedOptimizeOptions
+      label: string
+      debug?: boolean
+    }
   | { id: number; kind: 'inspect'; bytes: Uint8Array; label: string }
 
 /** @internal Message from a worker. */
@@ -85,6 +97,11 @@ export type WorkerResponse =
   | { id: number; ok: false; error: { code?: string; message: string }; log?: string[] }
 
 type NewRequest = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never
+
+/** How big a request's source is, in bytes (its time limit follows from it). */
+function sourceSize(request: NewRequest): number {
+  return request.bytes?.byteLength ?? (request.kind === 'optimize' ? (request.file?.bytes ?? 0) : 0)
+}
 
 interface Job {
   request: WorkerRequest
@@ -159,16 +176,15 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
   let closed = false
   let pumpScheduled = false
 
-  function submit(request: NewRequest): Promise<Extract<WorkerResponse, { ok: true }>> {
+  function submit(request: NewRequest, cost: number): Promise<Extract<WorkerResponse, { ok: true }>> {
     return new Promise((resolve, reject) => {
       if (closed) return reject(errors.E_OPTIMIZE('poolClosed', { model: subject(request.label) }))
       let limitMs: number
       try {
-        limitMs = limitFor(request.bytes.byteLength)
+        limitMs = limitFor(sourceSize(request))
       } catch (err) {
         return reject(err as RodinError)
       }
-      const cost = request.kind === 'optimize' ? estimateCost(request.bytes) : request.bytes.byteLength / 50_000
       const id = nextId++
       queue.push({ request: { ...request, id } as WorkerRequest, cost, limitMs, suspect: false, resolve, reject })
       // Dispatch on a microtask so that jobs submitted together are ordered by cost, not by arrival.
@@ -301,15 +317,18 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     get threads() {
       return slots.length
     },
-    async optimize(bytes, opts, label) {
-      precheck(bytes, label ?? '')
-      const response = await submit({
-        kind: 'optimize',
-        bytes: checkedBytes(bytes),
-        opts,
-        label: label ?? '',
-        debug: options.debug !== undefined,
-      })
+    async optimize(source, opts, label) {
+      const common = { kind: 'optimize', opts, label: label ?? '', debug: options.debug !== undefined } as const
+      let response: Extract<WorkerResponse, { ok: true }>
+      if (isVouchedFile(source)) {
+        // A file that cannot be opened here is weighed by its size; the worker says what is wrong with it.
+        const cost = await estimateFileCost(source.path).catch(() => source.bytes / 50_000)
+        response = await submit({ ...common, file: source }, cost)
+      } else {
+        precheck(source, label ?? '')
+        const bytes = checkedBytes(source)
+        response = await submit({ ...common, bytes }, estimateCost(bytes))
+      }
       // Over IPC the bytes arrive as a view into the message: give the caller a buffer of their own.
       const out = response.bytes
       const own = !out || (out.byteOffset === 0 && out.byteLength === out.buffer.byteLength)
@@ -317,7 +336,8 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     },
     async inspect(bytes, label) {
       precheck(bytes, label ?? '')
-      return (await submit({ kind: 'inspect', bytes: checkedBytes(bytes), label: label ?? '' })).stats
+      const request = { kind: 'inspect', bytes: checkedBytes(bytes), label: label ?? '' } as const
+      return (await submit(request, bytes.byteLength / 50_000)).stats
     },
     async close() {
       closed = true
@@ -378,6 +398,10 @@ function seconds(ms: number): string {
 
 // The worker gets its own copy over IPC (V8 serialization writes a view's bytes, not its whole buffer), so the
 // caller's buffer stays usable and the pool keeps it to run the job again if a worker dies.
+function isVouchedFile(source: Uint8Array | VouchedFile): source is VouchedFile {
+  return !(source instanceof Uint8Array) && typeof source === 'object' && source !== null && 'path' in source
+}
+
 function checkedBytes(bytes: Uint8Array): Uint8Array {
   if (!(bytes instanceof Uint8Array)) throw errors.E_BAD_GLB('notBytes', { got: typeof bytes })
   return bytes

@@ -6,11 +6,14 @@
  * worker ends with its parent: a build killed mid-job leaves no optimizer behind.
  */
 import type { ILogger } from '@gltf-transform/core'
+import type { VouchedFile } from '../store/store.js'
 import type { WorkerRequest, WorkerResponse } from './pool.js'
+import { open } from 'node:fs/promises'
 import { CHILD_WORKER_ENV, type CrashNote } from './child-worker.js'
 import { errors } from '../catalogue/index.js'
 import { isRodinError } from '../errors.js'
 import { failpoint } from '../util/failpoint.js'
+import { fileIdentity } from '../store/verified.js'
 import { inspectGlb, optimizeGlb } from './optimize.js'
 
 const send = process.send?.bind(process)
@@ -23,7 +26,7 @@ process.on('uncaughtException', err => {
 process.on('message', (request: WorkerRequest) => {
   // The bytes arrive as a view at any offset into the IPC message, and glTF readers need aligned buffers (a
   // Buffer's slice() is a view too, so the constructor copies).
-  if (request.bytes.byteOffset % 8 !== 0) request.bytes = new Uint8Array(request.bytes)
+  if (request.bytes && request.bytes.byteOffset % 8 !== 0) request.bytes = new Uint8Array(request.bytes)
   void handle(request).then(response => send(response))
 })
 
@@ -35,7 +38,9 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       return { id: request.id, ok: true, stats: await inspectGlb(request.bytes) }
     }
     const logger = log && collectInto(log)
-    const { bytes, stats } = await optimizeGlb(request.bytes, request.opts, { logger })
+    const source = request.file ? await readVouched(request.file) : request.bytes
+    if (!source) throw errors.E_BAD_GLB('notBytes', { got: 'undefined' })
+    const { bytes, stats } = await optimizeGlb(source, request.opts, { logger })
     // crash tests: the whole build dies with a job in flight (the worker then ends with it)
     failpoint('mid-optimize', process.ppid)
     return { id: request.id, ok: true, stats, bytes, log }
@@ -44,6 +49,23 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       ? { code: err.code, message: err.message }
       : { message: err instanceof Error ? err.message : String(err) }
     return { id: request.id, ok: false, error, log }
+  }
+}
+
+/**
+ * The source file, if it is still the file the build process vouched for (same size, times, inode and device:
+ * the bytes it hashed); else `E_INTEGRITY`, and the build reads the source another way.
+ */
+async function readVouched(file: VouchedFile): Promise<Uint8Array> {
+  const fh = await open(file.path, 'r').catch(() => undefined)
+  if (!fh) throw errors.E_INTEGRITY('hostFile', { file: file.path, expected: file.sha256 })
+  try {
+    if (fileIdentity(await fh.stat()) !== file.identity) {
+      throw errors.E_INTEGRITY('hostFile', { file: file.path, expected: file.sha256 })
+    }
+    return new Uint8Array(await fh.readFile())
+  } finally {
+    await fh.close()
   }
 }
 

@@ -2,7 +2,8 @@ import type { ImageStats, ModelStats } from '../meta.js'
 import type { ResolvedOptimizeOptions } from '../optimize/options.js'
 import type { OptimizerPool } from '../optimize/pool.js'
 import { KTX2_ENCODER_VERSION, TOOL_VERSIONS } from '../optimize/versions.js'
-import type { Store, StoredFile } from '../store/store.js'
+import { isRodinError } from '../errors.js'
+import type { Store, StoredFile, VouchedFile } from '../store/store.js'
 import { versionedKey } from '../store/store.js'
 import { failpoint } from '../util/failpoint.js'
 import type { LargestFirstGate } from './gate.js'
@@ -56,6 +57,11 @@ export async function cachedOptimized(
 export interface PendingSource {
   bytes: number
   read: () => Promise<Uint8Array>
+  /**
+   * The source as a file of the local store, vouched for, or `null` when the store does not hold it intact:
+   * the worker reads such a file itself, so the build process never holds the bytes.
+   */
+  file?: () => Promise<VouchedFile | null>
 }
 
 /**
@@ -74,7 +80,7 @@ export async function optimizeAndStore(
   return gate.run(
     source.bytes,
     async () => {
-      const { bytes, stats } = await pool.optimize(await source.read(), options, label)
+      const { bytes, stats } = await optimizeSource(pool, source, options, label)
       failpoint('after-optimize')
       const file: StoredFile = await store.put(bytes)
       const record: DerivedRecord = { ...file, stats }
@@ -83,6 +89,27 @@ export async function optimizeAndStore(
     },
     key,
   )
+}
+
+/**
+ * By path when the store holds the source intact; by bytes otherwise, or when the file changed between the
+ * store's check and the worker's read (`E_INTEGRITY`): `read()` then refetches what the cache lost.
+ */
+async function optimizeSource(
+  pool: OptimizerPool,
+  source: PendingSource,
+  options: ResolvedOptimizeOptions,
+  label: string,
+): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
+  const file = await source.file?.()
+  if (file) {
+    try {
+      return await pool.optimize(file, options, label)
+    } catch (err) {
+      if (!isRodinError(err) || err.code !== 'E_INTEGRITY') throw err
+    }
+  }
+  return pool.optimize(await source.read(), options, label)
 }
 
 /**

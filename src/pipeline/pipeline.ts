@@ -17,7 +17,7 @@ import type { ResolvedOptions } from '../options.js'
 import { extensionOf, pickPreview, pickPrimary } from '../manifest/files.js'
 import type { ProviderFile, WaitOptions } from '../providers/index.js'
 import { Store } from '../store/store.js'
-import type { GcKeep, StoredFile } from '../store/store.js'
+import type { GcKeep, StoredFile, VouchedFile } from '../store/store.js'
 import { VERIFIED_RECORD_KEY } from '../store/verified.js'
 import { listSome } from '../util/list.js'
 import { budgetError, checkBudget, describeOverruns } from './budget.js'
@@ -25,7 +25,7 @@ import type { BudgetMeasured } from './budget.js'
 import { cachedOptimized, derivedKey, modelStats, optimizeAndStore, recordFetched } from './derive.js'
 import { lodBytes, resolveLods } from './lods.js'
 import type { LodContext, LodRecord } from './lods.js'
-import type { DerivedRecord } from './derive.js'
+import type { DerivedRecord, PendingSource } from './derive.js'
 import { LargestFirstGate } from './gate.js'
 import { assetState, cachedAsset, lockCovers, pinFor, pinnedBlobs, reachable } from './inventory.js'
 import type { AssetState, CachedAsset, PinnedBlob } from './inventory.js'
@@ -308,6 +308,21 @@ export class Pipeline {
     return data
   }
 
+  /** A source file for the optimizer: read when its job starts, by the worker itself when the store holds it. */
+  private pendingSource(record: Pick<AssetRecord, 'entry' | 'files'>, name: string): PendingSource {
+    return {
+      bytes: record.files[name]!.bytes,
+      read: () => this.sourceBytes(record, name),
+      file: () => this.sourceFile(record.files, name),
+    }
+  }
+
+  /** The local store's copy of a source file, vouched for; `null` when it is missing or damaged. */
+  private sourceFile(files: AssetRecord['files'], name: string): Promise<VouchedFile | null> {
+    const file = files[name]!
+    return this.store.vouch(file.sha256, file.bytes)
+  }
+
   /**
    * Adds a task file beyond the primary and the preview (a `rodin:<x>/<file>` import) to the record: builds
    * download only what an asset needs, so other files are fetched on first use, then cached and pinned.
@@ -345,7 +360,7 @@ export class Pipeline {
       await this.getPool(),
       this.gate,
       o.key,
-      { bytes: record.files[record.primary]!.bytes, read: () => this.sourceBytes(record, record.primary) },
+      this.pendingSource(record, record.primary),
       this.optimizeFor(record.entry)!,
       `asset "${record.entry.alias}" (${record.primary})`,
     )
@@ -378,7 +393,7 @@ export class Pipeline {
       entry: record.entry,
       opts,
       sourceSha256: record.files[record.primary]!.sha256,
-      source: { bytes: record.files[record.primary]!.bytes, read: () => this.sourceBytes(record, record.primary) },
+      source: this.pendingSource(record, record.primary),
       gate: this.gate,
       pins,
       frozen: this.options.mode === 'frozen',
@@ -489,11 +504,11 @@ export class Pipeline {
           this.gate,
           key,
           {
-            bytes: files[primary]!.bytes,
-            // the gate reads the source when the job starts: what came before was waiting for a slot
-            read: () => {
+            ...this.pendingSource({ entry, files: source }, primary),
+            // the gate lets the job start: what came before was waiting for a slot
+            file: () => {
               waited = Date.now() - queued
-              return this.sourceBytes({ entry, files: source }, primary)
+              return this.sourceFile(source, primary)
             },
           },
           opts,

@@ -10,7 +10,7 @@ import { sha256Hex } from '../util/hash.js'
 import { collect } from './gc.js'
 import { loadRecordKey, macMatches, recordKeyDir, recordMac } from './record-key.js'
 import type { GcEntry, GcKeep, GcOptions, Layout } from './gc.js'
-import { VERIFIED_RECORD_KEY, VerifiedFiles } from './verified.js'
+import { fileIdentity, VERIFIED_RECORD_KEY, VerifiedFiles } from './verified.js'
 
 export type { GcEntry, GcKeep, GcOptions } from './gc.js'
 
@@ -41,6 +41,15 @@ const MARKER_TEXT = 'unplugin-rodin cache store'
 export interface StoredFile {
   sha256: string
   bytes: number
+}
+
+/**
+ * A content entry that hashed to `sha256` as it is now on disk (`identity`, see `fileIdentity`): another process
+ * that opens `path` and finds the same identity may read it without hashing it again.
+ */
+export interface VouchedFile extends StoredFile {
+  path: string
+  identity: string
 }
 
 /** What {@link Store.verify} found for one pinned file. `corrupt` entries are removed when the cache is writable. */
@@ -185,6 +194,9 @@ export class Store {
       const dest = this.contentPath(file.sha256)
       await mkdir(dirname(dest), { recursive: true })
       await rename(tmp, dest) // same bytes as any existing entry, so replacing it is harmless
+      // These bytes were hashed on their way in: the optimizer may take the file by path without a second hash.
+      const st = await stat(dest).catch(() => null)
+      if (st) this.known.add(this.storePath(dest)!, st, file.sha256)
       return file
     } finally {
       await rm(tmp, { force: true })
@@ -194,6 +206,42 @@ export class Store {
   /** Verified read: `null` when missing or when the bytes no longer hash to `sha256` (the bad file is dropped). */
   async get(sha256: string): Promise<Uint8Array | null> {
     return this.readVerified(this.contentPath(sha256), sha256)
+  }
+
+  /**
+   * The entry's path, vouched for: `null` when it is missing or no longer hashes to `sha256` (then the bad file
+   * is dropped, as by {@link get}). A file this store hashed before, unchanged since, is only stat()ed; another
+   * is hashed as a stream, so a large source is never held in memory for it.
+   */
+  async vouch(sha256: string, bytes: number): Promise<VouchedFile | null> {
+    const path = this.contentPath(sha256)
+    const rel = this.storePath(path)!
+    let st = await stat(path).catch(() => null)
+    if (!st || st.size !== bytes) return null
+    if (!(await this.known.matches(rel, st, sha256))) {
+      let actual: string
+      try {
+        // The identity is taken before the bytes, as in readVerified: a write after it changes the ctime.
+        const fh = await open(path, 'r')
+        try {
+          st = await fh.stat()
+          const hash = createHash('sha256')
+          for await (const chunk of fh.createReadStream({ autoClose: false, highWaterMark: 1 << 20 }))
+            hash.update(chunk)
+          actual = hash.digest('hex')
+        } finally {
+          await fh.close()
+        }
+      } catch {
+        return null
+      }
+      if (actual !== sha256) {
+        await rm(path, { force: true }).catch(() => {})
+        return null
+      }
+      this.known.add(rel, st, sha256)
+    }
+    return { sha256, bytes, path, identity: fileIdentity(st) }
   }
 
   /**

@@ -61,5 +61,13 @@ export class VerifiedFiles {
 }
 
 function identity(st: Stats, sha256: string): string {
-  return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}:${sha256}`
+  return `${fileIdentity(st)}:${sha256}`
+}
+
+/**
+ * Which file this is, as it is now: size, times, inode and device. A process that opens the file again and finds
+ * the same identity reads the same bytes (see {@link VerifiedFiles}: no user can set a ctime back).
+ */
+export function fileIdentity(st: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs' | 'ino' | 'dev'>): string {
+  return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`
 }

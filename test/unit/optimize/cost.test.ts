@@ -1,8 +1,11 @@
 import { Document } from '@gltf-transform/core'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { estimateCost, imagePixels } from '../../../src/optimize/cost.js'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { estimateCost, estimateFileCost, imagePixels } from '../../../src/optimize/cost.js'
 import { getIO } from '../../../src/optimize/io.js'
+import { tempDir } from '../../helpers/tmp.js'
 import { fixture } from './helpers.js'
 
 async function image(format: 'png' | 'jpeg' | 'webp', width: number, height: number): Promise<Uint8Array> {
@@ -55,5 +58,22 @@ describe('estimateCost', () => {
     expect(estimateCost(fixture('sketchfab_wooden_crate.glb'))).toBeGreaterThan(estimateCost(fixture('khr_fox.glb')))
     expect(estimateCost(new Uint8Array(100_000))).toBeGreaterThan(estimateCost(new Uint8Array(10)))
     expect(estimateCost(new Uint8Array(100_000))).toBeCloseTo(2, 5)
+  })
+
+  it('estimateFileCost reads the same estimate from a file as estimateCost from its bytes, without reading it all', async () => {
+    const dir = await tempDir()
+    const models = {
+      png: await glbWithTexture(2048, 4_000_000), // the texture's header sits before 4 MB of other data
+      crate: fixture('sketchfab_wooden_crate.glb'),
+      fox: fixture('khr_fox.glb'),
+      notGlb: new Uint8Array(100_000),
+      truncated: (await glbWithTexture(64)).subarray(0, 30),
+    }
+    for (const [name, bytes] of Object.entries(models)) {
+      const path = join(dir, `${name}.glb`)
+      await writeFile(path, bytes)
+      expect(await estimateFileCost(path), name).toBeCloseTo(estimateCost(bytes), 6)
+    }
+    expect(await estimateFileCost(join(dir, 'png.glb'))).toBeGreaterThan(estimateCost(new Uint8Array(4_000_000)))
   })
 })

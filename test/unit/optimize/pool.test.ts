@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { rm, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -9,7 +10,9 @@ import { createOptimizerPool, type OptimizerPool } from '../../../src/optimize/p
 import { poolDefaults } from '../../../src/optimize/pool-size.js'
 import { optimizeGlb } from '../../../src/optimize/optimize.js'
 import { generateRodinLikeGlb } from '../../../src/emulator/rodin-like.js'
+import { Store } from '../../../src/store/store.js'
 import { FROM_SOURCE } from '../../helpers/source.js'
+import { tempDir } from '../../helpers/tmp.js'
 import { fixture, rejectionOf } from './helpers.js'
 
 const run = promisify(execFile)
@@ -118,7 +121,7 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
     expect([...bytes]).toEqual([4, 3, 2, 1])
     expect(big.byteLength).toBe(1 << 20) // not detached
     const buffer = Buffer.alloc(1 << 20, 7).subarray(100, 104)
-    expect((await p.optimize(buffer, WEB, 'sleep:0')).stats.gpuBytes).toBe(4)
+    expect((await p.optimize(buffer, WEB, 'sleep:0')).stats.vertices).toBe(4)
   })
 
   it('a crashing job fails alone (E_OPTIMIZE naming it); the worker is replaced', async () => {
@@ -219,6 +222,23 @@ describe('optimizer pool (real worker)', () => {
     // without `debug` the worker collects nothing, and the bytes are the same
     const quiet = pool({ size: 1 })
     expect((await quiet.optimize(fixture('khr_fox.glb'), WEB, 'fox')).bytes).toEqual(bytes)
+  })
+
+  it('reads a source file the store vouched for itself; a file changed since fails E_INTEGRITY', async () => {
+    const store = new Store(await tempDir())
+    const fox = fixture('khr_fox.glb')
+    const stored = await store.put(fox)
+    const file = (await store.vouch(stored.sha256, stored.bytes))!
+    const p = pool({ size: 1 })
+    const viaFile = await p.optimize(file, WEB, 'fox')
+    expect(Buffer.from(viaFile.bytes).equals(Buffer.from((await p.optimize(fox, WEB, 'fox')).bytes))).toBe(true)
+    // Same bytes written again: the file is no longer the one vouched for (its ctime moved), so it is not read.
+    await writeFile(file.path, fox)
+    const err = await rejectionOf(p.optimize(file, WEB, 'fox'))
+    expect(err.code).toBe('E_INTEGRITY')
+    expect(err.message).toContain(file.path)
+    await rm(file.path)
+    expect((await rejectionOf(p.optimize(file, WEB, 'fox'))).code).toBe('E_INTEGRITY')
   })
 
   it('E_BAD_GLB from the worker stays E_BAD_GLB and names the model', async () => {

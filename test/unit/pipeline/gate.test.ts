@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { readFile } from 'node:fs/promises'
 import { sourcesInFlight } from '../../../src/optimize/pool-size.js'
 import type { OptimizerPool } from '../../../src/optimize/pool.js'
 import { resolveOptions } from '../../../src/options.js'
@@ -97,7 +98,7 @@ describe('LargestFirstGate', () => {
 })
 
 describe('Pipeline: sources wait for the optimizer unread', () => {
-  it('a cold build of more assets than optimizer slots holds at most the gate limit of sources at once', async () => {
+  it('a cold build of more assets than optimizer slots takes at most the gate limit of sources at once, by path', async () => {
     const emu = await emulator({ assets: [] })
     const assets: Record<string, string> = {}
     for (let i = 0; i < 12; i++) {
@@ -109,19 +110,22 @@ describe('Pipeline: sources wait for the optimizer unread', () => {
     let held = 0
     let most = 0
     const sizes: number[] = []
-    const read = pipeline.sourceBytes.bind(pipeline)
-    vi.spyOn(pipeline, 'sourceBytes').mockImplementation(async (record, name) => {
-      const bytes = await read(record, name)
+    // The store vouches for a source file when its job starts; the worker reads it (the build never does).
+    const readBytes = vi.spyOn(pipeline, 'sourceBytes')
+    const vouch = pipeline.store.vouch.bind(pipeline.store)
+    vi.spyOn(pipeline.store, 'vouch').mockImplementation(async (sha256, size) => {
+      const file = await vouch(sha256, size)
       held++
       most = Math.max(most, held)
-      return bytes
+      return file
     })
     // A pool that holds every job until the test lets go, then answers with the source itself.
     const downloadsDone = deferred()
     const fake: Partial<OptimizerPool> = {
       size: 1,
       jobsPerWorker: 3,
-      async optimize(bytes) {
+      async optimize(source) {
+        const bytes = source instanceof Uint8Array ? source : new Uint8Array(await readFile(source.path))
         sizes.push(bytes.byteLength)
         await downloadsDone.promise
         held--
@@ -152,6 +156,7 @@ describe('Pipeline: sources wait for the optimizer unread', () => {
       await pipeline.close()
     }
     expect(sizes).toHaveLength(12)
+    expect(readBytes).not.toHaveBeenCalled()
     expect(pipeline.optimizerQueue).toEqual({ running: 0, waiting: 0 })
     expect(most).toBeLessThanOrEqual(limit)
     expect(most).toBeGreaterThan(0)

@@ -1,7 +1,8 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { OUT_FILE_RE, STORE_MARKER, Store } from '../../../src/store/store.js'
+import { fileIdentity } from '../../../src/store/verified.js'
 import { sha256Hex } from '../../../src/util/hash.js'
 import { tempDir } from '../../helpers/tmp.js'
 
@@ -27,6 +28,31 @@ describe('Store', () => {
     expect(await store.has(f.sha256, f.bytes)).toBe(false)
     await store.put(bytes) // heals
     expect(await store.get(f.sha256)).not.toBeNull()
+  })
+
+  it('vouches for an intact entry by path and identity; a damaged, resized or missing one is null', async () => {
+    const store = new Store(await tempDir())
+    const ingested = await store.ingest(
+      (async function* () {
+        yield bytes.subarray(0, 4)
+        yield bytes.subarray(4)
+      })(),
+    )
+    const put = await store.put(new TextEncoder().encode('another glb'))
+    for (const f of [ingested, put]) {
+      const v = await store.vouch(f.sha256, f.bytes)
+      expect(v).toEqual({ ...f, path: store.contentPath(f.sha256), identity: fileIdentity(await stat(v!.path)) })
+    }
+    // A same-size file with other bytes, even with its old times back, is hashed again and dropped.
+    const path = store.contentPath(put.sha256)
+    const before = await stat(path)
+    await writeFile(path, 'ANOTHER glb')
+    await utimes(path, before.atime, before.mtime)
+    expect(await store.vouch(put.sha256, put.bytes)).toBeNull()
+    await expect(stat(path)).rejects.toThrow(/ENOENT/)
+    expect(await store.vouch(put.sha256, put.bytes)).toBeNull() // missing
+    expect(await store.vouch(ingested.sha256, ingested.bytes + 1)).toBeNull() // not the size pinned
+    expect(await store.vouch(ingested.sha256, ingested.bytes)).not.toBeNull()
   })
 
   it('materializes a named copy and rebuilds it when damaged or lost', async () => {
