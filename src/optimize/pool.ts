@@ -25,7 +25,8 @@ export interface OptimizerPool {
     source: Uint8Array | VouchedFile,
     opts: ResolvedOptimizeOptions,
     label?: string,
-  ) => Promise<{ bytes: Uint8Array; stats: ModelStats }>
+    extra?: OptimizeExtras,
+  ) => Promise<{ bytes: Uint8Array; stats: ModelStats; placeholder?: string }>
   /** Reads the stats of a GLB without changing it (see `inspectGlb`). */
   inspect: (bytes: Uint8Array, label?: string) => Promise<ModelStats>
   /** Terminates the workers; queued and running jobs fail with `E_OPTIMIZE`. */
@@ -36,6 +37,16 @@ export interface OptimizerPool {
   readonly jobsPerWorker: number
   /** Worker processes alive right now (0 until the first job: a build served from the cache never starts one). */
   readonly threads: number
+}
+
+/** What an optimize job may make besides the output, while the worker has the model at hand. */
+export interface OptimizeExtras {
+  /**
+   * The output's `modelPlaceholder` (the page's stand-in for a model without a preview), so the build process
+   * loads neither glTF-Transform nor sharp for it. Left out when it cannot be made; the build then tries itself.
+   * @default false
+   */
+  placeholder?: boolean
 }
 
 export interface OptimizerPoolOptions {
@@ -88,12 +99,13 @@ export type WorkerRequest =
       opts: ResolvedOptimizeOptions
       label: string
       debug?: boolean
+      placeholder?: boolean
     }
   | { id: number; kind: 'inspect'; bytes: Uint8Array; label: string }
 
 /** @internal Message from a worker. */
 export type WorkerResponse =
-  | { id: number; ok: true; stats: ModelStats; bytes?: Uint8Array; log?: string[] }
+  | { id: number; ok: true; stats: ModelStats; bytes?: Uint8Array; placeholder?: string; log?: string[] }
   | { id: number; ok: false; error: { code?: string; message: string }; log?: string[] }
 
 type NewRequest = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never
@@ -317,8 +329,14 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
     get threads() {
       return slots.length
     },
-    async optimize(source, opts, label) {
-      const common = { kind: 'optimize', opts, label: label ?? '', debug: options.debug !== undefined } as const
+    async optimize(source, opts, label, extra) {
+      const common = {
+        kind: 'optimize',
+        opts,
+        label: label ?? '',
+        debug: options.debug !== undefined,
+        ...(extra?.placeholder ? { placeholder: true } : {}),
+      } as const
       let response: Extract<WorkerResponse, { ok: true }>
       if (isVouchedFile(source)) {
         // A file that cannot be opened here is weighed by its size; the worker says what is wrong with it.
@@ -332,7 +350,9 @@ export function createOptimizerPool(options: OptimizerPoolOptions = {}): Optimiz
       // Over IPC the bytes arrive as a view into the message: give the caller a buffer of their own.
       const out = response.bytes
       const own = !out || (out.byteOffset === 0 && out.byteLength === out.buffer.byteLength)
-      return { bytes: out ? (own ? out : new Uint8Array(out)) : new Uint8Array(), stats: response.stats }
+      const bytes = out ? (own ? out : new Uint8Array(out)) : new Uint8Array()
+      const placeholder = typeof response.placeholder === 'string' ? { placeholder: response.placeholder } : {}
+      return { bytes, stats: response.stats, ...placeholder }
     },
     async inspect(bytes, label) {
       precheck(bytes, label ?? '')

@@ -15,6 +15,7 @@ import { isRodinError } from '../errors.js'
 import { failpoint } from '../util/failpoint.js'
 import { fileIdentity } from '../store/verified.js'
 import { inspectGlb, optimizeGlb } from './optimize.js'
+import { modelPlaceholder } from './placeholder.js'
 
 const send = process.send?.bind(process)
 if (!send || !process.env[CHILD_WORKER_ENV]) throw errors.E_OPTIMIZE('notWorker', {})
@@ -41,9 +42,11 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
     const source = request.file ? await readVouched(request.file) : request.bytes
     if (!source) throw errors.E_BAD_GLB('notBytes', { got: 'undefined' })
     const { bytes, stats } = await optimizeGlb(source, request.opts, { logger })
+    // The same function on the same bytes as the build's own fallback, so the URI cannot depend on who made it.
+    const placeholder = request.placeholder ? await modelPlaceholder(bytes).catch(() => undefined) : undefined
     // crash tests: the whole build dies with a job in flight (the worker then ends with it)
     failpoint('mid-optimize', process.ppid)
-    return { id: request.id, ok: true, stats, bytes, log }
+    return { id: request.id, ok: true, stats, bytes, log, ...(placeholder ? { placeholder } : {}) }
   } catch (err) {
     const error = isRodinError(err)
       ? { code: err.code, message: err.message }

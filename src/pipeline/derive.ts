@@ -1,6 +1,6 @@
 import type { ImageStats, ModelStats } from '../meta.js'
 import type { ResolvedOptimizeOptions } from '../optimize/options.js'
-import type { OptimizerPool } from '../optimize/pool.js'
+import type { OptimizeExtras, OptimizerPool } from '../optimize/pool.js'
 import { KTX2_ENCODER_VERSION, TOOL_VERSIONS } from '../optimize/versions.js'
 import { isRodinError } from '../errors.js'
 import type { Store, StoredFile, VouchedFile } from '../store/store.js'
@@ -76,15 +76,18 @@ export async function optimizeAndStore(
   source: PendingSource,
   options: ResolvedOptimizeOptions,
   label: string,
+  extra?: OptimizeExtras,
 ): Promise<DerivedRecord> {
   return gate.run(
     source.bytes,
     async () => {
-      const { bytes, stats } = await optimizeSource(pool, source, options, label)
+      const { bytes, stats, placeholder } = await optimizeSource(pool, source, options, label, extra)
       failpoint('after-optimize')
       const file: StoredFile = await store.put(bytes)
       const record: DerivedRecord = { ...file, stats }
       await store.writeJson('derived', key, record)
+      // Recorded where placeholderOf looks for the output's placeholder, which then never computes it here.
+      if (placeholder) await store.writeJson('derived', derivedKey(file.sha256, 'placeholder-model'), { placeholder })
       return record
     },
     key,
@@ -100,16 +103,17 @@ async function optimizeSource(
   source: PendingSource,
   options: ResolvedOptimizeOptions,
   label: string,
-): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
+  extra?: OptimizeExtras,
+): Promise<Awaited<ReturnType<OptimizerPool['optimize']>>> {
   const file = await source.file?.()
   if (file) {
     try {
-      return await pool.optimize(file, options, label)
+      return await pool.optimize(file, options, label, extra)
     } catch (err) {
       if (!isRodinError(err) || err.code !== 'E_INTEGRITY') throw err
     }
   }
-  return pool.optimize(await source.read(), options, label)
+  return pool.optimize(await source.read(), options, label, extra)
 }
 
 /**

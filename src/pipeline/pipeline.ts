@@ -513,6 +513,8 @@ export class Pipeline {
           },
           opts,
           `asset "${entry.alias}" (${primary})`,
+          // a model without a preview shows its dominant colour: the worker makes it from the output it has
+          { placeholder: pickPreview(names, primary) === null },
         )
         if (pinned && pinned.key === key && pinned.sha256 !== record.sha256) {
           throw errors.E_INTEGRITY('outputMismatch', {

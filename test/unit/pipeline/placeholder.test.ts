@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { FIXTURE_MODELSLAB_TASK_ID, FIXTURE_TASK_IDS } from '../../../fixtures/tasks.js'
 import { generateRodinLikeGlb } from '../../../src/emulator/rodin-like.js'
 import { getIO } from '../../../src/optimize/io.js'
+import { modelPlaceholder } from '../../../src/optimize/placeholder.js'
+import { derivedKey } from '../../../src/pipeline/derive.js'
 import { moduleData } from '../../../src/pipeline/module.js'
 import { fileImportUrls, generateModule } from '../../../src/plugin/codegen.js'
 import { emulator, project } from '../../helpers/env.js'
@@ -106,5 +108,35 @@ describe('placeholder export', () => {
     expect((await data('pic', { kind: 'meta' })).placeholder).toBeUndefined()
     // The model of the same task now has a preview: its placeholder is that image, not red.
     expect((await decode((await data('pic')).placeholder!)).pixel[1]).toBeGreaterThan(150)
+  })
+
+  it("the optimizer makes an optimized model's colour placeholder with its output; not for a model with a preview", async () => {
+    const emu = await emulator({ assets: [] })
+    const like = emu.addTask({
+      files: [{ name: 'base_basic_pbr.glb', bytes: await generateRodinLikeGlb({ triangles: 200, textureSize: 64 }) }],
+    })
+    const preview = await sharp({ create: { width: 30, height: 20, channels: 3, background: '#20c040' } })
+      .png()
+      .toBuffer()
+    const pic = emu.addTask({
+      files: [
+        { name: 'base_basic_pbr.glb', bytes: await redModelGlb() },
+        { name: 'preview.png', bytes: new Uint8Array(preview) },
+      ],
+    })
+    const p = await project(emu, { like: like.uuid, pic: pic.uuid })
+    const pipeline = p.pipeline()
+    const recorded = async (alias: string) => {
+      const record = await pipeline.asset(p.manifest.byAlias.get(alias)!)
+      const key = derivedKey(record.optimized!.file.sha256, 'placeholder-model')
+      return { record, found: await pipeline.store.readJson<{ placeholder: string }>('derived', key) }
+    }
+    const withModel = await recorded('like')
+    // Recorded by the time the asset resolves (no module asked yet), and the URI the build would make itself.
+    expect(withModel.found?.placeholder).toBe(await modelPlaceholder(await pipeline.optimizedBytes(withModel.record)))
+    expect((await moduleData(pipeline, withModel.record, { kind: 'primary' })).placeholder).toBe(
+      withModel.found!.placeholder,
+    )
+    expect((await recorded('pic')).found).toBeNull()
   })
 })
