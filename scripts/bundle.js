@@ -39,6 +39,7 @@ const NODE_ENTRIES = [
   'optimize/cost',
   'optimize/versions',
   'optimize/glb',
+  'store/verified',
   'emulator/rodin-like',
   'manifest/schema',
   'manifest/manifest-parse',

@@ -151,8 +151,10 @@ interface Slot {
  * vertices, read from the GLB headers), so one big model does not end up running alone at the end of the
  * build. Idle workers do not keep the process alive.
  *
- * Workers are child processes (child-worker.ts), not threads: the memory libvips frees goes back to the system
- * with the worker's own allocator settings, and a native crash ends the worker, not the build. A worker that
+ * Workers are child processes (child-worker.ts), not threads: the memory libvips frees stays with the worker and
+ * its own allocator settings, and a native crash ends the worker, not the build. A worker reads a source the
+ * store vouched for from its file, and makes a model's placeholder with its output, so in a cold build the
+ * build process itself never holds a source nor loads glTF-Transform or sharp. A worker that
  * dies (native abort, out of memory) takes its running jobs with it; each of them runs again alone, and only a
  * job that kills a worker on its own fails (`E_OPTIMIZE`), so one bad model never fails the others.
  *

@@ -1,5 +1,5 @@
 // Tests run src/, not a build. Vitest compiles what it imports itself; a Node child process started by a test
-// needs a TypeScript loader: tsx. (The optimizer pool registers tsx in its worker threads itself: src/optimize/pool.ts.)
+// needs a TypeScript loader: tsx. (The optimizer pool starts its worker processes with tsx itself: child-worker.ts.)
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'

@@ -71,10 +71,10 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
     expect(p.threads).toBe(1)
   })
 
-  it('runs jobs in parallel on separate threads', async () => {
+  it('runs jobs in parallel in separate processes', async () => {
     const p = pool({ size: 2, workerURL: FAKE_WORKER })
     const results = await Promise.all([1, 2, 3, 4].map(() => p.optimize(new Uint8Array(16), WEB, 'sleep:500')))
-    expect(new Set(results.map(r => r.stats.triangles)).size).toBe(2) // two distinct threadIds
+    expect(new Set(results.map(r => r.stats.triangles)).size).toBe(2) // two distinct pids
     // two at a time: some job started before another one ended
     const spans = results.map(r => r.stats.bounds.min[0]!).sort((a, b) => a - b)
     const ends = results.map(r => r.stats.bounds.max[0]!).sort((a, b) => a - b)
