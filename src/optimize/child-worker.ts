@@ -27,9 +27,9 @@ export const CHILD_WORKER_ENV = 'UNPLUGIN_RODIN_OPTIMIZER_CHILD'
 
 /**
  * glibc keeps the memory that libvips' threads free in per-thread arenas (up to 8 per core) and a long run of
- * textures grows the process: a 100-model cold build peaked at 1.42× the 8-model one with the default settings
- * and at 1.17× with two arenas, in the same time (bench/results/scale.md). An allocator is chosen when a
- * process starts, which is why the optimizer runs in a child process of its own. A user's own setting wins.
+ * textures grows the process: with the optimizer on threads of the build, a 100-model cold build peaked at
+ * 1.64× the 8-model one (bench/results/scale.md). An allocator is chosen when a process starts, which is why the
+ * optimizer runs in a child process of its own, with two arenas (1.11–1.26×). A user's own setting wins.
  */
 const ALLOCATOR_ENV = { MALLOC_ARENA_MAX: '2' }
 

@@ -418,12 +418,12 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`
 }
 
-// The worker gets its own copy over IPC (V8 serialization writes a view's bytes, not its whole buffer), so the
-// caller's buffer stays usable and the pool keeps it to run the job again if a worker dies.
 function isVouchedFile(source: Uint8Array | VouchedFile): source is VouchedFile {
   return !(source instanceof Uint8Array) && typeof source === 'object' && source !== null && 'path' in source
 }
 
+// The worker gets its own copy over IPC (V8 serialization writes a view's bytes, not its whole buffer), so the
+// caller's buffer stays usable and the pool keeps it to run the job again if a worker dies.
 function checkedBytes(bytes: Uint8Array): Uint8Array {
   if (!(bytes instanceof Uint8Array)) throw errors.E_BAD_GLB('notBytes', { got: typeof bytes })
   return bytes
