@@ -61,15 +61,12 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
  */
 async function readVouched(file: VouchedFile): Promise<Uint8Array> {
   const fh = await open(file.path, 'r').catch(() => undefined)
-  if (!fh) throw errors.E_INTEGRITY('hostFile', { file: file.path, expected: file.sha256 })
   try {
-    if (fileIdentity(await fh.stat()) !== file.identity) {
-      throw errors.E_INTEGRITY('hostFile', { file: file.path, expected: file.sha256 })
-    }
-    return new Uint8Array(await fh.readFile())
+    if (fh && fileIdentity(await fh.stat()) === file.identity) return new Uint8Array(await fh.readFile())
   } finally {
-    await fh.close()
+    await fh?.close()
   }
+  throw errors.E_INTEGRITY('hostFile', { file: file.path, expected: file.sha256 })
 }
 
 function collectInto(lines: string[]): ILogger {

@@ -49,6 +49,27 @@ async function redModelGlb(): Promise<Uint8Array> {
   return (await getIO()).writeBinary(doc)
 }
 
+type Emulator = Awaited<ReturnType<typeof emulator>>
+
+function rodinLikeTask(emu: Emulator) {
+  return generateRodinLikeGlb({ triangles: 200, textureSize: 64 }).then(bytes =>
+    emu.addTask({ files: [{ name: 'base_basic_pbr.glb', bytes }] }),
+  )
+}
+
+/** The red model of redModelGlb() with a green `preview.png` of `width` × `height`. */
+async function redModelWithGreenPreview(emu: Emulator, width: number, height: number) {
+  const preview = await sharp({ create: { width, height, channels: 3, background: '#20c040' } })
+    .png()
+    .toBuffer()
+  return emu.addTask({
+    files: [
+      { name: 'base_basic_pbr.glb', bytes: await redModelGlb() },
+      { name: 'preview.png', bytes: new Uint8Array(preview) },
+    ],
+  })
+}
+
 describe('placeholder export', () => {
   it('every model module of the fixtures exports a ≤ 1 kB WebP that decodes', async () => {
     const emu = await emulator()
@@ -77,18 +98,8 @@ describe('placeholder export', () => {
   it('an optimized model without a preview gets its dominant base colour; an image gets itself; ?meta none', async () => {
     const emu = await emulator({ assets: [] })
     const red = emu.addTask({ files: [{ name: 'base_basic_pbr.glb', bytes: await redModelGlb() }] })
-    const like = emu.addTask({
-      files: [{ name: 'base_basic_pbr.glb', bytes: await generateRodinLikeGlb({ triangles: 200, textureSize: 64 }) }],
-    })
-    const image = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#20c040' } })
-      .png()
-      .toBuffer()
-    const pic = emu.addTask({
-      files: [
-        { name: 'base_basic_pbr.glb', bytes: await redModelGlb() },
-        { name: 'preview.png', bytes: new Uint8Array(image) },
-      ],
-    })
+    const like = await rodinLikeTask(emu)
+    const pic = await redModelWithGreenPreview(emu, 300, 200)
     const p = await project(emu, { red: red.uuid, like: like.uuid, pic: pic.uuid })
     const pipeline = p.pipeline()
     const data = async (alias: string, variant: Parameters<typeof moduleData>[2] = { kind: 'primary' }) =>
@@ -112,18 +123,8 @@ describe('placeholder export', () => {
 
   it("the optimizer makes an optimized model's colour placeholder with its output; not for a model with a preview", async () => {
     const emu = await emulator({ assets: [] })
-    const like = emu.addTask({
-      files: [{ name: 'base_basic_pbr.glb', bytes: await generateRodinLikeGlb({ triangles: 200, textureSize: 64 }) }],
-    })
-    const preview = await sharp({ create: { width: 30, height: 20, channels: 3, background: '#20c040' } })
-      .png()
-      .toBuffer()
-    const pic = emu.addTask({
-      files: [
-        { name: 'base_basic_pbr.glb', bytes: await redModelGlb() },
-        { name: 'preview.png', bytes: new Uint8Array(preview) },
-      ],
-    })
+    const like = await rodinLikeTask(emu)
+    const pic = await redModelWithGreenPreview(emu, 30, 20)
     const p = await project(emu, { like: like.uuid, pic: pic.uuid })
     const pipeline = p.pipeline()
     const recorded = async (alias: string) => {
