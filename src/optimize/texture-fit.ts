@@ -124,7 +124,8 @@ export function quantiseTexels(texels: Texels, levels = DATA_LEVELS): Texels {
   const steps = levels - 1
   const table = new Uint8Array(256)
   for (let v = 0; v < 256; v++) table[v] = Math.round((Math.round((v * steps) / 255) * 255) / steps)
-  const data = Buffer.from(texels.data)
-  for (let i = 0; i < data.length; i++) data[i] = table[data[i]!]!
+  const source = texels.data
+  const data = Buffer.allocUnsafe(source.length)
+  for (let i = 0; i < data.length; i++) data[i] = table[source[i]!]!
   return { ...texels, data }
 }

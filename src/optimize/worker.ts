@@ -62,7 +62,19 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
 async function readVouched(file: VouchedFile): Promise<Uint8Array> {
   const fh = await open(file.path, 'r').catch(() => undefined)
   try {
-    if (fh && fileIdentity(await fh.stat()) === file.identity) return new Uint8Array(await fh.readFile())
+    const st = await fh?.stat()
+    if (fh && st && fileIdentity(st) === file.identity && st.size === file.bytes) {
+      // Read straight into one buffer of the vouched size: readFile() and a copy to an aligned array touched
+      // every source page twice on the worker's main thread (~0.3 s for the bench's 69 MB).
+      const bytes = new Uint8Array(file.bytes)
+      let at = 0
+      while (at < bytes.byteLength) {
+        const { bytesRead } = await fh.read(bytes, at, bytes.byteLength - at, at)
+        if (bytesRead === 0) break
+        at += bytesRead
+      }
+      if (at === bytes.byteLength) return bytes
+    }
   } finally {
     await fh?.close()
   }

@@ -232,6 +232,8 @@ describe('optimizer pool (real worker)', () => {
     const p = pool({ size: 1 })
     const viaFile = await p.optimize(file, WEB, 'fox')
     expect(Buffer.from(viaFile.bytes).equals(Buffer.from((await p.optimize(fox, WEB, 'fox')).bytes))).toBe(true)
+    // The worker reads exactly the vouched size: a record that disagrees with the file is not trusted.
+    expect((await rejectionOf(p.optimize({ ...file, bytes: file.bytes - 1 }, WEB, 'fox'))).code).toBe('E_INTEGRITY')
     // Same bytes written again: the file is no longer the one vouched for (its ctime moved), so it is not read.
     await writeFile(file.path, fox)
     const err = await rejectionOf(p.optimize(file, WEB, 'fox'))
