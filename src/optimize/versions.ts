@@ -50,7 +50,8 @@ export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-r
     // 10: lossy WebP of every map of 1024² texels or more uses method 2 when the map is busy (its probe codes in
     //     0.15 bits per texel or more) and method 4 when it is flat; the full-size check is skipped when the probe
     //     of the same encoding keeps the floor by 6 dB.
-    'unplugin-rodin/optimize': '10',
+    // 11: busy maps of 1024² texels or more use lossy WebP method 0 (was 2).
+    'unplugin-rodin/optimize': '11',
   })
 
 /**
