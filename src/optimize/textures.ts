@@ -93,20 +93,24 @@ const WEBP_EFFORT = 4
 
 /**
  * Maps of at least 1024² texels get faster encoder settings where that costs no visible loss: lossy WebP uses
- * libwebp method 0 on busy maps (texture-probe.ts, `previewOnProbe`), and rounded data maps a quicker lossless
+ * libwebp method 2 or 0 on busy maps (texture-probe.ts, `previewOnProbe`), and rounded data maps a quicker lossless
  * search (see `quantisedLossless`). Small maps cost little either way.
  */
 function isLarge(t: Texels): boolean {
   return t.width * t.height >= 1024 * 1024
 }
 
+/** libwebp method of lossy encodes of busy maps of 1024² texels: no rate-distortion search, 0.4× the time of method 4. */
+const QUICK_EFFORT = 2
+
 /**
- * libwebp method of lossy encodes of large busy maps. Method 2 (revision 10) took 0.35-0.55× the time of method 4;
- * on the issue #16 corpus's busy 1K and 2K maps method 0 takes 0.45-0.65× the time of method 2 for 2-21% more of
- * their bytes (most on the crate's photo textures), at a per-texel PSNR from 0.04 dB below to 0.26 dB above it.
- * Of a cold optimize of the whole corpus: 0.95× the wall time for 1.02× the bytes.
+ * The same for busy maps that a framed view sees through their first mip (texture-seen.ts: above 1024 texels
+ * across). On the issue #16 corpus's busy 2K maps method 0 takes 0.53-0.6× the time of method 2 for 2-5% more of
+ * their bytes, at a per-texel PSNR 0.04-0.16 dB above it, and the 2×-averaged mip a view samples averages its
+ * error down further. On 1K maps, where no mip does, method 0 cost up to 21% more bytes (the crate's photo
+ * textures) and the crate's render fell 0.09 dB, to 35.01 dB.
  */
-const QUICK_EFFORT = 0
+const SEEN_QUICK_EFFORT = 0
 
 /**
  * libwebp near-lossless preprocessing level of the last-resort encoding (100 is lossless, lower quantises
@@ -327,7 +331,12 @@ async function faithfulWebp(
   // faithful it came out may make the full map's check needless.
   const { effort, preview } =
     large && probe
-      ? await previewOnProbe(probe, { busy: QUICK_EFFORT, flat: WEBP_EFFORT }, method => webp(quality, method), judge)
+      ? await previewOnProbe(
+          probe,
+          { busy: firstMip ? SEEN_QUICK_EFFORT : QUICK_EFFORT, flat: WEBP_EFFORT },
+          method => webp(quality, method),
+          judge,
+        )
       : { effort: WEBP_EFFORT, preview: undefined }
   const jpeg: Encode = async t =>
     candidate(

@@ -51,7 +51,8 @@ export const TOOL_VERSIONS: Readonly<Record<(typeof TOOLS)[number] | 'unplugin-r
     //     0.15 bits per texel or more) and method 4 when it is flat; the full-size check is skipped when the probe
     //     of the same encoding keeps the floor by 6 dB.
     // 11: busy maps of 1024² texels or more use lossy WebP method 0 (was 2).
-    'unplugin-rodin/optimize': '11',
+    // 12: only busy maps seen through their first mip (above 1024 texels across) use method 0; 1K maps use 2.
+    'unplugin-rodin/optimize': '12',
   })
 
 /**

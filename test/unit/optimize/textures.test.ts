@@ -202,28 +202,28 @@ describe('per-texture decisions', () => {
     for (const channel of [1, 2]) expect(await channelPsnr(smooth, out.getImage()!, channel)).toBeGreaterThan(30)
   })
 
-  it('a large busy color map is encoded with libwebp method 0 and checked at full size; a flat one keeps method 4 and, its probe far above the floor, is not decoded again', async () => {
+  it('a large busy color map is encoded with libwebp method 2 and checked at full size; a flat one keeps method 4 and, its probe far above the floor, is not decoded again', async () => {
     const grainy = await dataMap(1024, (random, x, y) =>
       [1, 2, 3].map(k => Math.round(120 + 60 * Math.sin((x * k) / 13) * Math.cos(y / (9 + k)) + 12 * random())),
     )
-    const flat = await dataMap(1024, (_, x, y) => [Math.round(128 + 40 * Math.sin(x / 80) * Math.cos(y / 110)), 90, 60])
+    const flat = await dataMap(1024, (_, x, y) => [Math.round(128 + 60 * Math.sin(x / 40) * Math.cos(y / 55)), 90, 60])
     const encode = (image: Uint8Array) =>
       optimizeSpied((doc, m) => {
         m.setBaseColorTexture(texture(doc, image))
       })
     const busy = await encode(grainy)
-    // the probe (256²) at method 0 tells the map is busy, so both full-size attempts (quality 80, then 90 with
-    // sharp RGB→YUV) use method 0 too
+    // the probe (256²) at method 2 tells the map is busy, so both full-size attempts (quality 80, then 90 with
+    // sharp RGB→YUV) use method 2 too
     expect(busy.calls.map(c => `${c.kind} ${c.width} ${c.effort}`)).toEqual([
-      'lossy 256 0',
-      'lossy 1024 0',
-      'lossy 1024 0',
+      'lossy 256 2',
+      'lossy 1024 2',
+      'lossy 1024 2',
     ])
     // the source, the probe, and each full-size attempt's check: the probe did not keep the floor with room to spare
     expect(busy.decodes).toEqual([1024, 256, 1024, 1024])
     const calm = await encode(flat)
     expect(calm.calls.map(c => `${c.kind} ${c.width} ${c.effort}`)).toEqual([
-      'lossy 256 0',
+      'lossy 256 2',
       'lossy 256 4',
       'lossy 1024 4',
     ])
@@ -232,6 +232,16 @@ describe('per-texture decisions', () => {
     const out = (await outTextures(calm.bytes)).getBaseColorTexture()!
     expect(out.getMimeType()).toBe('image/webp')
     for (const channel of [0, 1, 2]) expect(await channelPsnr(flat, out.getImage()!, channel)).toBeGreaterThan(40)
+  })
+
+  it('a busy color map seen through its first mip (2048²) is encoded with libwebp method 0, probe and full map', async () => {
+    const grainy = await dataMap(2048, (random, x, y) =>
+      [1, 2, 3].map(k => Math.round(120 + 60 * Math.sin((x * k) / 13) * Math.cos(y / (9 + k)) + 12 * random())),
+    )
+    const { calls } = await optimizeSpied((doc, m) => {
+      m.setBaseColorTexture(texture(doc, grainy))
+    })
+    expect(calls.map(c => `${c.kind} ${c.width} ${c.effort}`).slice(0, 2)).toEqual(['lossy 512 0', 'lossy 2048 0'])
   })
 
   it('a MASK base color whose alpha is all opaque is encoded as the same texture in an OPAQUE material is (libwebp drops such alpha)', async () => {
