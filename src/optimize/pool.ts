@@ -52,7 +52,7 @@ export interface OptimizeExtras {
 export interface OptimizerPoolOptions {
   /** Worker processes at most. @default one per two cores, at least 1, at most 4 */
   size?: number
-  /** Jobs one worker runs at once, interleaved on its JavaScript thread. @default 3 */
+  /** Jobs one worker runs at once, interleaved on its JavaScript thread. @default 2 */
   jobsPerWorker?: number
   /**
    * Time one job may run, from the size of its GLB in bytes. A job over its limit is stopped (its worker is
@@ -142,7 +142,7 @@ interface Slot {
 
 /**
  * Creates a lazy pool of optimizer workers. A model's texture codecs run on libvips threads, off the
- * worker's JavaScript thread, so one worker running a few models at once (while one waits for its textures,
+ * worker's JavaScript thread, so one worker running two models at once (while one waits for its textures,
  * another parses or compresses geometry) keeps about two cores busy: the pool starts one worker per two
  * cores, at most 4. Each worker holds its own copy of glTF-Transform, sharp and the codecs, and pays its own
  * module loading and JIT warm-up: on 2 cores, two workers used ~0.6 s more CPU than one for the same

@@ -41,12 +41,12 @@ describe('optimizer pool (protocol, with a scripted worker)', () => {
     expect(p.threads).toBe(2)
   })
 
-  it('defaults to one worker per two cores (1 to 4), 3 jobs each, and rejects bad sizes', () => {
+  it('defaults to one worker per two cores (1 to 4), 2 jobs each, and rejects bad sizes', () => {
     expect([1, 2, 3, 4, 8, 16, 64].map(cores => poolDefaults(cores).size)).toEqual([1, 1, 1, 2, 4, 4, 4])
-    expect(poolDefaults(2).jobsPerWorker).toBe(3)
+    expect(poolDefaults(2).jobsPerWorker).toBe(2)
     const p = createOptimizerPool()
     expect(p.size).toBe(poolDefaults(availableParallelism()).size)
-    expect(p.jobsPerWorker).toBe(3)
+    expect(p.jobsPerWorker).toBe(2)
     for (const size of [0, -1, 1.5])
       expect(() => createOptimizerPool({ size })).toThrow(/pool size must be an integer of at least 1/)
     for (const jobsPerWorker of [0, 2.5])
