@@ -38,13 +38,14 @@ const ALLOCATOR_ENV = { MALLOC_ARENA_MAX: '2' }
  * faults: libvips and the codecs write texel buffers of 4-16 MB into memory that glibc has just mapped (or given
  * back and mapped again), one 4 KiB page at a time. Huge pages where the kernel allows them (transparent_hugepage
  * `madvise` or `always`) fault 2 MiB at a time, and a fixed mmap threshold of 32 MiB serves those buffers from the
- * arenas, which keep up to 64 MiB free before they give it back. Interleaved runs: 0.91× the wall time, 0.4× the page faults, 80-120 MB more peak RSS (scale.md).
+ * arenas, which keep up to 16 MiB free before they give it back. Interleaved runs: 0.91× the wall time, 0.4× the
+ * page faults. Keeping 64 MiB free was no faster and raised the 100-model peak by ~60 MB (scale.md).
  * Other libcs ignore the variable; tunables the user sets come after these, so theirs win.
  */
 const ALLOCATOR_TUNABLES = [
   'glibc.malloc.hugetlb=1',
   `glibc.malloc.mmap_threshold=${32 << 20}`,
-  `glibc.malloc.trim_threshold=${64 << 20}`,
+  `glibc.malloc.trim_threshold=${16 << 20}`,
 ].join(':')
 
 /** @internal The environment of an optimizer child process, from the build's own. */

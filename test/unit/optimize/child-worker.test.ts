@@ -12,7 +12,7 @@ describe('optimizerEnv', () => {
     expect(env.GLIBC_TUNABLES?.split(':')).toEqual([
       'glibc.malloc.hugetlb=1',
       'glibc.malloc.mmap_threshold=33554432',
-      'glibc.malloc.trim_threshold=67108864',
+      'glibc.malloc.trim_threshold=16777216',
     ])
   })
 
