@@ -68,11 +68,11 @@ function blockStart(i: number, size: number, tile: number): number {
  * Bits per texel of the quick encoding of a large map's probe (`previewOnProbe`: libwebp method 2, or 0 for a map
  * seen through its first mip) below which the map counts as flat and keeps method 4. On the issue #16 corpus's
  * busy maps (AI albedo with grain and baked light, AI normal maps, the crate's photo textures) the quick methods
- * kept the per-texel PSNR of method 4 (0.4 dB below to 1.9 dB above it) for a few percent more bytes in 0.2-0.55× the
- * time; their probes code in 0.27-2.4 bits per texel. Flat maps (the controller-like models' product textures and
- * the morph-target model's map, 0.04-0.10 bits) lost 0.2-0.3 dB and up to 12% more bytes at method 2, and on a
- * model whose bytes are almost all such maps its render fell below gltf-transform's: rate-distortion search is
- * what codes them well.
+ * kept the per-texel PSNR of method 4 (0.4 dB below to 1.9 dB above it) for a few percent more bytes in
+ * 0.2-0.55× the time; their probes code in 0.27-2.4 bits per texel. Flat maps (the controller-like models' product
+ * textures and the morph-target model's map, 0.04-0.10 bits) lost 0.2-0.3 dB and up to 12% more bytes at method
+ * 2, and on a model whose bytes are almost all such maps its render fell below gltf-transform's: rate-distortion
+ * search is what codes them well.
  */
 export const FLAT_BITS_PER_TEXEL = 0.15
 

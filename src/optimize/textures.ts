@@ -93,14 +93,14 @@ const WEBP_EFFORT = 4
 
 /**
  * Maps of at least 1024² texels get faster encoder settings where that costs no visible loss: lossy WebP uses
- * libwebp method 2 or 0 on busy maps (texture-probe.ts, `previewOnProbe`), and rounded data maps a quicker lossless
- * search (see `quantisedLossless`). Small maps cost little either way.
+ * libwebp method 2 or 0 on busy maps (texture-probe.ts, `previewOnProbe`), and rounded data maps a quicker
+ * lossless search (see `quantisedLossless`). Small maps cost little either way.
  */
 function isLarge(t: Texels): boolean {
   return t.width * t.height >= 1024 * 1024
 }
 
-/** libwebp method of lossy encodes of busy maps of 1024² texels: no rate-distortion search, 0.4× the time of method 4. */
+/** libwebp method of lossy encodes of busy 1K maps: no rate-distortion search, 0.4× the time of method 4. */
 const QUICK_EFFORT = 2
 
 /**
