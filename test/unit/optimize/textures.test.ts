@@ -65,6 +65,11 @@ async function outTextures(bytes: Uint8Array) {
 }
 
 /** A `size`² RGB PNG from `texel(random, x, y)`, with a seeded random in [0, 1) for grain and speckle. */
+/** A busy colour texel: three interfering waves plus grain, so every libwebp method has work to do. */
+function grainyTexel(random: () => number, x: number, y: number): number[] {
+  return [1, 2, 3].map(k => Math.round(120 + 60 * Math.sin((x * k) / 13) * Math.cos(y / (9 + k)) + 12 * random()))
+}
+
 async function dataMap(size: number, texel: (random: () => number, x: number, y: number) => number[]) {
   let seed = 11
   const random = () => {
@@ -203,9 +208,7 @@ describe('per-texture decisions', () => {
   })
 
   it('a large busy color map is encoded with libwebp method 2 and checked at full size; a flat one keeps method 4 and, its probe far above the floor, is not decoded again', async () => {
-    const grainy = await dataMap(1024, (random, x, y) =>
-      [1, 2, 3].map(k => Math.round(120 + 60 * Math.sin((x * k) / 13) * Math.cos(y / (9 + k)) + 12 * random())),
-    )
+    const grainy = await dataMap(1024, grainyTexel)
     const flat = await dataMap(1024, (_, x, y) => [Math.round(128 + 60 * Math.sin(x / 40) * Math.cos(y / 55)), 90, 60])
     const encode = (image: Uint8Array) =>
       optimizeSpied((doc, m) => {
@@ -235,9 +238,7 @@ describe('per-texture decisions', () => {
   })
 
   it('a busy color map seen through its first mip (2048²) is encoded with libwebp method 0, probe and full map', async () => {
-    const grainy = await dataMap(2048, (random, x, y) =>
-      [1, 2, 3].map(k => Math.round(120 + 60 * Math.sin((x * k) / 13) * Math.cos(y / (9 + k)) + 12 * random())),
-    )
+    const grainy = await dataMap(2048, grainyTexel)
     const { calls } = await optimizeSpied((doc, m) => {
       m.setBaseColorTexture(texture(doc, grainy))
     })
